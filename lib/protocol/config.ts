@@ -1,0 +1,71 @@
+/**
+ * The trainer's run configuration: the contract between the planner (which writes it to a run's
+ * config.json) and the trainer (which reads it, then applies CLI flag overrides).
+ * Keys are snake_case; CLI flags are the same names in kebab-case (`--optimizer-state`).
+ */
+import { z } from 'zod';
+
+export const PRESETS = ['nano', 'mini', 'small', 'gpt2'] as const;
+export type Preset = (typeof PRESETS)[number];
+export const METHODS = ['full', 'lora', 'lisa'] as const;
+export type Method = (typeof METHODS)[number];
+export const LORA_TARGETS = ['q', 'k', 'v', 'o', 'mlp'] as const;
+export const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
+
+export const trainConfigSchema = z
+  .object({
+    stage: z.enum(['pretrain', 'finetune']).default('finetune'),
+    preset: z.enum(PRESETS).default('nano'),
+    method: z.enum(METHODS).default('full'),
+    /** LISA: number of transformer blocks trained per period (γ). */
+    gamma: z.number().int().min(0).default(2),
+    /** LISA: steps between re-draws (K). */
+    interval: z.number().int().min(1).default(20),
+    sampling: z.enum(['uniform', 'bernoulli']).default('uniform'),
+    optimizer_state: z.enum(['reset', 'keep']).default('reset'),
+    rank: z.number().int().min(1).default(8),
+    alpha: z.number().positive().default(16),
+    lora_targets: z.array(z.enum(LORA_TARGETS)).min(1).default(['q', 'k', 'v', 'o', 'mlp']),
+    lora_train_embed: z.boolean().default(false),
+    seed: z.number().int().min(0).default(1),
+    steps: z.number().int().min(1).default(100),
+    lr: z.number().positive().default(3e-4),
+    min_lr_ratio: z.number().min(0).max(1).default(0.1),
+    warmup: z.number().int().min(0).default(0),
+    schedule: z.enum(['cosine', 'linear', 'constant']).default('cosine'),
+    weight_decay: z.number().min(0).default(0.0),
+    grad_clip: z.number().min(0).default(1.0),
+    batch: z.number().int().min(1).default(8),
+    /** Sequence length; defaults to the preset's context length. */
+    seq: z.number().int().min(2).optional(),
+    /** A built-in data preset (`pretrain`, `instruct`) or a path to .txt / .json / .jsonl. */
+    data: z.string().min(1).default('instruct'),
+    /** Base checkpoint directory (finetune stage). */
+    base: z.string().optional(),
+    out: z.string().optional(),
+    backend: z.enum(BACKENDS).default('auto'),
+    eval_every: z.number().int().min(1).default(50),
+    eval_batches: z.number().int().min(1).default(4),
+    norms_every: z.number().int().min(1).default(10),
+    checkpoint_every: z.number().int().min(1).default(100),
+  })
+  .strict();
+
+export type TrainConfig = z.infer<typeof trainConfigSchema>;
+export type TrainConfigInput = z.input<typeof trainConfigSchema>;
+
+/** LMFlow / ms-swift names accepted for the LISA knobs. */
+export const CONFIG_ALIASES: Record<string, keyof TrainConfig> = {
+  lisa_activated_layers: 'gamma',
+  lisa_interval_steps: 'interval',
+  lisa_step_interval: 'interval',
+  'optimizer-state': 'optimizer_state',
+};
+
+/** Model shapes of the presets. `gpt2` is the GPT-2 124M shape. */
+export const MODEL_PRESETS: Record<Preset, { vocab: number; d: number; layers: number; heads: number; ctx: number }> = {
+  nano: { vocab: 256, d: 32, layers: 4, heads: 2, ctx: 32 },
+  mini: { vocab: 256, d: 128, layers: 6, heads: 4, ctx: 64 },
+  small: { vocab: 256, d: 256, layers: 8, heads: 8, ctx: 128 },
+  gpt2: { vocab: 50257, d: 768, layers: 12, heads: 12, ctx: 1024 },
+};
