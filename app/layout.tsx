@@ -1,0 +1,28 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import type { ReactNode } from 'react';
+import './globals.css';
+
+export const metadata: Metadata = {
+  title: 'LayerLab',
+  description: 'Experiment tracker and ablation dashboard for layer-wise fine-tuning (LISA, LoRA, full)',
+};
+
+export default function RootLayout({ children }: { children: ReactNode }) {
+  return (
+    <html lang="en">
+      <body>
+        <header className="topbar">
+          <Link href="/" className="brand">
+            LayerLab
+          </Link>
+          <nav aria-label="Main">
+            <Link href="/">Sweeps &amp; runs</Link>
+            <a href="/api/health">Health</a>
+          </nav>
+        </header>
+        <main>{children}</main>
+      </body>
+    </html>
+  );
+}

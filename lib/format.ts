@@ -1,0 +1,24 @@
+/** Small display helpers shared by pages. */
+
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '—';
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m ${s % 60}s`;
+  return `${Math.floor(m / 60)}h ${m % 60}m`;
+}
+
+export function formatNumber(x: number | null | undefined, digits = 4): string {
+  if (x === null || x === undefined) return '—';
+  if (Number.isNaN(x)) return 'NaN';
+  if (!Number.isFinite(x)) return x > 0 ? '∞' : '−∞';
+  return Math.abs(x) >= 1e5 || (x !== 0 && Math.abs(x) < 1e-3) ? x.toExponential(2) : Number(x.toPrecision(digits)).toString();
+}
+
+/** Remaining time by linear extrapolation of progress since start. */
+export function eta(startedAt: string | null, step: number | null, total: number | null, now = Date.now()): number | null {
+  if (!startedAt || !step || !total || step >= total) return null;
+  const elapsed = now - Date.parse(startedAt);
+  return (elapsed / step) * (total - step);
+}

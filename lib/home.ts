@@ -1,0 +1,31 @@
+/**
+ * The data home: the SQLite file and one folder per run. Created when missing; an unusable one is a clear error.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { ConfigError } from './env';
+
+export const DB_FILE = 'layerlab.db';
+
+export function ensureDataHome(home: string): string {
+  try {
+    fs.mkdirSync(path.join(home, 'runs'), { recursive: true });
+  } catch (e) {
+    throw new ConfigError(`cannot create the data home ${home}: ${(e as NodeJS.ErrnoException).code ?? String(e)}. ` +
+      'Set LAYERLAB_HOME to a writable folder.');
+  }
+  try {
+    fs.accessSync(home, fs.constants.W_OK | fs.constants.R_OK);
+    const probe = path.join(home, `.write-probe-${process.pid}`);
+    fs.writeFileSync(probe, 'ok');
+    fs.rmSync(probe);
+  } catch (e) {
+    throw new ConfigError(`the data home ${home} is not writable (${(e as NodeJS.ErrnoException).code ?? String(e)}). ` +
+      'Fix its permissions or set LAYERLAB_HOME to a writable folder.');
+  }
+  return home;
+}
+
+export function runDir(home: string, runId: string): string {
+  return path.join(home, 'runs', runId);
+}

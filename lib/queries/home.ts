@@ -1,0 +1,68 @@
+/**
+ * Reads for the home page: sweeps with per-status run counts, and the most recent runs with progress.
+ */
+import { desc, sql } from 'drizzle-orm';
+import type { Db } from '../../db';
+import { runs, sweeps, type RunStatus } from '../../db/schema';
+
+export interface SweepRow {
+  id: string;
+  name: string;
+  createdAt: string;
+  total: number;
+  counts: Partial<Record<RunStatus, number>>;
+}
+
+export interface RunRow {
+  id: string;
+  sweepId: string | null;
+  label: string;
+  kind: string;
+  status: RunStatus;
+  lastStep: number | null;
+  totalSteps: number | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  createdAt: string;
+}
+
+export function listSweeps(db: Db, limit = 50): SweepRow[] {
+  const rows = db.select().from(sweeps).orderBy(desc(sweeps.createdAt)).limit(limit).all();
+  if (rows.length === 0) return [];
+  const counts = db
+    .select({ sweepId: runs.sweepId, status: runs.status, n: sql<number>`count(*)` })
+    .from(runs)
+    .where(sql`${runs.sweepId} IN (${sql.join(rows.map((r) => sql`${r.id}`), sql`, `)})`)
+    .groupBy(runs.sweepId, runs.status)
+    .all();
+  return rows.map((s) => {
+    const mine = counts.filter((c) => c.sweepId === s.id);
+    return {
+      id: s.id,
+      name: s.name,
+      createdAt: s.createdAt,
+      total: mine.reduce((a, c) => a + c.n, 0),
+      counts: Object.fromEntries(mine.map((c) => [c.status, c.n])),
+    };
+  });
+}
+
+export function listRecentRuns(db: Db, limit = 20): RunRow[] {
+  return db
+    .select({
+      id: runs.id,
+      sweepId: runs.sweepId,
+      label: runs.label,
+      kind: runs.kind,
+      status: runs.status,
+      lastStep: runs.lastStep,
+      totalSteps: runs.totalSteps,
+      startedAt: runs.startedAt,
+      finishedAt: runs.finishedAt,
+      createdAt: runs.createdAt,
+    })
+    .from(runs)
+    .orderBy(desc(runs.createdAt))
+    .limit(limit)
+    .all();
+}

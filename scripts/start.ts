@@ -1,0 +1,77 @@
+/**
+ * `npm start`: build the app when no build exists or sources changed since the last one, then serve it.
+ * Configuration comes from the environment (see README): HOST, PORT, LAYERLAB_HOME, LAYERLAB_ADMIN_TOKEN.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { assertSafeBinding, ConfigError, readEnv } from '../lib/env';
+import { ensureDataHome } from '../lib/home';
+
+const root = path.resolve(__dirname, '..');
+const nextBin = path.join(root, 'node_modules', '.bin', 'next');
+const SOURCES = ['app', 'lib', 'db', 'instrumentation.ts', 'next.config.mjs', 'package.json', 'tsconfig.json'];
+
+function newestMtime(p: string): number {
+  if (!fs.existsSync(p)) return 0;
+  const st = fs.statSync(p);
+  if (!st.isDirectory()) return st.mtimeMs;
+  let newest = st.mtimeMs;
+  for (const entry of fs.readdirSync(p)) {
+    if (entry === 'node_modules' || entry.startsWith('.')) continue;
+    newest = Math.max(newest, newestMtime(path.join(p, entry)));
+  }
+  return newest;
+}
+
+export function buildIsStale(): { stale: boolean; why: string } {
+  const buildId = path.join(root, '.next', 'BUILD_ID');
+  if (!fs.existsSync(buildId)) return { stale: true, why: 'no build yet' };
+  const built = fs.statSync(buildId).mtimeMs;
+  const changed = SOURCES.find((s) => newestMtime(path.join(root, s)) > built);
+  return changed ? { stale: true, why: `${changed} changed since the last build` } : { stale: false, why: '' };
+}
+
+function main(): void {
+  let env;
+  try {
+    env = readEnv();
+    assertSafeBinding(env);
+    ensureDataHome(env.home);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(`layerlab: ${e.message}`);
+      process.exit(2);
+    }
+    throw e;
+  }
+
+  const { stale, why } = buildIsStale();
+  if (stale) {
+    console.error(`layerlab: building the app (${why}); this takes about a minute…`);
+    const build = spawnSync(nextBin, ['build'], { cwd: root, stdio: 'inherit', env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' } });
+    if (build.status !== 0) {
+      console.error('layerlab: the build failed; see the output above.');
+      process.exit(build.status ?? 1);
+    }
+  }
+
+  const server = spawn(nextBin, ['start', '-H', env.HOST, '-p', String(env.PORT)], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', LAYERLAB_HOME: env.home },
+  });
+  const shownHost = env.HOST.includes(':') && !env.HOST.startsWith('[') ? `[${env.HOST}]` : env.HOST;
+  let announced = false;
+  server.stdout.on('data', (chunk: Buffer) => {
+    process.stdout.write(chunk);
+    if (!announced && /ready|started/i.test(chunk.toString())) {
+      announced = true;
+      console.log(`\nLayerLab is running at http://${shownHost}:${env.PORT}  (data home: ${env.home})\n`);
+    }
+  });
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => server.kill(sig));
+  server.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+}
+
+main();
