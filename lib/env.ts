@@ -21,7 +21,7 @@ export class ConfigError extends Error {
   }
 }
 
-export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
+export function readEnv(source: Record<string, string | undefined> = process.env): Env {
   const picked = Object.fromEntries(
     Object.keys(envSchema.shape).map((k) => [k, source[k] === '' ? undefined : source[k]]),
   );
