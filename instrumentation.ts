@@ -1,7 +1,7 @@
-/** Runs once when the Next server starts: open the data home and apply migrations before any request. */
+/** Runs once when the Next server starts: open the data home, apply migrations, start the scheduler. */
 export async function register() {
   if (process.env.NEXT_RUNTIME !== 'nodejs') return;
-  const { getContext } = await import('./lib/server/context');
-  const { env, conn } = getContext();
-  console.log(`[layerlab] data home ${env.home} (database ${conn.file})`);
+  const { startServer } = await import('./lib/server/context');
+  const { env, conn, scheduler } = startServer();
+  console.log(`[layerlab] data home ${env.home} (database ${conn.file}); scheduler ${scheduler.running ? 'on' : 'off (another server holds the lock)'}`);
 }

@@ -1,15 +1,20 @@
 /**
- * The server's process-wide state: configuration and the database connection, opened once
- * (cached on globalThis so dev-mode reloads reuse it).
+ * The server's process-wide state: configuration, the database connection and the scheduler, created once
+ * per process (cached on globalThis so route bundles and dev-mode reloads share them).
  */
 import path from 'node:path';
 import { openDatabase, type Connection } from '../../db';
 import { readEnv, type Env } from '../env';
 import { DB_FILE, ensureDataHome } from '../home';
+import { LocalExecutor } from '../scheduler/local';
+import { Scheduler } from '../scheduler/scheduler';
+import { planSlots } from '../scheduler/slots';
 
-interface Context {
+export interface Context {
   env: Env;
   conn: Connection;
+  scheduler: Scheduler;
+  root: string;
 }
 
 const holder = globalThis as unknown as { __layerlab?: Context };
@@ -19,12 +24,29 @@ export function getContext(): Context {
     const env = readEnv();
     ensureDataHome(env.home);
     const conn = openDatabase(path.join(env.home, DB_FILE));
-    holder.__layerlab = { env, conn };
+    const root = process.env.LAYERLAB_ROOT ?? process.cwd();
+    const scheduler = new Scheduler(conn, new LocalExecutor(root), { home: env.home, slots: planSlots(env.LAYERLAB_SLOTS) });
+    holder.__layerlab = { env, conn, scheduler, root };
   }
   return holder.__layerlab;
 }
 
-export function closeContext(): void {
-  holder.__layerlab?.conn.sqlite.close();
-  holder.__layerlab = undefined;
+/** Server start: open the data home, then start scheduling (unless another server already does). */
+export function startServer(): Context {
+  const ctx = getContext();
+  if (!ctx.scheduler.running) ctx.scheduler.start();
+  const shutdown = () => {
+    ctx.scheduler.stop();
+    ctx.conn.sqlite.close();
+    holder.__layerlab = undefined;
+  };
+  process.once('SIGTERM', () => {
+    shutdown();
+    process.exit(0);
+  });
+  process.once('SIGINT', () => {
+    shutdown();
+    process.exit(0);
+  });
+  return ctx;
 }

@@ -1,0 +1,19 @@
+import { NextResponse } from 'next/server';
+import { AppError } from '@/lib/errors';
+import { getRun } from '@/lib/runs/read';
+import { requireAdmin } from '@/lib/server/auth';
+import { getContext } from '@/lib/server/context';
+import { handle } from '@/lib/server/http';
+
+export const dynamic = 'force-dynamic';
+
+export async function POST(req: Request, ctx: { params: Promise<{ id: string }> }) {
+  return handle(async () => {
+    requireAdmin(req);
+    const { id } = await ctx.params;
+    const { conn, scheduler } = getContext();
+    const run = getRun(conn.db, id);
+    if (!(await scheduler.cancel(id))) throw new AppError('conflict', `run ${id} is ${run.status}; only queued or running runs can be cancelled`);
+    return NextResponse.json(getRun(conn.db, id));
+  });
+}

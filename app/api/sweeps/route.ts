@@ -1,0 +1,25 @@
+import { NextResponse } from 'next/server';
+import { AppError } from '@/lib/errors';
+import { createSweep, parseOrThrow, planDryRun } from '@/lib/sweep/create';
+import { MAX_SPEC_BYTES } from '@/lib/sweep';
+import { requireAdmin } from '@/lib/server/auth';
+import { getContext } from '@/lib/server/context';
+import { handle, readBody } from '@/lib/server/http';
+
+export const dynamic = 'force-dynamic';
+
+/** POST a sweep spec (YAML or JSON). `?dryRun=1` returns the plan with estimates and stores nothing. */
+export async function POST(req: Request) {
+  return handle(async () => {
+    requireAdmin(req);
+    const { conn, env, scheduler } = getContext();
+    const text = await readBody(req, MAX_SPEC_BYTES);
+    if (!text.trim()) throw new AppError('bad_request', 'empty body: send a sweep spec as YAML or JSON');
+    const spec = parseOrThrow(text, req.headers.get('content-type') ?? undefined);
+    const dry = new URL(req.url).searchParams.get('dryRun');
+    if (dry === '1' || dry === 'true') return NextResponse.json(planDryRun(conn, spec, scheduler.slotCount));
+    const created = createSweep(conn, env.home, spec);
+    scheduler.tick();
+    return NextResponse.json(created, { status: 201 });
+  });
+}

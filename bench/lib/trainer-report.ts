@@ -1,0 +1,78 @@
+/** Tables, ratios and the results file of the trainer benchmark. */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fixed, mib, ratio, table } from './stats';
+import type { TorchResult } from './torch';
+import type { TrainerRunResult } from './trainer-run';
+
+export type Ratios = Record<string, number | undefined>;
+
+export function printLayerLab(results: readonly TrainerRunResult[]): void {
+  const rows = results.map((r) => [
+    r.label,
+    r.backend ? `${r.backend.name}${r.backend.gpu ? ' (gpu)' : ''}` : '—',
+    fixed(r.stepMs),
+    fixed(r.tokensPerS, 0),
+    mib(r.mem['mem/peak_bytes']),
+    mib(r.mem['mem/rss_bytes']),
+    mib(r.mem['mem/wasm_heap_bytes']),
+    r.trainableParams?.toLocaleString('en-US') ?? '—',
+  ]);
+  const header = ['method', 'backend', 'ms/step', 'tokens/s', 'peak', 'rss', 'wasm heap', 'trainable'];
+  console.log(`\n${table(header, rows)}`);
+  for (const r of results) if (r.failure) console.log(`  ${r.label} FAILED: ${r.failure}`);
+}
+
+/** LISA γ=2 is compared with the yardstick's LISA, which trains 2 fixed blocks (1 and 4) of 6. */
+export function computeRatios(results: readonly TrainerRunResult[], torch: readonly TorchResult[] | undefined): Ratios {
+  const ours = (prefix: string) => results.find((r) => r.label.startsWith(prefix) && !r.failure);
+  const theirs = (mode: string) => torch?.find((t) => t.mode === mode);
+  const full = ours('full'), lora = ours('lora'), lisa = ours('lisa γ=2');
+  return {
+    'lisa2/full step time (LayerLab)': ratio(lisa?.stepMs, full?.stepMs),
+    'lora/full step time (LayerLab)': ratio(lora?.stepMs, full?.stepMs),
+    'lisa2/full step time (PyTorch)': ratio(theirs('lisa')?.ms_median, theirs('full')?.ms_median),
+    'lora/full step time (PyTorch)': ratio(theirs('lora')?.ms_median, theirs('full')?.ms_median),
+    'full tokens/s LayerLab/PyTorch': ratio(full?.tokensPerS, theirs('full')?.tokens_per_s),
+    'lora tokens/s LayerLab/PyTorch': ratio(lora?.tokensPerS, theirs('lora')?.tokens_per_s),
+    'lisa2 tokens/s LayerLab/PyTorch': ratio(lisa?.tokensPerS, theirs('lisa')?.tokens_per_s),
+  };
+}
+
+/** The goals of issue 7: tokens/s ≥ 0.33× PyTorch on full; LISA γ=2 step time ≤ 0.85× full. */
+function goalNote(key: string, v: number): string {
+  if (key === 'full tokens/s LayerLab/PyTorch') return v >= 0.33 ? '≥ 0.33 met' : '≥ 0.33 MISSED';
+  if (key === 'lisa2/full step time (LayerLab)') return v <= 0.85 ? '≤ 0.85 met' : '≤ 0.85 MISSED';
+  return '';
+}
+
+export function printTorchAndRatios(torch: readonly TorchResult[] | undefined, ratios: Ratios): void {
+  if (torch?.length) {
+    const name = (mode: string) => (mode === 'lisa' ? 'lisa 2/6 (blocks 1,4)' : mode === 'lora' ? 'lora r=8' : mode);
+    const rows = torch.map((t) => [name(t.mode), fixed(t.ms_median), String(t.tokens_per_s)]);
+    console.log(`\n${torch[0].peer}, ${torch[0].threads} thread, same GPT shape:\n${table(['method', 'ms/step', 'tokens/s'], rows)}`);
+  }
+  const rows = Object.entries(ratios)
+    .filter((e): e is [string, number] => e[1] !== undefined)
+    .map(([k, v]) => [k, `${fixed(v, 2)}×`, goalNote(k, v)]);
+  console.log(`\n${table(['ratio', 'value', 'goal (issue 7)'], rows)}`);
+}
+
+/** bench/results/trainer-<date>.json; returns its path. */
+export function writeResults(root: string, payload: Record<string, unknown>): string {
+  const dir = path.join(root, 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  const now = new Date();
+  const file = path.join(dir, `trainer-${now.toISOString().slice(0, 10)}.json`);
+  const cpus = os.cpus();
+  const machine = {
+    cpu: cpus[0]?.model,
+    cores: cpus.length,
+    memBytes: os.totalmem(),
+    node: process.version,
+    platform: `${os.platform()} ${os.release()}`,
+  };
+  writeFileSync(file, `${JSON.stringify({ date: now.toISOString(), machine, ...payload }, null, 2)}\n`);
+  return file;
+}

@@ -1,0 +1,132 @@
+/**
+ * Analytic peak-memory model for one training step: weights + gradients + AdamW state + activations +
+ * a framework overhead, by method (full, LoRA, LISA), precision, batch and sequence length.
+ *
+ * Peak is taken as the sum of the four terms, as the LISA paper's own breakdown does. This assumes
+ * gradients and kept activations coexist; for full fine-tuning that over-counts a little, which
+ * roughly pays for the optimizer step's temporaries that we do not model.
+ * Calibration against the paper's Table 1: see ./paper-table1.ts and docs/sweep-spec.md.
+ */
+import { activationBytes, type AttentionKernel } from './activations';
+import { blockLinears, paramCounts, type LoraTarget, type ModelShape } from './shapes';
+
+/**
+ * - `fp32`: weights, gradients, both AdamW moments and activations in fp32.
+ * - `mixed`: fp16/bf16 weights, gradients and activations, plus an fp32 master copy of trainable
+ *   weights and fp32 moments (Apex/DeepSpeed-style mixed precision).
+ * - `half`: everything in bf16/fp16, moments included (plain `model.to(bfloat16)` training, which is
+ *   what the paper's LLaMA-2-7B breakdown shows: 2 + 2 + 4 bytes per trained parameter).
+ */
+export type Precision = 'fp32' | 'mixed' | 'half';
+export type MemoryMethod = 'full' | 'lora' | 'lisa';
+
+export interface MemoryInput {
+  shape: ModelShape;
+  method: MemoryMethod;
+  batch: number;
+  seq: number;
+  precision: Precision;
+  /** LoRA rank and the modules it adapts (default every linear); `loraEmbed` adds an embedding adapter. */
+  rank?: number;
+  loraTargets?: readonly LoraTarget[];
+  loraEmbed?: boolean;
+  /** LoRA dropout on the adapter input (PEFT/LMFlow default 0.05–0.1): keeps a mask and a copy. */
+  loraDropout?: boolean;
+  /** LISA: blocks trained per period (E+H+γL), state policy at a switch, and the number of switches. */
+  gamma?: number;
+  optimizerState?: 'reset' | 'keep';
+  switches?: number;
+  /** Attention kernel (default `eager`, which keeps the T×T scores). */
+  attention?: AttentionKernel;
+  /** Naive model parallelism: layers spread evenly over this many GPUs; the estimate is per GPU. */
+  gpus?: number;
+  /** Framework overhead per device (CUDA context, cuBLAS workspace, allocator slack). */
+  overheadBytes?: number;
+}
+
+export interface MemoryBreakdown {
+  weights: number;
+  grads: number;
+  optimizer: number;
+  activations: number;
+  overhead: number;
+}
+
+export interface MemoryEstimate {
+  /** Peak bytes on one device (per GPU under model parallelism). */
+  peakBytes: number;
+  breakdown: MemoryBreakdown;
+  params: number;
+  trainableParams: number;
+}
+
+/** Default framework overhead on a CUDA device; calibrated on Table 1 (see paper-table1.ts). */
+export const GPU_OVERHEAD_BYTES = 2 * 2 ** 30;
+/** LayerLab's own trainer: a Node process with the tfjs runtime loaded (a rough figure). */
+export const TFJS_OVERHEAD_BYTES = 256 * 2 ** 20;
+
+const BYTES: Record<Precision, { weight: number; grad: number; optimizer: number; activation: number }> = {
+  fp32: { weight: 4, grad: 4, optimizer: 8, activation: 4 },
+  mixed: { weight: 2, grad: 2, optimizer: 12, activation: 2 },
+  half: { weight: 2, grad: 2, optimizer: 4, activation: 2 },
+};
+
+/** Parameters added by LoRA adapters of rank r. */
+export function loraParams(s: ModelShape, rank: number, targets: readonly LoraTarget[], embed: boolean): number {
+  const perBlock = blockLinears(s)
+    .filter((l) => targets.includes(l.target))
+    .reduce((n, l) => n + rank * (l.in + l.out), 0);
+  return s.layers * perBlock + (embed ? rank * (s.vocab + s.hidden) : 0);
+}
+
+/** Expected distinct blocks whose AdamW state exists after `switches` uniform draws of γ of N blocks. */
+export function expectedKeptBlocks(layers: number, gamma: number, switches: number): number {
+  if (gamma >= layers) return layers;
+  return layers * (1 - (1 - gamma / layers) ** Math.max(1, switches));
+}
+
+export function estimateMemory(m: MemoryInput): MemoryEstimate {
+  const s = m.shape;
+  const b = BYTES[m.precision];
+  const counts = paramCounts(s);
+  const always = counts.embed + counts.pos + counts.head + counts.final;
+  const targets = m.loraTargets ?? ['q', 'k', 'v', 'o', 'mlp'];
+  const gamma = Math.min(m.gamma ?? 2, s.layers);
+
+  let extra = 0; // adapter parameters added to the model
+  let trainable: number; // parameters with gradients this step
+  let withState: number; // parameters holding optimizer state at the peak
+  let trainableBlocks: number;
+  if (m.method === 'full') {
+    trainable = withState = counts.total;
+    trainableBlocks = s.layers;
+  } else if (m.method === 'lora') {
+    extra = loraParams(s, m.rank ?? 8, targets, m.loraEmbed ?? false);
+    trainable = withState = extra;
+    trainableBlocks = 0;
+  } else {
+    trainable = always + gamma * counts.block;
+    const kept = m.optimizerState === 'keep' ? expectedKeptBlocks(s.layers, gamma, m.switches ?? 1) : gamma;
+    withState = always + kept * counts.block;
+    trainableBlocks = gamma;
+  }
+
+  const act = activationBytes(s, {
+    batch: m.batch,
+    seq: m.seq,
+    elementBytes: b.activation,
+    trainableBlocks,
+    attention: m.attention ?? 'eager',
+    lora: m.method === 'lora' ? { rank: m.rank ?? 8, targets, dropout: m.loraDropout ?? true } : undefined,
+  });
+  const gpus = Math.max(1, m.gpus ?? 1);
+  const breakdown: MemoryBreakdown = {
+    weights: ((counts.total + extra) * b.weight) / gpus,
+    grads: (trainable * b.grad) / gpus,
+    optimizer: (withState * b.optimizer) / gpus,
+    activations: act.total / gpus,
+    overhead: m.overheadBytes ?? GPU_OVERHEAD_BYTES,
+  };
+  const peakBytes = Object.values(breakdown).reduce((x, y) => x + y, 0);
+  return { peakBytes, breakdown, params: counts.total + extra, trainableParams: trainable };
+}

@@ -1,0 +1,212 @@
+/**
+ * The one write path: every event type, from the file tailer and from HTTP, lands here.
+ * One synchronous better-sqlite3 transaction per batch with prepared statements.
+ *
+ * Sequence rule (idempotency): events are applied in seq order (a batch is sorted by seq first, so its own
+ * order does not matter). An event with seq <= runs.last_seq, or a repeat within the batch, is a duplicate and
+ * skipped; that is what makes a retried HTTP batch or a re-read file region harmless. An event with
+ * seq > last_seq + 1 is stored, and the missing range is reported in `gaps` and noted in run_logs (level warn):
+ * the events file is the durable log, so a gap is visible, never silently papered over. A missing event that
+ * arrives after a later one was stored is a duplicate by this rule; `gaps` is how a client learns it must
+ * resend in order.
+ */
+import type Database from 'better-sqlite3';
+import type { RunStatus } from '../../db/schema';
+import type { EventOf, NormEntry, RunEvent } from '../protocol';
+import { toJson } from '../exports/json';
+import { BlockBatch } from './blocks';
+import { forgetRun, groupFor, runState, seriesFor, type RunState } from './cache';
+import { gapNoteSeq, writeNote } from './notes';
+import { writeStatements, type WriteStatements } from './statements';
+
+export interface SeqGap {
+  /** First missing seq (inclusive). */
+  from: number;
+  /** Last missing seq (inclusive). */
+  to: number;
+}
+
+export interface IngestResult {
+  /** Events applied. */
+  stored: number;
+  /** Events skipped because their seq was already stored (or repeated in the batch). */
+  duplicates: number;
+  /** True when the batch was not in seq order and was sorted before applying. */
+  reordered: boolean;
+  gaps: SeqGap[];
+  /** Metric and eval values written (one per key per event). */
+  points: number;
+  /** Layer-norm rows written (groups and modules). */
+  normPoints: number;
+  lastSeq: number;
+  /** Step of the last applied event that has one; null when none did. */
+  lastStep: number | null;
+  /** The run's status after the batch when an event changed it, else null. */
+  status: RunStatus | null;
+}
+
+export class IngestError extends Error {
+  constructor(readonly code: 'not_found', message: string) {
+    super(message);
+    this.name = 'IngestError';
+  }
+}
+
+const FAILED_STATUS: Record<EventOf<'failed'>['reason'], RunStatus> = {
+  diverged: 'diverged',
+  cancelled: 'cancelled',
+  error: 'failed',
+  oom: 'failed',
+};
+
+function inSeqOrder(events: readonly RunEvent[]): { ordered: readonly RunEvent[]; reordered: boolean } {
+  for (let i = 1; i < events.length; i++) {
+    if (events[i].seq < events[i - 1].seq) {
+      return { ordered: [...events].sort((a, b) => a.seq - b.seq), reordered: true };
+    }
+  }
+  return { ordered: events, reordered: false };
+}
+
+class Batch {
+  readonly blocks = new BlockBatch();
+  readonly latest = new Map<string, { step: number; value: number }>();
+  readonly result: IngestResult;
+
+  constructor(
+    readonly st: WriteStatements,
+    readonly state: RunState,
+    readonly runId: string,
+    lastSeq: number,
+    reordered: boolean,
+  ) {
+    this.result = { stored: 0, duplicates: 0, reordered, gaps: [], points: 0, normPoints: 0, lastSeq, lastStep: null, status: null };
+  }
+
+  values(step: number, values: Record<string, number>): void {
+    const { st, state, runId } = this;
+    for (const key in values) {
+      const value = values[key];
+      const s = seriesFor(st, state, runId, key);
+      st.upsertPoint.run(s.id, step, value);
+      if (step > s.maxStep) {
+        this.blocks.append(s.id, step, value);
+        s.maxStep = step;
+      } else {
+        this.blocks.touch(s.id, step);
+      }
+      this.latest.set(key, { step, value });
+      this.result.points++;
+    }
+  }
+
+  norms(step: number, entries: Record<string, NormEntry>): void {
+    for (const name in entries) {
+      const n = entries[name];
+      const id = groupFor(this.st, this.state, this.runId, name);
+      const trained = n.grad !== undefined;
+      this.st.upsertNorm.run(id, step, n.weight, n.update, n.trainable, trained ? n.grad : null, trained ? 1 : 0);
+      this.result.normPoints++;
+    }
+  }
+
+  apply(e: RunEvent): void {
+    const { st, runId } = this;
+    switch (e.type) {
+      case 'metrics':
+      case 'eval':
+        this.values(e.step, e.values);
+        break;
+      case 'layer_norms':
+        this.norms(e.step, e.groups);
+        if (e.modules) this.norms(e.step, e.modules);
+        break;
+      case 'run_started': {
+        for (const g of e.model.groups) groupFor(st, this.state, runId, g);
+        const steps = typeof e.config.steps === 'number' ? e.config.steps : null;
+        const resumed = e.resumedFrom !== undefined ? 1 : 0;
+        const changed = st.runStarted.run(e.backend.name, e.backend.gpu ? 1 : 0, e.time, steps, runId, resumed).changes;
+        if (changed > 0) this.result.status = 'running';
+        break;
+      }
+      case 'lisa_period':
+        st.upsertPeriod.run(runId, e.period, e.step, JSON.stringify(e.active), e.reset ? 1 : 0);
+        break;
+      case 'checkpoint':
+        st.upsertCheckpoint.run(runId, e.step, e.path, e.bytes, e.time);
+        break;
+      case 'log':
+        st.upsertLog.run(runId, e.seq, e.step ?? null, e.level, e.message, e.time);
+        break;
+      case 'finished':
+        st.runFinished.run(toJson(e.summary), e.time, runId);
+        this.result.status = 'finished';
+        break;
+      case 'failed': {
+        const status = FAILED_STATUS[e.reason];
+        st.runFailed.run(status, e.reason, e.message, e.time, runId);
+        this.result.status = status;
+        break;
+      }
+    }
+  }
+
+  run(events: readonly RunEvent[]): IngestResult {
+    const r = this.result;
+    for (const e of events) {
+      if (e.seq <= r.lastSeq) {
+        r.duplicates++;
+        continue;
+      }
+      if (e.seq > r.lastSeq + 1) {
+        const gap = { from: r.lastSeq + 1, to: e.seq - 1 };
+        r.gaps.push(gap);
+        writeNote(this.st, this.runId, gapNoteSeq(e.seq), 'warn', `events ${gap.from}..${gap.to} missing before seq ${e.seq}`);
+      }
+      this.apply(e);
+      r.lastSeq = e.seq;
+      r.stored++;
+      if ('step' in e && e.step !== undefined) r.lastStep = e.step;
+    }
+    this.blocks.flush(this.st);
+    for (const [key, { step, value }] of this.latest) this.st.upsertLatest.run(this.runId, key, step, value);
+    if (r.stored > 0) this.st.runProgress.run(r.lastSeq, r.lastStep, this.runId);
+    this.state.lastSeq = r.lastSeq;
+    return r;
+  }
+}
+
+type Tx = (runId: string, events: readonly RunEvent[], reordered: boolean) => IngestResult;
+const transactions = new WeakMap<Database.Database, Tx>();
+
+function transactionOf(sqlite: Database.Database): Tx {
+  let tx = transactions.get(sqlite);
+  if (!tx) {
+    const st = writeStatements(sqlite);
+    const fn = sqlite.transaction((runId: string, events: readonly RunEvent[], reordered: boolean) => {
+      const head = st.runHead.get(runId) as { lastSeq: number; status: RunStatus } | undefined;
+      if (!head) throw new IngestError('not_found', `run ${runId} does not exist`);
+      const state = runState(sqlite, st, runId, head.lastSeq);
+      return new Batch(st, state, runId, head.lastSeq, reordered).run(events);
+    });
+    // IMMEDIATE: take the write lock before reading last_seq, so two writers cannot both accept the same seq.
+    tx = fn.immediate as Tx;
+    transactions.set(sqlite, tx);
+  }
+  return tx;
+}
+
+/**
+ * Store a batch of one run's events (idempotent on seq; see the rule above). Synchronous; one transaction,
+ * or a savepoint when called inside one (the tailer advances the file offset in the same transaction).
+ * Throws IngestError('not_found') for an unknown run; nothing is written then.
+ */
+export function ingestEvents(sqlite: Database.Database, runId: string, events: readonly RunEvent[]): IngestResult {
+  const { ordered, reordered } = inSeqOrder(events);
+  try {
+    return transactionOf(sqlite)(runId, ordered, reordered);
+  } catch (e) {
+    forgetRun(sqlite, runId);
+    throw e;
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * What an ablation-table cell measures, and one value per run of a sweep for it, read without scanning
+ * history: final values from `latest`, min/max/mean from the coarsest point_blocks level (which covers every
+ * point), wall time from the run's start and finish.
+ *
+ * A metric id is `key` or `key:agg` with agg in last | min | max | mean | best (best = min, or max when higher
+ * is better). Defaults: `eval/loss` = final eval loss, `eval/loss:best` = best (min) eval loss,
+ * `mem/peak_bytes` = max, `tokens_per_s` = mean, `wall_time` = finished − started in seconds.
+ */
+import type Database from 'better-sqlite3';
+import { BLOCK_LEVELS } from '../ingest/blocks';
+
+export type MetricAgg = 'last' | 'min' | 'max' | 'mean' | 'wall';
+
+export interface TableMetric {
+  id: string;
+  key: string;
+  agg: MetricAgg;
+  better: 'lower' | 'higher';
+  /** Human label, e.g. "final eval/loss". */
+  label: string;
+}
+
+export class TableMetricError extends Error {
+  readonly code = 'bad_metric';
+}
+
+const HIGHER_IS_BETTER = /(accuracy|acc$|tokens_per_s|throughput)/;
+const DEFAULT_AGG: Record<string, MetricAgg> = { 'mem/peak_bytes': 'max', 'mem/rss_bytes': 'max', tokens_per_s: 'mean', step_ms: 'mean' };
+const AGG_LABEL: Record<MetricAgg, string> = { last: 'final', min: 'min', max: 'max', mean: 'mean', wall: '' };
+
+export function parseTableMetric(id: string): TableMetric {
+  const trimmed = id.trim();
+  if (trimmed === 'wall_time') return { id: trimmed, key: 'wall_time', agg: 'wall', better: 'lower', label: 'wall time (s)' };
+  const colon = trimmed.lastIndexOf(':');
+  const key = colon >= 0 ? trimmed.slice(0, colon) : trimmed;
+  const aggText = colon >= 0 ? trimmed.slice(colon + 1) : null;
+  if (!/^[\w./-]{1,200}$/.test(key)) throw new TableMetricError(`unknown metric "${id}"`);
+  const better = HIGHER_IS_BETTER.test(key) ? 'higher' : 'lower';
+  let agg: MetricAgg;
+  if (aggText === null) agg = DEFAULT_AGG[key] ?? 'last';
+  else if (aggText === 'best') agg = better === 'lower' ? 'min' : 'max';
+  else if (aggText === 'last' || aggText === 'min' || aggText === 'max' || aggText === 'mean') agg = aggText;
+  else throw new TableMetricError(`unknown aggregation "${aggText}" in metric "${id}" (last, min, max, mean, best)`);
+  const label = aggText === 'best' ? `best ${key}` : `${AGG_LABEL[agg]} ${key}`;
+  return { id: trimmed, key, agg, better, label };
+}
+
+/** runId → value for every run of the sweep that has one (NaN when the stored value is NaN). */
+export function metricValues(sqlite: Database.Database, sweepId: string, metric: TableMetric): Map<string, number> {
+  const out = new Map<string, number>();
+  if (metric.agg === 'wall') {
+    const rows = sqlite
+      .prepare('SELECT id, started_at AS s, finished_at AS f FROM runs WHERE sweep_id = ? AND started_at IS NOT NULL AND finished_at IS NOT NULL')
+      .all(sweepId) as { id: string; s: string; f: string }[];
+    for (const r of rows) out.set(r.id, (Date.parse(r.f) - Date.parse(r.s)) / 1000);
+    return out;
+  }
+  if (metric.agg === 'last') {
+    const rows = sqlite
+      .prepare('SELECT r.id AS id, l.value AS v FROM runs r JOIN latest l ON l.run_id = r.id AND l.key = ? WHERE r.sweep_id = ?')
+      .raw()
+      .all(metric.key, sweepId) as [string, number | null][];
+    for (const [id, v] of rows) out.set(id, v ?? NaN);
+    return out;
+  }
+  const top = BLOCK_LEVELS[BLOCK_LEVELS.length - 1];
+  const rows = sqlite
+    .prepare(
+      'SELECT r.id, min(b.min_value), max(b.max_value), total(b.sum_value), sum(b.count), count(b.sum_value) < count(*) ' +
+        'FROM runs r JOIN series s ON s.run_id = r.id AND s.key = ? JOIN point_blocks b ON b.series_id = s.id AND b.level = ? ' +
+        'WHERE r.sweep_id = ? GROUP BY r.id',
+    )
+    .raw()
+    .all(metric.key, top, sweepId) as [string, number | null, number | null, number, number, number][];
+  for (const [id, min, max, sum, count, sumIsNaN] of rows) {
+    if (count === 0) out.set(id, NaN);
+    else if (metric.agg === 'min') out.set(id, min ?? NaN);
+    else if (metric.agg === 'max') out.set(id, max ?? NaN);
+    else out.set(id, sumIsNaN ? NaN : sum / count);
+  }
+  return out;
+}

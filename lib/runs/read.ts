@@ -1,0 +1,51 @@
+/**
+ * Reads of single runs and sweeps for the API and pages.
+ */
+import { eq, sql } from 'drizzle-orm';
+import type { Db } from '../../db';
+import { latest, lisaPeriods, runs, sweeps, type Run } from '../../db/schema';
+import { notFound } from '../errors';
+
+export interface RunView extends Omit<Run, 'config' | 'summary' | 'tokenHash' | 'pid'> {
+  config: Record<string, unknown>;
+  summary: Record<string, number> | null;
+  latest: Record<string, { step: number; value: number }>;
+  periods: number;
+}
+
+const parse = <T>(s: string | null): T | null => (s ? (JSON.parse(s) as T) : null);
+
+export function toRunView(db: Db, run: Run): RunView {
+  const { tokenHash: _t, pid: _p, config, summary, ...rest } = run;
+  const values = db.select().from(latest).where(eq(latest.runId, run.id)).all();
+  const periods = db.select({ n: sql<number>`count(*)` }).from(lisaPeriods).where(eq(lisaPeriods.runId, run.id)).get()?.n ?? 0;
+  return {
+    ...rest,
+    config: parse<Record<string, unknown>>(config) ?? {},
+    summary: parse<Record<string, number>>(summary),
+    latest: Object.fromEntries(values.map((v) => [v.key, { step: v.step, value: v.value ?? Number.NaN }])),
+    periods,
+  };
+}
+
+export function getRun(db: Db, id: string): RunView {
+  const run = db.select().from(runs).where(eq(runs.id, id)).get();
+  if (!run) throw notFound(`run ${id}`);
+  return toRunView(db, run);
+}
+
+export function getSweep(db: Db, id: string) {
+  const sweep = db.select().from(sweeps).where(eq(sweeps.id, id)).get();
+  if (!sweep) throw notFound(`sweep ${id}`);
+  const members = db.select().from(runs).where(eq(runs.sweepId, id)).orderBy(runs.createdAt).all();
+  // The pretrain base may belong to an earlier sweep (reused by config hash): include it.
+  const baseIds = [...new Set(members.map((r) => r.dependsOn).filter((d): d is string => !!d && !members.some((m) => m.id === d)))];
+  const bases = baseIds.map((b) => db.select().from(runs).where(eq(runs.id, b)).get()).filter((r): r is Run => !!r);
+  return {
+    id: sweep.id,
+    name: sweep.name,
+    createdAt: sweep.createdAt,
+    spec: JSON.parse(sweep.spec) as unknown,
+    runs: [...bases, ...members].map((r) => toRunView(db, r)),
+  };
+}

@@ -1,0 +1,53 @@
+/**
+ * Route-handler glue: map AppError codes to HTTP statuses once, and never leak a stack trace.
+ */
+import { NextResponse } from 'next/server';
+import { AppError, type ErrorCode } from '../errors';
+
+const STATUS: Record<ErrorCode, number> = {
+  bad_request: 400,
+  invalid_spec: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  too_large: 413,
+};
+
+export function errorResponse(e: unknown): NextResponse {
+  if (e instanceof AppError) {
+    return NextResponse.json({ error: e.message, code: e.code, problems: e.problems }, { status: STATUS[e.code] });
+  }
+  console.error('[layerlab] unexpected error:', e);
+  return NextResponse.json({ error: 'internal error; see the server log', code: 'internal' }, { status: 500 });
+}
+
+/** Run a handler body, turning thrown errors into JSON responses. */
+export async function handle(fn: () => Promise<Response> | Response): Promise<Response> {
+  try {
+    return await fn();
+  } catch (e) {
+    return errorResponse(e);
+  }
+}
+
+/** Read a request body as text with a size cap (bytes). */
+export async function readBody(req: Request, maxBytes: number): Promise<string> {
+  const declared = Number(req.headers.get('content-length') ?? '0');
+  if (declared > maxBytes) throw new AppError('too_large', `request body over ${maxBytes} bytes`);
+  const reader = req.body?.getReader();
+  if (!reader) return '';
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel();
+      throw new AppError('too_large', `request body over ${maxBytes} bytes`);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}

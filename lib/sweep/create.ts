@@ -1,0 +1,111 @@
+/**
+ * Sweeps into the database: validate, plan, estimate (dry run), and store the sweep with its runs in one
+ * transaction. A pretrain run whose configuration was already run (same config hash, not failed) is reused.
+ */
+import path from 'node:path';
+import type { Connection } from '../../db';
+import { AppError } from '../errors';
+import { newId } from '../ids';
+import { runDir } from '../home';
+import type { ThroughputSample } from '../estimate/time';
+import { dryRun, type DryRun } from './dry-run';
+import { planSweep, type PlannedRun } from './plan';
+import { parseSweepSpec } from './spec';
+import type { SweepSpec } from './types';
+
+export function parseOrThrow(text: string, contentType?: string): SweepSpec {
+  const parsed = parseSweepSpec(text, contentType);
+  if (!parsed.ok) {
+    throw new AppError('invalid_spec', `the sweep spec has ${parsed.problems.length} problem(s)`, parsed.problems);
+  }
+  return parsed.spec;
+}
+
+/** Measured tokens/s of this machine's finished runs, for time estimates. */
+export function throughputHistory(conn: Connection): ThroughputSample[] {
+  const rows = conn.sqlite
+    .prepare(
+      `SELECT json_extract(r.config, '$.preset') AS preset, r.backend AS backend, json_extract(r.config, '$.method') AS method,
+              l.value AS tokensPerS
+       FROM runs r JOIN latest l ON l.run_id = r.id AND l.key = 'tokens_per_s'
+       WHERE r.status = 'finished' AND r.backend IS NOT NULL AND l.value > 0
+       ORDER BY r.finished_at DESC LIMIT 500`,
+    )
+    .all() as ThroughputSample[];
+  return rows;
+}
+
+function reusablePretrain(conn: Connection, hash: string): { id: string; status: string } | undefined {
+  return conn.sqlite
+    .prepare(
+      `SELECT id, status FROM runs WHERE kind = 'pretrain' AND config_hash = ?
+       AND status IN ('queued','running','finished') ORDER BY (status = 'finished') DESC, created_at LIMIT 1`,
+    )
+    .get(hash) as { id: string; status: string } | undefined;
+}
+
+export function planDryRun(conn: Connection, spec: SweepSpec, slots: number): DryRun {
+  const finished = conn.sqlite
+    .prepare(`SELECT config_hash AS h FROM runs WHERE kind = 'pretrain' AND status = 'finished'`)
+    .all() as { h: string }[];
+  return dryRun(spec, throughputHistory(conn), slots, { finishedHashes: finished.map((f) => f.h) });
+}
+
+export interface CreatedSweep {
+  id: string;
+  runs: { id: string; key: string; label: string; kind: string; dependsOn: string | null }[];
+  reusedPretrain: string | null;
+}
+
+export function createSweep(conn: Connection, home: string, spec: SweepSpec): CreatedSweep {
+  const plan = planSweep(spec);
+  const sweepId = newId('s', 8);
+  const insertRun = conn.sqlite.prepare(
+    `INSERT INTO runs (id, sweep_id, kind, label, config, config_hash, seed, gamma, interval, status, depends_on, dir, total_steps)
+     VALUES (@id, @sweepId, @kind, @label, @config, @configHash, @seed, @gamma, @interval, 'queued', @dependsOn, @dir, @totalSteps)`,
+  );
+  const add = (run: PlannedRun, sweep: string | null, base: string | null): string => {
+    const id = newId('r');
+    const dir = runDir(home, id);
+    const config = { ...run.config, out: dir, ...(base ? { base } : {}) };
+    insertRun.run({
+      id,
+      sweepId: sweep,
+      kind: run.kind,
+      label: run.label,
+      config: JSON.stringify(config),
+      configHash: run.configHash,
+      seed: run.seed,
+      gamma: run.kind === 'lisa' ? run.config.gamma : null,
+      interval: run.kind === 'lisa' ? run.config.interval : null,
+      dependsOn: null,
+      dir,
+      totalSteps: run.config.steps,
+    });
+    return id;
+  };
+
+  return conn.sqlite.transaction((): CreatedSweep => {
+    conn.sqlite.prepare('INSERT INTO sweeps (id, name, spec) VALUES (?, ?, ?)').run(sweepId, spec.name, JSON.stringify(spec));
+    let pretrainId: string | null = null;
+    let reused: string | null = null;
+    if (plan.pretrain) {
+      const existing = reusablePretrain(conn, plan.pretrain.configHash);
+      pretrainId = existing?.id ?? add(plan.pretrain, sweepId, null);
+      if (existing) reused = existing.id;
+    }
+    const baseDir = pretrainId ? runDir(home, pretrainId) : null;
+    const setDep = conn.sqlite.prepare('UPDATE runs SET depends_on = ? WHERE id = ?');
+    const created = plan.runs.map((run) => {
+      const id = add(run, sweepId, baseDir);
+      if (pretrainId) setDep.run(pretrainId, id);
+      return { id, key: run.key, label: run.label, kind: run.kind, dependsOn: pretrainId };
+    });
+    const all = pretrainId && !reused
+      ? [{ id: pretrainId, key: plan.pretrain!.key, label: plan.pretrain!.label, kind: 'pretrain', dependsOn: null }, ...created]
+      : created;
+    return { id: sweepId, runs: all, reusedPretrain: reused };
+  })();
+}
+
+export const configPath = (dir: string) => path.join(dir, 'config.json');

@@ -1,0 +1,130 @@
+/**
+ * The plan of a sweep with per-run and total estimates (time, memory), for
+ * `POST /api/sweeps?dryRun=1`. JSON-friendly: plain objects, finite numbers, bytes and seconds.
+ */
+import type { TrainConfig } from '@/lib/protocol/config';
+import { estimateMemory, TFJS_OVERHEAD_BYTES, type MemoryBreakdown, type Precision } from '@/lib/estimate/memory';
+import { presetShape } from '@/lib/estimate/shapes';
+import { estimateRunTime, planTime, type ThroughputSample } from '@/lib/estimate/time';
+import { planSweep, type PlannedRun, type SweepPlan } from './plan';
+import type { SweepSpec } from './types';
+
+export interface DryRunOptions {
+  /** Precision the trainer computes in (LayerLab's tfjs trainer: fp32). */
+  precision?: Precision;
+  /** Per-process overhead added to every memory estimate. */
+  overheadBytes?: number;
+  /** Config hashes of runs already finished (e.g. a pretrain from an earlier sweep): they cost nothing. */
+  finishedHashes?: Iterable<string>;
+}
+
+export interface RunEstimate {
+  seconds: number;
+  tokens: number;
+  tokensPerS: number;
+  throughput: 'measured' | 'default';
+  /** Which history the throughput came from (`preset+backend+method`, ..., `default`). */
+  throughputMatch: string;
+  memory: { peakBytes: number; breakdown: MemoryBreakdown; params: number; trainableParams: number };
+  /** Already finished with the same config hash: not run again. */
+  reused: boolean;
+}
+
+export type DryRunRun = PlannedRun & { estimate: RunEstimate };
+
+export interface DryRun extends Omit<SweepPlan, 'pretrain' | 'runs'> {
+  pretrain: DryRunRun | null;
+  runs: DryRunRun[];
+  totals: {
+    /** Fine-tune runs (the pretrain not counted). */
+    runs: number;
+    steps: number;
+    tokens: number;
+    serialSeconds: number;
+    parallelSeconds: number;
+    slots: number;
+    /** The largest single run. */
+    peakMemoryBytes: number;
+    /** The `slots` largest runs together: what concurrent runs may need at worst. */
+    concurrentMemoryBytes: number;
+  };
+  assumptions: string[];
+}
+
+function memoryFor(config: TrainConfig, switches: number, options: DryRunOptions) {
+  const m = estimateMemory({
+    shape: presetShape(config.preset),
+    method: config.method,
+    batch: config.batch,
+    seq: config.seq ?? presetShape(config.preset).ctx,
+    precision: options.precision ?? 'fp32',
+    attention: 'eager',
+    rank: config.rank,
+    loraTargets: config.lora_targets,
+    loraDropout: false,
+    gamma: config.gamma,
+    optimizerState: config.optimizer_state,
+    switches,
+    overheadBytes: options.overheadBytes ?? TFJS_OVERHEAD_BYTES,
+  });
+  const b = m.breakdown;
+  const breakdown: MemoryBreakdown = {
+    weights: Math.round(b.weights), grads: Math.round(b.grads), optimizer: Math.round(b.optimizer),
+    activations: Math.round(b.activations), overhead: Math.round(b.overhead),
+  };
+  return { peakBytes: Math.round(m.peakBytes), breakdown, params: m.params, trainableParams: m.trainableParams };
+}
+
+function withEstimate(run: PlannedRun, history: ThroughputSample[], finished: Set<string>, options: DryRunOptions): DryRunRun {
+  const t = estimateRunTime(run.config, history);
+  const reused = finished.has(run.configHash);
+  return {
+    ...run,
+    estimate: {
+      seconds: reused ? 0 : Math.round(t.seconds * 10) / 10,
+      tokens: t.tokens,
+      tokensPerS: Math.round(t.tokensPerS),
+      throughput: t.source,
+      throughputMatch: t.match,
+      memory: memoryFor(run.config, run.switches ?? 1, options),
+      reused,
+    },
+  };
+}
+
+/** Plan `spec` and estimate every run; `slots` concurrent runs for the parallel total. */
+export function dryRun(spec: SweepSpec, history: ThroughputSample[], slots: number, options: DryRunOptions = {}): DryRun {
+  const plan = planSweep(spec);
+  const finished = new Set(options.finishedHashes ?? []);
+  const pretrain = plan.pretrain ? withEstimate(plan.pretrain, history, finished, options) : null;
+  const runs = plan.runs.map((r) => withEstimate(r, history, finished, options));
+  const all = pretrain ? [pretrain, ...runs] : runs;
+  const time = planTime(pretrain?.estimate.seconds ?? 0, runs.map((r) => r.estimate.seconds), slots);
+  const peaks = all.map((r) => r.estimate.memory.peakBytes).sort((a, b) => b - a);
+
+  const defaults = [...new Set(all.filter((r) => r.estimate.throughput === 'default').map((r) => r.config.preset))];
+  const assumptions = [
+    `memory: analytic model (lib/estimate/memory.ts) for the ${options.precision ?? 'fp32'} trainer, eager attention, ` +
+      `${Math.round((options.overheadBytes ?? TFJS_OVERHEAD_BYTES) / 2 ** 20)} MiB process overhead per run`,
+    ...defaults.map((p) => `time: no measured runs of preset ${p} on this machine; using the default throughput for ${p}`),
+    `time: ${time.slots} concurrent slot(s); fine-tune runs start after the pretrain`,
+  ];
+  return {
+    name: plan.name,
+    method: plan.method,
+    duplicates: plan.duplicates,
+    pretrain,
+    runs,
+    totals: {
+      runs: runs.length,
+      steps: all.filter((r) => !r.estimate.reused).reduce((n, r) => n + r.config.steps, 0),
+      tokens: all.filter((r) => !r.estimate.reused).reduce((n, r) => n + r.estimate.tokens, 0),
+      serialSeconds: Math.round(time.serialSeconds * 10) / 10,
+      parallelSeconds: Math.round(time.parallelSeconds * 10) / 10,
+      slots: time.slots,
+      peakMemoryBytes: peaks[0] ?? 0,
+      concurrentMemoryBytes: peaks.slice(0, time.slots).reduce((a, b) => a + b, 0),
+    },
+    assumptions,
+  };
+}

@@ -1,0 +1,87 @@
+/** Which run-config keys a sweep spec may set where, and the LMFlow / ms-swift aliases. */
+import { CONFIG_ALIASES, trainConfigSchema } from '@/lib/protocol/config';
+
+/** Set by the sweep's structure, not by `train`: where each comes from instead. */
+export const STRUCTURAL_KEYS: Record<string, string> = {
+  stage: 'set by the planner (pretrain / finetune)',
+  preset: 'set by model.preset',
+  data: 'set by data (or pretrain.data)',
+  seed: 'set by seeds (or pretrain.seed)',
+  base: 'set by model.base or the pretrain stage',
+  out: 'set by the scheduler',
+  method: 'grid runs use LISA; add other methods under baselines',
+};
+
+export const CONFIG_KEYS = Object.keys(trainConfigSchema.shape);
+/** Keys `train`, `parameters` and `baselines` may set. */
+export const TRAIN_KEYS = CONFIG_KEYS.filter((k) => !(k in STRUCTURAL_KEYS));
+/** Keys that only LISA runs use. */
+export const LISA_KEYS = ['gamma', 'interval', 'sampling', 'optimizer_state'];
+/** Keys that only LoRA runs use. */
+export const LORA_KEYS = ['rank', 'alpha', 'lora_targets', 'lora_train_embed'];
+/** Keys the pretrain stage (full training) may set besides steps, seed and data. */
+export const PRETRAIN_KEYS = TRAIN_KEYS.filter((k) => !LISA_KEYS.includes(k) && !LORA_KEYS.includes(k));
+
+/** Does a run of this method use this key? */
+export function keyAppliesTo(key: string, method: 'full' | 'lora' | 'lisa'): boolean {
+  if (LISA_KEYS.includes(key)) return method === 'lisa';
+  if (LORA_KEYS.includes(key)) return method === 'lora';
+  return true;
+}
+
+/** Integer-valued config keys (gamma, interval, rank, batch, steps, seq, ...). */
+export function isIntegerKey(key: string): boolean {
+  const schema = (trainConfigSchema.shape as Record<string, { safeParse(v: unknown): { success: boolean } }>)[key];
+  return !!schema && schema.safeParse(64).success && !schema.safeParse(64.5).success;
+}
+
+export const DATA_PRESETS = ['pretrain', 'instruct'] as const;
+export const DATA_EXTENSIONS = ['.txt', '.json', '.jsonl'] as const;
+
+export interface AliasResult {
+  value: Record<string, unknown>;
+  /** canonical key → the key the user wrote, where they differ. */
+  written: Record<string, string>;
+  /** Both an alias and its canonical key (or two aliases) given: [alias written, canonical]. */
+  clashes: [string, string][];
+}
+
+/** Rename alias keys of one object (`lisa_activated_layers` → `gamma`, ...). */
+export function resolveAliases(obj: Record<string, unknown>): AliasResult {
+  const value: Record<string, unknown> = {};
+  const written: Record<string, string> = {};
+  const clashes: [string, string][] = [];
+  for (const [key, v] of Object.entries(obj)) {
+    const canonical = CONFIG_ALIASES[key] ?? key;
+    if (canonical in value) {
+      clashes.push([key, written[canonical] ?? canonical]);
+      continue;
+    }
+    value[canonical] = v;
+    if (canonical !== key) written[canonical] = key;
+  }
+  return { value, written, clashes };
+}
+
+/** A near key for "unknown key" messages (edit distance ≤ 2). */
+export function suggestKey(key: string, known: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const k of known) {
+    const d = editDistance(key, k);
+    if (d < bestDistance) [best, bestDistance] = [k, d];
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = row;
+  }
+  return prev[b.length];
+}

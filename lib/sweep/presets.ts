@@ -1,0 +1,83 @@
+/** Built-in sweep specs, as the YAML a user would write (the UI offers them as starting points). */
+
+export interface SpecPreset {
+  id: string;
+  title: string;
+  description: string;
+  yaml: string;
+}
+
+const lisaAblationMini = `# γ × K ablation on the mini preset: small enough for a laptop CPU.
+name: lisa-ablation-mini
+description: LISA γ ∈ {1, 2} × K ∈ {5, 20}, two seeds, against full fine-tuning and LoRA.
+method: grid
+model: { preset: mini }
+data: { preset: instruct }
+pretrain: { steps: 300, batch: 16 }
+train: { steps: 200, batch: 8, seq: 64, lr: 1.0e-3, warmup: 10, eval_every: 25, norms_every: 10, checkpoint_every: 100 }
+parameters:
+  gamma:    { values: [1, 2] }
+  interval: { values: [5, 20] }
+seeds: [1, 2]
+baselines:
+  - { method: full }
+  - { method: lora, rank: 8, alpha: 16 }
+`;
+
+const figure2Norms = `# Paper Figure 2: mean weight norm per layer, full fine-tuning vs LoRA (plus one LISA setting).
+name: weight-norms-figure-2
+description: Per-layer weight, update and trainable-parameter norms, logged often, for full, LoRA and LISA.
+method: grid
+model: { preset: small }
+data: { preset: instruct }
+pretrain: { steps: 300, batch: 16, seq: 64 }
+train: { steps: 300, batch: 8, seq: 64, lr: 5.0e-4, eval_every: 50, norms_every: 5, checkpoint_every: 150 }
+parameters:
+  gamma:    { value: 2 }
+  interval: { value: 20 }
+seeds: [1]
+baselines:
+  - { method: full }
+  - { method: lora, rank: 8, alpha: 16 }
+`;
+
+const nanoDemo = `# A few steps on the nano preset: the demo and the integration tests.
+name: nano-demo
+method: grid
+model: { preset: nano }
+data: { preset: instruct }
+pretrain: { steps: 20, batch: 8 }
+train: { steps: 10, batch: 4, seq: 16, eval_every: 5, eval_batches: 1, norms_every: 2, checkpoint_every: 10 }
+parameters:
+  gamma:    { values: [1, 2] }
+  interval: { values: [2, 5] }
+seeds: [1, 2]
+baselines:
+  - { method: full }
+  - { method: lora, rank: 4, alpha: 8 }
+`;
+
+export const SPEC_PRESETS: SpecPreset[] = [
+  {
+    id: 'lisa-ablation-mini',
+    title: 'LISA ablation (mini, CPU-friendly)',
+    description: 'γ × K grid with two seeds, plus full and LoRA baselines; 13 runs of a few hundred steps.',
+    yaml: lisaAblationMini,
+  },
+  {
+    id: 'weight-norms-figure-2',
+    title: 'LoRA vs full weight norms (Figure 2)',
+    description: 'Full, LoRA and LISA γ=2 K=20 with per-layer norms every 5 steps, for the paper’s Figure 2.',
+    yaml: figure2Norms,
+  },
+  {
+    id: 'nano-demo',
+    title: 'Nano demo (seconds)',
+    description: 'γ ∈ {1, 2} × K ∈ {2, 5} × 2 seeds + full + LoRA, 10 steps each: for demos and tests.',
+    yaml: nanoDemo,
+  },
+];
+
+export function specPreset(id: string): SpecPreset | undefined {
+  return SPEC_PRESETS.find((p) => p.id === id);
+}

@@ -1,0 +1,185 @@
+/**
+ * Validate a parsed sweep spec (any JSON value) into a SweepSpec, collecting every problem with its
+ * path instead of stopping at the first. Nothing here touches the disk or the database.
+ */
+import { METHODS, type Method, type Preset } from '@/lib/protocol/config';
+import { checkData, checkModel, checkOverrides, checkValue, isMapping, join, Problems } from './fields';
+import { LISA_KEYS, LORA_KEYS, PRETRAIN_KEYS, STRUCTURAL_KEYS, TRAIN_KEYS, keyAppliesTo, resolveAliases } from './keys';
+import { MAX_RUNS, countRuns, type SpaceSpec } from './space';
+import {
+  DISTRIBUTIONS, type BaselineSpec, type Distribution, type ParameterSpec, type ParamValue, type ParseResult,
+  type PretrainSpec, type SweepSpec,
+} from './types';
+
+const TOP_KEYS = ['name', 'description', 'method', 'run_cap', 'random_seed', 'model', 'data', 'pretrain', 'train',
+  'parameters', 'seeds', 'baselines'];
+
+const int = (v: unknown, min: number): v is number => typeof v === 'number' && Number.isInteger(v) && v >= min;
+
+export function validateSweepSpec(raw: unknown): ParseResult {
+  const p = new Problems();
+  if (!isMapping(raw)) {
+    return { ok: false, problems: [{ path: '', message: 'a sweep spec is a mapping of keys (YAML or a JSON object)' }] };
+  }
+  p.onlyKeys(raw, '', TOP_KEYS);
+
+  const name = typeof raw.name === 'string' ? raw.name.trim() : '';
+  if (!name || name.length > 200) p.add('name', raw.name === undefined ? 'required' : 'expected a name of 1–200 characters');
+  if (raw.description !== undefined && typeof raw.description !== 'string') p.add('description', 'expected text');
+  const method = raw.method ?? 'grid';
+  if (method !== 'grid' && method !== 'random') p.add('method', 'expected grid or random');
+  if (raw.run_cap !== undefined && !int(raw.run_cap, 1)) p.add('run_cap', 'expected a whole number ≥ 1');
+  if (raw.random_seed !== undefined && !int(raw.random_seed, 0)) p.add('random_seed', 'expected a whole number ≥ 0');
+
+  const model = checkModel(p, raw.model);
+  const preset = model.preset;
+  const data = checkData(p, raw.data ?? { preset: 'instruct' }, 'data');
+  const rawTrain = raw.train ?? {};
+  if (!isMapping(rawTrain)) p.add('train', 'expected a mapping of run-config keys');
+  const train = isMapping(rawTrain) ? checkOverrides(p, rawTrain, 'train', TRAIN_KEYS, preset) : {};
+  const pretrain = raw.pretrain == null ? null : checkPretrain(p, raw.pretrain, preset);
+  if (pretrain && model.base) p.add('model.base', 'give either model.base or a pretrain stage, not both');
+  const seeds = checkSeeds(p, raw.seeds ?? [1]);
+  const baselines = checkBaselines(p, raw.baselines ?? [], preset);
+  const parameters = checkParameters(p, raw.parameters, method === 'random', preset);
+
+  if (parameters && seeds && baselines && (method === 'grid' || method === 'random')) {
+    const runCap = int(raw.run_cap, 1) ? raw.run_cap : undefined;
+    if (raw.run_cap === undefined || runCap !== undefined) {
+      crossCheck(p, { method, run_cap: runCap, parameters, seeds, baselines });
+    }
+  }
+  if (p.list.length > 0 || !preset || !data || !parameters || !seeds || !baselines || pretrain === undefined) {
+    return { ok: false, problems: p.list };
+  }
+  const spec: SweepSpec = {
+    name, method: method as SweepSpec['method'], random_seed: (raw.random_seed as number | undefined) ?? 0,
+    model: { preset, ...(model.base ? { base: model.base } : {}) }, data, pretrain, train, parameters, seeds, baselines,
+    ...(typeof raw.description === 'string' ? { description: raw.description } : {}),
+    ...(raw.run_cap !== undefined ? { run_cap: raw.run_cap as number } : {}),
+  };
+  return { ok: true, spec };
+}
+
+function checkPretrain(p: Problems, raw: unknown, preset?: Preset): PretrainSpec | undefined {
+  if (!isMapping(raw)) return void p.add('pretrain', 'expected a mapping { steps, ... }');
+  const { steps, seed, data, ...rest } = raw;
+  const overrides = checkOverrides(p, rest, 'pretrain', PRETRAIN_KEYS, preset, (k) =>
+    LISA_KEYS.includes(k) || LORA_KEYS.includes(k) ? 'not used by the pretrain stage (it trains all weights)' : undefined);
+  const s = steps === undefined ? void p.add('pretrain.steps', 'required') : checkValue(p, 'steps', steps, 'pretrain.steps');
+  if (seed !== undefined && !int(seed, 0)) p.add('pretrain.seed', 'expected a whole number ≥ 0');
+  const d = checkData(p, data ?? { preset: 'pretrain' }, 'pretrain.data');
+  if (s === undefined || !d) return undefined;
+  return { steps: s as number, seed: int(seed, 0) ? seed : 0, data: d, overrides };
+}
+
+function checkSeeds(p: Problems, raw: unknown): number[] | undefined {
+  if (!Array.isArray(raw) || raw.length === 0) return void p.add('seeds', 'expected a non-empty list of whole numbers');
+  const before = p.list.length;
+  raw.forEach((s, i) => {
+    if (!int(s, 0)) p.add(join('seeds', i), 'expected a whole number ≥ 0');
+    else if (raw.indexOf(s) !== i) p.add(join('seeds', i), `seed ${s} listed twice`);
+  });
+  return p.list.length === before ? (raw as number[]) : undefined;
+}
+
+function checkBaselines(p: Problems, raw: unknown, preset?: Preset): BaselineSpec[] | undefined {
+  if (!Array.isArray(raw)) return void p.add('baselines', 'expected a list, e.g. [{ method: full }, { method: lora, rank: 8 }]');
+  const out: BaselineSpec[] = [];
+  raw.forEach((b, i) => {
+    const path = join('baselines', i);
+    if (!isMapping(b)) return p.add(path, 'expected a mapping { method, ... }');
+    const { method, name, ...rest } = b;
+    if (!METHODS.includes(method as Method)) return p.add(join(path, 'method'), `expected one of ${METHODS.join(', ')}`);
+    if (name !== undefined && typeof name !== 'string') p.add(join(path, 'name'), 'expected text');
+    const overrides = checkOverrides(p, rest, path, TRAIN_KEYS, preset, (k) =>
+      keyAppliesTo(k, method as Method) ? undefined : `not used by ${method} runs`);
+    out.push({ method: method as Method, overrides, ...(typeof name === 'string' ? { name } : {}) });
+  });
+  return out.length === raw.length ? out : undefined;
+}
+
+function checkParameters(p: Problems, raw: unknown, random: boolean, preset?: Preset): Record<string, ParameterSpec> | undefined {
+  if (raw == null || (isMapping(raw) && Object.keys(raw).length === 0)) {
+    return void p.add('parameters', 'empty grid: give at least one parameter, e.g. gamma: { values: [1, 2] }');
+  }
+  if (!isMapping(raw)) return void p.add('parameters', 'expected a mapping like gamma: { values: [1, 2] }');
+  const { value: params, written, clashes } = resolveAliases(raw);
+  for (const [alias, canonical] of clashes) p.add(join('parameters', alias), `same parameter as ${canonical}, given twice`);
+  const out: Record<string, ParameterSpec> = {};
+  let structural = true;
+  for (const [key, spec] of Object.entries(params)) {
+    const path = join('parameters', written[key] ?? key);
+    const parsed = key in STRUCTURAL_KEYS ? void p.add(path, `not a sweep parameter: ${STRUCTURAL_KEYS[key]}`)
+      : !TRAIN_KEYS.includes(key) ? void p.unknownKey('parameters', written[key] ?? key, TRAIN_KEYS)
+      : checkParameter(p, key, spec, path, random, preset);
+    if (parsed) out[key] = parsed;
+    else structural = false;
+  }
+  return structural ? out : undefined;
+}
+
+function checkParameter(
+  p: Problems, key: string, raw: unknown, path: string, random: boolean, preset?: Preset,
+): ParameterSpec | undefined {
+  if (!isMapping(raw)) return void p.add(path, 'expected { values: [...] }, { value: v } or { min, max } (random)');
+  const kinds = ['values', 'value', 'min'].filter((k) => k in raw);
+  if (kinds.length !== 1) return void p.add(path, 'give exactly one of values, value, or min/max');
+  if ('values' in raw) {
+    if (!p.onlyKeys(raw, path, ['values'])) return undefined;
+    if (!Array.isArray(raw.values) || raw.values.length === 0) {
+      return void p.add(join(path, 'values'), 'expected a non-empty list (an empty list leaves the grid with no runs)');
+    }
+    const values = raw.values.map((v, i) => checkValue(p, key, v, join(join(path, 'values'), i), preset));
+    // Invalid values are reported; the list still counts toward the grid size below.
+    return { values: values.every((v) => v !== undefined) ? (values as ParamValue[]) : (raw.values as ParamValue[]) };
+  }
+  if ('value' in raw) {
+    if (!p.onlyKeys(raw, path, ['value'])) return undefined;
+    const v = checkValue(p, key, raw.value, join(path, 'value'), preset);
+    return { value: v === undefined ? (raw.value as ParamValue) : v };
+  }
+  if (!p.onlyKeys(raw, path, ['min', 'max', 'distribution'])) return undefined;
+  if (!random) return void p.add(path, 'a min/max range needs method: random (a grid takes values)');
+  const distribution = (raw.distribution ?? 'uniform') as Distribution;
+  if (!DISTRIBUTIONS.includes(distribution)) {
+    return void p.add(join(path, 'distribution'), `expected one of ${DISTRIBUTIONS.join(', ')}`);
+  }
+  const min = checkValue(p, key, raw.min, join(path, 'min'), preset);
+  const max = checkValue(p, key, raw.max, join(path, 'max'), preset);
+  if (typeof min !== 'number' || typeof max !== 'number') {
+    if (min !== undefined || max !== undefined) p.add(path, 'a range needs numeric min and max');
+    return undefined;
+  }
+  if (min > max) return void p.add(path, `min ${min} is above max ${max}`);
+  if (distribution === 'log_uniform_values' && min <= 0) {
+    return void p.add(join(path, 'min'), 'log_uniform_values needs min > 0');
+  }
+  return { min, max, distribution };
+}
+
+function crossCheck(p: Problems, s: SpaceSpec): void {
+  const loraBaselines = s.baselines.filter((b) => b.method === 'lora');
+  for (const key of Object.keys(s.parameters).filter((k) => LORA_KEYS.includes(k))) {
+    if (s.method === 'random') {
+      p.add(join('parameters', key), `a random search varies LISA runs only; set ${key} on a LoRA baseline`);
+    } else if (!loraBaselines.some((b) => !(key in b.overrides))) {
+      p.add(join('parameters', key), 'applies to LoRA runs only, and no LoRA baseline leaves it open');
+    }
+  }
+  const n = countRuns(s);
+  const breakdown = `${n.settings} LISA settings + ${n.baselineRuns} baseline runs, × ${n.seeds} seeds`;
+  if (s.method === 'random') {
+    if (s.run_cap === undefined) return p.add('run_cap', 'method random needs run_cap (how many runs to draw)');
+    if (s.run_cap > MAX_RUNS) return p.add('run_cap', `${s.run_cap} is over the maximum of ${MAX_RUNS} runs per sweep`);
+    if (n.settings === 0) {
+      p.add('run_cap', `${s.run_cap} leaves no room for random settings after ${n.baselineRuns} baselines × ${n.seeds} seeds`);
+    }
+    return;
+  }
+  if (n.total > MAX_RUNS) {
+    p.add('parameters', `grid has ${n.total} runs (${breakdown}), over the maximum of ${MAX_RUNS} per sweep`);
+  } else if (s.run_cap !== undefined && n.total > s.run_cap) {
+    p.add('run_cap', `grid has ${n.total} runs (${breakdown}), over run_cap ${s.run_cap}`);
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * `npm run train -- [options]` (ARCHITECTURE.md, "Trainer CLI"). NDJSON events on stdout and appended
+ * to OUT/events.ndjson; human progress on stderr.
+ * Exit codes: 0 finished · 2 bad configuration · 3 diverged · 1 other failure · 143/130 cancelled.
+ */
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { TrainConfig } from '../lib/protocol/config';
+import { chooseBackend, type BackendChoice } from './backend';
+import { CHECKPOINT_DIRNAME, findCheckpoint, readCheckpoint, type CheckpointData } from './checkpoint';
+import { checkConsistency, ConfigError, parseArgs, validate } from './config';
+import { DataError } from './data/index';
+import { EventLog, scanForResume } from './events';
+import { buildRun, modelShape, type RunState } from './setup';
+import { trainLoop } from './train';
+import { USAGE } from './usage';
+
+const say = (line: string) => process.stderr.write(`[layerlab] ${line}\n`);
+
+interface Plan {
+  config: TrainConfig;
+  outDir: string;
+  base: CheckpointData | null;
+  resume: CheckpointData | null;
+}
+
+function readBase(dir: string): CheckpointData {
+  const found = findCheckpoint(dir);
+  if (!found) throw new ConfigError(`base checkpoint not found: ${path.resolve(dir)} (give the --out directory of a pretrain run)`);
+  return readCheckpoint(found);
+}
+
+/** Everything that can be wrong with the command line is found here, before any event is written. */
+function plan(argv: string[]): Plan | 'help' {
+  const args = parseArgs(argv);
+  if (args.help) return 'help';
+  const raw = args.raw;
+  const home = process.env.LAYERLAB_HOME ?? '.layerlab';
+  const outDir = path.resolve((raw.out as string | undefined) ?? path.join(home, 'runs', `run-${new Date().toISOString().replace(/[:.]/g, '-')}`));
+  if (args.resume) {
+    const extra = [...args.explicit].filter((k) => k !== 'out' && k !== 'backend');
+    if (!raw.out) throw new ConfigError('--resume needs --out DIR (the run to continue)');
+    if (extra.length) throw new ConfigError(`--resume continues the run's saved configuration; remove ${extra.map((k) => `--${k.replace(/_/g, '-')}`).join(', ')}`);
+    const found = findCheckpoint(path.join(outDir, CHECKPOINT_DIRNAME)) ?? findCheckpoint(outDir);
+    if (!found) throw new ConfigError(`nothing to resume: no checkpoint in ${outDir}`);
+    const resume = readCheckpoint(found);
+    const config = validate({ ...resume.manifest.config, ...(raw.backend ? { backend: raw.backend } : {}) });
+    const base = config.stage === 'finetune' && config.base ? readBase(config.base) : null;
+    return { config, outDir, base, resume };
+  }
+  const stage = (raw.stage as string | undefined) ?? 'finetune';
+  if (stage === 'pretrain' && !args.explicit.has('data')) raw.data = 'pretrain';
+  let base: CheckpointData | null = null;
+  if (stage === 'finetune') {
+    if (!raw.base) throw new ConfigError('stage finetune needs --base DIR (a pretrain run); use --stage pretrain to train from scratch');
+    base = readBase(raw.base as string);
+    const basePreset = base.manifest.config.preset as string | undefined;
+    if (!args.explicit.has('preset') && basePreset) raw.preset = basePreset;
+    else if (basePreset && raw.preset !== basePreset) throw new ConfigError(`--preset ${String(raw.preset)} does not match the base checkpoint (preset ${basePreset})`);
+    raw.base = path.resolve(raw.base as string);
+  }
+  raw.out = outDir;
+  const config = validate(raw);
+  const shape = modelShape(config, base);
+  checkConsistency(config, shape.layers, shape.ctx);
+  const isPreset = config.data === 'pretrain' || config.data === 'instruct';
+  if (!isPreset && !existsSync(config.data)) throw new ConfigError(`data file not found: ${path.resolve(config.data)}`);
+  const events = path.join(outDir, 'events.ndjson');
+  if (existsSync(events) && statSync(events).size > 0) {
+    throw new ConfigError(`${outDir} already holds a run (events.ndjson): use --resume to continue it, or another --out`);
+  }
+  return { config, outDir, base, resume: null };
+}
+
+function trainableCount(r: RunState): number {
+  const count = (ps: { variable: { size: number } }[]) => ps.reduce((n, p) => n + p.variable.size, 0);
+  if (r.method.name !== 'lisa') return count(r.method.trainable());
+  const always = r.model.params.filter((p) => p.role === 'base' && !p.group.startsWith('block.'));
+  const block0 = r.model.params.filter((p) => p.group === 'block.0');
+  return count(always) + r.config.gamma * count(block0);
+}
+
+async function main(argv: string[]): Promise<number> {
+  let p: Plan | 'help';
+  let backend: BackendChoice;
+  let run: RunState;
+  try {
+    p = plan(argv);
+    if (p === 'help') {
+      process.stdout.write(USAGE);
+      return 0;
+    }
+    backend = await chooseBackend(p.config.backend).catch((e: Error) => {
+      throw new ConfigError(e.message);
+    });
+    run = buildRun(p.config, p.base, p.resume);
+  } catch (e) {
+    if (e instanceof ConfigError || e instanceof DataError) {
+      say(`error: ${e.message}`);
+      return 2;
+    }
+    throw e;
+  }
+  mkdirSync(p.outDir, { recursive: true });
+  const file = path.join(p.outDir, 'events.ndjson');
+  const resumeLog = p.resume ? scanForResume(file, p.resume.manifest.nextSeq) : null;
+  const log = new EventLog(file, { startSeq: resumeLog?.nextSeq ?? 0, present: resumeLog?.present });
+  let signal: NodeJS.Signals | null = null;
+  process.on('SIGTERM', () => (signal = 'SIGTERM'));
+  process.on('SIGINT', () => (signal = 'SIGINT'));
+  try {
+    log.emit({
+      type: 'run_started',
+      config: { ...p.config },
+      backend: backend.info,
+      model: { params: run.model.params.reduce((n, q) => n + q.variable.size, 0), trainableParams: trainableCount(run), groups: run.model.groups },
+      ...(p.resume ? { resumedFrom: p.resume.manifest.step } : {}),
+    });
+    for (const note of backend.notes) log.emit({ type: 'log', level: 'info', message: note });
+    if (backend.info.warning) {
+      log.emit({ type: 'log', level: 'warn', message: backend.info.warning });
+      say(`WARNING: ${backend.info.warning}`);
+    }
+    say(`${p.resume ? `resuming at step ${run.step}` : 'starting'}: ${p.config.stage} ${p.config.method} on ${p.config.preset}, backend ${backend.info.name} (${backend.info.device}), out ${p.outDir}`);
+    return await trainLoop(run, { outDir: p.outDir, log, backend: backend.info, say, cancelled: () => signal, resumed: !!p.resume });
+  } catch (e) {
+    const err = e as Error;
+    const oom = /out of memory|OOM|Array buffer allocation failed|Cannot enlarge memory/i.test(err.message);
+    log.emit({ type: 'failed', step: run.step, reason: oom ? 'oom' : 'error', message: err.stack?.slice(0, 4000) ?? String(err) });
+    say(`failed: ${err.message}`);
+    return 1;
+  } finally {
+    log.close();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e) => {
+    say(`fatal: ${(e as Error).stack ?? String(e)}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,73 @@
+/** Supervised fine-tuning over instruction records: one example per row, loss on the response only. */
+import { formatPrompt, isHeldOut, promptHash, toExample, type AlpacaRecord } from './alpaca';
+import { exampleBatch, type Batch, type Example } from './batch';
+import { DataError } from './files';
+import { rngFor } from './rng';
+import { VOCAB } from './tokenizer';
+import { checkCount, type Dataset, type DatasetOptions, type EvalTask } from './types';
+
+export interface RecordSource {
+  name: string;
+  /** The training example for one row of one step; pure in its arguments. */
+  trainExample(seed: number, step: number, row: number): Example;
+  /** Up to `count` held-out records, in a fixed order (a prefix of any longer request). */
+  heldOut(count: number): AlpacaRecord[];
+}
+
+/**
+ * In the `pretrain` stage every real token counts (the model learns the template and the tasks as text);
+ * in `finetune` only the response bytes and the EOS that ends them.
+ */
+export function recordDataset(src: RecordSource, opts: DatasetOptions): Dataset {
+  const { seq, seed } = opts;
+  const lossOnAll = opts.stage === 'pretrain';
+  return {
+    name: src.name,
+    vocab: VOCAB,
+    trainBatch(step: number, batch: number): Batch {
+      checkCount('step', step, 0);
+      checkCount('batch', batch, 1);
+      const rows = Array.from({ length: batch }, (_, row) => src.trainExample(seed, step, row));
+      return exampleBatch(rows, seq, lossOnAll);
+    },
+    evalBatches(batch: number, count: number): Batch[] {
+      checkCount('batch', batch, 1);
+      checkCount('count', count, 0);
+      const recs = src.heldOut(batch * count).map(toExample);
+      const row = (i: number): Example => recs[i % recs.length];
+      return Array.from({ length: count }, (_, k) =>
+        exampleBatch(Array.from({ length: batch }, (_, b) => row(k * batch + b)), seq, lossOnAll),
+      );
+    },
+    evalTasks(count: number): EvalTask[] {
+      checkCount('count', count, 0);
+      return src.heldOut(count).map((r) => ({ prompt: formatPrompt(r), answer: r.output }));
+    },
+  };
+}
+
+/**
+ * Split user records by prompt hash (about 10% held out). Small files still get at least one record on
+ * each side; a file whose records all share one prompt cannot be split.
+ */
+export function splitRecords(name: string, records: readonly AlpacaRecord[]): { train: AlpacaRecord[]; heldOut: AlpacaRecord[] } {
+  const hashes = records.map(promptHash);
+  const distinct = [...new Set(hashes)].sort((a, b) => a - b);
+  if (distinct.length < 2) {
+    throw new DataError(`${name}: need at least two records with different instructions/inputs to hold one out for evaluation`);
+  }
+  let held = records.map(isHeldOut);
+  if (!held.some(Boolean)) held = hashes.map((h) => h === distinct[0]);
+  else if (held.every(Boolean)) held = hashes.map((h) => h !== distinct[distinct.length - 1]);
+  return { train: records.filter((_, i) => !held[i]), heldOut: records.filter((_, i) => held[i]) };
+}
+
+export function fileRecordSource(name: string, records: readonly AlpacaRecord[]): RecordSource {
+  const { train, heldOut } = splitRecords(name, records);
+  const examples = train.map(toExample);
+  return {
+    name,
+    trainExample: (seed, step, row) => examples[rngFor(seed, step, row).int(examples.length)],
+    heldOut: (count) => heldOut.slice(0, count),
+  };
+}

@@ -1,0 +1,44 @@
+/** Plain language modelling over one text: random training windows, evaluation on a held-out tail. */
+import { windowBatch, type Batch } from './batch';
+import { DataError } from './files';
+import { rngFor } from './rng';
+import { VOCAB } from './tokenizer';
+import { checkCount, type Dataset, type DatasetOptions } from './types';
+
+/** Share of the text (at its end) held out for evaluation; at least one window. */
+export const EVAL_TAIL_FRACTION = 0.1;
+
+export function textDataset(name: string, text: Uint8Array, opts: DatasetOptions): Dataset {
+  const { seq, seed } = opts;
+  const window = seq + 1;
+  if (text.length < 2 * window) {
+    throw new DataError(
+      `${name}: ${text.length} bytes is too little text for seq ${seq}; need at least ${2 * window} ` +
+        '(training windows plus a held-out tail)',
+    );
+  }
+  const tail = Math.max(window, Math.floor(text.length * EVAL_TAIL_FRACTION));
+  /** Training windows lie wholly in [0, split); evaluation windows in [split, end). */
+  const split = text.length - tail;
+
+  return {
+    name,
+    vocab: VOCAB,
+    trainBatch(step: number, batch: number): Batch {
+      checkCount('step', step, 0);
+      checkCount('batch', batch, 1);
+      const r = rngFor(seed, step);
+      const starts = Array.from({ length: batch }, () => r.int(split - seq));
+      return windowBatch(text, starts, seq);
+    },
+    evalBatches(batch: number, count: number): Batch[] {
+      checkCount('batch', batch, 1);
+      checkCount('count', count, 0);
+      const total = batch * count;
+      const span = tail - window;
+      const starts = Array.from({ length: total }, (_, i) => split + Math.floor((i * span) / Math.max(1, total - 1)));
+      return Array.from({ length: count }, (_, k) => windowBatch(text, starts.slice(k * batch, (k + 1) * batch), seq));
+    },
+    evalTasks: () => [],
+  };
+}

@@ -1,0 +1,100 @@
+/**
+ * Kernels written in plain TypeScript over the tensors' memory, for the two backends whose tensors
+ * live in this process (`cpu`: JS typed arrays; `wasm`: the wasm heap). They fuse what would otherwise
+ * be 5-15 separate elementwise tfjs kernels (each a full pass over memory plus dispatch overhead) into
+ * one or two passes. Other backends (tfjs-node) use the composite tf-op versions in ../ops.ts.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+export const HOST_BACKENDS = ['cpu', 'wasm'] as const;
+
+interface CpuBackendLike {
+  data: { get(id: object): { values?: ArrayLike<number> } };
+  makeTensorInfo(shape: number[], dtype: string, values?: Float32Array): tf.TensorInfo;
+}
+interface WasmBackendLike {
+  wasm: { HEAPF32: Float32Array };
+  dataIdMap: { get(id: object): { memoryOffset: number } };
+  makeOutput(shape: number[], dtype: string): tf.TensorInfo;
+}
+
+export interface HostKernel<A = Record<string, unknown>> {
+  name: string;
+  /** Shapes of the outputs, from the input shapes and attributes. */
+  outputs(shapes: number[][], attrs: A): number[][];
+  /** Read `ins`, write every element of `outs`. All float32, row-major. */
+  compute(ins: Float32Array[], outs: Float32Array[], shapes: number[][], attrs: A): void;
+}
+
+function size(shape: number[]): number {
+  return shape.reduce((p, x) => p * x, 1);
+}
+
+/** True when the active backend runs host kernels (then ops.ts uses the fused path). */
+export function hostKernelsActive(): boolean {
+  return (HOST_BACKENDS as readonly string[]).includes(tf.getBackend());
+}
+
+function kernelFunc<A>(k: HostKernel<A>, backendName: string): tf.KernelFunc {
+  return ({ inputs, backend, attrs }) => {
+    const infos = Object.keys(inputs)
+      .sort((p, q) => Number(p.slice(1)) - Number(q.slice(1)))
+      .map((key) => inputs[key] as tf.TensorInfo);
+    const shapes = infos.map((t) => t.shape);
+    const outShapes = k.outputs(shapes, attrs as unknown as A);
+    let outs: tf.TensorInfo[];
+    let inViews: Float32Array[];
+    let outViews: Float32Array[];
+    if (backendName === 'wasm') {
+      const b = backend as unknown as WasmBackendLike;
+      outs = outShapes.map((s) => b.makeOutput(s, 'float32'));
+      // The heap may have grown (and been replaced) while allocating outputs: take views now.
+      const buf = b.wasm.HEAPF32.buffer;
+      const view = (t: tf.TensorInfo) => new Float32Array(buf, b.dataIdMap.get(t.dataId).memoryOffset, size(t.shape));
+      inViews = infos.map(view);
+      outViews = outs.map(view);
+      k.compute(inViews, outViews, shapes, attrs as unknown as A);
+    } else {
+      const b = backend as unknown as CpuBackendLike;
+      inViews = infos.map((t) => {
+        const v = b.data.get(t.dataId).values;
+        return v instanceof Float32Array ? v : Float32Array.from(v ?? []);
+      });
+      outViews = outShapes.map((s) => new Float32Array(size(s)));
+      k.compute(inViews, outViews, shapes, attrs as unknown as A);
+      outs = outShapes.map((s, i) => b.makeTensorInfo(s, 'float32', outViews[i]));
+    }
+    return outs.length === 1 ? outs[0] : outs;
+  };
+}
+
+const registered = new Set<string>();
+
+/** Register on cpu and wasm (idempotent). The wasm registration works before the backend initialises. */
+export function registerHostKernel<A>(k: HostKernel<A>): void {
+  if (registered.has(k.name)) return;
+  for (const backendName of HOST_BACKENDS) {
+    tf.registerKernel({ kernelName: k.name, backendName, kernelFunc: kernelFunc(k, backendName) });
+  }
+  registered.add(k.name);
+}
+
+/** Run a registered host kernel on float32 tensors; inputs are passed positionally. */
+export function runHost(name: string, inputs: tf.Tensor[], attrs: Record<string, unknown> = {}): tf.Tensor[] {
+  const named: Record<string, tf.Tensor> = {};
+  inputs.forEach((t, i) => (named[`x${i}`] = t));
+  const out = tf.engine().runKernel(name, named, attrs as tf.NamedAttrMap) as tf.Tensor | tf.Tensor[];
+  return Array.isArray(out) ? out : [out];
+}
+
+/** A float32 view of a tensor's memory on a host backend (valid until the next wasm allocation). */
+export function hostView(t: tf.Tensor): Float32Array {
+  const backend = tf.engine().backend as unknown;
+  if (tf.getBackend() === 'wasm') {
+    const b = backend as WasmBackendLike;
+    return new Float32Array(b.wasm.HEAPF32.buffer, b.dataIdMap.get(t.dataId).memoryOffset, t.size);
+  }
+  const v = (backend as CpuBackendLike).data.get(t.dataId).values;
+  if (!(v instanceof Float32Array)) throw new Error(`hostView: tensor ${t.id} is not float32 host data`);
+  return v;
+}

@@ -1,0 +1,81 @@
+/**
+ * Kernel replacements for tfjs-backend-wasm.
+ *
+ * BatchMatMul -> the SIMD kernel of gemm.ts.
+ * The stock kernel takes XNNPACK's fast path only for 2-D, non-transposed operands; transposed
+ * (every gradient matmul) and batched (every attention matmul) products fall to a scalar loop
+ * that is 10-20x slower. Ours handles all of them. Results equal the cpu backend to float32 rounding
+ * (summation order differs); kernels.test.ts checks values and gradients.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { SimdGemm } from './gemm';
+
+interface WasmData { memoryOffset: number }
+interface WasmBackendLike {
+  wasm: { HEAPF32: Float32Array };
+  incRef(dataId: object): void;
+  dataIdMap: { get(id: object): WasmData };
+  makeOutput(shape: number[], dtype: string): tf.TensorInfo;
+}
+
+let installed = false;
+
+function product(dims: number[]): number {
+  return dims.reduce((p, x) => p * x, 1);
+}
+
+/**
+ * Identity (used by tf.clone, hence by the engine for every tensor it saves for backprop) copies the
+ * data on wasm; tensors are immutable, so sharing it (as Reshape does) is safe and saves ~15 ms a step.
+ * Nothing in the trainer writes into a tensor's memory in place.
+ */
+const identityFunc: tf.KernelFunc = ({ inputs, backend }) => {
+  const x = inputs.x as tf.TensorInfo;
+  (backend as unknown as WasmBackendLike).incRef(x.dataId);
+  return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
+};
+
+export function installWasmKernels(): void {
+  if (installed) return;
+  const stock = tf.getKernel('BatchMatMul', 'wasm');
+  if (!stock) throw new Error('wasm BatchMatMul kernel not registered: import @tensorflow/tfjs-backend-wasm first');
+  const gemm = new SimdGemm();
+
+  const kernelFunc: tf.KernelFunc = ({ inputs, backend, attrs }) => {
+    const a = inputs.a as tf.TensorInfo;
+    const b = inputs.b as tf.TensorInfo;
+    const { transposeA, transposeB } = attrs as { transposeA: boolean; transposeB: boolean };
+    const ra = a.shape.length;
+    const rb = b.shape.length;
+    const M = transposeA ? a.shape[ra - 1] : a.shape[ra - 2];
+    const K = transposeA ? a.shape[ra - 2] : a.shape[ra - 1];
+    const Kb = transposeB ? b.shape[rb - 1] : b.shape[rb - 2];
+    const N = transposeB ? b.shape[rb - 2] : b.shape[rb - 1];
+    const outerA = a.shape.slice(0, -2);
+    const outerB = b.shape.slice(0, -2);
+    const batchA = product(outerA);
+    const batchB = product(outerB);
+    const sameOuter = outerA.length === outerB.length && outerA.every((x, i) => x === outerB[i]);
+    // Only the broadcasts we can express as "same batch" or "one side is a single matrix".
+    if (K !== Kb || a.dtype !== 'float32' || b.dtype !== 'float32' || !(sameOuter || batchA === 1 || batchB === 1)) {
+      return stock.kernelFunc({ inputs, backend, attrs });
+    }
+    const outer = batchA >= batchB ? outerA : outerB;
+    const batch = Math.max(batchA, batchB);
+    const wb = backend as unknown as WasmBackendLike;
+    const out = wb.makeOutput([...outer, M, N], 'float32');
+    // Read HEAPF32 after makeOutput: an allocation may grow (and so replace) the wasm heap.
+    const heap = wb.wasm.HEAPF32;
+    const aOff = wb.dataIdMap.get(a.dataId).memoryOffset / 4;
+    const bOff = wb.dataIdMap.get(b.dataId).memoryOffset / 4;
+    const oOff = wb.dataIdMap.get(out.dataId).memoryOffset / 4;
+    gemm.matmul(heap, aOff, bOff, heap, oOff, batch, M, K, N, transposeA, transposeB, batchA > 1, batchB > 1);
+    return out;
+  };
+
+  tf.unregisterKernel('BatchMatMul', 'wasm');
+  tf.registerKernel({ kernelName: 'BatchMatMul', backendName: 'wasm', kernelFunc });
+  tf.unregisterKernel('Identity', 'wasm');
+  tf.registerKernel({ kernelName: 'Identity', backendName: 'wasm', kernelFunc: identityFunc });
+  installed = true;
+}

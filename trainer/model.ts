@@ -1,0 +1,187 @@
+/**
+ * Decoder-only GPT: token + position embedding, pre-LN blocks (causal self-attention with q,k,v,o,
+ * then a GELU MLP fc/proj), final LayerNorm, untied LM head. Linear layers have no bias and stay
+ * 2-D ([B*T, d] x [d, d']). Optional LoRA adapters: W·h + (α/r)·B(A h), B zero-initialised.
+ * No I/O here, and nothing is built at import time.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { causalSoftmax, crossEntropy, embedding, gelu, layerNorm } from './ops';
+import { Rng } from './rng';
+
+export interface ModelShape {
+  vocab: number;
+  d: number;
+  layers: number;
+  heads: number;
+  ctx: number;
+}
+
+export type LoraTarget = 'q' | 'k' | 'v' | 'o' | 'mlp';
+export interface LoraOptions {
+  rank: number;
+  alpha: number;
+  targets: LoraTarget[];
+}
+
+export type ParamRole = 'base' | 'lora_a' | 'lora_b';
+
+/** One variable. `group` is the layer group of the norm traces; `module` the part inside a block. */
+export interface Param {
+  name: string;
+  group: string;
+  module: string | null;
+  role: ParamRole;
+  /** For adapters: the name of the weight they adapt. */
+  adapts?: string;
+  variable: tf.Variable;
+}
+
+export const BLOCK_MODULES = ['attn.q', 'attn.k', 'attn.v', 'attn.o', 'mlp.fc', 'mlp.proj', 'ln'] as const;
+const LORA_MODULES: Record<LoraTarget, string[]> = {
+  q: ['attn.q'], k: ['attn.k'], v: ['attn.v'], o: ['attn.o'], mlp: ['mlp.fc', 'mlp.proj'],
+};
+
+/** Layer groups in display order: embed, pos, block.0 … block.N-1, lnf, head. */
+export function layerGroups(layers: number): string[] {
+  return ['embed', 'pos', ...Array.from({ length: layers }, (_, i) => `block.${i}`), 'lnf', 'head'];
+}
+
+function gaussian(n: number, std: number, rng: Rng): Float32Array {
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = rng.normal() * std;
+  return out;
+}
+
+export class GPT {
+  readonly params: Param[] = [];
+  private readonly byName = new Map<string, Param>();
+  private loraScale = 0;
+
+  private constructor(readonly shape: ModelShape) {}
+
+  /** Fresh weights, a pure function of (shape, seed): each tensor has its own stream named after it. */
+  static create(shape: ModelShape, seed: number): GPT {
+    const m = new GPT(shape);
+    const { vocab, d, layers, ctx } = shape;
+    const resid = 0.02 / Math.sqrt(2 * layers); // GPT-2: scale the residual projections by 1/sqrt(2L)
+    const init = (name: string, dims: number[], std: number) => gaussian(dims[0] * (dims[1] ?? 1), std, new Rng(seed, `init:${name}`));
+    const ones = (n: number) => new Float32Array(n).fill(1);
+    m.add('wte', 'embed', null, [vocab, d], init('wte', [vocab, d], 0.02));
+    m.add('wpe', 'pos', null, [ctx, d], init('wpe', [ctx, d], 0.02));
+    for (let i = 0; i < layers; i++) {
+      const g = `block.${i}`;
+      m.add(`${g}.ln1.g`, g, 'ln', [d], ones(d));
+      m.add(`${g}.ln1.b`, g, 'ln', [d], new Float32Array(d));
+      for (const p of ['q', 'k', 'v']) m.add(`${g}.attn.${p}`, g, `attn.${p}`, [d, d], init(`${g}.attn.${p}`, [d, d], 0.02));
+      m.add(`${g}.attn.o`, g, 'attn.o', [d, d], init(`${g}.attn.o`, [d, d], resid));
+      m.add(`${g}.ln2.g`, g, 'ln', [d], ones(d));
+      m.add(`${g}.ln2.b`, g, 'ln', [d], new Float32Array(d));
+      m.add(`${g}.mlp.fc`, g, 'mlp.fc', [d, 4 * d], init(`${g}.mlp.fc`, [d, 4 * d], 0.02));
+      m.add(`${g}.mlp.proj`, g, 'mlp.proj', [4 * d, d], init(`${g}.mlp.proj`, [4 * d, d], resid));
+    }
+    m.add('lnf.g', 'lnf', null, [d], ones(d));
+    m.add('lnf.b', 'lnf', null, [d], new Float32Array(d));
+    m.add('head', 'head', null, [d, vocab], init('head', [d, vocab], 0.02));
+    return m;
+  }
+
+  /**
+   * Adds LoRA adapters to every block module the targets name. A [d_in, r] ~ U(±1/√d_in) (PEFT's
+   * default init), B [r, d_out] = 0, so the adapted model starts equal to the base model.
+   */
+  addLora(opts: LoraOptions, seed: number): void {
+    this.loraScale = opts.alpha / opts.rank;
+    const modules = new Set(opts.targets.flatMap((t) => LORA_MODULES[t]));
+    for (const p of [...this.params]) {
+      if (p.role !== 'base' || !p.module || !modules.has(p.module)) continue;
+      const [din, dout] = p.variable.shape;
+      const rng = new Rng(seed, `lora:${p.name}`);
+      const a = new Float32Array(din * opts.rank);
+      for (let i = 0; i < a.length; i++) a[i] = (2 * rng.next() - 1) / Math.sqrt(din);
+      this.add(`${p.name}.lora_a`, p.group, p.module, [din, opts.rank], a, 'lora_a', p.name);
+      this.add(`${p.name}.lora_b`, p.group, p.module, [opts.rank, dout], new Float32Array(opts.rank * dout), 'lora_b', p.name);
+    }
+  }
+
+  get loraAlphaOverRank(): number {
+    return this.loraScale;
+  }
+
+  private add(name: string, group: string, module: string | null, dims: number[], values: Float32Array, role: ParamRole = 'base', adapts?: string) {
+    const t = tf.tensor(values, dims, 'float32');
+    const variable = tf.variable(t, true);
+    t.dispose(); // tf.variable shares t's data and leaves t alive
+    const p: Param = { name, group, module, role, adapts, variable };
+    this.params.push(p);
+    this.byName.set(name, p);
+  }
+
+  param(name: string): Param {
+    const p = this.byName.get(name);
+    if (!p) throw new Error(`no parameter named ${name}`);
+    return p;
+  }
+
+  has(name: string): boolean {
+    return this.byName.has(name);
+  }
+
+  get groups(): string[] {
+    return layerGroups(this.shape.layers);
+  }
+
+  private w(name: string): tf.Variable {
+    return this.param(name).variable;
+  }
+
+  /** h [N, d_in] -> [N, d_out]: W h, plus (α/r)·B(A h) when the weight has an adapter. */
+  private linear(h: tf.Tensor2D, name: string): tf.Tensor2D {
+    const y = tf.matMul(h, this.w(name)) as tf.Tensor2D;
+    const a = this.byName.get(`${name}.lora_a`);
+    if (!a) return y;
+    const ha = tf.mul(tf.matMul(h, a.variable), this.loraScale); // [N, r]
+    return tf.add(y, tf.matMul(ha, this.w(`${name}.lora_b`))) as tf.Tensor2D;
+  }
+
+  private block(x: tf.Tensor2D, i: number, batch: number, seq: number): tf.Tensor2D {
+    const { d, heads } = this.shape;
+    const dh = d / heads;
+    const g = `block.${i}`;
+    const h = layerNorm(x, this.w(`${g}.ln1.g`) as tf.Tensor1D, this.w(`${g}.ln1.b`) as tf.Tensor1D);
+    // [B*T, d] -> [B, T, H, dh] -> [B, H, T, dh]
+    const split = (t: tf.Tensor2D) => tf.transpose(tf.reshape(t, [batch, seq, heads, dh]), [0, 2, 1, 3]);
+    const q = split(this.linear(h, `${g}.attn.q`));
+    const k = split(this.linear(h, `${g}.attn.k`));
+    const v = split(this.linear(h, `${g}.attn.v`));
+    const att = causalSoftmax(tf.matMul(q, k, false, true), 1 / Math.sqrt(dh)); // [B, H, T, T]
+    // [B, H, T, dh] -> [B, T, H, dh] -> [B*T, d]
+    const y = tf.reshape(tf.transpose(tf.matMul(att, v), [0, 2, 1, 3]), [batch * seq, d]) as tf.Tensor2D;
+    const x1 = tf.add(x, this.linear(y, `${g}.attn.o`)) as tf.Tensor2D;
+    const h2 = layerNorm(x1, this.w(`${g}.ln2.g`) as tf.Tensor1D, this.w(`${g}.ln2.b`) as tf.Tensor1D);
+    return tf.add(x1, this.linear(gelu(this.linear(h2, `${g}.mlp.fc`)), `${g}.mlp.proj`)) as tf.Tensor2D;
+  }
+
+  /** ids [B*T] (row-major [B, T]) -> logits [B*T, V]. */
+  forward(ids: Int32Array, batch: number, seq: number): tf.Tensor2D {
+    const { d, ctx } = this.shape;
+    if (seq > ctx) throw new Error(`sequence length ${seq} exceeds the model context ${ctx}`);
+    const tok = embedding(this.w('wte') as tf.Tensor2D, ids); // [B*T, d]
+    const pos = tf.slice(this.w('wpe'), [0, 0], [seq, d]); // [T, d]
+    // [B*T, d] -> [B, T, d] + [T, d] -> [B*T, d]
+    let x = tf.reshape(tf.add(tf.reshape(tok, [batch, seq, d]), pos), [batch * seq, d]) as tf.Tensor2D;
+    for (let i = 0; i < this.shape.layers; i++) x = this.block(x, i, batch, seq);
+    const h = layerNorm(x, this.w('lnf.g') as tf.Tensor1D, this.w('lnf.b') as tf.Tensor1D);
+    return tf.matMul(h, this.w('head'));
+  }
+
+  /** Mean next-token cross-entropy over positions where mask = 1. */
+  loss(b: { x: Int32Array; y: Int32Array; mask: Float32Array; batch: number; seq: number }): tf.Scalar {
+    return crossEntropy(this.forward(b.x, b.batch, b.seq), b.y, b.mask);
+  }
+
+  dispose(): void {
+    for (const p of this.params) p.variable.dispose();
+    this.params.length = 0;
+    this.byName.clear();
+  }
+}

@@ -1,0 +1,136 @@
+/**
+ * The model's non-matmul operations, each with an explicit gradient written with tf ops (fewer and
+ * cheaper kernels than autodiff produces; on wasm the elementwise ops run XNNPACK SIMD code).
+ * Pure tensor math: no I/O, no state beyond a cache of constant masks.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { registerFusedKernels } from './kernels/fused';
+import { hostKernelsActive, runHost } from './kernels/host';
+
+export const GELU_C = 2 * Math.sqrt(2 / Math.PI); // gelu_tanh(x) = x·σ(C·(x + A·x³))
+export const GELU_A = 0.044715;
+export const LN_EPS = 1e-5;
+/** Added to masked attention scores: exp underflows to exactly 0 without -Infinity arithmetic. */
+export const MASKED = -1e30;
+
+type Saver = tf.GradSaveFunc;
+
+/** Column sums of t [N, d] -> [d], as a matmul (column reductions are slow on wasm). */
+function colSum(t: tf.Tensor2D): tf.Tensor1D {
+  return tf.reshape(tf.matMul(tf.ones([1, t.shape[0]]), t), [t.shape[1]]);
+}
+
+/** LayerNorm over the last axis. x [N,d], g [d], b [d] -> [N,d]. */
+export function layerNorm(x: tf.Tensor2D, g: tf.Tensor1D, b: tf.Tensor1D): tf.Tensor2D {
+  const f = tf.customGrad((...args) => {
+    const [xi, gi, bi] = args as tf.Tensor2D[];
+    const { mean, variance } = tf.moments(xi, 1, true); // [N, 1]
+    const rstd = tf.rsqrt(tf.add(variance, LN_EPS));
+    const xhat = tf.mul(tf.sub(xi, mean), rstd);
+    (args[3] as Saver)([xhat, rstd, gi]);
+    return {
+      value: tf.add(tf.mul(xhat, gi), bi),
+      gradFunc: (dy: tf.Tensor, [xh, rs, gs]: tf.Tensor[]) => {
+        const dxhat = tf.mul(dy, gs);
+        const m1 = tf.mean(dxhat, 1, true);
+        const m2 = tf.mean(tf.mul(dxhat, xh), 1, true);
+        const dx = tf.mul(rs, tf.sub(tf.sub(dxhat, m1), tf.mul(xh, m2)));
+        return [dx, colSum(tf.mul(dy, xh) as tf.Tensor2D), colSum(dy as tf.Tensor2D)];
+      },
+    };
+  });
+  return f(x, g, b) as tf.Tensor2D;
+}
+
+/** GELU, tanh approximation, computed as x·σ(C(x + A x³)) (identical in exact arithmetic). */
+export function gelu(x: tf.Tensor2D): tf.Tensor2D {
+  const f = tf.customGrad((...args) => {
+    const xi = args[0] as tf.Tensor;
+    const x2 = tf.square(xi);
+    const s = tf.sigmoid(tf.mul(tf.mul(xi, tf.add(tf.mul(x2, GELU_A), 1)), GELU_C));
+    (args[1] as Saver)([xi, s]);
+    return {
+      value: tf.mul(xi, s),
+      // d/dx = s + x·s(1−s)·C(1 + 3A x²)
+      gradFunc: (dy: tf.Tensor, [xs, ss]: tf.Tensor[]) => {
+        const k = tf.add(tf.mul(tf.square(xs), 3 * GELU_A * GELU_C), GELU_C);
+        const ds = tf.mul(tf.mul(ss, tf.sub(1, ss)), tf.mul(xs, k));
+        return tf.mul(dy, tf.add(ss, ds));
+      },
+    };
+  });
+  return f(x) as tf.Tensor2D;
+}
+
+const maskCache = new Map<string, tf.Tensor2D>();
+
+/** [T, T]: 0 on and below the diagonal, MASKED above. Cached per (backend, T), never disposed. */
+function causalBias(t: number): tf.Tensor2D {
+  const key = `${tf.getBackend()}:${t}`;
+  let bias = maskCache.get(key);
+  if (!bias || bias.isDisposed) {
+    const v = new Float32Array(t * t);
+    for (let i = 0; i < t; i++) v.fill(MASKED, i * t + i + 1, (i + 1) * t);
+    bias = tf.keep(tf.tensor2d(v, [t, t]));
+    maskCache.set(key, bias);
+  }
+  return bias;
+}
+
+/** softmax(scale·scores + causal mask) over the last axis. scores [..., T, T] -> same shape. */
+export function causalSoftmax(scores: tf.Tensor, scale: number): tf.Tensor {
+  const bias = causalBias(scores.shape[scores.shape.length - 1]);
+  const f = tf.customGrad((...args) => {
+    const p = tf.softmax(tf.add(tf.mul(args[0] as tf.Tensor, scale), bias));
+    (args[1] as Saver)([p]);
+    return {
+      value: p,
+      // masked entries have p = 0, so their gradient is 0
+      gradFunc: (dy: tf.Tensor, [ps]: tf.Tensor[]) => {
+        const dot = tf.sum(tf.mul(dy, ps), -1, true);
+        return tf.mul(tf.mul(ps, tf.sub(dy, dot)), scale);
+      },
+    };
+  });
+  return f(scores);
+}
+
+/**
+ * Mean cross-entropy over the positions where mask = 1 (0 when none counts). logits [N,V];
+ * targets, mask of length N. logsumexp is taken as max z − log(max softmax z): softmax is fast on wasm,
+ * exp and logSoftmax are not.
+ */
+export function crossEntropy(logits: tf.Tensor2D, targets: Int32Array, mask: Float32Array): tf.Scalar {
+  const [n, v] = logits.shape;
+  let counted = 0;
+  for (let i = 0; i < n; i++) counted += mask[i];
+  const w = new Float32Array(n);
+  for (let i = 0; i < n; i++) w[i] = counted > 0 ? mask[i] / counted : 0;
+  const weights = tf.tensor2d(w, [n, 1]);
+  const onehot = tf.oneHot(tf.tensor1d(targets, 'int32'), v, 1, 0, 'float32') as tf.Tensor2D;
+  const f = tf.customGrad((...args) => {
+    const z = args[0] as tf.Tensor2D;
+    const p = tf.softmax(z);
+    // Saved, not closed over: the engine disposes forward intermediates before the backward pass.
+    (args[1] as Saver)([p, onehot, weights]);
+    const lse = tf.sub(tf.max(z, 1, true), tf.log(tf.max(p, 1, true))); // [N, 1]
+    const zy = tf.sum(tf.mul(z, onehot), 1, true); // [N, 1]
+    return {
+      value: tf.sum(tf.mul(tf.sub(lse, zy), weights)),
+      gradFunc: (dy: tf.Tensor, [ps, oh, ws]: tf.Tensor[]) => tf.mul(tf.mul(tf.sub(ps, oh), ws), dy),
+    };
+  });
+  return f(logits) as tf.Scalar;
+}
+
+/** Row lookup: w [V,d], ids (length N) -> [N,d]. On cpu/wasm a host kernel (wasm GatherV2 is slow). */
+export function embedding(w: tf.Tensor2D, ids: Int32Array): tf.Tensor2D {
+  if (!hostKernelsActive()) return tf.gather(w, tf.tensor1d(ids, 'int32'));
+  registerFusedKernels();
+  const vocab = w.shape[0];
+  const f = tf.customGrad((...args) => ({
+    value: runHost('LLEmbedding', [args[0] as tf.Tensor], { ids })[0],
+    gradFunc: (dy: tf.Tensor) => runHost('LLEmbeddingGrad', [dy], { ids, vocab })[0],
+  }));
+  return f(w) as tf.Tensor2D;
+}

@@ -1,0 +1,91 @@
+/**
+ * Building a run from its resolved config: data, model (fresh or from a base checkpoint), method,
+ * optimizer, W₀ reference for the norm traces, and — on resume — the state of the last checkpoint.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { TrainConfig } from '../lib/protocol/config';
+import { MODEL_PRESETS } from '../lib/protocol/config';
+import type { CheckpointData } from './checkpoint';
+import { loadDataset, type Dataset } from './data/index';
+import { createMethod, type TrainingMethod } from './methods';
+import { GPT, type LoraTarget, type ModelShape } from './model';
+import { snapshot } from './norms';
+import { AdamW } from './optim';
+
+export interface RunState {
+  config: TrainConfig;
+  seq: number;
+  shape: ModelShape;
+  data: Dataset;
+  model: GPT;
+  method: TrainingMethod;
+  optimizer: AdamW;
+  /** W₀ of every base parameter the method can change. */
+  reference: Map<string, tf.Tensor>;
+  /** Last completed update (0 on a fresh run). */
+  step: number;
+  progress: Record<string, number>;
+}
+
+/** Load named parameter values into the model; every name must exist with the same shape. */
+export function loadParams(model: GPT, params: CheckpointData['params'], only?: (name: string) => boolean): void {
+  for (const p of params) {
+    if (only && !only(p.name)) continue;
+    if (!model.has(p.name)) throw new Error(`checkpoint tensor ${p.name} does not exist in this model`);
+    const v = model.param(p.name).variable;
+    if (v.shape.join('x') !== p.shape.join('x')) {
+      throw new Error(`checkpoint tensor ${p.name} has shape [${p.shape}] but the model expects [${v.shape}]`);
+    }
+    const t = tf.tensor(p.values, p.shape);
+    v.assign(t);
+    t.dispose();
+  }
+}
+
+export function modelShape(config: TrainConfig, base: CheckpointData | null): ModelShape {
+  return base ? base.manifest.shape : MODEL_PRESETS[config.preset];
+}
+
+export function buildRun(config: TrainConfig, base: CheckpointData | null, resume: CheckpointData | null): RunState {
+  const shape = modelShape(config, base);
+  const seq = config.seq ?? shape.ctx;
+  const data = loadDataset(config.data, { seq, seed: config.seed, stage: config.stage });
+  const model = GPT.create(shape, config.seed);
+  if (base) loadParams(model, base.params, (name) => !name.includes('.lora_'));
+  const method = createMethod(model, {
+    method: config.method,
+    gamma: config.gamma,
+    interval: config.interval,
+    sampling: config.sampling,
+    optimizerState: config.optimizer_state,
+    rank: config.rank,
+    alpha: config.alpha,
+    loraTargets: config.lora_targets as LoraTarget[],
+    loraTrainEmbed: config.lora_train_embed,
+    seed: config.seed,
+  });
+  // W₀ before any resumed weights are loaded: the base (or initial) weights of this run.
+  const reference = snapshot(method.everTrainable().filter((p) => p.role === 'base'));
+  const optimizer = new AdamW({ weightDecay: config.weight_decay });
+  let step = 0;
+  let progress: Record<string, number> = {};
+  if (resume) {
+    loadParams(model, resume.params);
+    optimizer.importState(resume.optimizer, new Map(model.params.map((p) => [p.name, p.variable.shape])));
+    if (resume.manifest.sampler) method.restoreSampler(resume.manifest.sampler);
+    step = resume.manifest.step;
+    progress = { ...resume.manifest.progress };
+  }
+  return { config, seq, shape, data, model, method, optimizer, reference, step, progress };
+}
+
+export function disposeRun(r: RunState): void {
+  r.optimizer.dispose();
+  for (const t of r.reference.values()) t.dispose();
+  r.model.dispose();
+}
+
+export function paramCounts(r: RunState): { params: number; trainableParams: number } {
+  const count = (ps: { variable: tf.Variable }[]) => ps.reduce((n, p) => n + p.variable.size, 0);
+  return { params: count(r.model.params), trainableParams: count(r.method.trainable()) };
+}

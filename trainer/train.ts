@@ -1,0 +1,168 @@
+/**
+ * The training loop (nanoGPT-style: one loop, methods plug in). Per update: maybe switch LISA period,
+ * get lr, forward/backward over the method's trainable parameters only, clip, AdamW, log; then maybe
+ * norms, eval, checkpoint. Everything it reports goes through the EventLog.
+ */
+import * as tf from '@tensorflow/tfjs';
+import path from 'node:path';
+import type { BackendInfo } from '../lib/protocol/index';
+import { CHECKPOINT_DIRNAME, writeCheckpoint } from './checkpoint';
+import { decode, encode, EOS } from './data/index';
+import { evalLoss, taskAccuracy } from './evaluate';
+import type { EventLog } from './events';
+import { sampleMemory, withPeak } from './memory';
+import { computeNorms } from './norms';
+import { gradientNorms, learningRate } from './optim';
+import type { RunState } from './setup';
+
+export const EVAL_TASKS = 32;
+
+export interface LoopOptions {
+  outDir: string;
+  log: EventLog;
+  backend: BackendInfo;
+  /** Human-readable progress (stderr). */
+  say: (line: string) => void;
+  /** Set by the signal handler; checked between steps. */
+  cancelled: () => NodeJS.Signals | null;
+  resumed: boolean;
+}
+
+export type ExitCode = 0 | 1 | 3 | 130 | 143;
+
+/** Token-weighted eval loss, perplexity and (when the data has tasks) exact-match accuracy. */
+function evaluate(r: RunState): Record<string, number> {
+  const { batch, eval_batches } = r.config;
+  const loss = evalLoss(r.model, r.data.evalBatches(batch, eval_batches));
+  const values: Record<string, number> = { 'eval/loss': loss, 'eval/ppl': Math.exp(loss) };
+  const safeDecode = (ids: number[]) => (ids.every((t) => t < 256) ? decode(ids) : '\u0000invalid');
+  const acc = taskAccuracy(r.model, r.data.evalTasks(EVAL_TASKS), encode, safeDecode, EOS);
+  if (acc !== undefined) values['eval/accuracy'] = acc;
+  return values;
+}
+
+function saveCheckpoint(r: RunState, o: LoopOptions): void {
+  const dir = path.join(o.outDir, CHECKPOINT_DIRNAME);
+  const bytes = writeCheckpoint(dir, {
+    manifest: {
+      step: r.step,
+      nextSeq: o.log.nextSeq,
+      config: { ...r.config },
+      shape: r.shape,
+      lora: r.config.method === 'lora' ? { rank: r.config.rank, alpha: r.config.alpha, targets: r.config.lora_targets as never } : null,
+      sampler: r.method.samplerState(),
+      progress: r.progress,
+    },
+    params: r.model.params.map((p) => ({ name: p.name, shape: p.variable.shape, values: (p.variable.dataSync() as Float32Array).slice() })),
+    optimizer: r.optimizer.exportState(),
+  });
+  o.log.emit({ type: 'checkpoint', step: r.step, path: dir, bytes });
+}
+
+function emitNorms(r: RunState, o: LoopOptions, gradSq: Map<string, number> | null): void {
+  const trainable = new Set(r.method.trainable().map((p) => p.name));
+  const { groups, modules } = computeNorms(r.model, r.reference, trainable, gradSq);
+  o.log.emit({ type: 'layer_norms', step: r.step, groups, modules });
+}
+
+function emitEval(r: RunState, o: LoopOptions): void {
+  const values = evaluate(r);
+  const best = r.progress['best/eval_loss'];
+  if (Number.isFinite(values['eval/loss']) && !(best <= values['eval/loss'])) r.progress['best/eval_loss'] = values['eval/loss'];
+  r.progress['final/eval_loss'] = values['eval/loss'];
+  if (values['eval/accuracy'] !== undefined) r.progress['final/eval_accuracy'] = values['eval/accuracy'];
+  o.log.emit({ type: 'eval', step: r.step, values });
+  const acc = values['eval/accuracy'] !== undefined ? ` accuracy ${(100 * values['eval/accuracy']).toFixed(1)}%` : '';
+  o.say(`eval @ ${r.step}: loss ${values['eval/loss'].toFixed(4)} ppl ${values['eval/ppl'].toFixed(2)}${acc}`);
+}
+
+export async function trainLoop(r: RunState, o: LoopOptions): Promise<ExitCode> {
+  const c = r.config;
+  const schedule = { lr: c.lr, steps: c.steps, warmup: c.warmup, schedule: c.schedule, minLrRatio: c.min_lr_ratio };
+  const tokens = c.batch * r.seq;
+  const started = performance.now();
+  let stepMsTotal = 0;
+  let stepsRun = 0;
+  let peak = r.progress['peak/tensor_bytes'] ?? 0;
+  let measurePeak = true;
+  if (!o.resumed) {
+    emitNorms(r, o, null);
+    emitEval(r, o);
+  }
+  while (r.step < c.steps) {
+    const signal = o.cancelled();
+    if (signal) {
+      saveCheckpoint(r, o);
+      o.log.emit({ type: 'failed', step: r.step, reason: 'cancelled', message: `received ${signal}; checkpoint written at step ${r.step}` });
+      return signal === 'SIGINT' ? 130 : 143;
+    }
+    const step = r.step + 1;
+    const sw = r.method.beforeStep(step);
+    if (sw) {
+      if (sw.reset) r.optimizer.reset();
+      o.log.emit({ type: 'lisa_period', step, period: sw.period, active: sw.active, reset: sw.reset });
+      measurePeak = true;
+    }
+    const lr = learningRate(step, schedule);
+    const batch = r.data.trainBatch(step - 1, c.batch);
+    const trainees = r.method.trainable();
+    const t0 = performance.now();
+    const update = () => {
+      const { value, grads } = tf.variableGrads(() => r.model.loss(batch), trainees.map((p) => p.variable));
+      const loss = value.dataSync()[0];
+      value.dispose();
+      const byName = new Map(trainees.map((p) => [p.name, grads[p.variable.name]]));
+      if (!Number.isFinite(loss)) {
+        tf.dispose(grads);
+        return { loss, gradSq: null, gradNorm: Number.NaN };
+      }
+      const { sq, norm, scale } = gradientNorms(byName, c.grad_clip);
+      const decayable = trainees.map((p) => ({ name: p.name, variable: p.variable, decay: p.variable.rank === 2 }));
+      r.optimizer.step(decayable, byName, lr, scale);
+      tf.dispose(grads);
+      return { loss, gradSq: sq, gradNorm: norm };
+    };
+    let result: ReturnType<typeof update>;
+    if (measurePeak) {
+      const m = await withPeak(update);
+      result = m.result;
+      peak = Math.max(peak, m.peakBytes);
+      measurePeak = false;
+    } else {
+      result = update();
+    }
+    const stepMs = performance.now() - t0;
+    stepMsTotal += stepMs;
+    stepsRun++;
+    r.step = step;
+    if (!Number.isFinite(result.loss)) {
+      o.log.emit({ type: 'metrics', step, values: { 'train/loss': result.loss, lr } });
+      o.log.emit({ type: 'failed', step, reason: 'diverged', message: `training loss became ${result.loss} at step ${step}` });
+      return 3;
+    }
+    const mem = sampleMemory();
+    r.progress['peak/tensor_bytes'] = peak;
+    r.progress['peak/rss_bytes'] = Math.max(r.progress['peak/rss_bytes'] ?? 0, mem.rssBytes);
+    r.progress['final/train_loss'] = result.loss;
+    const values: Record<string, number> = {
+      'train/loss': result.loss, lr, grad_norm: result.gradNorm, step_ms: stepMs, tokens_per_s: (tokens / stepMs) * 1000,
+      'mem/tensor_bytes': mem.tensorBytes, 'mem/peak_bytes': peak, 'mem/rss_bytes': mem.rssBytes,
+    };
+    if (mem.wasmHeapBytes !== undefined) values['mem/wasm_heap_bytes'] = r.progress['peak/wasm_heap_bytes'] = mem.wasmHeapBytes;
+    o.log.emit({ type: 'metrics', step, values });
+    if (step % Math.max(1, Math.round(c.steps / 40)) === 0 || step === c.steps || stepMs > 2000) {
+      o.say(`step ${step}/${c.steps} loss ${result.loss.toFixed(4)} lr ${lr.toExponential(2)} ${stepMs.toFixed(0)} ms/step ${Math.round((tokens / stepMs) * 1000)} tok/s`);
+    }
+    const last = step === c.steps;
+    if (step % c.norms_every === 0 || last) emitNorms(r, o, result.gradSq);
+    if (step % c.eval_every === 0 || last) emitEval(r, o);
+    if (step % c.checkpoint_every === 0 || last) saveCheckpoint(r, o);
+    await new Promise((resolve) => setImmediate(resolve)); // lets SIGTERM/SIGINT handlers run
+  }
+  const wall = (performance.now() - started) / 1000;
+  const summary: Record<string, number> = { ...r.progress, steps: r.step, wall_s: wall };
+  if (stepsRun > 0) summary.tokens_per_s = (tokens * stepsRun) / (stepMsTotal / 1000);
+  o.log.emit({ type: 'finished', step: r.step, summary });
+  o.say(`finished: ${r.step} steps in ${wall.toFixed(1)} s; final eval loss ${summary['final/eval_loss']?.toFixed(4)}`);
+  return 0;
+}

@@ -1,0 +1,26 @@
+export const USAGE = `Usage: npm run train -- [options]
+
+Trains a small GPT with full fine-tuning, LoRA or LISA and records per-layer norm traces.
+NDJSON events go to stdout and OUT/events.ndjson; progress goes to stderr.
+
+  --config FILE.json        config file (snake_case keys); flags override it
+  --stage pretrain|finetune pretrain: from scratch (method full); finetune: from --base (default)
+  --preset nano|mini|small|gpt2   model shape (finetune: taken from the base when omitted)
+  --method full|lora|lisa   what trains
+  --gamma N                 LISA: blocks trained per period (alias --lisa_activated_layers)
+  --interval K              LISA: steps per period (aliases --lisa_interval_steps, --lisa_step_interval)
+  --sampling uniform|bernoulli    LISA: exactly γ blocks, or each with p = γ/N
+  --optimizer-state reset|keep    LISA: drop AdamW state at each switch (paper) or keep it (LMFlow)
+  --rank R --alpha A        LoRA rank and alpha; --lora-targets q,k,v,o,mlp; --lora-train-embed
+  --seed S --steps N --lr X --batch B --seq T
+  --warmup N --schedule cosine|linear|constant --min-lr-ratio R --weight-decay W --grad-clip C
+  --data pretrain|instruct|PATH   built-in data, or a .txt / .json / .jsonl (Alpaca) file
+  --base DIR                pretrain run (its --out directory) to fine-tune
+  --out DIR                 run directory (events.ndjson, checkpoint/)
+  --backend auto|tensorflow|wasm|cpu
+  --eval-every N --eval-batches N --norms-every N --checkpoint-every N
+  --resume                  continue the run in --out from its last checkpoint
+
+Exit codes: 0 finished, 2 bad configuration, 3 diverged (NaN/Inf loss), 1 other failure,
+143 (SIGTERM) / 130 (SIGINT) cancelled after writing a checkpoint.
+`;
