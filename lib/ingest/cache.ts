@@ -10,6 +10,9 @@ export interface SeriesState {
   id: number;
   /** Highest step stored in this series, -1 when empty. */
   maxStep: number;
+  /** The current batch's last value for `latest`; batchStep is -1 when the batch has not touched the series. */
+  batchStep: number;
+  batchValue: number;
 }
 
 export interface RunState {
@@ -26,7 +29,7 @@ function load(st: WriteStatements, runId: string, lastSeq: number): RunState {
   const series = new Map<string, SeriesState>();
   for (const row of st.seriesOfRun.all(runId) as { id: number; key: string }[]) {
     const maxStep = st.maxStepOfSeries.get(row.id) as number | undefined;
-    series.set(row.key, { id: row.id, maxStep: maxStep ?? -1 });
+    series.set(row.key, { id: row.id, maxStep: maxStep ?? -1, batchStep: -1, batchValue: NaN });
   }
   const groups = new Map<string, number>();
   let nextPosition = 0;
@@ -63,7 +66,7 @@ export function seriesFor(st: WriteStatements, state: RunState, runId: string, k
   let s = state.series.get(key);
   if (!s) {
     const { id } = st.insertSeries.get(runId, key) as { id: number };
-    s = { id, maxStep: -1 };
+    s = { id, maxStep: -1, batchStep: -1, batchValue: NaN };
     state.series.set(key, s);
   }
   return s;

@@ -9,6 +9,7 @@ type Stmt = Database.Statement;
 export interface WriteStatements {
   runHead: Stmt;
   insertSeries: Stmt;
+  insertPoint: Stmt;
   upsertPoint: Stmt;
   upsertLatest: Stmt;
   insertGroup: Stmt;
@@ -40,6 +41,7 @@ export function writeStatements(sqlite: Database.Database): WriteStatements {
     insertSeries: p(
       'INSERT INTO series (run_id, key) VALUES (?, ?) ON CONFLICT (run_id, key) DO UPDATE SET key = excluded.key RETURNING id',
     ),
+    insertPoint: p('INSERT INTO points (series_id, step, value) VALUES (?, ?, ?)'),
     upsertPoint: p(
       'INSERT INTO points (series_id, step, value) VALUES (?, ?, ?) ON CONFLICT (series_id, step) DO UPDATE SET value = excluded.value',
     ),

@@ -15,7 +15,7 @@ import type { RunStatus } from '../../db/schema';
 import type { EventOf, NormEntry, RunEvent } from '../protocol';
 import { toJson } from '../exports/json';
 import { BlockBatch } from './blocks';
-import { forgetRun, groupFor, runState, seriesFor, type RunState } from './cache';
+import { forgetRun, groupFor, runState, seriesFor, type RunState, type SeriesState } from './cache';
 import { gapNoteSeq, writeNote } from './notes';
 import { writeStatements, type WriteStatements } from './statements';
 
@@ -70,7 +70,8 @@ function inSeqOrder(events: readonly RunEvent[]): { ordered: readonly RunEvent[]
 
 class Batch {
   readonly blocks = new BlockBatch();
-  readonly latest = new Map<string, { step: number; value: number }>();
+  /** Series touched by this batch, for the `latest` upserts at the end. */
+  readonly touched: { key: string; s: SeriesState }[] = [];
   readonly result: IngestResult;
 
   constructor(
@@ -88,14 +89,17 @@ class Batch {
     for (const key in values) {
       const value = values[key];
       const s = seriesFor(st, state, runId, key);
-      st.upsertPoint.run(s.id, step, value);
       if (step > s.maxStep) {
+        st.insertPoint.run(s.id, step, value); // above every stored step: no conflict possible
         this.blocks.append(s.id, step, value);
         s.maxStep = step;
       } else {
+        st.upsertPoint.run(s.id, step, value);
         this.blocks.touch(s.id, step);
       }
-      this.latest.set(key, { step, value });
+      if (s.batchStep < 0) this.touched.push({ key, s });
+      s.batchStep = step;
+      s.batchValue = value;
       this.result.points++;
     }
   }
@@ -169,7 +173,10 @@ class Batch {
       if ('step' in e && e.step !== undefined) r.lastStep = e.step;
     }
     this.blocks.flush(this.st);
-    for (const [key, { step, value }] of this.latest) this.st.upsertLatest.run(this.runId, key, step, value);
+    for (const { key, s } of this.touched) {
+      this.st.upsertLatest.run(this.runId, key, s.batchStep, s.batchValue);
+      s.batchStep = -1;
+    }
     if (r.stored > 0) this.st.runProgress.run(r.lastSeq, r.lastStep, this.runId);
     this.state.lastSeq = r.lastSeq;
     return r;

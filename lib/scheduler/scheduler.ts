@@ -97,7 +97,11 @@ export class Scheduler {
   private ingest(run: RunRow): void {
     if (!run.dir) return;
     const file = path.join(run.dir, EVENTS_FILE);
-    if (fs.existsSync(file)) tailRun(this.conn, run.id, file);
+    if (!fs.existsSync(file)) return;
+    // One call reads a bounded chunk; keep going until the file is caught up.
+    while (tailRun(this.conn, run.id, file).more) {
+      /* next chunk */
+    }
   }
 
   /** After a restart: re-attach live trainers, resume or fail the ones that died while we were away. */

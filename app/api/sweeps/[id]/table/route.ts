@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import { AppError } from '@/lib/errors';
+import { renderTable, TABLE_CONTENT_TYPES, TABLE_FORMATS } from '@/lib/exports/table';
+import { ablationTable } from '@/lib/queries/table';
+import { TableMetricError } from '@/lib/queries/table-metric';
+import { requireAdmin } from '@/lib/server/auth';
+import { getContext } from '@/lib/server/context';
+import { handle } from '@/lib/server/http';
+import { parseQuery } from '@/lib/server/query';
+
+export const dynamic = 'force-dynamic';
+
+const query = z.object({
+  metric: z.string().min(1).max(200).default('eval/loss'),
+  format: z.enum(TABLE_FORMATS).default('json'),
+});
+
+/** The γ × K ablation table, mean ± std over seeds with n, plus baseline rows; json | csv | md | latex. */
+export async function GET(req: Request, ctx: { params: Promise<{ id: string }> }) {
+  return handle(async () => {
+    requireAdmin(req);
+    const { id } = await ctx.params;
+    const q = parseQuery(req.url, query);
+    let table;
+    try {
+      table = ablationTable(getContext().conn.sqlite, id, q.metric);
+    } catch (e) {
+      if (e instanceof TableMetricError) throw new AppError('bad_request', e.message);
+      throw e;
+    }
+    if (!table) throw new AppError('not_found', `sweep ${id} not found`);
+    const headers: Record<string, string> = { 'content-type': TABLE_CONTENT_TYPES[q.format] };
+    if (q.format !== 'json') {
+      const ext = q.format === 'latex' ? 'tex' : q.format;
+      headers['content-disposition'] = `attachment; filename="${id}-table.${ext}"`;
+    }
+    return new Response(renderTable(table, q.format), { headers });
+  });
+}
