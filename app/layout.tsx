@@ -1,6 +1,9 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import type { ReactNode } from 'react';
+import { Providers } from './providers';
+import { ViewerProvider } from './viewer';
+import { viewerRoleFromCookies } from '@/lib/server/viewer';
 import './globals.css';
 
 export const metadata: Metadata = {
@@ -8,7 +11,8 @@ export const metadata: Metadata = {
   description: 'Experiment tracker and ablation dashboard for layer-wise fine-tuning (LISA, LoRA, full)',
 };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  const role = await viewerRoleFromCookies();
   return (
     <html lang="en">
       <body>
@@ -21,7 +25,11 @@ export default function RootLayout({ children }: { children: ReactNode }) {
             <a href="/api/health">Health</a>
           </nav>
         </header>
-        <main>{children}</main>
+        <main>
+          <Providers>
+            <ViewerProvider role={role}>{children}</ViewerProvider>
+          </Providers>
+        </main>
       </body>
     </html>
   );

@@ -1,6 +1,6 @@
 import { NextResponse } from 'next/server';
 import { getRun } from '@/lib/runs/read';
-import { requireAdmin } from '@/lib/server/auth';
+import { requireRead } from '@/lib/server/auth';
 import { getContext } from '@/lib/server/context';
 import { handle } from '@/lib/server/http';
 
@@ -8,8 +8,8 @@ export const dynamic = 'force-dynamic';
 
 export async function GET(req: Request, ctx: { params: Promise<{ id: string }> }) {
   return handle(async () => {
-    requireAdmin(req);
     const { id } = await ctx.params;
+    requireRead(req, { runId: id });
     return NextResponse.json(getRun(getContext().conn.db, id));
   });
 }

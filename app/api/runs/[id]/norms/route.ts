@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { LAYER_NORM_QUANTITIES } from '@/lib/protocol';
 import { normAggregates, normMatrix } from '@/lib/queries/norms';
 import { getRun } from '@/lib/runs/read';
-import { requireAdmin } from '@/lib/server/auth';
+import { requireRead } from '@/lib/server/auth';
 import { getContext } from '@/lib/server/context';
 import { handle } from '@/lib/server/http';
 import { intParam, jsonWithNaN, parseQuery } from '@/lib/server/query';
@@ -22,8 +22,8 @@ const query = z
 /** Per-layer-group norms: one value per group (mean over steps, last, or at step N), or the groups × steps matrix. */
 export async function GET(req: Request, ctx: { params: Promise<{ id: string }> }) {
   return handle(async () => {
-    requireAdmin(req);
     const { id } = await ctx.params;
+    requireRead(req, { runId: id });
     const q = parseQuery(req.url, query);
     const { conn } = getContext();
     getRun(conn.db, id);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { seriesPoints } from '@/lib/queries/series';
 import { getRun } from '@/lib/runs/read';
-import { requireAdmin } from '@/lib/server/auth';
+import { requireRead } from '@/lib/server/auth';
 import { getContext } from '@/lib/server/context';
 import { handle } from '@/lib/server/http';
 import { intParam, jsonWithNaN, parseQuery } from '@/lib/server/query';
@@ -18,8 +18,8 @@ const query = z.object({
 /** One series downsampled to at most `points` buckets, each with min, max and mean (spikes survive). */
 export async function GET(req: Request, ctx: { params: Promise<{ id: string }> }) {
   return handle(async () => {
-    requireAdmin(req);
     const { id } = await ctx.params;
+    requireRead(req, { runId: id });
     const q = parseQuery(req.url, query);
     const { conn } = getContext();
     getRun(conn.db, id);

@@ -3,7 +3,7 @@ import { AppError } from '@/lib/errors';
 import { renderTable, TABLE_CONTENT_TYPES, TABLE_FORMATS } from '@/lib/exports/table';
 import { ablationTable } from '@/lib/queries/table';
 import { TableMetricError } from '@/lib/queries/table-metric';
-import { requireAdmin } from '@/lib/server/auth';
+import { requireRead } from '@/lib/server/auth';
 import { getContext } from '@/lib/server/context';
 import { handle } from '@/lib/server/http';
 import { parseQuery } from '@/lib/server/query';
@@ -18,8 +18,8 @@ const query = z.object({
 /** The γ × K ablation table, mean ± std over seeds with n, plus baseline rows; json | csv | md | latex. */
 export async function GET(req: Request, ctx: { params: Promise<{ id: string }> }) {
   return handle(async () => {
-    requireAdmin(req);
     const { id } = await ctx.params;
+    requireRead(req, { sweepId: id });
     const q = parseQuery(req.url, query);
     let table;
     try {

@@ -1,0 +1,83 @@
+'use client';
+/**
+ * A chart with a "data" toggle: every chart can show its numbers as a plain table (readable, copyable,
+ * and what the end-to-end tests read). Pass the ECharts option and the same numbers as rows.
+ */
+import { useEffect, useRef, useState } from 'react';
+import { echarts, type ChartOption } from './echarts';
+
+export interface DataTable {
+  columns: string[];
+  rows: (string | number | null)[][];
+}
+
+export interface ChartProps {
+  /** Used for test ids: `chart-<id>`, `chart-<id>-data`. */
+  id: string;
+  title: string;
+  option: ChartOption;
+  data: DataTable;
+  height?: number;
+  /** Shown under the title, e.g. what the quantity means. */
+  caption?: string;
+}
+
+export function formatCell(v: string | number | null): string {
+  if (v === null) return '—';
+  if (typeof v === 'string') return v;
+  if (Number.isNaN(v)) return 'NaN';
+  if (!Number.isFinite(v)) return v > 0 ? 'Infinity' : '-Infinity';
+  if (Number.isInteger(v)) return String(v);
+  return Math.abs(v) >= 1e5 || Math.abs(v) < 1e-3 ? v.toExponential(4) : v.toPrecision(6);
+}
+
+export function Chart({ id, title, option, data, height = 360, caption }: ChartProps) {
+  const el = useRef<HTMLDivElement>(null);
+  const chart = useRef<echarts.ECharts | null>(null);
+  const [showData, setShowData] = useState(false);
+
+  useEffect(() => {
+    if (!el.current) return;
+    const c = echarts.init(el.current, null, { renderer: 'canvas' });
+    chart.current = c;
+    const resize = () => c.resize();
+    window.addEventListener('resize', resize);
+    return () => {
+      window.removeEventListener('resize', resize);
+      c.dispose();
+      chart.current = null;
+    };
+  }, []);
+
+  useEffect(() => {
+    chart.current?.setOption(option, { notMerge: true, lazyUpdate: true });
+    el.current?.setAttribute('data-drawn', 'true');
+  }, [option]);
+
+  return (
+    <figure className="chart panel" data-testid={`chart-${id}`}>
+      <figcaption className="chart-head">
+        <strong>{title}</strong>
+        <button type="button" className="link-button" aria-pressed={showData} onClick={() => setShowData((s) => !s)}>
+          {showData ? 'chart' : 'data'}
+        </button>
+      </figcaption>
+      {caption ? <p className="muted chart-caption">{caption}</p> : null}
+      <div ref={el} style={{ height, display: showData ? 'none' : 'block' }} role="img" aria-label={title} />
+      {showData ? (
+        <div className="chart-data" style={{ maxHeight: height, overflow: 'auto' }}>
+          <table className="grid" data-testid={`chart-${id}-data`}>
+            <thead>
+              <tr>{data.columns.map((c) => <th key={c}>{c}</th>)}</tr>
+            </thead>
+            <tbody>
+              {data.rows.map((r, i) => (
+                <tr key={i}>{r.map((v, j) => <td key={j} className={typeof v === 'number' ? 'num' : undefined}>{formatCell(v)}</td>)}</tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+    </figure>
+  );
+}
