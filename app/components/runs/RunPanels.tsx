@@ -1,0 +1,50 @@
+'use client';
+/** Run page panels: configuration, log tail and checkpoints. */
+import { useLive } from '../data';
+import { ErrorBox, Loading } from '../Status';
+
+export function ConfigTable({ config }: { config: Record<string, unknown> }) {
+  return (
+    <table className="grid run-config" data-testid="run-config">
+      <tbody>
+        {Object.entries(config).map(([k, v]) => (
+          <tr key={k}><th>{k}</th><td><code>{typeof v === 'string' ? v : JSON.stringify(v)}</code></td></tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+interface LogsJson {
+  events: { seq: number; step: number | null; level: string; message: string }[];
+  stderr: string;
+}
+
+export function LogTail({ runId, live }: { runId: string; live: boolean }) {
+  const q = useLive<LogsJson>(['logs', runId], `/api/runs/${runId}/logs?limit=100&bytes=8192`, live);
+  if (q.error) return <ErrorBox error={q.error} what="the log" />;
+  if (!q.data) return <Loading what="the log" />;
+  const text = q.data.stderr || q.data.events.map((e) => `[${e.level}]${e.step !== null ? ` step ${e.step}` : ''} ${e.message}`).join('\n');
+  return <pre className="log-tail" data-testid="run-log">{text || 'Nothing logged yet.'}</pre>;
+}
+
+interface CheckpointsJson {
+  checkpoints: { step: number; path: string; bytes: number; createdAt: string }[];
+}
+
+export function Checkpoints({ runId, live }: { runId: string; live: boolean }) {
+  const q = useLive<CheckpointsJson>(['checkpoints', runId], `/api/runs/${runId}/checkpoints`, live);
+  if (q.error) return <ErrorBox error={q.error} what="checkpoints" />;
+  if (!q.data) return <Loading what="checkpoints" />;
+  if (q.data.checkpoints.length === 0) return <p className="muted">No checkpoints yet (set <code>checkpoint_every</code> in the spec).</p>;
+  return (
+    <table className="grid" data-testid="run-checkpoints">
+      <thead><tr><th className="num">step</th><th>folder</th><th className="num">size</th><th>written</th></tr></thead>
+      <tbody>
+        {q.data.checkpoints.map((c) => (
+          <tr key={c.step}><td className="num">{c.step}</td><td><code>{c.path}</code></td><td className="num">{(c.bytes / 2 ** 20).toFixed(2)} MiB</td><td>{c.createdAt.slice(0, 19).replace('T', ' ')}</td></tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}

@@ -1,0 +1,30 @@
+'use client';
+/**
+ * View state in the URL with short keys (`?m=eval/loss&b=std&s=0.6&log=1`): read with defaults, write by
+ * replacing the URL (no history entry per click, no scroll jump). Defaults are left out of the URL.
+ */
+import { usePathname, useRouter, useSearchParams } from 'next/navigation';
+import { useCallback } from 'react';
+
+export type UrlDefaults = Record<string, string>;
+
+export function useUrlState<D extends UrlDefaults>(defaults: D): [Record<keyof D, string>, (patch: Partial<Record<keyof D, string>>) => void] {
+  const search = useSearchParams();
+  const router = useRouter();
+  const pathname = usePathname();
+  const state = Object.fromEntries(Object.entries(defaults).map(([k, d]) => [k, search.get(k) ?? d])) as Record<keyof D, string>;
+  const set = useCallback(
+    (patch: Partial<Record<keyof D, string>>) => {
+      const next = new URLSearchParams(search.toString());
+      for (const [k, v] of Object.entries(patch)) {
+        if (v === undefined || v === defaults[k]) next.delete(k);
+        else next.set(k, v as string);
+      }
+      const q = next.toString();
+      router.replace(q ? `${pathname}?${q}` : pathname, { scroll: false });
+    },
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [search, router, pathname],
+  );
+  return [state, set];
+}

@@ -1,0 +1,100 @@
+/**
+ * Views 3, 4, 5, 8 on one real nano demo sweep (launched once through the API, shared by every test):
+ * the ablation table shows n = 2 per cell, Figure 2 has one series per method with a value for every layer
+ * group, the CSV export downloads, the run page draws the LISA timeline, the curves have a seed band.
+ */
+import fs from 'node:fs';
+import { expect, test, type Page } from '@playwright/test';
+import { ownServer, type OwnServer } from '../support/server';
+import { ENDED, nanoDemoYaml, waitForSweep, type RunJson } from '../support/specs';
+
+let server: OwnServer;
+let sweepId = '';
+let runs: RunJson[] = [];
+
+test.describe('sweep views on the nano demo', () => {
+  test.beforeAll(async () => {
+    test.setTimeout(300_000);
+    server = await ownServer({ LAYERLAB_SLOTS: '2' });
+    const res = await fetch(`${server.url}/api/sweeps`, { method: 'POST', headers: { 'content-type': 'application/yaml' }, body: nanoDemoYaml() });
+    expect(res.status).toBe(201);
+    sweepId = ((await res.json()) as { id: string }).id;
+    runs = await waitForSweep(server.url, sweepId, 280_000, (rs) => rs.every((r) => ENDED.includes(r.status)));
+    expect(runs.every((r) => r.status === 'finished')).toBe(true);
+  });
+  test.afterAll(async () => {
+    await server?.kill('SIGTERM');
+  });
+
+  async function dataTable(page: Page, chart: string): Promise<string[][]> {
+    const fig = page.getByTestId(`chart-${chart}`);
+    await expect(fig).toBeVisible();
+    await fig.getByRole('button', { name: 'data' }).click();
+    const table = page.getByTestId(`chart-${chart}-data`);
+    await expect(table).toBeVisible();
+    const head = await table.locator('thead th').allInnerTexts();
+    const rows = await table.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')));
+    return [head, ...rows];
+  }
+
+  test('the ablation table shows every γ × K cell and baseline with n = 2, and the CSV export downloads', async ({ page }) => {
+    await page.goto(`${server.url}/sweeps/${sweepId}/table`);
+    const cells = page.getByTestId('ablation-table').locator('td.abl-cell');
+    await expect(cells).toHaveCount(4);
+    for (const text of await cells.allInnerTexts()) expect(text).toContain('(n = 2)');
+    const baselines = page.getByTestId('baseline-table').locator('td.abl-cell');
+    await expect(baselines).toHaveCount(2);
+    for (const text of await baselines.allInnerTexts()) expect(text).toContain('(n = 2)');
+    await expect(page.locator('.abl-best')).toHaveCount(1);
+    await expect(page.getByTestId('ablation-table')).toContainText('switches');
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
+    expect(download.suggestedFilename()).toBe(`${sweepId}-table.csv`);
+    const csv = fs.readFileSync((await download.path())!, 'utf8').trim().split('\n');
+    expect(csv[0]).toMatch(/^method,label,gamma,interval,switches,steps,rank,alpha,variant,metric/);
+    expect(csv).toHaveLength(1 + 4 + 2);
+  });
+
+  test('Figure 2 draws one series per method with a value for every layer group', async ({ page }) => {
+    for (const q of ['trainable', 'weight', 'update']) {
+      await page.goto(`${server.url}/sweeps/${sweepId}/norms?q=${q}`);
+      const [head, ...rows] = await dataTable(page, 'figure2');
+      expect(head).toEqual(['layer group', 'Full FT', 'LoRA r=4', 'LISA γ=1 K=2', 'LISA γ=1 K=5', 'LISA γ=2 K=2', 'LISA γ=2 K=5']);
+      const layers = rows.map((r) => r[0]);
+      expect(layers[0]).toBe('embed');
+      expect(layers.at(-1)).toBe('head');
+      expect(layers).toEqual(expect.arrayContaining(['pos', 'block 0', 'final LN']));
+      for (const r of rows) for (const v of r.slice(1)) expect(Number.isFinite(Number(v)), `${q} ${r[0]}: ${v}`).toBe(true);
+    }
+    await expect(page.getByTestId('chart-norm-heatmap')).toBeVisible();
+    await expect(page.getByTestId('lisa-timeline')).toBeVisible();
+  });
+
+  test('the run page of a LISA run shows status, backend and its LISA timeline with every period', async ({ page }) => {
+    const lisa = runs.find((r) => r.kind === 'lisa' && r.interval === 2)!;
+    await page.goto(`${server.url}/runs/${lisa.id}`);
+    await expect(page.getByTestId('run-status')).toHaveText('finished');
+    await expect(page.getByTestId('run-backend')).toContainText('CPU only');
+    const [head, ...rows] = await dataTable(page, 'lisa-timeline');
+    expect(head).toEqual(['period', 'first step', 'active blocks', 'optimizer state reset']);
+    expect(rows).toHaveLength(5); // 10 steps, K = 2
+    const [, ...counts] = await dataTable(page, 'lisa-counts');
+    expect(counts.reduce((s, r) => s + Number(r[1]), 0)).toBe(5 * (lisa.gamma ?? 0));
+    await expect(page.getByTestId('run-checkpoints')).toBeVisible();
+    await expect(page.getByTestId('run-cancel')).toHaveCount(0);
+  });
+
+  test('the curves view groups seeds into one mean per configuration, with the state in the URL', async ({ page }) => {
+    await page.goto(`${server.url}/sweeps/${sweepId}?b=mm&t=1`);
+    const [head, ...rows] = await dataTable(page, 'curves-train');
+    expect(head).toEqual(['configuration', 'step', 'mean', 'band low', 'band high', 'seeds (n)']);
+    expect(new Set(rows.map((r) => r[0])).size).toBe(6);
+    expect(rows.every((r) => r[5] === '2')).toBe(true);
+    await page.getByTestId('curves-band').selectOption('ci');
+    await expect(page).toHaveURL(/b=ci/);
+    await expect(page).toHaveURL(/t=1/);
+    await page.goto(`${server.url}/compare?runs=${runs.filter((r) => r.kind === 'lisa').slice(0, 2).map((r) => r.id).join(',')}`);
+    const [, ...cmp] = await dataTable(page, 'compare');
+    expect(new Set(cmp.map((r) => r[0])).size).toBe(2);
+  });
+});

@@ -1,0 +1,75 @@
+/**
+ * Per-run reads for the run page: LISA periods, checkpoints, the log (structured `log` events and the tail
+ * of the trainer's stderr file), and the fine-tuning runs of a sweep for the sweep-wide series and norms.
+ */
+import type Database from 'better-sqlite3';
+import fs from 'node:fs';
+import path from 'node:path';
+
+export interface PeriodRow {
+  period: number;
+  step: number;
+  active: number[];
+  reset: boolean;
+}
+
+export function runPeriods(sqlite: Database.Database, runId: string): PeriodRow[] {
+  const rows = sqlite.prepare('SELECT period, step, active, reset FROM lisa_periods WHERE run_id = ? ORDER BY period').all(runId) as
+    { period: number; step: number; active: string; reset: number }[];
+  return rows.map((r) => ({ period: r.period, step: r.step, active: JSON.parse(r.active) as number[], reset: r.reset === 1 }));
+}
+
+export interface CheckpointRow {
+  step: number;
+  path: string;
+  bytes: number;
+  createdAt: string;
+}
+
+export function runCheckpoints(sqlite: Database.Database, runId: string): CheckpointRow[] {
+  return sqlite.prepare('SELECT step, path, bytes, created_at AS createdAt FROM checkpoints WHERE run_id = ? ORDER BY step').all(runId) as CheckpointRow[];
+}
+
+export interface LogRow {
+  seq: number;
+  step: number | null;
+  level: string;
+  message: string;
+  time: string;
+}
+
+export interface RunLogs {
+  /** The last `limit` structured log events. */
+  events: LogRow[];
+  /** The last `bytes` of `<run dir>/stderr.log` (human-readable progress), '' when absent. */
+  stderr: string;
+  stderrBytes: number;
+}
+
+export function runLogs(sqlite: Database.Database, runId: string, dir: string | null, limit = 200, bytes = 16_384): RunLogs {
+  const events = (sqlite.prepare('SELECT seq, step, level, message, time FROM run_logs WHERE run_id = ? ORDER BY seq DESC LIMIT ?').all(runId, limit) as LogRow[]).reverse();
+  return { events, ...tail(dir ? path.join(dir, 'stderr.log') : null, bytes) };
+}
+
+function tail(file: string | null, bytes: number): { stderr: string; stderrBytes: number } {
+  if (!file || !fs.existsSync(file)) return { stderr: '', stderrBytes: 0 };
+  const size = fs.statSync(file).size;
+  const start = Math.max(0, size - bytes);
+  const fd = fs.openSync(file, 'r');
+  try {
+    const buf = Buffer.alloc(size - start);
+    fs.readSync(fd, buf, 0, buf.length, start);
+    let text = buf.toString('utf8');
+    // Drop a partial first line (and any split UTF-8 sequence) when the tail starts mid-file.
+    if (start > 0) text = text.slice(text.indexOf('\n') + 1);
+    return { stderr: text, stderrBytes: size };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Fine-tuning runs of a sweep (the pretrain base is not a configuration to compare). */
+export function sweepRunIds(sqlite: Database.Database, sweepId: string): string[] | null {
+  if (!sqlite.prepare('SELECT 1 FROM sweeps WHERE id = ?').get(sweepId)) return null;
+  return (sqlite.prepare("SELECT id FROM runs WHERE sweep_id = ? AND kind <> 'pretrain' ORDER BY created_at").pluck().all(sweepId) as string[]);
+}
