@@ -22,6 +22,8 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
           </Link>
           <nav aria-label="Main">
             <Link href="/">Sweeps &amp; runs</Link>
+            <Link href="/sweeps/new">New sweep</Link>
+            <Link href="/memory">Memory &amp; speed</Link>
             <a href="/api/health">Health</a>
           </nav>
         </header>

@@ -11,7 +11,7 @@ export function ensureDataHome(home: string): string {
   try {
     fs.mkdirSync(path.join(home, 'runs'), { recursive: true });
   } catch (e) {
-    throw new ConfigError(`cannot create the data home ${home}: ${(e as NodeJS.ErrnoException).code ?? String(e)}. ` +
+    throw new ConfigError(`cannot create the data home ${home}: ${whyNotCreatable(home) ?? (e as NodeJS.ErrnoException).code ?? String(e)}. ` +
       'Set LAYERLAB_HOME to a writable folder.');
   }
   try {
@@ -24,6 +24,23 @@ export function ensureDataHome(home: string): string {
       'Fix its permissions or set LAYERLAB_HOME to a writable folder.');
   }
   return home;
+}
+
+/** A recursive mkdir reports ENOENT even when the real cause is a read-only or foreign parent: find it. */
+function whyNotCreatable(home: string): string | null {
+  let dir = path.resolve(home);
+  while (!fs.existsSync(dir)) {
+    const up = path.dirname(dir);
+    if (up === dir) return null;
+    dir = up;
+  }
+  try {
+    fs.accessSync(dir, fs.constants.W_OK);
+    return null;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? String(e);
+    return `${code} (${dir} is ${code === 'EROFS' ? 'read-only' : 'not writable'})`;
+  }
 }
 
 export function runDir(home: string, runId: string): string {

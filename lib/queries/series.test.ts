@@ -49,6 +49,14 @@ describe('planBuckets', () => {
     expect(planBuckets(0, 999_999, 500)).toEqual({ bucketSteps: 2048, level: 256 });
     expect(planBuckets(0, 99, 500)).toEqual({ bucketSteps: 1, level: 1 });
   });
+
+  it('counts the rows of every series of a multi-run read against the row budget', () => {
+    // One 5,000-step series reads raw points; a sweep chart of 100 such runs reads level-16 blocks instead.
+    expect(planBuckets(1, 5_000, 300)).toEqual({ bucketSteps: 17, level: 1 });
+    const p = planBuckets(1, 5_000, 300, 100);
+    expect(p.level).toBe(16);
+    expect(Math.floor(5_000 / p.bucketSteps) - Math.floor(1 / p.bucketSteps) + 1).toBeLessThanOrEqual(300);
+  });
 });
 
 describe('seriesPoints', () => {

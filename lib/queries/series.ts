@@ -46,8 +46,11 @@ export interface RangeQuery {
 /** Rows one query may read before it moves to a coarser level (~20 ms here). */
 const ROW_BUDGET = 20_000;
 
-/** Bucket width and storage level for `points` buckets over steps first..last. */
-export function planBuckets(first: number, last: number, points: number): BucketPlan {
+/**
+ * Bucket width and storage level for `points` buckets over steps first..last. `series` is how many series
+ * one request reads on this grid (a sweep chart reads one per run): the row budget counts all of their rows.
+ */
+export function planBuckets(first: number, last: number, points: number, series = 1): BucketPlan {
   const n = Math.max(1, Math.floor(points));
   const span = last - first + 1;
   if (span <= n) return { bucketSteps: 1, level: 1 };
@@ -56,7 +59,7 @@ export function planBuckets(first: number, last: number, points: number): Bucket
   let i = 0;
   while (i + 1 < levels.length && levels[i + 1] <= wanted / 2) i++;
   // Past the row budget, trade some bucket resolution (width rounds up to the coarser level) for speed.
-  if (span / levels[i] > ROW_BUDGET && i + 1 < levels.length && levels[i + 1] <= wanted) i++;
+  if ((span / levels[i]) * Math.max(1, series) > ROW_BUDGET && i + 1 < levels.length && levels[i + 1] <= wanted) i++;
   const level = levels[i];
   let width = Math.ceil(wanted / level) * level;
   while (Math.floor(last / width) - Math.floor(first / width) + 1 > n) width += level;
@@ -175,7 +178,7 @@ export function seriesForRuns(sqlite: Database.Database, runIds: readonly string
   from = Math.max(from, q.from ?? -Infinity);
   to = Math.min(to, q.to ?? Infinity);
   if (!(from <= to)) return { key, bucketSteps: 1, level: 1, runs: runIds.map((runId) => ({ runId, buckets: [] })) };
-  const plan = planBuckets(from, to, points);
+  const plan = planBuckets(from, to, points, ranges.filter((r) => r !== null).length);
   return {
     key,
     ...plan,

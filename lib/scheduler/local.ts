@@ -11,8 +11,11 @@ import type { Executor, Handle, LaunchSpec, ProcessState } from './executor';
 export const STDERR_LOG = 'stderr.log';
 
 export function trainerCommand(root: string, spec: LaunchSpec): { file: string; args: string[] } {
-  const args = ['--import', 'tsx', path.join(root, 'trainer', 'cli.ts'), '--config', spec.configFile, '--out', spec.dir];
-  if (spec.resume) args.push('--resume');
+  const cli = path.join(root, 'trainer', 'cli.ts');
+  // A resume continues the configuration saved in the run's checkpoint; the trainer refuses config flags with it.
+  const args = spec.resume
+    ? ['--import', 'tsx', cli, '--out', spec.dir, '--resume']
+    : ['--import', 'tsx', cli, '--config', spec.configFile, '--out', spec.dir];
   return { file: process.execPath, args };
 }
 

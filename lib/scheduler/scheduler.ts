@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Connection } from '../../db';
+import { resetRunIndex } from '../ingest/reset';
 import { tailRun } from '../ingest/tail';
 import type { Executor } from './executor';
 import { acquireLock } from './lock';
@@ -34,6 +35,13 @@ export interface SchedulerOptions {
   /** Launches of one run in all, the first included, before a dead trainer fails the run. */
   maxAttempts?: number;
   log?: (message: string) => void;
+}
+
+/** The trainer's checkpoint layout (trainer/checkpoint.ts): `checkpoint/manifest.json`, or a kept `checkpoint.old-*`. */
+export function hasCheckpoint(dir: string): boolean {
+  if (fs.existsSync(path.join(dir, 'checkpoint', 'manifest.json'))) return true;
+  if (!fs.existsSync(dir)) return false;
+  return fs.readdirSync(dir).some((n) => n.startsWith('checkpoint.old-') && fs.existsSync(path.join(dir, n, 'manifest.json')));
 }
 
 export class Scheduler {
@@ -178,7 +186,8 @@ export class Scheduler {
     fs.mkdirSync(dir, { recursive: true });
     // The database holds the resolved config; the file is what the trainer reads.
     fs.writeFileSync(configFile, run.config);
-    const resume = fs.existsSync(path.join(dir, EVENTS_FILE)) && fs.statSync(path.join(dir, EVENTS_FILE)).size > 0;
+    const resume = hasCheckpoint(dir);
+    if (!resume) this.setAsideEarlierAttempt(run.id, dir);
     try {
       const handle = this.executor.submit({ runId: run.id, dir, configFile, resume, env: slot.env });
       this.conn.sqlite
@@ -191,6 +200,21 @@ export class Scheduler {
     } catch (e) {
       this.failRun(run.id, `could not start the trainer: ${(e as Error).message}`);
     }
+  }
+
+  /**
+   * A trainer that died before its first checkpoint starts again from step 0. Its events file is kept
+   * beside (events.attempt-N.ndjson) and the run's index cleared, so the new attempt's seq and steps are
+   * stored once, not mixed with the old ones.
+   */
+  private setAsideEarlierAttempt(runId: string, dir: string): void {
+    const file = path.join(dir, EVENTS_FILE);
+    if (!fs.existsSync(file)) return;
+    let n = 1;
+    while (fs.existsSync(path.join(dir, `events.attempt-${n}.ndjson`))) n++;
+    fs.renameSync(file, path.join(dir, `events.attempt-${n}.ndjson`));
+    resetRunIndex(this.conn.sqlite, runId);
+    this.log(`run ${runId} had no checkpoint yet; starting it again (earlier events kept in events.attempt-${n}.ndjson)`);
   }
 
   private failRun(runId: string, message: string): void {

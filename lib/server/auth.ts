@@ -33,7 +33,13 @@ export function parseCookies(header: string | null): Record<string, string> {
   const out: Record<string, string> = {};
   for (const part of (header ?? '').split(';')) {
     const eq = part.indexOf('=');
-    if (eq > 0) out[part.slice(0, eq).trim()] = decodeURIComponent(part.slice(eq + 1).trim());
+    if (eq <= 0) continue;
+    const raw = part.slice(eq + 1).trim();
+    try {
+      out[part.slice(0, eq).trim()] = decodeURIComponent(raw);
+    } catch {
+      out[part.slice(0, eq).trim()] = raw; // malformed %-escape: keep it as is (it will simply not match)
+    }
   }
   return out;
 }
@@ -66,7 +72,12 @@ function sameSite(req: { headers: Headers }): boolean {
   if (req.headers.get('x-layerlab-request') === '1') return true;
   const origin = req.headers.get('origin');
   const host = req.headers.get('host');
-  return !!origin && !!host && new URL(origin).host === host;
+  if (!origin || !host) return false;
+  try {
+    return new URL(origin).host === host;
+  } catch {
+    return false; // e.g. `Origin: null` from a sandboxed frame
+  }
 }
 
 /** Mutations: the admin only, and cookie sessions only from this site. */

@@ -10,15 +10,23 @@ import { runDir } from '../home';
 import type { ThroughputSample } from '../estimate/time';
 import { dryRun, type DryRun } from './dry-run';
 import { planSweep, type PlannedRun } from './plan';
+import { confineSpecPaths, type PathRoots } from './paths';
 import { parseSweepSpec } from './spec';
 import type { SweepSpec } from './types';
 
-export function parseOrThrow(text: string, contentType?: string): SweepSpec {
+/**
+ * Parse and validate a spec; with `roots`, also confine its dataset and checkpoint paths (lib/sweep/paths.ts)
+ * and make them absolute. Every problem is listed in one AppError('invalid_spec').
+ */
+export function parseOrThrow(text: string, contentType?: string, roots?: PathRoots): SweepSpec {
   const parsed = parseSweepSpec(text, contentType);
   if (!parsed.ok) {
     throw new AppError('invalid_spec', `the sweep spec has ${parsed.problems.length} problem(s)`, parsed.problems);
   }
-  return parsed.spec;
+  if (!roots) return parsed.spec;
+  const { spec, problems } = confineSpecPaths(parsed.spec, roots);
+  if (problems.length > 0) throw new AppError('invalid_spec', `the sweep spec has ${problems.length} problem(s)`, problems);
+  return spec;
 }
 
 /** Measured tokens/s of this machine's finished runs, for time estimates. */

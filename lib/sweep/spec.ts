@@ -40,7 +40,12 @@ function parseText(text: string, format: Format): { value: unknown } | { problem
       }),
     };
   }
-  return { value: doc.toJS({ maxAliasCount: 100 }) };
+  try {
+    return { value: doc.toJS({ maxAliasCount: 100 }) };
+  } catch (e) {
+    // e.g. too many aliases (a "billion laughs" document)
+    return { problems: [{ path: '', message: `invalid YAML: ${(e as Error).message}` }] };
+  }
 }
 
 /**

@@ -34,3 +34,14 @@ export function runColour(i: number): string {
   const all = [OKABE_ITO.blue, OKABE_ITO.vermillion, OKABE_ITO.green, OKABE_ITO.orange, OKABE_ITO.purple, OKABE_ITO.sky, OKABE_ITO.black];
   return all[i % all.length];
 }
+
+/** Colours for a list of configurations in drawing order (LISA settings numbered among themselves). */
+export function colorsFor(methods: readonly string[]): string[] {
+  let lisa = 0;
+  return methods.map((m) => {
+    if (m === 'pretrain') return '#7F7F7F';
+    if (m === 'full' || m === 'lora') return methodStyle(m, 0).color;
+    if (m === 'lisa') return methodStyle('lisa', lisa++).color;
+    return OKABE_ITO.black;
+  });
+}

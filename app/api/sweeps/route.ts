@@ -2,6 +2,7 @@ import { NextResponse } from 'next/server';
 import { AppError } from '@/lib/errors';
 import { createSweep, parseOrThrow, planDryRun } from '@/lib/sweep/create';
 import { MAX_SPEC_BYTES } from '@/lib/sweep';
+import { pathRoots } from '@/lib/sweep/paths';
 import { requireAdmin } from '@/lib/server/auth';
 import { getContext } from '@/lib/server/context';
 import { handle, readBody } from '@/lib/server/http';
@@ -15,7 +16,7 @@ export async function POST(req: Request) {
     const { conn, env, scheduler } = getContext();
     const text = await readBody(req, MAX_SPEC_BYTES);
     if (!text.trim()) throw new AppError('bad_request', 'empty body: send a sweep spec as YAML or JSON');
-    const spec = parseOrThrow(text, req.headers.get('content-type') ?? undefined);
+    const spec = parseOrThrow(text, req.headers.get('content-type') ?? undefined, pathRoots(env.home));
     const dry = new URL(req.url).searchParams.get('dryRun');
     if (dry === '1' || dry === 'true') return NextResponse.json(planDryRun(conn, spec, scheduler.slotCount));
     const created = createSweep(conn, env.home, spec);

@@ -1,6 +1,7 @@
 'use client';
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
+import { ExportButton } from '@/app/components/ExportButton';
 import { ShareButton } from '@/app/components/ShareButton';
 import { useSweep } from '@/app/components/data';
 
@@ -24,7 +25,7 @@ export function SweepHeader({ id }: { id: string }) {
           ))}
         </span>
         <span className="sweep-actions">
-          {/* Share (coordinator's component): a read-only link to this view as it is now. */}
+          <ExportButton />
           <ShareButton />
         </span>
       </div>

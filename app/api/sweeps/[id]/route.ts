@@ -1,7 +1,7 @@
-import { NextResponse } from 'next/server';
 import { getSweep } from '@/lib/runs/read';
 import { requireRead } from '@/lib/server/auth';
 import { getContext } from '@/lib/server/context';
+import { jsonWithNaN } from '@/lib/server/query';
 import { handle } from '@/lib/server/http';
 
 export const dynamic = 'force-dynamic';
@@ -10,6 +10,6 @@ export async function GET(req: Request, ctx: { params: Promise<{ id: string }> }
   return handle(async () => {
     const { id } = await ctx.params;
     requireRead(req, { sweepId: id });
-    return NextResponse.json(getSweep(getContext().conn.db, id));
+    return jsonWithNaN(getSweep(getContext().conn.db, id));
   });
 }

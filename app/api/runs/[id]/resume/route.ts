@@ -1,8 +1,8 @@
-import { NextResponse } from 'next/server';
 import { AppError } from '@/lib/errors';
 import { getRun } from '@/lib/runs/read';
 import { requireAdmin } from '@/lib/server/auth';
 import { getContext } from '@/lib/server/context';
+import { jsonWithNaN } from '@/lib/server/query';
 import { handle } from '@/lib/server/http';
 
 export const dynamic = 'force-dynamic';
@@ -15,6 +15,6 @@ export async function POST(req: Request, ctx: { params: Promise<{ id: string }> 
     const { conn, scheduler } = getContext();
     const run = getRun(conn.db, id);
     if (!scheduler.requeue(id)) throw new AppError('conflict', `run ${id} is ${run.status}; only failed, cancelled or diverged runs can be resumed`);
-    return NextResponse.json(getRun(conn.db, id), { status: 202 });
+    return jsonWithNaN(getRun(conn.db, id), 202);
   });
 }

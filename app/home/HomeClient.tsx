@@ -1,0 +1,41 @@
+'use client';
+import { useQuery } from '@tanstack/react-query';
+import Link from 'next/link';
+import { apiGet } from '@/app/api-client';
+import { useCanEdit } from '@/app/viewer';
+import type { HomeData } from '@/lib/views/home';
+import { EmptyState } from './EmptyState';
+import { RunsTable } from './RunsTable';
+import { SweepsTable } from './SweepsTable';
+
+export const HOME_KEY = ['home'] as const;
+
+export function HomeClient({ initial }: { initial: HomeData }) {
+  const canEdit = useCanEdit();
+  const q = useQuery({
+    queryKey: HOME_KEY,
+    queryFn: () => apiGet<HomeData>('/api/home'),
+    initialData: initial,
+    refetchInterval: (query) => (query.state.data?.active ? 1500 : 10_000),
+  });
+  const data = q.data;
+  if (data.sweeps.length === 0 && data.runs.length === 0) return <EmptyState />;
+  return (
+    <>
+      <div className="page-head">
+        <h1>Sweeps &amp; runs</h1>
+        <div className="page-actions">
+          <span className="muted live-note" aria-live="polite">
+            {q.isError ? 'Lost contact with the server; retrying…' : data.active ? 'Live: updating every 1.5 s' : 'Up to date'}
+          </span>
+          <Link className="button button-secondary" href="/memory">Memory &amp; speed</Link>
+          {canEdit ? <Link className="button" href="/sweeps/new">New sweep</Link> : null}
+        </div>
+      </div>
+      <h2>Sweeps</h2>
+      {data.sweeps.length === 0 ? <p className="muted">No sweeps yet: runs below were started from the command line or over HTTP.</p> : <SweepsTable sweeps={data.sweeps} />}
+      <h2>Recent runs</h2>
+      {data.runs.length === 0 ? <p className="muted">No runs yet.</p> : <RunsTable runs={data.runs} />}
+    </>
+  );
+}

@@ -1,0 +1,75 @@
+'use client';
+import { useQuery } from '@tanstack/react-query';
+import { useRouter } from 'next/navigation';
+import { useMemo } from 'react';
+import { apiGet } from '@/app/api-client';
+import { Chart } from '@/app/components/Chart';
+import { ExportButton } from '@/app/components/ExportButton';
+import type { ChartOption } from '@/app/components/echarts';
+import type { AblationTable } from '@/lib/queries/table';
+import { robustness } from '@/lib/views/robustness';
+import { robustnessOption } from '@/lib/views/robustness-chart';
+import { RankTables } from './RankTables';
+
+export const METRICS: [string, string][] = [
+  ['eval/loss', 'final eval loss'], ['eval/loss:best', 'best eval loss'], ['train/loss', 'final train loss'],
+  ['eval/ppl', 'final eval perplexity'], ['tokens_per_s', 'mean tokens/s'], ['mem/peak_bytes', 'peak memory (bytes)'], ['wall_time', 'wall time (s)'],
+];
+
+export function RobustnessClient({ sweepId, sweepName, metric }: { sweepId: string; sweepName: string; metric: string }) {
+  const router = useRouter();
+  const q = useQuery({
+    queryKey: ['table', sweepId, metric],
+    queryFn: () => apiGet<AblationTable>(`/api/sweeps/${sweepId}/table?metric=${encodeURIComponent(metric)}&format=json`),
+    refetchInterval: (query) => ([...(query.state.data?.cells ?? []), ...(query.state.data?.baselines ?? [])].some((r) => r.excluded > 0) ? 3000 : false),
+  });
+  const view = useMemo(() => {
+    if (!q.data) return null;
+    const rows = [...q.data.cells, ...q.data.baselines];
+    const r = robustness(rows, q.data.metric.better);
+    return { r, rows, option: robustnessOption(r, q.data.metric.label) as ChartOption };
+  }, [q.data]);
+  const waiting = q.data ? [...q.data.cells, ...q.data.baselines].reduce((n, r) => n + r.excluded, 0) : 0;
+
+  return (
+    <>
+      <div className="page-head">
+        <div>
+          <h2 className="view-title">Robustness over seeds <span className="muted">· {sweepName}</span></h2>
+        </div>
+        <div className="page-actions">
+          <label className="inline-field">Metric{' '}
+            <select aria-label="Metric" value={metric} onChange={(e) => router.replace(`/sweeps/${sweepId}/robustness?m=${encodeURIComponent(e.target.value)}`, { scroll: false })}>
+              {(METRICS.some(([id]) => id === metric) ? METRICS : [[metric, metric] as [string, string], ...METRICS]).map(([id, label]) => <option key={id} value={id}>{label}</option>)}
+            </select>
+          </label>
+          <ExportButton />
+        </div>
+      </div>
+      {q.isPending ? <p className="muted">Loading the sweep&apos;s final values…</p> : null}
+      {q.isError ? <p className="field-error" role="alert">Could not load the table: {q.error.message}. Try another metric, or check that the sweep exists.</p> : null}
+      {view && view.r.configs.length === 0 ? <p className="muted">This sweep has no fine-tune runs.</p> : null}
+      {view && view.r.configs.length > 0 ? (
+        <>
+          {waiting > 0 ? <p className="muted" data-testid="waiting">{waiting} run(s) not finished yet: they join the statistics when they finish (this page refreshes itself).</p> : null}
+          <p className={`verdict verdict-${view.r.verdict.replace(' ', '-')}`} data-testid="verdict">
+            Ranking of configurations across seeds: <strong>{view.r.verdict}</strong>
+            {Number.isFinite(view.r.meanKendall) ? ` (mean Kendall τ = ${view.r.meanKendall.toFixed(2)} over ${view.r.pairs.length} seed pair${view.r.pairs.length === 1 ? '' : 's'})` : ' (needs at least two seeds with values)'}
+          </p>
+          <Chart
+            id="spread"
+            title={`${q.data?.metric.label} per seed, by configuration`}
+            caption="One marker per seed; the dark bar is the mean over seeds. Colours: full = vermillion, LoRA = blue, LISA settings = the other Okabe–Ito colours."
+            option={view.option}
+            height={420}
+            data={{
+              columns: ['configuration', 'n', ...view.r.seeds.map((s) => `seed ${s}`), 'mean', 'std', 'CV'],
+              rows: view.r.configs.map((c) => [c.label, c.stats.n, ...view.r.seeds.map((s) => c.bySeed[s] ?? null), c.stats.mean, c.stats.std, c.stats.cv]),
+            }}
+          />
+          <RankTables r={view.r} better={q.data?.metric.better ?? 'lower'} />
+        </>
+      ) : null}
+    </>
+  );
+}

@@ -1,0 +1,399 @@
+/**
+ * Pages benchmark: time from navigation start to a drawn chart, measured in the system Chromium with
+ * Playwright against a real `next start` server (the production build in .next; built first when missing).
+ *
+ *   npx tsx bench/pages.ts [--quick] [--loads N]
+ *
+ * Data goes through the real write path: the sweep (100 runs × 5,000 steps, 25 configs × 4 seeds) and the
+ * Figure-2 sweep (20 runs with layer_norms) are registered with registerExternalRun and fed to ingestEvents
+ * straight into the server's SQLite file before the server starts; the live run is registered over
+ * POST /api/runs and fed over POST /api/runs/:id/events while the page loads.
+ *
+ * "Drawn" is the moment the chart container gets data-drawn="true" (right after ECharts' setOption), seen by
+ * a MutationObserver installed before any page script runs; "painted" is two animation frames later.
+ * Each load is a fresh browser context (cold HTTP cache, as a first visit). Medians of the measured loads.
+ * Profile: the browser's resource timing of the document, the scripts and each /api call, plus the same
+ * API calls timed from Node (server time without the browser).
+ *
+ * Prints each figure beside its goal (issue 7) and writes bench/results/pages-<date>[-quick].json.
+ */
+import { chromium, type Browser } from '@playwright/test';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { openDatabase } from '../db';
+import { ownServer, type OwnServer } from '../e2e/support/server';
+import { DB_FILE } from '../lib/home';
+import { registerExternalRun } from '../lib/ingest/http';
+import { EventBuilder, insertSweep } from '../lib/ingest/testing';
+import { ingestEvents } from '../lib/ingest/write';
+import { encodeEvent, type NormEntry, type RunEvent } from '../lib/protocol';
+import { median, table } from './lib/stats';
+
+const quick = process.argv.includes('--quick');
+const loadsArg = process.argv.indexOf('--loads');
+const LOADS = loadsArg > 0 ? Math.max(1, Number(process.argv[loadsArg + 1]) || 1) : quick ? 3 : 7;
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+interface Figure { name: string; value: number; unit: string; goal?: string; op?: '>=' | '<='; target?: number; ok?: boolean; note?: string }
+const figures: Figure[] = [];
+function record(name: string, value: number, unit: string, goal?: { op: '>=' | '<='; target: number }, note?: string): void {
+  const ok = goal ? (goal.op === '>=' ? value >= goal.target : value <= goal.target) : undefined;
+  figures.push({ name, value, unit, ...(goal ? { goal: `${goal.op} ${goal.target.toLocaleString('en')} ${unit}`, op: goal.op, target: goal.target, ok } : {}), note });
+  console.error(`  ${name}: ${value.toLocaleString('en', { maximumFractionDigits: 1 })} ${unit}`);
+}
+
+// ---------------------------------------------------------------------------------------------- data
+
+const SWEEP = 'bench-sweep-100';
+const NORMS = 'bench-norms-20';
+const GROUPS = ['embed', 'pos', ...Array.from({ length: 12 }, (_, i) => `block.${i}`), 'lnf', 'head'];
+
+function feed(sqlite: ReturnType<typeof openDatabase>['sqlite'], runId: string, events: RunEvent[]): number {
+  let points = 0;
+  for (let i = 0; i < events.length; i += 2000) {
+    const r = ingestEvents(sqlite, runId, events.slice(i, i + 2000));
+    points += r.points + r.normPoints;
+  }
+  return points;
+}
+
+/** 25 LISA configs (γ × K) × 4 seeds, 5,000 steps each: train/loss every step, eval/loss every 50. */
+function seedCurvesSweep(conn: ReturnType<typeof openDatabase>): { runs: number; points: number } {
+  insertSweep(conn.sqlite, SWEEP, '100 runs × 5,000 steps');
+  const steps = 5_000;
+  let runs = 0;
+  let points = 0;
+  for (const gamma of [1, 2, 3, 4, 6]) {
+    for (const interval of [1, 5, 20, 50, 100]) {
+      for (let seed = 1; seed <= 4; seed++) {
+        const config = { method: 'lisa', gamma, interval, seed, steps, lr: 3e-4 };
+        const { id } = registerExternalRun(conn.db, { sweepId: SWEEP, kind: 'lisa', label: `lisa g${gamma} k${interval} seed ${seed}`, config });
+        const b = new EventBuilder();
+        const events: RunEvent[] = [b.started(GROUPS, config)];
+        const final = 2 + gamma / 10 + interval / 1000;
+        for (let s = 1; s <= steps; s++) {
+          const loss = final + 3 / Math.sqrt(s) + 0.05 * Math.sin(s / 37 + seed) + 0.02 * Math.random();
+          events.push(b.metrics(s, { 'train/loss': loss, lr: 3e-4, tokens_per_s: 1000 + seed }));
+          if (s % 50 === 0) events.push(b.eval(s, { 'eval/loss': loss + 0.1, 'eval/ppl': Math.exp(loss + 0.1) }));
+        }
+        events.push(b.finished(steps, { 'eval/loss': final }));
+        points += feed(conn.sqlite, id, events);
+        runs++;
+      }
+    }
+  }
+  return { runs, points };
+}
+
+const normEntry = (w: number, trained: boolean, init: number): NormEntry => ({
+  weight: w, update: Math.abs(w - init), trainable: trained ? w : 0, ...(trained ? { grad: w / 1000 } : {}),
+});
+
+/** Figure 2: full, LoRA and 3 LISA configs × 4 seeds = 20 runs, 2,000 steps, layer_norms every 10 steps. */
+function seedNormsSweep(conn: ReturnType<typeof openDatabase>): { runs: number; points: number } {
+  insertSweep(conn.sqlite, NORMS, 'Figure 2, 20 runs');
+  const steps = 2_000;
+  const methods: { kind: 'full' | 'lora' | 'lisa'; config: Record<string, unknown> }[] = [
+    { kind: 'full', config: { method: 'full' } },
+    { kind: 'lora', config: { method: 'lora', rank: 8, alpha: 16 } },
+    { kind: 'lisa', config: { method: 'lisa', gamma: 1, interval: 20 } },
+    { kind: 'lisa', config: { method: 'lisa', gamma: 2, interval: 20 } },
+    { kind: 'lisa', config: { method: 'lisa', gamma: 4, interval: 20 } },
+  ];
+  let runs = 0;
+  let points = 0;
+  for (const m of methods) {
+    for (let seed = 1; seed <= 4; seed++) {
+      const config = { ...m.config, seed, steps };
+      const { id } = registerExternalRun(conn.db, { sweepId: NORMS, kind: m.kind, label: `${m.kind} seed ${seed}`, config });
+      const b = new EventBuilder();
+      const events: RunEvent[] = [b.started(GROUPS, config)];
+      for (let s = 1; s <= steps; s++) {
+        if (s % 10 === 0) events.push(b.metrics(s, { 'train/loss': 2 + 3 / Math.sqrt(s) }));
+        if (s % 10 === 0) {
+          events.push(b.norms(s, Object.fromEntries(GROUPS.map((g, i) => {
+            const init = 100 + 20 * i;
+            const trained = m.kind === 'full' || (m.kind === 'lisa' && (i < 1 || i > 13 || (i + Math.floor(s / 20)) % 6 === seed % 6));
+            return [g, normEntry(init + (trained ? s / 100 : 0), trained, init)];
+          }))));
+        }
+      }
+      events.push(b.finished(steps, {}));
+      points += feed(conn.sqlite, id, events);
+      runs++;
+    }
+  }
+  return { runs, points };
+}
+
+// --------------------------------------------------------------------------------------- live run feed
+
+/** An external run registered and fed over the HTTP door, a batch of steps every 250 ms. */
+async function liveRun(url: string, preSteps: number): Promise<{ id: string; stop(): Promise<number> }> {
+  const reg = await fetch(`${url}/api/runs`, {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ kind: 'lisa', label: 'live bench run', config: { method: 'lisa', gamma: 2, interval: 20, seed: 1, steps: 1_000_000 } }),
+  });
+  if (reg.status !== 201) throw new Error(`POST /api/runs → ${reg.status}: ${await reg.text()}`);
+  const { id, token } = (await reg.json()) as { id: string; token: string };
+  const b = new EventBuilder(Date.now());
+  let step = 0;
+  const post = async (events: RunEvent[]) => {
+    const res = await fetch(`${url}/api/runs/${id}/events`, {
+      method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-ndjson' },
+      body: events.map(encodeEvent).join('\n'),
+    });
+    if (!res.ok) throw new Error(`POST /api/runs/${id}/events → ${res.status}: ${await res.text()}`);
+  };
+  const batch = (n: number): RunEvent[] => {
+    const out: RunEvent[] = [];
+    for (let i = 0; i < n; i++) {
+      step++;
+      out.push(b.metrics(step, { 'train/loss': 2 + 3 / Math.sqrt(step), lr: 3e-4, step_ms: 12, tokens_per_s: 80_000 }));
+      if (step % 10 === 0) out.push(b.norms(step, Object.fromEntries(GROUPS.map((g, j) => [g, normEntry(100 + j + step / 1000, j % 3 === 0, 100 + j)]))));
+      if (step % 20 === 0) out.push(b.period(step, step / 20, [step % 12, (step + 5) % 12]));
+      if (step % 100 === 0) out.push(b.eval(step, { 'eval/loss': 2.1 + 3 / Math.sqrt(step) }));
+    }
+    return out;
+  };
+  await post([b.started(GROUPS, { method: 'lisa', gamma: 2, interval: 20, seed: 1 })]);
+  for (let i = 0; i < preSteps; i += 500) await post(batch(500));
+  let running = true;
+  let failures = 0;
+  const loop = (async () => {
+    while (running) {
+      await new Promise((r) => setTimeout(r, 250));
+      try {
+        await post(batch(10));
+      } catch {
+        failures++;
+      }
+    }
+  })();
+  return {
+    id,
+    async stop() {
+      running = false;
+      await loop;
+      if (failures) console.error(`  live feed: ${failures} failed posts`);
+      return step;
+    },
+  };
+}
+
+// ------------------------------------------------------------------------------------------ measuring
+
+/** Installed before any page script: records when each chart's container gets data-drawn="true". */
+const OBSERVER = `(() => {
+  const w = window;
+  w.__drawn = {};
+  new MutationObserver((muts) => {
+    for (const m of muts) {
+      const el = m.target;
+      if (!(el instanceof Element) || el.getAttribute('data-drawn') !== 'true') continue;
+      const fig = el.closest('[data-testid^="chart-"]');
+      const id = fig ? fig.getAttribute('data-testid') : 'chart';
+      if (w.__drawn[id]) continue;
+      const rec = { drawn: performance.now(), painted: null };
+      w.__drawn[id] = rec;
+      requestAnimationFrame(() => requestAnimationFrame(() => { rec.painted = performance.now(); }));
+    }
+  }).observe(document, { subtree: true, attributes: true, attributeFilter: ['data-drawn'] });
+})();`;
+
+interface Resource { path: string; start: number; end: number; bytes: number }
+interface Load {
+  drawn: Record<string, { drawn: number; painted: number | null }>;
+  ttfb: number;
+  domContentLoaded: number;
+  scriptsEnd: number;
+  api: Resource[];
+}
+
+async function loadOnce(browser: Browser, url: string, charts: string[]): Promise<Load> {
+  const ctx = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  try {
+    const page = await ctx.newPage();
+    await page.addInitScript(OBSERVER);
+    await page.goto(url, { waitUntil: 'commit', timeout: 60_000 });
+    await page.waitForFunction(
+      (ids: string[]) => {
+        const d = (window as unknown as { __drawn: Record<string, { painted: number | null }> }).__drawn;
+        return ids.every((id) => d?.[id]?.painted != null);
+      },
+      charts, { timeout: 60_000, polling: 50 },
+    );
+    return await page.evaluate(() => {
+      const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
+      const res = performance.getEntriesByType('resource') as PerformanceResourceTiming[];
+      const scripts = res.filter((r) => r.initiatorType === 'script' || r.name.endsWith('.js'));
+      return {
+        drawn: (window as unknown as { __drawn: Load['drawn'] }).__drawn,
+        ttfb: nav.responseStart,
+        domContentLoaded: nav.domContentLoadedEventEnd,
+        scriptsEnd: Math.max(0, ...scripts.map((r) => r.responseEnd)),
+        api: res.filter((r) => r.name.includes('/api/')).map((r) => ({
+          path: new URL(r.name).pathname + new URL(r.name).search, start: r.startTime, end: r.responseEnd, bytes: r.encodedBodySize,
+        })),
+      };
+    });
+  } finally {
+    await ctx.close();
+  }
+}
+
+/** Times of the page's API calls fetched from Node (no browser): median ms and the body size. */
+async function serverTimes(base: string, paths: string[], reps = 5): Promise<{ path: string; ms: number; bytes: number }[]> {
+  const out: { path: string; ms: number; bytes: number }[] = [];
+  for (const p of paths) {
+    const ms: number[] = [];
+    let bytes = 0;
+    await (await fetch(base + p)).arrayBuffer();
+    for (let i = 0; i < reps; i++) {
+      const t0 = performance.now();
+      const body = await (await fetch(base + p)).arrayBuffer();
+      ms.push(performance.now() - t0);
+      bytes = body.byteLength;
+    }
+    out.push({ path: p, ms: median(ms), bytes });
+  }
+  return out;
+}
+
+interface PageResult {
+  page: string;
+  url: string;
+  loads: Load[];
+  drawnMs: Record<string, number>;
+  paintedMs: Record<string, number>;
+  profile: {
+    ttfbMs: number; scriptsEndMs: number; domContentLoadedMs: number;
+    api: { path: string; startMs: number; endMs: number; kB: number }[];
+    lastApiEndMs: number; clientAfterApiMs: number;
+    server: { path: string; ms: number; kB: number }[];
+  };
+}
+
+async function measurePage(browser: Browser, server: OwnServer, name: string, pagePath: string, charts: string[]): Promise<PageResult> {
+  console.error(`${name}: ${pagePath} (1 warm-up + ${LOADS} loads)…`);
+  await loadOnce(browser, server.url + pagePath, charts); // warm-up: server route compilation caches, SQLite page cache
+  const loads: Load[] = [];
+  for (let i = 0; i < LOADS; i++) loads.push(await loadOnce(browser, server.url + pagePath, charts));
+  const med = (f: (l: Load) => number) => median(loads.map(f));
+  const drawnMs = Object.fromEntries(charts.map((c) => [c, med((l) => l.drawn[c].drawn)]));
+  const paintedMs = Object.fromEntries(charts.map((c) => [c, med((l) => l.drawn[c].painted ?? Number.NaN)]));
+  // API calls of the median-ish load (the one whose first chart is closest to the median).
+  const first = charts[0];
+  const typical = [...loads].sort((a, b) => Math.abs(a.drawn[first].drawn - drawnMs[first]) - Math.abs(b.drawn[first].drawn - drawnMs[first]))[0];
+  const lastDrawn = Math.max(...charts.map((c) => typical.drawn[c].drawn));
+  const before = typical.api.filter((r) => r.end <= lastDrawn);
+  const lastApiEnd = Math.max(0, ...before.map((r) => r.end));
+  const paths = [...new Set(before.map((r) => r.path))];
+  const fromNode = await serverTimes(server.url, paths);
+  return {
+    page: name, url: pagePath, loads, drawnMs, paintedMs,
+    profile: {
+      ttfbMs: med((l) => l.ttfb), scriptsEndMs: med((l) => l.scriptsEnd), domContentLoadedMs: med((l) => l.domContentLoaded),
+      api: before.map((r) => ({ path: r.path, startMs: r.start, endMs: r.end, kB: r.bytes / 1024 })),
+      lastApiEndMs: lastApiEnd, clientAfterApiMs: lastDrawn - lastApiEnd,
+      server: fromNode.map((s) => ({ path: s.path, ms: s.ms, kB: s.bytes / 1024 })),
+    },
+  };
+}
+
+// --------------------------------------------------------------------------------------------- main
+
+function ensureBuild(root: string): void {
+  if (fs.existsSync(path.join(root, '.next', 'BUILD_ID')) && !process.argv.includes('--build')) return;
+  console.error('no production build in .next: running `npx next build`…');
+  const r = spawnSync('npx', ['next', 'build'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' } });
+  if (r.status !== 0) throw new Error(`next build failed (exit ${r.status})`);
+}
+
+async function main(): Promise<void> {
+  const root = path.resolve(path.dirname(process.argv[1]), '..');
+  process.chdir(root);
+  ensureBuild(root);
+  const buildAge = (Date.now() - fs.statSync(path.join(root, '.next', 'BUILD_ID')).mtimeMs) / 60_000;
+
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'layerlab-bench-pages-'));
+  console.error(`seeding ${home} through ingestEvents…`);
+  const conn = openDatabase(path.join(home, DB_FILE));
+  let t0 = performance.now();
+  const curves = seedCurvesSweep(conn);
+  const seedS = (performance.now() - t0) / 1000;
+  console.error(`  ${curves.runs} runs, ${curves.points.toLocaleString('en')} points in ${seedS.toFixed(1)} s`);
+  t0 = performance.now();
+  const norms = seedNormsSweep(conn);
+  console.error(`  ${norms.runs} runs, ${norms.points.toLocaleString('en')} points (norm rows + metrics) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  conn.sqlite.pragma('wal_checkpoint(TRUNCATE)');
+  conn.sqlite.close();
+
+  let server: OwnServer | undefined;
+  let browser: Browser | undefined;
+  const results: PageResult[] = [];
+  let live: { id: string; stop(): Promise<number> } | undefined;
+  try {
+    server = await ownServer({ LAYERLAB_HOME: home });
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+
+    const sweep = await measurePage(browser, server, 'sweep page, 100 runs × 5,000 steps', `/sweeps/${SWEEP}`, ['chart-curves-train', 'chart-curves-eval']);
+    results.push(sweep);
+    record('sweep page: train-loss chart drawn, 100 runs × 5,000 steps (median)', sweep.drawnMs['chart-curves-train'], 'ms', { op: '<=', target: 1500 },
+      `painted ${sweep.paintedMs['chart-curves-train'].toFixed(0)} ms; both charts drawn ${Math.max(...Object.values(sweep.drawnMs)).toFixed(0)} ms`);
+    record('sweep page: both charts drawn (median)', Math.max(...Object.values(sweep.drawnMs)), 'ms');
+
+    const fig2 = await measurePage(browser, server, 'Figure 2, 20 runs', `/sweeps/${NORMS}/norms`, ['chart-figure2']);
+    results.push(fig2);
+    record('Figure-2 norms view drawn, 20 runs (median)', fig2.drawnMs['chart-figure2'], 'ms', undefined, `painted ${fig2.paintedMs['chart-figure2'].toFixed(0)} ms`);
+
+    live = await liveRun(server.url, quick ? 2_000 : 5_000);
+    const run = await measurePage(browser, server, 'run page, live (fed over HTTP every 250 ms)', `/runs/${live.id}`, ['chart-run-train']);
+    results.push(run);
+    const steps = await live.stop();
+    live = undefined;
+    record('run page during live ingest: train-loss chart drawn (median)', run.drawnMs['chart-run-train'], 'ms', undefined,
+      `painted ${run.paintedMs['chart-run-train'].toFixed(0)} ms; run at ${steps.toLocaleString('en')} steps`);
+  } finally {
+    if (live) await live.stop().catch(() => 0);
+    await browser?.close().catch(() => undefined);
+    await server?.kill().catch(() => undefined);
+    if (server) fs.rmSync(server.home, { recursive: true, force: true });
+    fs.rmSync(home, { recursive: true, force: true });
+  }
+
+  console.log(`\nLayerLab pages benchmark${quick ? ' (--quick)' : ''} — ${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}, Node ${process.version}, ` +
+    `Chromium headless, ${LOADS} loads per page (median), build ${buildAge.toFixed(0)} min old\n`);
+  console.log(table(['figure', 'measured', 'goal', ''], figures.map((f) => [
+    f.name, `${f.value.toLocaleString('en', { maximumFractionDigits: 0 })} ${f.unit}`, f.goal ?? '', f.ok === undefined ? '' : f.ok ? 'ok' : 'MISSED',
+  ])));
+  for (const f of figures.filter((x) => x.note)) console.log(`  ${f.name}: ${f.note}`);
+  for (const r of results) {
+    const p = r.profile;
+    console.log(`\nprofile — ${r.page}: document TTFB ${p.ttfbMs.toFixed(0)} ms, scripts loaded ${p.scriptsEndMs.toFixed(0)} ms, ` +
+      `DOMContentLoaded ${p.domContentLoadedMs.toFixed(0)} ms, last API response ${p.lastApiEndMs.toFixed(0)} ms, ` +
+      `client work after it ${p.clientAfterApiMs.toFixed(0)} ms`);
+    console.log(table(['API call (typical load)', 'start', 'end', 'kB', 'from Node'], p.api.map((a) => {
+      const s = p.server.find((x) => x.path === a.path);
+      return [a.path.length > 70 ? a.path.slice(0, 67) + '…' : a.path, `${a.startMs.toFixed(0)} ms`, `${a.endMs.toFixed(0)} ms`, a.kB.toFixed(1), s ? `${s.ms.toFixed(0)} ms` : ''];
+    })));
+  }
+
+  const outDir = path.join(root, 'bench', 'results');
+  fs.mkdirSync(outDir, { recursive: true });
+  const out = path.join(outDir, `pages-${new Date().toISOString().slice(0, 10)}${quick ? '-quick' : ''}.json`);
+  fs.writeFileSync(out, JSON.stringify({
+    benchmark: 'pages', quick, date: new Date().toISOString(), node: process.version, cpu: os.cpus()[0]?.model, cores: os.cpus().length,
+    loadsPerPage: LOADS, data: { curves, norms }, figures,
+    pages: results.map(({ loads, ...r }) => ({ ...r, loadsDrawnMs: loads.map((l) => l.drawn) })),
+  }, null, 2) + '\n');
+  console.log(`\nwrote ${path.relative(root, out)}`);
+}
+
+main().catch((e: unknown) => {
+  console.error(`bench:pages failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+  process.exitCode = 1;
+});
