@@ -9,7 +9,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { MODEL_PRESETS } from '../lib/protocol/config';
 import { INSTALL_HINT, probeTorch, runTorch, type TorchResult } from './lib/torch';
-import { computeRatios, printLayerLab, printTorchAndRatios, writeResults } from './lib/trainer-report';
+import { computeRatios, loadWarning, printLayerLab, printTorchAndRatios, writeResults } from './lib/trainer-report';
 import { runTrainer, summarise, type TrainerRunResult } from './lib/trainer-run';
 
 const USAGE = `usage: npm run bench:trainer -- [--quick] [--all-gammas] [--steps N] [--warmup N] [--backend B] [--no-torch]
@@ -66,6 +66,9 @@ async function main(): Promise<void> {
     `LayerLab trainer benchmark: ${PRESET} (d=${shape.d}, ${shape.layers} blocks, ${shape.heads} heads), batch ${BATCH}, ` +
       `seq ${SEQ}, ${opt.warmup} warm-up + ${opt.measured} measured steps; ${os.cpus().length} cores, ${cpu}, Node ${process.version}`,
   );
+  const loadAtStart = os.loadavg();
+  const busyAtStart = loadWarning('at the start');
+  if (busyAtStart) console.log(busyAtStart);
   const common = ['--preset', PRESET, '--batch', String(BATCH), '--seq', String(SEQ), '--seed', '1', '--backend', opt.backend,
     '--eval-every', NEVER, '--norms-every', NEVER, '--checkpoint-every', NEVER];
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'layerlab-bench-'));
@@ -115,12 +118,15 @@ async function main(): Promise<void> {
 
     const file = writeResults(root, {
       config: { preset: PRESET, shape, batch: BATCH, seq: SEQ, warmup: opt.warmup, measured: opt.measured, backend: opt.backend },
+      loadavgAtStart: loadAtStart,
       layerlab: results,
       pytorch: torch ?? null,
       pytorchNote: torchNote ?? null,
       ratios,
     });
     console.log(`\nresults written to ${path.relative(root, file)}`);
+    const busyAtEnd = loadWarning('at the end');
+    if (busyAtEnd) console.log(busyAtEnd);
     if (results.some((r) => r.failure)) process.exitCode = 1;
   } finally {
     rmSync(tmp, { recursive: true, force: true });

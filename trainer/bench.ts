@@ -1,14 +1,14 @@
 /**
  * Step-time benchmark of full / LoRA / LISA on one preset: `npx tsx trainer/bench.ts [--preset mini]
  * [--steps 8] [--backend auto]`. Prints one JSON line per method (median ms per update: forward,
- * backward, clipping and AdamW, as in the training loop) — the same figure as
+ * backward, clipping and AdamW: train.ts's `update`) — the same figure as
  * ../shared/bench/torch_gpt_bench.py. `benchMethods` is exported for bench/trainer.ts.
  */
 import * as tf from '@tensorflow/tfjs';
 import { trainConfigSchema, type TrainConfig } from '../lib/protocol/config';
 import { chooseBackend } from './backend';
-import { gradientNorms } from './optim';
 import { buildRun, disposeRun } from './setup';
+import { beginStep, update } from './train';
 
 export interface BenchResult {
   method: string;
@@ -31,17 +31,9 @@ export function benchMethod(config: TrainConfig, steps: number, warmup = 2): Omi
   const r = buildRun({ ...config, stage: 'pretrain' }, null, null);
   const times: number[] = [];
   for (let step = 1; step <= warmup + steps; step++) {
-    const sw = r.method.beforeStep(step);
-    if (sw?.reset) r.optimizer.reset();
-    const batch = r.data.trainBatch(step - 1, config.batch);
-    const trainees = r.method.trainable();
+    beginStep(r, step);
     const t0 = performance.now();
-    const { value, grads } = tf.variableGrads(() => r.model.loss(batch), trainees.map((p) => p.variable));
-    value.dataSync();
-    const byName = new Map(trainees.map((p) => [p.name, grads[p.variable.name]]));
-    const { scale } = gradientNorms(byName, config.grad_clip);
-    r.optimizer.step(trainees.map((p) => ({ name: p.name, variable: p.variable, decay: false })), byName, config.lr, scale);
-    tf.dispose([value, grads]);
+    update(r, step, config.lr);
     if (step > warmup) times.push(performance.now() - t0);
   }
   const ms = median(times);

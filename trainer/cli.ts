@@ -24,10 +24,18 @@ interface Plan {
   resume: CheckpointData | null;
 }
 
+function load(dir: string): CheckpointData {
+  try {
+    return readCheckpoint(dir);
+  } catch (e) {
+    throw new ConfigError(`cannot read checkpoint ${dir}: ${(e as Error).message}`);
+  }
+}
+
 function readBase(dir: string): CheckpointData {
   const found = findCheckpoint(dir);
   if (!found) throw new ConfigError(`base checkpoint not found: ${path.resolve(dir)} (give the --out directory of a pretrain run)`);
-  return readCheckpoint(found);
+  return load(found);
 }
 
 /** Everything that can be wrong with the command line is found here, before any event is written. */
@@ -43,8 +51,11 @@ function plan(argv: string[]): Plan | 'help' {
     if (extra.length) throw new ConfigError(`--resume continues the run's saved configuration; remove ${extra.map((k) => `--${k.replace(/_/g, '-')}`).join(', ')}`);
     const found = findCheckpoint(path.join(outDir, CHECKPOINT_DIRNAME)) ?? findCheckpoint(outDir);
     if (!found) throw new ConfigError(`nothing to resume: no checkpoint in ${outDir}`);
-    const resume = readCheckpoint(found);
-    const config = validate({ ...resume.manifest.config, ...(raw.backend ? { backend: raw.backend } : {}) });
+    const resume = load(found);
+    if (resume.manifest.step >= Number(resume.manifest.config.steps)) {
+      throw new ConfigError(`nothing to resume: the run in ${outDir} already finished (step ${resume.manifest.step})`);
+    }
+    const config = validate({ ...resume.manifest.config, out: outDir, ...(raw.backend ? { backend: raw.backend } : {}) });
     const base = config.stage === 'finetune' && config.base ? readBase(config.base) : null;
     return { config, outDir, base, resume };
   }
@@ -60,6 +71,8 @@ function plan(argv: string[]): Plan | 'help' {
     raw.base = path.resolve(raw.base as string);
   }
   raw.out = outDir;
+  // Absolute paths in the recorded config, so that a resume from another directory finds the same file.
+  if (typeof raw.data === 'string' && raw.data !== 'pretrain' && raw.data !== 'instruct') raw.data = path.resolve(raw.data);
   const config = validate(raw);
   const shape = modelShape(config, base);
   checkConsistency(config, shape.layers, shape.ctx);
@@ -106,8 +119,13 @@ async function main(argv: string[]): Promise<number> {
   const resumeLog = p.resume ? scanForResume(file, p.resume.manifest.nextSeq) : null;
   const log = new EventLog(file, { startSeq: resumeLog?.nextSeq ?? 0, present: resumeLog?.present });
   let signal: NodeJS.Signals | null = null;
-  process.on('SIGTERM', () => (signal = 'SIGTERM'));
-  process.on('SIGINT', () => (signal = 'SIGINT'));
+  // First signal: stop at the next step boundary with a checkpoint. Second: stop now.
+  const onSignal = (s: NodeJS.Signals) => {
+    if (signal) process.exit(s === 'SIGINT' ? 130 : 143);
+    signal = s;
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
   try {
     log.emit({
       type: 'run_started',

@@ -4,7 +4,7 @@
  * an error. Every problem becomes a ConfigError with a one-line message (the CLI exits with code 2).
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { CONFIG_ALIASES, MODEL_PRESETS, trainConfigSchema, type TrainConfig } from '../lib/protocol/config';
+import { CONFIG_ALIASES, trainConfigSchema, type TrainConfig } from '../lib/protocol/config';
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -141,8 +141,4 @@ export function checkConsistency(c: TrainConfig, layers: number, ctx: number): v
     throw new ConfigError(`stage pretrain trains a model from scratch with every weight: use --method full (got ${c.method})`);
   }
   if (c.seq !== undefined && c.seq > ctx) throw new ConfigError(`seq ${c.seq} exceeds the context length ${ctx} of preset ${c.preset}`);
-}
-
-export function presetShape(c: TrainConfig) {
-  return MODEL_PRESETS[c.preset];
 }

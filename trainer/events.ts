@@ -52,13 +52,15 @@ export class EventLog {
   private fd: number | null;
   private seq: number;
   private readonly present: Set<string>;
-  private readonly echo: boolean;
+  private echo: boolean;
 
   constructor(file: string | null, opts: { startSeq?: number; present?: Set<string>; echo?: boolean } = {}) {
     this.fd = file ? openSync(file, 'a') : null;
     this.seq = opts.startSeq ?? 0;
     this.present = opts.present ?? new Set();
     this.echo = opts.echo ?? true;
+    // A parent that stops reading (closed pipe) must not kill the run: the file is the durable log.
+    if (this.echo) process.stdout.once('error', () => (this.echo = false));
   }
 
   /** Seq the next emitted event will get. */

@@ -6,8 +6,7 @@
  * matmul runs for them (activation gradients still flow through every block, because the embedding
  * below them trains).
  */
-import type { LoraTarget } from './model';
-import { GPT, type Param } from './model';
+import type { GPT, LoraTarget, Param } from './model';
 import { LisaSampler, startsPeriod, type LisaSamplerState, type SamplingRule } from './lisa';
 
 export interface PeriodSwitch {

@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { registerFusedKernels } from './kernels/fused';
 import { hostKernelsActive, runHost } from './kernels/host';
+import * as map from './kernels/simd-map';
 
 export const GELU_C = 2 * Math.sqrt(2 / Math.PI); // gelu_tanh(x) = x·σ(C·(x + A·x³))
 export const GELU_A = 0.044715;
@@ -15,17 +16,54 @@ export const MASKED = -1e30;
 
 type Saver = tf.GradSaveFunc;
 
-/** Column sums of t [N, d] -> [d], as a matmul (column reductions are slow on wasm). */
+/**
+ * Column sums of t [N, d] -> [d]. On wasm as tᵀ·1 with eight ones columns (a tile-aligned product for the
+ * SIMD matmul kernel); column reductions there are ~10x slower.
+ */
 function colSum(t: tf.Tensor2D): tf.Tensor1D {
-  return tf.reshape(tf.matMul(tf.ones([1, t.shape[0]]), t), [t.shape[1]]);
+  const [n, d] = t.shape;
+  if (tf.getBackend() !== 'wasm' || d % 4 !== 0) return tf.sum(t, 0);
+  return tf.reshape(tf.slice(tf.matMul(t, tf.ones([n, 8]), true, false), [0, 0], [d, 1]), [d]);
+}
+
+/** LayerNorm's map kernels (cpu/wasm); x̂ = (x − mean)·rstd is recomputed rather than saved. */
+function layerNormKernels(): boolean {
+  if (!hostKernelsActive()) return false;
+  const { x: v, add, sub, mul } = map;
+  // inputs by position; kinds say how each lines up with [N, d]
+  map.registerMap('LLLayerNorm', ['full', 'row', 'row', 'col', 'col'], add(mul(mul(sub(v(0), v(1)), v(2)), v(3)), v(4)));
+  map.registerMap('LLMulCol', ['full', 'col'], mul(v(0), v(1)));
+  const xhat = (x: number, mean: number, rstd: number) => mul(sub(v(x), v(mean)), v(rstd));
+  map.registerMap('LLLnDot', ['full', 'col', 'full', 'row', 'row'], mul(mul(v(0), v(1)), xhat(2, 3, 4)));
+  map.registerMap('LLLnDg', ['full', 'full', 'row', 'row'], mul(v(0), xhat(1, 2, 3)));
+  map.registerMap(
+    'LLLnGrad',
+    ['full', 'col', 'full', 'row', 'row', 'row', 'row'],
+    mul(v(4), sub(sub(mul(v(0), v(1)), v(5)), mul(xhat(2, 3, 4), v(6)))),
+  );
+  return true;
 }
 
 /** LayerNorm over the last axis. x [N,d], g [d], b [d] -> [N,d]. */
 export function layerNorm(x: tf.Tensor2D, g: tf.Tensor1D, b: tf.Tensor1D): tf.Tensor2D {
+  const fused = layerNormKernels();
   const f = tf.customGrad((...args) => {
     const [xi, gi, bi] = args as tf.Tensor2D[];
     const { mean, variance } = tf.moments(xi, 1, true); // [N, 1]
     const rstd = tf.rsqrt(tf.add(variance, LN_EPS));
+    if (fused) {
+      (args[3] as Saver)([xi, gi, mean, rstd]);
+      return {
+        value: map.runMap('LLLayerNorm', [xi, mean, rstd, gi, bi]),
+        // dx = rstd·(dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂)), dx̂ = dy·g; dg = Σ dy·x̂; db = Σ dy
+        gradFunc: (dy: tf.Tensor, [xs, gs, ms, rs]: tf.Tensor[]) => {
+          const m1 = tf.mean(map.runMap('LLMulCol', [dy, gs]), 1, true);
+          const m2 = tf.mean(map.runMap('LLLnDot', [dy, gs, xs, ms, rs]), 1, true);
+          const dx = map.runMap('LLLnGrad', [dy, gs, xs, ms, rs, m1, m2]);
+          return [dx, colSum(map.runMap('LLLnDg', [dy, xs, ms, rs]) as tf.Tensor2D), colSum(dy as tf.Tensor2D)];
+        },
+      };
+    }
     const xhat = tf.mul(tf.sub(xi, mean), rstd);
     (args[3] as Saver)([xhat, rstd, gi]);
     return {
@@ -42,17 +80,29 @@ export function layerNorm(x: tf.Tensor2D, g: tf.Tensor1D, b: tf.Tensor1D): tf.Te
   return f(x, g, b) as tf.Tensor2D;
 }
 
+/** GELU as simd-map kernels (cpu/wasm): u = x·(C + AC·x²) and dx = dy·(s + x·s(1−s)·(C + 3AC·x²)). */
+function geluKernels(): boolean {
+  if (!hostKernelsActive()) return false;
+  const [dy, xv, sv] = [map.x(0), map.x(1), map.x(2)];
+  map.registerMap('LLGeluArg', ['full'], map.mul(map.x(0), map.add(map.k(GELU_C), map.mul(map.k(GELU_A * GELU_C), map.mul(map.x(0), map.x(0))))));
+  const slope = map.add(map.k(GELU_C), map.mul(map.k(3 * GELU_A * GELU_C), map.mul(xv, xv)));
+  map.registerMap('LLGeluGrad', ['full', 'full', 'full'], map.mul(dy, map.add(sv, map.mul(map.mul(xv, map.mul(sv, map.sub(map.k(1), sv))), slope))));
+  return true;
+}
+
 /** GELU, tanh approximation, computed as x·σ(C(x + A x³)) (identical in exact arithmetic). */
 export function gelu(x: tf.Tensor2D): tf.Tensor2D {
+  const fused = geluKernels();
   const f = tf.customGrad((...args) => {
     const xi = args[0] as tf.Tensor;
-    const x2 = tf.square(xi);
-    const s = tf.sigmoid(tf.mul(tf.mul(xi, tf.add(tf.mul(x2, GELU_A), 1)), GELU_C));
+    const u = fused ? map.runMap('LLGeluArg', [xi]) : tf.mul(tf.mul(xi, tf.add(tf.mul(tf.square(xi), GELU_A), 1)), GELU_C);
+    const s = tf.sigmoid(u);
     (args[1] as Saver)([xi, s]);
     return {
       value: tf.mul(xi, s),
       // d/dx = s + x·s(1−s)·C(1 + 3A x²)
       gradFunc: (dy: tf.Tensor, [xs, ss]: tf.Tensor[]) => {
+        if (fused) return map.runMap('LLGeluGrad', [dy, xs, ss]);
         const k = tf.add(tf.mul(tf.square(xs), 3 * GELU_A * GELU_C), GELU_C);
         const ds = tf.mul(tf.mul(ss, tf.sub(1, ss)), tf.mul(xs, k));
         return tf.mul(dy, tf.add(ss, ds));
@@ -80,6 +130,10 @@ function causalBias(t: number): tf.Tensor2D {
 /** softmax(scale·scores + causal mask) over the last axis. scores [..., T, T] -> same shape. */
 export function causalSoftmax(scores: tf.Tensor, scale: number): tf.Tensor {
   const bias = causalBias(scores.shape[scores.shape.length - 1]);
+  const grad = `LLSoftmaxGrad:${scale}`;
+  const fused = hostKernelsActive();
+  // scale·p·(dy − Σ_j dy·p), the row sum broadcast per row
+  if (fused) map.registerMap(grad, ['full', 'full', 'row'], map.mul(map.mul(map.x(1), map.k(scale)), map.sub(map.x(0), map.x(2))));
   const f = tf.customGrad((...args) => {
     const p = tf.softmax(tf.add(tf.mul(args[0] as tf.Tensor, scale), bias));
     (args[1] as Saver)([p]);
@@ -88,6 +142,7 @@ export function causalSoftmax(scores: tf.Tensor, scale: number): tf.Tensor {
       // masked entries have p = 0, so their gradient is 0
       gradFunc: (dy: tf.Tensor, [ps]: tf.Tensor[]) => {
         const dot = tf.sum(tf.mul(dy, ps), -1, true);
+        if (fused) return map.runMap(grad, [dy, ps, dot]);
         return tf.mul(tf.mul(ps, tf.sub(dy, dot)), scale);
       },
     };
@@ -107,7 +162,11 @@ export function crossEntropy(logits: tf.Tensor2D, targets: Int32Array, mask: Flo
   const w = new Float32Array(n);
   for (let i = 0; i < n; i++) w[i] = counted > 0 ? mask[i] / counted : 0;
   const weights = tf.tensor2d(w, [n, 1]);
-  const onehot = tf.oneHot(tf.tensor1d(targets, 'int32'), v, 1, 0, 'float32') as tf.Tensor2D;
+  // Built here rather than with tf.oneHot: tfjs-backend-wasm 4.22's OneHot ignores dtype 'float32' and
+  // writes integer bits (1 → 1.4e-45), which silently turns the loss into logsumexp alone.
+  const hot = new Float32Array(n * v);
+  for (let i = 0; i < n; i++) hot[i * v + targets[i]] = 1;
+  const onehot = tf.tensor2d(hot, [n, v]);
   const f = tf.customGrad((...args) => {
     const z = args[0] as tf.Tensor2D;
     const p = tf.softmax(z);

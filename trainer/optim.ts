@@ -6,6 +6,7 @@
  * at step 500 would get bias correction for t=500 on its first update instead of t=1.
  */
 import * as tf from '@tensorflow/tfjs';
+import { fusedAdamW } from './kernels/adamw-wasm';
 
 export interface AdamWOptions {
   beta1: number;
@@ -62,6 +63,12 @@ export class AdamW {
       }
       const t = slot.t + 1;
       const s = slot;
+      const decay = p.decay && weightDecay > 0 ? 1 - lr * weightDecay : 1;
+      const constants = { scale: gradScale, beta1, beta2, c1: 1 - beta1 ** t, c2: Math.sqrt(1 - beta2 ** t), eps, lr, decay };
+      if (fusedAdamW(p.variable, g0, s.m, s.v, constants)) {
+        s.t = t;
+        continue;
+      }
       const [m, v, next] = tf.tidy(() => {
         const g = gradScale === 1 ? g0 : tf.mul(g0, gradScale);
         const m1 = tf.add(tf.mul(s.m, beta1), tf.mul(g, 1 - beta1));
@@ -70,7 +77,7 @@ export class AdamW {
         const c1 = 1 - beta1 ** t;
         const c2 = Math.sqrt(1 - beta2 ** t);
         const update = tf.div(tf.mul(m1, 1 / c1), tf.add(tf.mul(tf.sqrt(v1), 1 / c2), eps));
-        const decayed = p.decay && weightDecay > 0 ? tf.mul(p.variable, 1 - lr * weightDecay) : p.variable;
+        const decayed = decay !== 1 ? tf.mul(p.variable, decay) : p.variable;
         return [m1, v1, tf.sub(decayed, tf.mul(update, lr))];
       });
       s.m.dispose();

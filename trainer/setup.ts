@@ -84,8 +84,3 @@ export function disposeRun(r: RunState): void {
   for (const t of r.reference.values()) t.dispose();
   r.model.dispose();
 }
-
-export function paramCounts(r: RunState): { params: number; trainableParams: number } {
-  const count = (ps: { variable: tf.Variable }[]) => ps.reduce((n, p) => n + p.variable.size, 0);
-  return { params: count(r.model.params), trainableParams: count(r.method.trainable()) };
-}

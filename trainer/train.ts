@@ -13,6 +13,8 @@ import type { EventLog } from './events';
 import { sampleMemory, withPeak } from './memory';
 import { computeNorms } from './norms';
 import { gradientNorms, learningRate } from './optim';
+import type { PeriodSwitch } from './methods';
+import type { LoraTarget } from './model';
 import type { RunState } from './setup';
 
 export const EVAL_TASKS = 32;
@@ -49,7 +51,7 @@ function saveCheckpoint(r: RunState, o: LoopOptions): void {
       nextSeq: o.log.nextSeq,
       config: { ...r.config },
       shape: r.shape,
-      lora: r.config.method === 'lora' ? { rank: r.config.rank, alpha: r.config.alpha, targets: r.config.lora_targets as never } : null,
+      lora: r.config.method === 'lora' ? { rank: r.config.rank, alpha: r.config.alpha, targets: r.config.lora_targets as LoraTarget[] } : null,
       sampler: r.method.samplerState(),
       progress: r.progress,
     },
@@ -76,6 +78,45 @@ function emitEval(r: RunState, o: LoopOptions): void {
   o.say(`eval @ ${r.step}: loss ${values['eval/loss'].toFixed(4)} ppl ${values['eval/ppl'].toFixed(2)}${acc}`);
 }
 
+/** Before update `step`: a LISA period switch if one happens here (dropping AdamW state under `reset`). */
+export function beginStep(r: RunState, step: number): PeriodSwitch | null {
+  const sw = r.method.beforeStep(step);
+  if (sw?.reset) r.optimizer.reset();
+  return sw;
+}
+
+export interface UpdateResult {
+  loss: number;
+  /** Squared gradient norm per trained parameter (null when the loss was not finite). */
+  gradSq: Map<string, number> | null;
+  gradNorm: number;
+}
+
+/**
+ * One optimizer update (number `step`, 1-based) with learning rate `lr`: forward and backward over the
+ * method's trainable parameters only, global-norm clipping, AdamW. Does nothing else (no events, no
+ * period switch: call `beginStep` first). The weights are left untouched when the loss is
+ * not finite.
+ */
+export function update(r: RunState, step: number, lr: number): UpdateResult {
+  const batch = r.data.trainBatch(step - 1, r.config.batch);
+  const trainees = r.method.trainable();
+  const { value, grads } = tf.variableGrads(() => r.model.loss(batch), trainees.map((p) => p.variable));
+  const loss = value.dataSync()[0];
+  value.dispose();
+  if (!Number.isFinite(loss)) {
+    tf.dispose(grads);
+    return { loss, gradSq: null, gradNorm: Number.NaN };
+  }
+  // A variable without a path to the loss gets no gradient (tf.variableGrads allows that): skip it.
+  const byName = new Map(trainees.filter((p) => grads[p.variable.name]).map((p) => [p.name, grads[p.variable.name]]));
+  const { sq, norm, scale } = gradientNorms(byName, r.config.grad_clip);
+  const decayable = trainees.map((p) => ({ name: p.name, variable: p.variable, decay: p.variable.rank === 2 }));
+  r.optimizer.step(decayable, byName, lr, scale);
+  tf.dispose(grads);
+  return { loss, gradSq: sq, gradNorm: norm };
+}
+
 export async function trainLoop(r: RunState, o: LoopOptions): Promise<ExitCode> {
   const c = r.config;
   const schedule = { lr: c.lr, steps: c.steps, warmup: c.warmup, schedule: c.schedule, minLrRatio: c.min_lr_ratio };
@@ -85,6 +126,7 @@ export async function trainLoop(r: RunState, o: LoopOptions): Promise<ExitCode> 
   let stepsRun = 0;
   let peak = r.progress['peak/tensor_bytes'] ?? 0;
   let measurePeak = true;
+  let lastPeakStep = -Infinity;
   if (!o.resumed) {
     emitNorms(r, o, null);
     emitEval(r, o);
@@ -97,39 +139,23 @@ export async function trainLoop(r: RunState, o: LoopOptions): Promise<ExitCode> 
       return signal === 'SIGINT' ? 130 : 143;
     }
     const step = r.step + 1;
-    const sw = r.method.beforeStep(step);
+    const sw = beginStep(r, step);
     if (sw) {
-      if (sw.reset) r.optimizer.reset();
       o.log.emit({ type: 'lisa_period', step, period: sw.period, active: sw.active, reset: sw.reset });
-      measurePeak = true;
+      // Peak memory depends on which blocks train; profiling costs time, so not at every switch.
+      if (step - lastPeakStep >= 25) measurePeak = true;
     }
     const lr = learningRate(step, schedule);
-    const batch = r.data.trainBatch(step - 1, c.batch);
-    const trainees = r.method.trainable();
     const t0 = performance.now();
-    const update = () => {
-      const { value, grads } = tf.variableGrads(() => r.model.loss(batch), trainees.map((p) => p.variable));
-      const loss = value.dataSync()[0];
-      value.dispose();
-      const byName = new Map(trainees.map((p) => [p.name, grads[p.variable.name]]));
-      if (!Number.isFinite(loss)) {
-        tf.dispose(grads);
-        return { loss, gradSq: null, gradNorm: Number.NaN };
-      }
-      const { sq, norm, scale } = gradientNorms(byName, c.grad_clip);
-      const decayable = trainees.map((p) => ({ name: p.name, variable: p.variable, decay: p.variable.rank === 2 }));
-      r.optimizer.step(decayable, byName, lr, scale);
-      tf.dispose(grads);
-      return { loss, gradSq: sq, gradNorm: norm };
-    };
-    let result: ReturnType<typeof update>;
+    let result: UpdateResult;
     if (measurePeak) {
-      const m = await withPeak(update);
+      const m = await withPeak(() => update(r, step, lr));
       result = m.result;
       peak = Math.max(peak, m.peakBytes);
       measurePeak = false;
+      lastPeakStep = step;
     } else {
-      result = update();
+      result = update(r, step, lr);
     }
     const stepMs = performance.now() - t0;
     stepMsTotal += stepMs;

@@ -59,6 +59,13 @@ export function printTorchAndRatios(torch: readonly TorchResult[] | undefined, r
   console.log(`\n${table(['ratio', 'value', 'goal (issue 7)'], rows)}`);
 }
 
+/** A warning when other work competes for the CPU (load average above the core count). */
+export function loadWarning(when: string): string | undefined {
+  const [one] = os.loadavg();
+  const cores = os.cpus().length;
+  return one > cores ? `warning: load average ${one.toFixed(1)} on ${cores} cores ${when}: other work competes, figures are noisy` : undefined;
+}
+
 /** bench/results/trainer-<date>.json; returns its path. */
 export function writeResults(root: string, payload: Record<string, unknown>): string {
   const dir = path.join(root, 'bench', 'results');
@@ -72,6 +79,7 @@ export function writeResults(root: string, payload: Record<string, unknown>): st
     memBytes: os.totalmem(),
     node: process.version,
     platform: `${os.platform()} ${os.release()}`,
+    loadavgAtEnd: os.loadavg(),
   };
   writeFileSync(file, `${JSON.stringify({ date: now.toISOString(), machine, ...payload }, null, 2)}\n`);
   return file;

@@ -64,7 +64,6 @@ test('plan the nano demo through the form, launch it, and watch it finish on the
 });
 
 test('the robustness view shows every configuration with n = 2 seeds in its data table', async ({ page }, info) => {
-  test.skip(!sweepId, 'needs the sweep from the first test');
   await page.goto(`${server.url}/sweeps/${sweepId}/robustness?m=eval/loss`);
   await expect(page.getByTestId('verdict')).toBeVisible();
   await page.getByTestId('chart-spread').getByRole('button', { name: 'data' }).click();
@@ -77,7 +76,6 @@ test('the robustness view shows every configuration with n = 2 seeds in its data
 });
 
 test('Export HTML downloads one file with inline SVG and the table numbers', async ({ page, request }) => {
-  test.skip(!sweepId, 'needs the sweep from the first test');
   await page.goto(`${server.url}/sweeps/${sweepId}/robustness?m=eval/loss`);
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-html').click()]);
   const html = fs.readFileSync(await download.path(), 'utf8');
@@ -100,7 +98,6 @@ test('Export HTML downloads one file with inline SVG and the table numbers', asy
 });
 
 test('the memory page shows measured methods and the planner beside the paper', async ({ page }, info) => {
-  test.skip(!sweepId, 'needs the sweep from the first test');
   await page.goto(`${server.url}/memory`);
   await page.getByTestId('chart-mem-measured').getByRole('button', { name: 'data' }).click();
   await expect(page.getByTestId('chart-mem-measured-data')).toContainText('LoRA r=4');

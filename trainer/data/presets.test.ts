@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isHeldOut } from './alpaca';
+import { isHeldOut, toExample } from './alpaca';
+import { windowStart } from './batch';
 import { decode, EOS, loadDataset, type Batch } from './index';
 import { instructTrainRecord } from './instruct';
 
@@ -118,6 +119,10 @@ describe('instruct preset', () => {
     const b = pre.trainBatch(4, 1);
     expect(b.mask[0]).toBe(1);
     expect(same(b, ds.trainBatch(4, 1))).toBe(false);
+  });
+
+  it('fits every question into 64 tokens (mini), dropping at most the "### Instruction:" header', () => {
+    for (let s = 0; s < 2000; s++) expect(windowStart(toExample(instructTrainRecord(1, s, 0)), 64)).toBeLessThanOrEqual(17);
   });
 
   it('keeps the response when seq is short (nano)', () => {

@@ -13,20 +13,36 @@ import { Code, I32, V128, buildModule } from './wasm-emit';
 const MR = 4;
 const NR = 8;
 
-/** gemm(ap, rs, ks, bp, cp, mPanels, nPanels, K, ldc): C[MR·mPanels, NR·nPanels] = A·B_packed. */
-function microKernel(): Code {
+/**
+ * gemm(ap, rs, ks, bp, cp, mPanels, nPanels, K, ldc): C[MR·mPanels, NR·nPanels] = A·B_packed.
+ * Loops over B panels outside: a packed B panel (K·NR floats) stays in L1 while A streams past.
+ * (Measured against the other loop order, which keeps an A panel cached instead: no better, often worse.)
+ */
+function microKernel(accumulate: boolean): Code {
   // rs / ks: bytes between A rows / columns; ldc: bytes between C rows.
   const [ap, rs, ks, bp, cp, mPanels, nPanels, K, ldc] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
   const [jp, ip, aPanel, a, b, kk, c, bPanel, rs2, rs3] = [9, 10, 11, 12, 13, 14, 15, 16, 17, 18];
   const acc = [19, 20, 21, 22, 23, 24, 25, 26];
   const [b0, b1, s] = [27, 28, 29];
+  const cr = 30; // i32: walks the rows of the C tile
   const x = new Code();
   x.get(rs).get(rs).add().set(rs2).get(rs2).get(rs).add().set(rs3);
   x.i32(0).set(jp).get(bp).set(bPanel);
-  x.loop(); // over B panels (outer: a packed B panel stays in L1 while A rows stream past)
+  x.loop(); // over B panels
   x.i32(0).set(ip).get(ap).set(aPanel);
   x.loop(); // over panels of MR rows of A
-  for (const r of acc) x.zero().set(r);
+  // c = cp + ip*MR*ldc + jp*NR*4
+  x.get(cp).get(ip).i32(MR).mul().get(ldc).mul().add().get(jp).i32(4 * NR).mul().add().set(c);
+  if (accumulate) {
+    // C += A·B: start from the partial sums of the previous K block
+    x.get(c).set(cr);
+    for (let r = 0; r < MR; r++) {
+      x.get(cr).load(0).set(acc[2 * r]).get(cr).load(16).set(acc[2 * r + 1]);
+      if (r < MR - 1) x.get(cr).get(ldc).add().set(cr);
+    }
+  } else {
+    for (const r of acc) x.zero().set(r);
+  }
   x.get(aPanel).set(a).get(bPanel).set(b).get(K).set(kk);
   x.loop(); // over k
   x.get(b).load(0).set(b0).get(b).load(16).set(b1);
@@ -40,8 +56,6 @@ function microKernel(): Code {
   x.get(a).get(ks).add().set(a).get(b).i32(4 * NR).add().set(b);
   x.get(kk).i32(1).sub().tee(kk).brIf(0);
   x.end();
-  // c = cp + ip*MR*ldc + jp*NR*4
-  x.get(cp).get(ip).i32(MR).mul().get(ldc).mul().add().get(jp).i32(4 * NR).mul().add().set(c);
   for (let r = 0; r < MR; r++) {
     x.get(c).get(acc[2 * r]).store(0).get(c).get(acc[2 * r + 1]).store(16);
     if (r < MR - 1) x.get(c).get(ldc).add().set(c);
@@ -82,78 +96,157 @@ function packKernel(): Code {
 
 type Fn = (...args: number[]) => void;
 
-/** Matmuls over operands that live in a caller's Float32Array (e.g. the tfjs wasm heap). */
-export class SimdGemm {
-  private readonly memory: WebAssembly.Memory;
-  private readonly kernel: Fn;
-  private readonly pack: Fn;
-  private heap: Float32Array;
+/** Where the kernels' scratch space (packed B, padded copies) comes from. */
+export interface Scratch {
+  malloc(bytes: number): number;
+  free(ptr: number): void;
+}
 
-  constructor() {
-    const bytes = buildModule(
-      [
-        { name: 'gemm', params: new Array(9).fill(I32), locals: [[10, I32], [11, V128]], body: microKernel() },
-        { name: 'pack', params: new Array(6).fill(I32), locals: [[4, I32]], body: packKernel() },
-      ],
-      16,
-    );
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>), {});
-    this.memory = instance.exports.mem as WebAssembly.Memory;
+/**
+ * Matmuls over float32 operands in a WebAssembly memory: by default its own, or — the point — the
+ * tfjs wasm backend's heap, so tensors are read and written in place with no copies.
+ */
+export class SimdGemm {
+  readonly memory: WebAssembly.Memory;
+  private readonly scratch: Scratch;
+  private readonly kernel: Fn;
+  private readonly kernelAcc: Fn;
+  /** K is split into blocks of this size (0: never) so a packed B panel stays in L1. */
+  kBlock = 256;
+  private readonly pack: Fn;
+  private scratchPtr = 0;
+  private scratchBytes = 0;
+  private ioPtr = 0;
+  private ioBytes = 0;
+
+  constructor(memory?: WebAssembly.Memory, scratch?: Scratch) {
+    this.memory = memory ?? new WebAssembly.Memory({ initial: 16 });
+    this.scratch = scratch ?? ownScratch(this.memory);
+    const gemmParams = { params: new Array(9).fill(I32), locals: [[10, I32], [11, V128], [1, I32]] as Array<[number, number]> };
+    const bytes = buildModule([
+      { name: 'gemm', ...gemmParams, body: microKernel(false) },
+      { name: 'gemmAcc', ...gemmParams, body: microKernel(true) },
+      { name: 'pack', params: new Array(6).fill(I32), locals: [[4, I32]], body: packKernel() },
+    ]);
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { mem: this.memory } });
     this.kernel = instance.exports.gemm as Fn;
+    this.kernelAcc = instance.exports.gemmAcc as Fn;
     this.pack = instance.exports.pack as Fn;
-    this.heap = new Float32Array(this.memory.buffer);
   }
 
-  private reserve(floats: number): Float32Array {
-    const need = floats * 4;
-    if (need > this.memory.buffer.byteLength) {
-      this.memory.grow(Math.ceil((need - this.memory.buffer.byteLength) / 65536));
+  /** Byte address of a scratch region of at least `floats` floats (reused between calls). */
+  private reserve(floats: number): number {
+    const bytes = floats * 4 + 64;
+    if (bytes > this.scratchBytes) {
+      if (this.scratchBytes > 0) this.scratch.free(this.scratchPtr);
+      this.scratchBytes = Math.max(bytes, this.scratchBytes * 2);
+      this.scratchPtr = this.scratch.malloc(this.scratchBytes);
     }
-    if (this.heap.buffer !== this.memory.buffer) this.heap = new Float32Array(this.memory.buffer);
-    return this.heap;
+    return (this.scratchPtr + 15) & ~15;
   }
 
   /**
-   * For i < batch: out[outOff + i·M·N …] = A_i · B_i, where A_i is [M,K] ([K,M] when transA) at
-   * src[aOff + i·M·K …] (or A_0 for every i when !aBatched), and likewise B_i [K,N] ([N,K] when transB).
+   * For i < batch: C_i = A_i · B_i with every operand a float offset into this.memory. A_i is [M,K]
+   * ([K,M] when transA) at aOff + i·M·K (A_0 for all i when !aBatched); likewise B_i [K,N] ([N,K] when
+   * transB); C_i [M,N] at outOff + i·M·N.
    */
+  matmulAt(
+    aOff: number, bOff: number, outOff: number, batch: number, M: number, K: number, N: number,
+    transA: boolean, transB: boolean, aBatched = true, bBatched = true,
+  ): void {
+    if (M % MR !== 0 || N % NR !== 0 || K === 0) {
+      // Padding needed: work on copies with slack (kernels read past the end of A and B there).
+      const view = new Float32Array(this.memory.buffer);
+      const aLen = (aBatched ? batch : 1) * M * K;
+      const bLen = (bBatched ? batch : 1) * K * N;
+      this.padded(view.slice(aOff, aOff + aLen), view.slice(bOff, bOff + bLen), outOff, batch, M, K, N, transA, transB, aBatched, bBatched);
+      return;
+    }
+    const kc = this.kBlock > 0 && K > 2 * this.kBlock ? this.kBlock : K;
+    const packed = this.reserve(kc * N) / 4;
+    const [rs, ks] = transA ? [4, M * 4] : [K * 4, 4];
+    const [rowStep, colStep] = transB ? [4, K * 4] : [N * 4, 4];
+    for (let i = 0; i < batch; i++) {
+      const ai = aOff + (aBatched ? i * M * K : 0);
+      const bi = bOff + (bBatched ? i * K * N : 0);
+      for (let k0 = 0; k0 < K; k0 += kc) {
+        const kn = Math.min(kc, K - k0);
+        if (kc < K || i === 0 || bBatched) this.pack(bi * 4 + k0 * rowStep, packed * 4, kn, N, rowStep, colStep);
+        const kernel = k0 === 0 ? this.kernel : this.kernelAcc;
+        kernel(ai * 4 + k0 * ks, rs, ks, packed * 4, (outOff + i * M * N) * 4, M / MR, N / NR, kn, N * 4);
+      }
+    }
+  }
+
+  /** Shapes that are not multiples of the tile: copies with padding rows / columns, results copied back. */
+  private padded(
+    a: Float32Array, b: Float32Array, outOff: number, batch: number, M: number, K: number, N: number,
+    transA: boolean, transB: boolean, aBatched: boolean, bBatched: boolean,
+  ): void {
+    const Mp = Math.ceil(M / MR) * MR;
+    const Np = Math.ceil(N / NR) * NR;
+    // Layout: A (+ slack), B (+ slack), packed B, C. Padding rows of A and padding columns of B read
+    // whatever follows them; they only feed padding rows / columns of C, which are never copied out.
+    const aIdx = 0;
+    const bIdx = a.length + MR * K + 4;
+    const pIdx = bIdx + b.length + NR * K + 4;
+    const cIdx = pIdx + Np * K;
+    const base = this.reserve(cIdx + Mp * Np) / 4;
+    let view = new Float32Array(this.memory.buffer);
+    if (K === 0) {
+      view.fill(0, outOff, outOff + batch * M * N);
+      return;
+    }
+    view.set(a, base + aIdx);
+    view.set(b, base + bIdx);
+    const [rs, ks] = transA ? [4, M * 4] : [K * 4, 4];
+    const [rowStep, colStep] = transB ? [4, K * 4] : [N * 4, 4];
+    for (let i = 0; i < batch; i++) {
+      const ai = base + aIdx + (aBatched ? i * M * K : 0);
+      const bi = base + bIdx + (bBatched ? i * K * N : 0);
+      if (i === 0 || bBatched) this.pack(bi * 4, (base + pIdx) * 4, K, Np, rowStep, colStep);
+      this.kernel(ai * 4, rs, ks, (base + pIdx) * 4, (base + cIdx) * 4, Mp / MR, Np / NR, K, Np * 4);
+      view = new Float32Array(this.memory.buffer);
+      for (let r = 0; r < M; r++) {
+        const from = base + cIdx + r * Np;
+        view.copyWithin(outOff + (i * M + r) * N, from, from + N);
+      }
+    }
+  }
+
+  /** Convenience for operands in ordinary arrays (tests): copies them in and the result out. */
   matmul(
     src: Float32Array, aOff: number, bOff: number, out: Float32Array, outOff: number, batch: number,
     M: number, K: number, N: number, transA: boolean, transB: boolean, aBatched = true, bBatched = true,
   ): void {
-    if (K === 0) {
-      out.fill(0, outOff, outOff + batch * M * N);
-      return;
-    }
-    const mPanels = Math.ceil(M / MR);
-    const nPanels = Math.ceil(N / NR);
-    const Mp = mPanels * MR;
-    const Np = nPanels * NR;
     const aLen = (aBatched ? batch : 1) * M * K;
     const bLen = (bBatched ? batch : 1) * K * N;
-    // Layout: A as given (+ slack for reads of padding rows), B as given, B packed, C.
-    const aIdx = 0;
-    const bIdx = aLen + MR * K + 4;
-    const pIdx = bIdx + bLen + NR * K;
-    const cIdx = pIdx + Np * K;
-    const exact = Mp === M && Np === N; // C can be written straight into its final layout
-    const heap = this.reserve(cIdx + batch * Mp * Np);
-    heap.set(src.subarray(aOff, aOff + aLen), aIdx);
-    heap.set(src.subarray(bOff, bOff + bLen), bIdx);
-    const [rs, ks] = transA ? [4, M * 4] : [K * 4, 4];
-    // B(k, j) at byte offset k*rowStep + j*colStep. Padding rows of A and padding columns of B read
-    // whatever follows them (hence the slack): they only feed padding rows / columns of C, never copied out.
-    const [rowStep, colStep] = transB ? [4, K * 4] : [N * 4, 4];
-    for (let i = 0; i < batch; i++) {
-      const ai = aIdx + (aBatched ? i * M * K : 0);
-      const bi = bIdx + (bBatched ? i * K * N : 0);
-      if (i === 0 || bBatched) this.pack(bi * 4, pIdx * 4, K, Np, rowStep, colStep);
-      const ci = cIdx + i * Mp * Np;
-      this.kernel(ai * 4, rs, ks, pIdx * 4, ci * 4, mPanels, nPanels, K, Np * 4);
-      if (!exact) {
-        for (let r = 0; r < M; r++) out.set(heap.subarray(ci + r * Np, ci + r * Np + N), outOff + (i * M + r) * N);
-      }
+    const cLen = batch * M * N;
+    const bytes = (aLen + bLen + cLen) * 4 + 16;
+    if (bytes > this.ioBytes) {
+      if (this.ioBytes > 0) this.scratch.free(this.ioPtr);
+      this.ioBytes = bytes;
+      this.ioPtr = this.scratch.malloc(bytes);
     }
-    if (exact) out.set(heap.subarray(cIdx, cIdx + batch * M * N), outOff);
+    const region = ((this.ioPtr + 15) & ~15) / 4;
+    const view = new Float32Array(this.memory.buffer);
+    view.set(src.subarray(aOff, aOff + aLen), region);
+    view.set(src.subarray(bOff, bOff + bLen), region + aLen);
+    this.matmulAt(region, region + aLen, region + aLen + bLen, batch, M, K, N, transA, transB, aBatched, bBatched);
+    out.set(new Float32Array(this.memory.buffer).subarray(region + aLen + bLen, region + aLen + bLen + cLen), outOff);
   }
+}
+
+/** A bump allocator over a private memory, growing it as needed; nothing is ever freed (few, reused blocks). */
+function ownScratch(memory: WebAssembly.Memory): Scratch {
+  let top = 0;
+  return {
+    malloc(bytes) {
+      const ptr = (top + 15) & ~15;
+      top = ptr + bytes;
+      if (top > memory.buffer.byteLength) memory.grow(Math.ceil((top - memory.buffer.byteLength) / 65536));
+      return ptr;
+    },
+    free() {},
+  };
 }

@@ -1,8 +1,8 @@
 /**
  * Kernels written in plain TypeScript over the tensors' memory, for the two backends whose tensors
- * live in this process (`cpu`: JS typed arrays; `wasm`: the wasm heap). They fuse what would otherwise
- * be 5-15 separate elementwise tfjs kernels (each a full pass over memory plus dispatch overhead) into
- * one or two passes. Other backends (tfjs-node) use the composite tf-op versions in ../ops.ts.
+ * live in this process (`cpu`: JS typed arrays; `wasm`: the wasm heap). Used sparingly: JS loops are
+ * slow on these machines (~3-6 ns per element), so only for work tfjs-backend-wasm does even worse or
+ * cannot do (see fused.ts). Other backends (tfjs-node) take the tf-op paths in ../ops.ts.
  */
 import * as tf from '@tensorflow/tfjs';
 
@@ -85,16 +85,4 @@ export function runHost(name: string, inputs: tf.Tensor[], attrs: Record<string,
   inputs.forEach((t, i) => (named[`x${i}`] = t));
   const out = tf.engine().runKernel(name, named, attrs as tf.NamedAttrMap) as tf.Tensor | tf.Tensor[];
   return Array.isArray(out) ? out : [out];
-}
-
-/** A float32 view of a tensor's memory on a host backend (valid until the next wasm allocation). */
-export function hostView(t: tf.Tensor): Float32Array {
-  const backend = tf.engine().backend as unknown;
-  if (tf.getBackend() === 'wasm') {
-    const b = backend as WasmBackendLike;
-    return new Float32Array(b.wasm.HEAPF32.buffer, b.dataIdMap.get(t.dataId).memoryOffset, t.size);
-  }
-  const v = (backend as CpuBackendLike).data.get(t.dataId).values;
-  if (!(v instanceof Float32Array)) throw new Error(`hostView: tensor ${t.id} is not float32 host data`);
-  return v;
 }

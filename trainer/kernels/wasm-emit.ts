@@ -4,6 +4,7 @@
  */
 
 export const I32 = 0x7f;
+export const F32 = 0x7d;
 export const V128 = 0x7b;
 
 /** Unsigned LEB128. */
@@ -58,8 +59,14 @@ export class Code {
   store(offset: number) { return this.simd(0x0b, 2, ...uleb(offset)); }
   load32Splat(offset: number) { return this.simd(0x09, 2, ...uleb(offset)); }
   zero() { return this.simd(0x0c, ...new Array(16).fill(0)); }
+  /** v128.const with the same float32 in all four lanes. */
+  f32x4Const(v: number) { return this.simd(0x0c, ...new Uint8Array(new Float32Array([v, v, v, v]).buffer)); }
+  f32x4Splat() { return this.simd(0x13); }
   f32x4Add() { return this.simd(0xe4); }
+  f32x4Sub() { return this.simd(0xe5); }
   f32x4Mul() { return this.simd(0xe6); }
+  f32x4Div() { return this.simd(0xe7); }
+  f32x4Sqrt() { return this.simd(0xe3); }
 }
 
 function section(id: number, payload: number[]): number[] {
@@ -83,19 +90,19 @@ export interface FuncSpec {
   body: Code;
 }
 
-/** One module: its own growable memory (exported as `mem`) and the given exported functions (no results). */
-export function buildModule(funcs: FuncSpec[], initialPages: number): Uint8Array<ArrayBuffer> {
+/**
+ * One module with the given exported functions (no results). Its memory is imported as `env.mem`
+ * (so it can work directly in another module's heap), with no declared maximum.
+ */
+export function buildModule(funcs: FuncSpec[]): Uint8Array<ArrayBuffer> {
   const types = section(1, vec(funcs.map((f) => [0x60, ...vec(f.params.map((p) => [p])), 0x00])));
+  const imports = section(2, vec([[...name('env'), ...name('mem'), 0x02, 0x00, ...uleb(0)]]));
   const funcSec = section(3, vec(funcs.map((_, i) => uleb(i))));
-  const memory = section(5, vec([[0x00, ...uleb(initialPages)]]));
-  const exports = section(
-    7,
-    vec([[...name('mem'), 0x02, 0x00], ...funcs.map((f, i) => [...name(f.name), 0x00, ...uleb(i)])]),
-  );
+  const exports = section(7, vec(funcs.map((f, i) => [...name(f.name), 0x00, ...uleb(i)])));
   const bodies = funcs.map((f) => {
     const body = [...vec(f.locals.map(([n, t]) => [...uleb(n), t])), ...f.body.bytes, 0x0b];
     return [...uleb(body.length), ...body];
   });
   const code = section(10, vec(bodies));
-  return new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...types, ...funcSec, ...memory, ...exports, ...code]);
+  return new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...types, ...imports, ...funcSec, ...exports, ...code]);
 }

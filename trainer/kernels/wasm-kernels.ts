@@ -1,7 +1,7 @@
 /**
  * Kernel replacements for tfjs-backend-wasm.
  *
- * BatchMatMul -> the SIMD kernel of gemm.ts.
+ * BatchMatMul -> the SIMD kernel of gemm.ts, working in place in the backend's heap.
  * The stock kernel takes XNNPACK's fast path only for 2-D, non-transposed operands; transposed
  * (every gradient matmul) and batched (every attention matmul) products fall to a scalar loop
  * that is 10-20x slower. Ours handles all of them. Results equal the cpu backend to float32 rounding
@@ -12,7 +12,7 @@ import { SimdGemm } from './gemm';
 
 interface WasmData { memoryOffset: number }
 interface WasmBackendLike {
-  wasm: { HEAPF32: Float32Array };
+  wasm: { HEAPF32: Float32Array; asm: { memory: WebAssembly.Memory }; _malloc(n: number): number; _free(p: number): void };
   incRef(dataId: object): void;
   dataIdMap: { get(id: object): WasmData };
   makeOutput(shape: number[], dtype: string): tf.TensorInfo;
@@ -39,7 +39,8 @@ export function installWasmKernels(): void {
   if (installed) return;
   const stock = tf.getKernel('BatchMatMul', 'wasm');
   if (!stock) throw new Error('wasm BatchMatMul kernel not registered: import @tensorflow/tfjs-backend-wasm first');
-  const gemm = new SimdGemm();
+  let gemm: SimdGemm | null = null;
+  let gemmOf: object | null = null;
 
   const kernelFunc: tf.KernelFunc = ({ inputs, backend, attrs }) => {
     const a = inputs.a as tf.TensorInfo;
@@ -63,13 +64,17 @@ export function installWasmKernels(): void {
     const outer = batchA >= batchB ? outerA : outerB;
     const batch = Math.max(batchA, batchB);
     const wb = backend as unknown as WasmBackendLike;
+    if (gemmOf !== wb.wasm) {
+      // The kernel module imports the backend's own memory and allocates its scratch with the backend's
+      // malloc, so operands are read and the result written in place, without copies.
+      gemm = new SimdGemm(wb.wasm.asm.memory, { malloc: (n) => wb.wasm._malloc(n), free: (p) => wb.wasm._free(p) });
+      gemmOf = wb.wasm;
+    }
     const out = wb.makeOutput([...outer, M, N], 'float32');
-    // Read HEAPF32 after makeOutput: an allocation may grow (and so replace) the wasm heap.
-    const heap = wb.wasm.HEAPF32;
     const aOff = wb.dataIdMap.get(a.dataId).memoryOffset / 4;
     const bOff = wb.dataIdMap.get(b.dataId).memoryOffset / 4;
     const oOff = wb.dataIdMap.get(out.dataId).memoryOffset / 4;
-    gemm.matmul(heap, aOff, bOff, heap, oOff, batch, M, K, N, transposeA, transposeB, batchA > 1, batchB > 1);
+    gemm!.matmulAt(aOff, bOff, oOff, batch, M, K, N, transposeA, transposeB, batchA > 1, batchB > 1);
     return out;
   };
 

@@ -4,7 +4,6 @@ import { useRouter } from 'next/navigation';
 import { useMemo } from 'react';
 import { apiGet } from '@/app/api-client';
 import { Chart } from '@/app/components/Chart';
-import { ExportButton } from '@/app/components/ExportButton';
 import type { ChartOption } from '@/app/components/echarts';
 import type { AblationTable } from '@/lib/queries/table';
 import { robustness } from '@/lib/views/robustness';
@@ -43,7 +42,6 @@ export function RobustnessClient({ sweepId, sweepName, metric }: { sweepId: stri
               {(METRICS.some(([id]) => id === metric) ? METRICS : [[metric, metric] as [string, string], ...METRICS]).map(([id, label]) => <option key={id} value={id}>{label}</option>)}
             </select>
           </label>
-          <ExportButton />
         </div>
       </div>
       {q.isPending ? <p className="muted">Loading the sweep&apos;s final values…</p> : null}
