@@ -21,10 +21,18 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
             LayerLab
           </Link>
           <nav aria-label="Main">
-            <Link href="/">Sweeps &amp; runs</Link>
-            <Link href="/sweeps/new">New sweep</Link>
-            <Link href="/memory">Memory &amp; speed</Link>
-            <a href="/api/health">Health</a>
+            {role === 'admin' ? (
+              <>
+                <Link href="/">Sweeps &amp; runs</Link>
+                <Link href="/sweeps/new">New sweep</Link>
+                <Link href="/memory">Memory &amp; speed</Link>
+                <a href="/api/health">Health</a>
+              </>
+            ) : (
+              <form method="post" action="/api/logout" className="leave-share">
+                <span>Shared view (read-only)</span> <button type="submit" className="link-button">leave</button>
+              </form>
+            )}
           </nav>
         </header>
         <main>

@@ -97,4 +97,40 @@ test.describe('sweep views on the nano demo', () => {
     const [, ...cmp] = await dataTable(page, 'compare');
     expect(new Set(cmp.map((r) => r[0])).size).toBe(2);
   });
+
+  test('a share link opens the view read-only in a fresh browser context, and refuses mutations', async ({ browser }) => {
+    const made = await fetch(`${server.url}/api/shares`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ path: `/sweeps/${sweepId}/table?m=eval/loss` }),
+    });
+    expect(made.status).toBe(201);
+    const { url } = (await made.json()) as { url: string };
+
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(url);
+    await expect(page).toHaveURL(new RegExp(`/sweeps/${sweepId}/table`));
+    const cells = page.getByTestId('ablation-table').locator('td.abl-cell');
+    await expect(cells).toHaveCount(4);
+    for (const text of await cells.allInnerTexts()) expect(text).toContain('(n = 2)');
+    await expect(page.getByTestId('read-only-badge')).toBeVisible();
+    await expect(page.getByTestId('share-button')).toHaveCount(0);
+    await expect(page.getByRole('link', { name: 'New sweep' })).toHaveCount(0);
+
+    const runId = runs.find((r) => r.kind === 'lisa')!.id;
+    const statuses = await page.evaluate(async ([sweep, run]) => {
+      const post = (path: string, body = '{}') =>
+        fetch(path, { method: 'POST', headers: { 'content-type': 'application/json', 'x-layerlab-request': '1' }, body }).then((r) => r.status);
+      return [await post(`/api/runs/${run}/cancel`), await post(`/api/runs/${run}/resume`), await post('/api/sweeps', 'name: x'), await post('/api/shares', JSON.stringify({ path: `/sweeps/${sweep}` }))];
+    }, [sweepId, runId]);
+    expect(statuses).toEqual([403, 403, 403, 403]);
+
+    await page.goto(`${server.url}/`);
+    await expect(page).toHaveURL(new RegExp(`/sweeps/${sweepId}/table`));
+    await page.goto(`${server.url}/runs/${runId}`);
+    await expect(page.getByTestId('run-cancel')).toHaveCount(0);
+    await expect(page.getByTestId('run-resume')).toHaveCount(0);
+    await context.close();
+  });
 });

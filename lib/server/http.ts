@@ -51,3 +51,14 @@ export async function readBody(req: Request, maxBytes: number): Promise<string> 
   }
   return Buffer.concat(chunks).toString('utf8');
 }
+
+/**
+ * The origin the client used (from the Host header): `next start` reports request URLs on `localhost`
+ * whatever address was asked, and a link or redirect on another host would lose the client's cookies.
+ */
+export function requestOrigin(req: Request): string {
+  const url = new URL(req.url);
+  const host = req.headers.get('host');
+  const proto = req.headers.get('x-forwarded-proto')?.split(',')[0].trim() || url.protocol.replace(':', '');
+  return host && /^[A-Za-z0-9.\-:[\]]+$/.test(host) ? `${proto}://${host}` : url.origin;
+}

@@ -3,7 +3,7 @@ import { AppError } from '@/lib/errors';
 import { adminCookieValue, digest } from '@/lib/server/auth';
 import { getContext } from '@/lib/server/context';
 import { ADMIN_COOKIE, SHARE_COOKIE } from '@/lib/server/cookies';
-import { handle, readBody } from '@/lib/server/http';
+import { handle, readBody, requestOrigin } from '@/lib/server/http';
 
 export const dynamic = 'force-dynamic';
 
@@ -26,8 +26,8 @@ export async function POST(req: Request) {
     if (!next.startsWith('/') || next.startsWith('//')) next = '/';
     const ok = token.length > 0 && digest(token).equals(digest(env.LAYERLAB_ADMIN_TOKEN));
     const res = ok
-      ? isJson ? NextResponse.json({ ok: true }) : NextResponse.redirect(new URL(next, req.url), 303)
-      : isJson ? NextResponse.json({ error: 'wrong admin token' }, { status: 401 }) : NextResponse.redirect(new URL(`/login?e=1&next=${encodeURIComponent(next)}`, req.url), 303);
+      ? isJson ? NextResponse.json({ ok: true }) : NextResponse.redirect(new URL(next, requestOrigin(req)), 303)
+      : isJson ? NextResponse.json({ error: 'wrong admin token' }, { status: 401 }) : NextResponse.redirect(new URL(`/login?e=1&next=${encodeURIComponent(next)}`, requestOrigin(req)), 303);
     if (ok) {
       res.cookies.set(ADMIN_COOKIE, adminCookieValue(env.LAYERLAB_ADMIN_TOKEN), { httpOnly: true, sameSite: 'strict', path: '/', maxAge: 7 * 86_400 });
       res.cookies.delete(SHARE_COOKIE);

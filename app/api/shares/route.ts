@@ -4,7 +4,7 @@ import { AppError } from '@/lib/errors';
 import { createShare, listShares } from '@/lib/shares';
 import { requireAdmin } from '@/lib/server/auth';
 import { getContext } from '@/lib/server/context';
-import { handle, readBody } from '@/lib/server/http';
+import { handle, readBody, requestOrigin } from '@/lib/server/http';
 
 export const dynamic = 'force-dynamic';
 
@@ -26,7 +26,7 @@ export async function POST(req: Request) {
       throw new AppError('bad_request', 'invalid share request', parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
     }
     const share = createShare(getContext().conn.sqlite, parsed.data);
-    const origin = new URL(req.url).origin;
+    const origin = requestOrigin(req);
     return NextResponse.json({ ...share, url: `${origin}${share.url}` }, { status: 201 });
   });
 }

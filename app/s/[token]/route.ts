@@ -2,6 +2,7 @@ import { NextResponse } from 'next/server';
 import { resolveShare } from '@/lib/shares';
 import { getContext } from '@/lib/server/context';
 import { SHARE_COOKIE } from '@/lib/server/cookies';
+import { requestOrigin } from '@/lib/server/http';
 
 export const dynamic = 'force-dynamic';
 
@@ -15,7 +16,7 @@ export async function GET(req: Request, ctx: { params: Promise<{ token: string }
       headers: { 'content-type': 'text/plain; charset=utf-8' },
     });
   }
-  const res = NextResponse.redirect(new URL(share.path, req.url), 303);
+  const res = NextResponse.redirect(new URL(share.path, requestOrigin(req)), 303);
   const maxAge = share.expiresAt ? Math.max(1, Math.floor((Date.parse(share.expiresAt) - Date.now()) / 1000)) : 30 * 86_400;
   res.cookies.set(SHARE_COOKIE, token, { httpOnly: true, sameSite: 'lax', path: '/', maxAge });
   return res;
