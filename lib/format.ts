@@ -22,3 +22,13 @@ export function eta(startedAt: string | null, step: number | null, total: number
   const elapsed = now - Date.parse(startedAt);
   return (elapsed / step) * (total - step);
 }
+
+/** A data-table cell as every chart's "data" toggle and the HTML export show it: NaN and ±Infinity spelled out, 6 significant digits. */
+export function formatCell(v: string | number | null): string {
+  if (v === null) return '—';
+  if (typeof v === 'string') return v;
+  if (Number.isNaN(v)) return 'NaN';
+  if (!Number.isFinite(v)) return v > 0 ? 'Infinity' : '-Infinity';
+  if (Number.isInteger(v)) return String(v);
+  return Math.abs(v) >= 1e5 || Math.abs(v) < 1e-3 ? v.toExponential(4) : v.toPrecision(6);
+}

@@ -4,6 +4,7 @@
  * and what the end-to-end tests read). Pass the ECharts option and the same numbers as rows.
  */
 import { useEffect, useRef, useState } from 'react';
+import { formatCell } from '@/lib/format';
 import { echarts, type ChartOption } from './echarts';
 
 export interface DataTable {
@@ -20,15 +21,6 @@ export interface ChartProps {
   height?: number;
   /** Shown under the title, e.g. what the quantity means. */
   caption?: string;
-}
-
-export function formatCell(v: string | number | null): string {
-  if (v === null) return '—';
-  if (typeof v === 'string') return v;
-  if (Number.isNaN(v)) return 'NaN';
-  if (!Number.isFinite(v)) return v > 0 ? 'Infinity' : '-Infinity';
-  if (Number.isInteger(v)) return String(v);
-  return Math.abs(v) >= 1e5 || Math.abs(v) < 1e-3 ? v.toExponential(4) : v.toPrecision(6);
 }
 
 export function Chart({ id, title, option, data, height = 360, caption }: ChartProps) {

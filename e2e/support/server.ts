@@ -17,7 +17,8 @@ export interface OwnServer {
   log(): string;
 }
 
-function freePort(): Promise<number> {
+/** A TCP port nothing listens on right now (the OS picks one). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.on('error', reject);

@@ -2,6 +2,8 @@
  * One self-contained HTML file for a view: title, provenance, and sections of inline SVG charts and data
  * tables. No scripts, no external resources: it opens offline and prints well.
  */
+import { formatCell } from '../format';
+
 export interface HtmlTable {
   columns: string[];
   rows: (string | number | null)[][];
@@ -28,15 +30,8 @@ export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ESCAPES[c]);
 }
 
-/** Numbers as the dashboard's data tables show them: NaN and ±Infinity spelled out, 6 significant digits. */
-export function cellText(v: string | number | null): string {
-  if (v === null) return '—';
-  if (typeof v === 'string') return v;
-  if (Number.isNaN(v)) return 'NaN';
-  if (!Number.isFinite(v)) return v > 0 ? 'Infinity' : '-Infinity';
-  if (Number.isInteger(v)) return String(v);
-  return Math.abs(v) >= 1e5 || Math.abs(v) < 1e-3 ? v.toExponential(4) : v.toPrecision(6);
-}
+/** Numbers as the dashboard's data tables show them. */
+export const cellText = formatCell;
 
 /** Only SVG markup is inlined: anything that is not an <svg> element, or that carries a script, is refused. */
 export function safeSvg(svg: string): string {

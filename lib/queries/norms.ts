@@ -82,7 +82,17 @@ export function normMatrix(sqlite: Database.Database, runId: string, quantity: L
     }
     return row;
   });
-  return { runId, quantity, groups: groups.map((g) => g.name), bucketSteps: width, columns, values };
+  // Norms are logged every `norms_every` steps, so a bucket narrower than that can hold no step at all:
+  // drop such columns rather than draw empty stripes.
+  const kept = columns.map((_, c) => values.some((row) => row[c] !== null));
+  return {
+    runId,
+    quantity,
+    groups: groups.map((g) => g.name),
+    bucketSteps: width,
+    columns: columns.filter((_, c) => kept[c]),
+    values: values.map((row) => row.filter((_, c) => kept[c])),
+  };
 }
 
 export interface NormAggregateRow {

@@ -1,15 +1,7 @@
-import { getRun } from '@/lib/runs/read';
-import { requireRead } from '@/lib/server/auth';
-import { getContext } from '@/lib/server/context';
-import { jsonWithNaN } from '@/lib/server/query';
-import { handle } from '@/lib/server/http';
+import { z } from 'zod';
+import { runReadRoute } from '@/lib/server/read-route';
 
 export const dynamic = 'force-dynamic';
 
-export async function GET(req: Request, ctx: { params: Promise<{ id: string }> }) {
-  return handle(async () => {
-    const { id } = await ctx.params;
-    requireRead(req, { runId: id });
-    return jsonWithNaN(getRun(getContext().conn.db, id));
-  });
-}
+/** One run: config, status, backend, GPU use, latest values, summary. */
+export const GET = runReadRoute(z.object({}), (run) => run);

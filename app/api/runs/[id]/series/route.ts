@@ -1,10 +1,7 @@
 import { z } from 'zod';
 import { seriesPoints } from '@/lib/queries/series';
-import { getRun } from '@/lib/runs/read';
-import { requireRead } from '@/lib/server/auth';
-import { getContext } from '@/lib/server/context';
-import { handle } from '@/lib/server/http';
-import { intParam, jsonWithNaN, parseQuery } from '@/lib/server/query';
+import { intParam } from '@/lib/server/query';
+import { runReadRoute } from '@/lib/server/read-route';
 
 export const dynamic = 'force-dynamic';
 
@@ -16,13 +13,4 @@ const query = z.object({
 });
 
 /** One series downsampled to at most `points` buckets, each with min, max and mean (spikes survive). */
-export async function GET(req: Request, ctx: { params: Promise<{ id: string }> }) {
-  return handle(async () => {
-    const { id } = await ctx.params;
-    requireRead(req, { runId: id });
-    const q = parseQuery(req.url, query);
-    const { conn } = getContext();
-    getRun(conn.db, id);
-    return jsonWithNaN(seriesPoints(conn.sqlite, id, q.key, q));
-  });
-}
+export const GET = runReadRoute(query, (run, q, { conn }) => seriesPoints(conn.sqlite, run.id, q.key, q));

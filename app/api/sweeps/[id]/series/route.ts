@@ -1,11 +1,7 @@
 import { z } from 'zod';
-import { requireRead } from '@/lib/server/auth';
-import { getContext } from '@/lib/server/context';
-import { handle } from '@/lib/server/http';
-import { intParam, jsonWithNaN, parseQuery } from '@/lib/server/query';
-import { notFound } from '@/lib/errors';
 import { seriesForRuns } from '@/lib/queries/series';
-import { sweepRunIds } from '@/lib/queries/run-details';
+import { intParam } from '@/lib/server/query';
+import { sweepReadRoute } from '@/lib/server/read-route';
 
 export const dynamic = 'force-dynamic';
 
@@ -15,14 +11,4 @@ const query = z.object({
 });
 
 /** One key for every fine-tuning run of the sweep on one shared bucket grid (for seed bands). */
-export async function GET(req: Request, ctx: { params: Promise<{ id: string }> }) {
-  return handle(async () => {
-    const { id } = await ctx.params;
-    requireRead(req, { sweepId: id });
-    const q = parseQuery(req.url, query);
-    const { sqlite } = getContext().conn;
-    const ids = sweepRunIds(sqlite, id);
-    if (!ids) throw notFound(`sweep ${id}`);
-    return jsonWithNaN(seriesForRuns(sqlite, ids, q.key, q.points));
-  });
-}
+export const GET = sweepReadRoute(query, (_id, runIds, q, { conn }) => seriesForRuns(conn.sqlite, runIds, q.key, q.points));
