@@ -29,6 +29,7 @@ const skip = listArg('--skip') ?? [];
 interface Part { name: string; script: string; args: string[]; timeoutS: number }
 const PARTS: Part[] = [
   { name: 'trainer', script: 'bench/trainer.ts', args: quick ? ['--quick', '--all-gammas'] : ['--all-gammas'], timeoutS: quick ? 900 : 3600 },
+  { name: 'trainer-small', script: 'bench/trainer.ts', args: quick ? ['--preset', 'small', '--quick'] : ['--preset', 'small', '--all-gammas'], timeoutS: quick ? 900 : 3600 },
   { name: 'peak', script: 'bench/peak.ts', args: quick ? ['--quick'] : [], timeoutS: 300 },
   { name: 'store', script: 'bench/store.ts', args: quick ? ['--quick'] : [], timeoutS: quick ? 900 : 3600 },
   { name: 'pages', script: 'bench/pages.ts', args: quick ? ['--quick'] : [], timeoutS: 1200 },
@@ -50,7 +51,7 @@ function peakRss(pid: number): number | null {
 function newestResult(name: string, since: number): string | null {
   if (!fs.existsSync(resultsDir)) return null;
   const files = fs.readdirSync(resultsDir)
-    .filter((f) => f.startsWith(`${name}-`) && f.endsWith('.json'))
+    .filter((f) => f.startsWith(`${name}-`) && /^\d/.test(f.slice(name.length + 1)) && f.endsWith('.json'))
     .map((f) => ({ f: path.join(resultsDir, f), t: fs.statSync(path.join(resultsDir, f)).mtimeMs }))
     .filter((x) => x.t >= since - 1000)
     .sort((a, b) => b.t - a.t);
@@ -132,9 +133,11 @@ export function flopsPerToken(params: number, layers: number, d: number, seq: nu
 
 interface PeakJson extends StoreLike { peakGflops: number; cpuPeakGflops: number | null }
 
+/** Goals (issue 7) are set on `mini`; other presets are reported without them. */
 function trainerRows(json: TrainerJson, peak: PeakJson | null): Row[] {
   const rows: Row[] = [];
   const { preset, shape, seq } = json.config;
+  const goal = (op: '>=' | '<=', x: number): ['>=' | '<=' | undefined, number | undefined] => (preset === 'mini' ? [op, x] : [undefined, undefined]);
   for (const r of json.layerlab) {
     const note = r.failure ? `FAILED: ${r.failure}` : undefined;
     rows.push(goalRow('trainer', `${preset} ${r.label}: ms/step`, r.stepMs ?? null, 'ms', undefined, undefined, note));
@@ -144,9 +147,9 @@ function trainerRows(json: TrainerJson, peak: PeakJson | null): Row[] {
   }
   for (const t of json.pytorch ?? []) rows.push(goalRow('trainer', `PyTorch ${t.mode}: tokens/s (same shapes, 1 thread)`, t.tokens_per_s, 'tokens/s'));
   const r = (k: string) => json.ratios[k] ?? null;
-  rows.push(goalRow('trainer', `${preset} full: LayerLab tokens/s ÷ PyTorch`, r('full tokens/s LayerLab/PyTorch'), '×', '>=', 0.33,
+  rows.push(goalRow('trainer', `${preset} full: LayerLab tokens/s ÷ PyTorch`, r('full tokens/s LayerLab/PyTorch'), '×', ...goal('>=', 0.33),
     json.pytorch ? undefined : json.pytorchNote ?? 'PyTorch not run'));
-  rows.push(goalRow('trainer', `${preset} LISA γ=2 step time ÷ full`, r('lisa2/full step time (LayerLab)'), '×', '<=', 0.85));
+  rows.push(goalRow('trainer', `${preset} LISA γ=2 step time ÷ full`, r('lisa2/full step time (LayerLab)'), '×', ...goal('<=', 0.85)));
   const lora = r('lora/full step time (LayerLab)');
   if (lora !== null) rows.push(goalRow('trainer', `${preset} LoRA step time ÷ full`, lora, '×'));
   const full = json.layerlab.find((x) => x.label === 'full' && !x.failure);
@@ -201,8 +204,10 @@ async function main(): Promise<void> {
   };
   const rows: Row[] = [];
   const peak = read<PeakJson>('peak');
-  const trainer = read<TrainerJson>('trainer');
-  if (trainer) rows.push(...trainerRows(trainer, peak));
+  for (const name of ['trainer', 'trainer-small']) {
+    const trainer = read<TrainerJson>(name);
+    if (trainer) rows.push(...trainerRows(trainer, peak));
+  }
   if (peak) rows.push(...figureRows('peak', peak));
   const store = read<StoreLike>('store');
   if (store) rows.push(...figureRows('store', store));

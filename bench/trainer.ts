@@ -1,5 +1,6 @@
 /**
- * Trainer benchmark: ms/step, tokens/s and memory for full, LoRA and LISA on `mini` (batch 16, seq 64),
+ * Trainer benchmark: ms/step, tokens/s and memory for full, LoRA and LISA on `mini` (batch 16, seq 64) or
+ * `small` (batch 8, seq 128: the same tokens per step),
  * each method in its own trainer process; plus, when Debian's python3-torch is importable, the PyTorch
  * yardstick on the same shapes in the same run, and the ratios. See docs/trainer.md, "Benchmark".
  */
@@ -12,7 +13,8 @@ import { INSTALL_HINT, probeTorch, runTorch, type TorchResult } from './lib/torc
 import { computeRatios, loadWarning, printLayerLab, printTorchAndRatios, writeResults } from './lib/trainer-report';
 import { runTrainer, summarise, type TrainerRunResult } from './lib/trainer-run';
 
-const USAGE = `usage: npm run bench:trainer -- [--quick] [--all-gammas] [--steps N] [--warmup N] [--backend B] [--no-torch]
+const USAGE = `usage: npm run bench:trainer -- [--preset mini|small] [--quick] [--all-gammas] [--steps N] [--warmup N] [--backend B] [--no-torch]
+  --preset P    mini (default; batch 16, seq 64) or small (batch 8, seq 128)
   --quick       fewer steps: 3 warm-up + 8 measured (default 5 + 25)
   --all-gammas  LISA with gamma 1 and 4 as well as 2
   --steps N     measured steps per method; --warmup N: discarded steps before them
@@ -25,6 +27,7 @@ function options() {
       options: {
         quick: { type: 'boolean' },
         'all-gammas': { type: 'boolean' },
+        preset: { type: 'string' },
         'no-torch': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         steps: { type: 'string' },
@@ -42,20 +45,23 @@ function options() {
       throw new Error('--steps must be an integer >= 1 and --warmup an integer >= 0');
     }
     const gammas = values['all-gammas'] ? [1, 2, 4] : [2];
-    return { warmup, measured, gammas, backend: values.backend ?? 'auto', torch: !values['no-torch'] };
+    const preset = values.preset ?? 'mini';
+    if (!(preset in SHAPES)) throw new Error(`--preset must be one of ${Object.keys(SHAPES).join(', ')}`);
+    return { warmup, measured, gammas, preset: preset as keyof typeof SHAPES, backend: values.backend ?? 'auto', torch: !values['no-torch'] };
   } catch (e) {
     console.error(`${(e as Error).message}\n${USAGE}`);
     process.exit(2);
   }
 }
 
-const PRESET = 'mini';
-const BATCH = 16;
-const SEQ = 64;
+/** Batch and sequence per preset: the same 1,024 tokens per step. */
+const SHAPES = { mini: { batch: 16, seq: 64 }, small: { batch: 8, seq: 128 } } as const;
 const NEVER = '1000000'; // eval, norms and checkpoints beyond the last step (the final ones still happen)
 
 async function main(): Promise<void> {
   const opt = options();
+  const PRESET = opt.preset;
+  const { batch: BATCH, seq: SEQ } = SHAPES[PRESET];
   const shape = MODEL_PRESETS[PRESET];
   const root = path.resolve(path.dirname(process.argv[1]), '..');
   const cli = path.join(root, 'trainer', 'cli.ts');
@@ -116,7 +122,7 @@ async function main(): Promise<void> {
     const ratios = computeRatios(results, torch);
     printTorchAndRatios(torch, ratios);
 
-    const file = writeResults(root, {
+    const file = writeResults(root, PRESET === 'mini' ? 'trainer' : `trainer-${PRESET}`, {
       config: { preset: PRESET, shape, batch: BATCH, seq: SEQ, warmup: opt.warmup, measured: opt.measured, backend: opt.backend },
       loadavgAtStart: loadAtStart,
       layerlab: results,

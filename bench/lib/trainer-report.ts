@@ -67,11 +67,11 @@ export function loadWarning(when: string): string | undefined {
 }
 
 /** bench/results/trainer-<date>.json; returns its path. */
-export function writeResults(root: string, payload: Record<string, unknown>): string {
+export function writeResults(root: string, name: string, payload: Record<string, unknown>): string {
   const dir = path.join(root, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
   const now = new Date();
-  const file = path.join(dir, `trainer-${now.toISOString().slice(0, 10)}.json`);
+  const file = path.join(dir, `${name}-${now.toISOString().slice(0, 10)}.json`);
   const cpus = os.cpus();
   const machine = {
     cpu: cpus[0]?.model,
