@@ -2,7 +2,6 @@
  * Sweeps into the database: validate, plan, estimate (dry run), and store the sweep with its runs in one
  * transaction. A pretrain run whose configuration was already run (same config hash, not failed) is reused.
  */
-import path from 'node:path';
 import type { Connection } from '../../db';
 import { AppError } from '../errors';
 import { newId } from '../ids';
@@ -72,13 +71,14 @@ export function createSweep(conn: Connection, home: string, spec: SweepSpec): Cr
     `INSERT INTO runs (id, sweep_id, kind, label, config, config_hash, seed, gamma, interval, status, depends_on, dir, total_steps)
      VALUES (@id, @sweepId, @kind, @label, @config, @configHash, @seed, @gamma, @interval, 'queued', @dependsOn, @dir, @totalSteps)`,
   );
-  const add = (run: PlannedRun, sweep: string | null, base: string | null): string => {
+  /** Insert one run; a fine-tune run starts from the base run's folder (its checkpoint). */
+  const add = (run: PlannedRun, baseRunId: string | null): string => {
     const id = newId('r');
     const dir = runDir(home, id);
-    const config = { ...run.config, out: dir, ...(base ? { base } : {}) };
+    const config = { ...run.config, out: dir, ...(baseRunId ? { base: runDir(home, baseRunId) } : {}) };
     insertRun.run({
       id,
-      sweepId: sweep,
+      sweepId,
       kind: run.kind,
       label: run.label,
       config: JSON.stringify(config),
@@ -86,7 +86,7 @@ export function createSweep(conn: Connection, home: string, spec: SweepSpec): Cr
       seed: run.seed,
       gamma: run.kind === 'lisa' ? run.config.gamma : null,
       interval: run.kind === 'lisa' ? run.config.interval : null,
-      dependsOn: null,
+      dependsOn: baseRunId,
       dir,
       totalSteps: run.config.steps,
     });
@@ -99,14 +99,11 @@ export function createSweep(conn: Connection, home: string, spec: SweepSpec): Cr
     let reused: string | null = null;
     if (plan.pretrain) {
       const existing = reusablePretrain(conn, plan.pretrain.configHash);
-      pretrainId = existing?.id ?? add(plan.pretrain, sweepId, null);
+      pretrainId = existing?.id ?? add(plan.pretrain, null);
       if (existing) reused = existing.id;
     }
-    const baseDir = pretrainId ? runDir(home, pretrainId) : null;
-    const setDep = conn.sqlite.prepare('UPDATE runs SET depends_on = ? WHERE id = ?');
     const created = plan.runs.map((run) => {
-      const id = add(run, sweepId, baseDir);
-      if (pretrainId) setDep.run(pretrainId, id);
+      const id = add(run, pretrainId);
       return { id, key: run.key, label: run.label, kind: run.kind, dependsOn: pretrainId };
     });
     const all = pretrainId && !reused
@@ -115,5 +112,3 @@ export function createSweep(conn: Connection, home: string, spec: SweepSpec): Cr
     return { id: sweepId, runs: all, reusedPretrain: reused };
   })();
 }
-
-export const configPath = (dir: string) => path.join(dir, 'config.json');
