@@ -34,7 +34,7 @@ function Actions({ run }: { run: RunJson }) {
   return (
     <span className="run-actions">
       {live ? <button type="button" className="button button-danger" onClick={() => act('cancel')} data-testid="run-cancel">Cancel</button> : null}
-      {resumable ? <button type="button" className="button" onClick={() => act('resume')} data-testid="run-resume">Resume</button> : null}
+      {resumable ? <button type="button" className="button" onClick={() => act('resume')} data-testid="run-resume" title="Queue the run again; it continues from its last checkpoint">{run.status === 'cancelled' ? 'Resume' : 'Retry'}</button> : null}
       {error ? <span className="view-error-inline" role="alert">{error}</span> : null}
     </span>
   );
