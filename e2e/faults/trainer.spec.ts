@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import { expect, test } from '@playwright/test';
-import { ownServer } from '../support/server';
+import { ownServer, type OwnServer } from '../support/server';
 import { ENDED, waitForSweep } from '../support/specs';
 import { expectDbMatchesFile, fileEvents, openDb, post, waitFor } from './support';
 
@@ -33,6 +33,19 @@ interface RunRow {
   failureMessage: string | null;
 }
 
+/** Launch a one-run LISA sweep; read its row straight from the server's database. */
+async function launchLisaRun(server: OwnServer, name: string, train: string) {
+  const res = await post(`${server.url}/api/sweeps`, spec(name, train));
+  expect(res.status).toBe(201);
+  const { runs } = (await res.json()) as { runs: { id: string; kind: string }[] };
+  const runId = runs.find((r) => r.kind === 'lisa')!.id;
+  const db = openDb(server.home);
+  const select = db.prepare(
+    `SELECT id, status, pid, attempts, last_step AS lastStep, dir, failure_reason AS failureReason, failure_message AS failureMessage
+     FROM runs WHERE id = ?`);
+  return { runId, db, row: () => select.get(runId) as RunRow };
+}
+
 function isTrainerOf(pid: number, runId: string): boolean {
   try {
     return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(runId);
@@ -45,15 +58,7 @@ test('SIGKILL of a trainer mid-run: resumed from its last checkpoint, every step
   test.setTimeout(180_000);
   const server = await ownServer();
   try {
-    const res = await post(`${server.url}/api/sweeps`, spec('kill-trainer',
-      '{ steps: 120, batch: 4, seq: 16, eval_every: 40, eval_batches: 1, norms_every: 10, checkpoint_every: 5 }'));
-    expect(res.status).toBe(201);
-    const { runs } = (await res.json()) as { runs: { id: string; kind: string }[] };
-    const runId = runs.find((r) => r.kind === 'lisa')!.id;
-    const db = openDb(server.home);
-    const row = () => db.prepare(
-      `SELECT id, status, pid, attempts, last_step AS lastStep, dir, failure_reason AS failureReason, failure_message AS failureMessage
-       FROM runs WHERE id = ?`).get(runId) as RunRow;
+    const { runId, db, row } = await launchLisaRun(server, 'kill-trainer', '{ steps: 120, batch: 4, seq: 16, eval_every: 40, eval_batches: 1, norms_every: 10, checkpoint_every: 5 }');
 
     // Mid-run: past a few checkpoints, well before the end.
     const victim = await waitFor('the trainer to pass step 30', 120_000, () => {
@@ -96,15 +101,7 @@ test('a trainer killed on every attempt: bounded retries (3 launches), then fail
   test.setTimeout(180_000);
   const server = await ownServer();
   try {
-    const res = await post(`${server.url}/api/sweeps`, spec('always-dies',
-      '{ steps: 5000, batch: 4, seq: 16, eval_every: 1000, eval_batches: 1, norms_every: 100, checkpoint_every: 2 }'));
-    expect(res.status).toBe(201);
-    const { runs } = (await res.json()) as { runs: { id: string; kind: string }[] };
-    const runId = runs.find((r) => r.kind === 'lisa')!.id;
-    const db = openDb(server.home);
-    const row = () => db.prepare(
-      `SELECT id, status, pid, attempts, last_step AS lastStep, dir, failure_reason AS failureReason, failure_message AS failureMessage
-       FROM runs WHERE id = ?`).get(runId) as RunRow;
+    const { runId, db, row } = await launchLisaRun(server, 'always-dies', '{ steps: 5000, batch: 4, seq: 16, eval_every: 1000, eval_batches: 1, norms_every: 100, checkpoint_every: 2 }');
     const killed = new Set<number>();
     const end = await waitFor('the run to fail after its attempts', 170_000, () => {
       const r = row();

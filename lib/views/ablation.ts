@@ -3,33 +3,20 @@
  * (γ, K), a heat shade per cell from its mean (better = darker, on a light sequential blue scale that keeps
  * dark text readable), and the switch count per K column.
  */
-export interface CellStats {
-  n: number;
-  nonFinite: number;
-  mean: number;
-  std: number;
-}
+import type { AblationTable, TableRow } from '../queries/table';
+import type { TableMetric } from '../queries/table-metric';
+import type { Aggregate } from '../stats/aggregate';
 
-export interface AblationRow {
-  method: string;
-  label: string;
-  gamma: number | null;
-  interval: number | null;
-  switches: number | null;
-  steps: number | null;
-  excluded: number;
-  stats: CellStats;
-  best: boolean;
-}
+/** The parts of the table API's JSON (lib/queries/table.ts) that the view reads. */
+export type AblationRow = Pick<TableRow, 'method' | 'label' | 'gamma' | 'interval' | 'switches' | 'steps' | 'excluded' | 'best'> & {
+  stats: Pick<Aggregate, 'n' | 'nonFinite' | 'mean' | 'std'>;
+};
 
-export interface AblationTableJson {
-  sweepId: string;
-  metric: { id: string; key: string; label: string; better: 'lower' | 'higher' };
-  gammas: number[];
-  intervals: number[];
+export type AblationTableJson = Pick<AblationTable, 'sweepId' | 'gammas' | 'intervals'> & {
+  metric: Pick<TableMetric, 'id' | 'key' | 'label' | 'better'>;
   cells: AblationRow[];
   baselines: AblationRow[];
-}
+};
 
 const LIGHT = [247, 251, 255];
 const DARK = [107, 174, 214];
