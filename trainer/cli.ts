@@ -5,7 +5,7 @@
  */
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { TrainConfig } from '../lib/protocol/config';
+import { DEPRECATED_OPTIMIZER_STATES, type TrainConfig } from '../lib/protocol/config';
 import { chooseBackend, type BackendChoice } from './backend';
 import { CHECKPOINT_DIRNAME, findCheckpoint, readCheckpoint, type CheckpointData } from './checkpoint';
 import { checkConsistency, ConfigError, parseArgs, validate } from './config';
@@ -22,6 +22,8 @@ interface Plan {
   outDir: string;
   base: CheckpointData | null;
   resume: CheckpointData | null;
+  /** Warnings about the command line, logged once the run has started. */
+  warnings: string[];
 }
 
 function load(dir: string): CheckpointData {
@@ -57,7 +59,7 @@ function plan(argv: string[]): Plan | 'help' {
     }
     const config = validate({ ...resume.manifest.config, out: outDir, ...(raw.backend ? { backend: raw.backend } : {}) });
     const base = config.stage === 'finetune' && config.base ? readBase(config.base) : null;
-    return { config, outDir, base, resume };
+    return { config, outDir, base, resume, warnings: [] };
   }
   const stage = (raw.stage as string | undefined) ?? 'finetune';
   if (stage === 'pretrain' && !args.explicit.has('data')) raw.data = 'pretrain';
@@ -82,7 +84,11 @@ function plan(argv: string[]): Plan | 'help' {
   if (existsSync(events) && statSync(events).size > 0) {
     throw new ConfigError(`${outDir} already holds a run (events.ndjson): use --resume to continue it, or another --out`);
   }
-  return { config, outDir, base, resume: null };
+  const warnings: string[] = [];
+  if (DEPRECATED_OPTIMIZER_STATES[String(raw.optimizer_state)]) {
+    warnings.push(`optimizer_state '${String(raw.optimizer_state)}' is deprecated: it means '${config.optimizer_state}'`);
+  }
+  return { config, outDir, base, resume: null, warnings };
 }
 
 function trainableCount(r: RunState): number {
@@ -135,6 +141,10 @@ async function main(argv: string[]): Promise<number> {
       ...(p.resume ? { resumedFrom: p.resume.manifest.step } : {}),
     });
     for (const note of backend.notes) log.emit({ type: 'log', level: 'info', message: note });
+    for (const w of p.warnings) {
+      log.emit({ type: 'log', level: 'warn', message: w });
+      say(`WARNING: ${w}`);
+    }
     if (backend.info.warning) {
       log.emit({ type: 'log', level: 'warn', message: backend.info.warning });
       say(`WARNING: ${backend.info.warning}`);

@@ -97,7 +97,7 @@ describe('training under LISA', () => {
     disposeRun(r);
   });
 
-  for (const optimizerState of ['reset', 'keep'] as const) {
+  for (const optimizerState of ['reset_all', 'reset_blocks', 'keep'] as const) {
     it(`every block ever sampled changes while it is active (optimizer state ${optimizerState})`, () => {
       const r = lisaRun({ gamma: 2, interval: 1, seed: 11, optimizer_state: optimizerState });
       const sampled = new Set<number>();
@@ -110,13 +110,49 @@ describe('training under LISA', () => {
           expect(identical(before[i], blockValues(r, b)), `block ${b} at step ${step}`).toBe(false);
         });
         // Bias correction counts per variable: a block's count is the number of its own updates.
-        if (optimizerState === 'reset') expect(r.optimizer.stepCount(`block.${sw.active[0]}.attn.q`)).toBe(1);
+        if (optimizerState !== 'keep') expect(r.optimizer.stepCount(`block.${sw.active[0]}.attn.q`)).toBe(1);
       }
       expect(sampled.size).toBeGreaterThan(2);
-      if (optimizerState === 'keep') expect(r.optimizer.stepCount('wte')).toBe(10);
+      expect(r.optimizer.stepCount('wte')).toBe(optimizerState === 'reset_all' ? 1 : 10);
       disposeRun(r);
     });
   }
+
+  it('optimizer state at a switch: reset_blocks keeps the always-trained groups, restarts the blocks', () => {
+    const counts = (mode: string) => {
+      const r = lisaRun({ gamma: 2, interval: 3, seed: 5, optimizer_state: mode });
+      const perBlock = r.model.params.filter((p) => p.group === 'block.0').length;
+      const out: { head: number; blocks: number[]; held: number }[] = [];
+      for (let step = 1; step <= 9; step++) {
+        const sw = beginStep(r, step);
+        if (sw) expect(sw.reset).toBe(mode !== 'keep' && step > 1);
+        update(r, step, 1e-3);
+        const active = r.method.trainable().filter((p) => p.group.startsWith('block.') && p.name.endsWith('attn.q'));
+        const held = r.optimizer.names.filter((n) => n.startsWith('block.')).length / perBlock;
+        out.push({ head: r.optimizer.stepCount('head'), blocks: active.map((p) => r.optimizer.stepCount(p.name)), held });
+      }
+      disposeRun(r);
+      return out;
+    };
+    const inPeriod = [1, 2, 3, 1, 2, 3, 1, 2, 3];
+    const blocks = counts('reset_blocks');
+    blocks.forEach((c, i) => {
+      expect(c.head, `head at step ${i + 1}`).toBe(i + 1);
+      expect(c.blocks, `active blocks at step ${i + 1}`).toEqual([inPeriod[i], inPeriod[i]]);
+      expect(c.held, 'blocks holding optimizer state').toBe(2); // only the active ones
+
+    });
+    counts('reset_all').forEach((c, i) => expect(c.head).toBe(inPeriod[i]));
+    // The old value `reset` (stored configs) still reads, as reset_all.
+    expect(counts('reset').map((c) => c.head)).toEqual(inPeriod);
+    counts('keep').forEach((c, i) => expect(c.head).toBe(i + 1));
+  });
+
+  it('reset_blocks is the default; `reset` is read as reset_all', () => {
+    expect(trainConfigSchema.parse({}).optimizer_state).toBe('reset_blocks');
+    expect(trainConfigSchema.parse({ optimizer_state: 'reset' }).optimizer_state).toBe('reset_all');
+    expect(trainConfigSchema.safeParse({ optimizer_state: 'forget' }).success).toBe(false);
+  });
 
   it('no weight-gradient work for frozen blocks: only active blocks and always-trained groups are in the varList', () => {
     const r = lisaRun({ gamma: 1, interval: 5, seed: 2 });

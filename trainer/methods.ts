@@ -6,14 +6,17 @@
  * matmul runs for them (activation gradients still flow through every block, because the embedding
  * below them trains).
  */
+import type { OptimizerState } from '../lib/protocol/config';
 import type { GPT, LoraTarget, Param } from './model';
 import { LisaSampler, startsPeriod, type LisaSamplerState, type SamplingRule } from './lisa';
 
 export interface PeriodSwitch {
   period: number;
   active: number[];
-  /** Whether the optimizer state is dropped at this switch (`reset`), as opposed to kept (`keep`). */
+  /** Whether any optimizer state is dropped at this switch (`reset_blocks`, `reset_all`; not `keep`). */
   reset: boolean;
+  /** Whose state is dropped: the transformer blocks' only, or every variable's. */
+  resetScope?: 'blocks' | 'all';
 }
 
 export interface TrainingMethod {
@@ -36,7 +39,7 @@ export interface MethodOptions {
   gamma: number;
   interval: number;
   sampling: SamplingRule;
-  optimizerState: 'reset' | 'keep';
+  optimizerState: OptimizerState;
   rank: number;
   alpha: number;
   loraTargets: LoraTarget[];
@@ -80,7 +83,8 @@ function lisa(model: GPT, o: MethodOptions): TrainingMethod {
       if (!startsPeriod(step, o.interval)) return null;
       const active = sampler.next();
       select(active);
-      return { period: sampler.period, active, reset: o.optimizerState === 'reset' && sampler.period > 0 };
+      if (o.optimizerState === 'keep' || sampler.period === 0) return { period: sampler.period, active, reset: false };
+      return { period: sampler.period, active, reset: true, resetScope: o.optimizerState === 'reset_all' ? 'all' : 'blocks' };
     },
     trainable: () => current,
     everTrainable: () => base,

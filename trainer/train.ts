@@ -78,10 +78,17 @@ function emitEval(r: RunState, o: LoopOptions): void {
   o.say(`eval @ ${r.step}: loss ${values['eval/loss'].toFixed(4)} ppl ${values['eval/ppl'].toFixed(2)}${acc}`);
 }
 
-/** Before update `step`: a LISA period switch if one happens here (dropping AdamW state under `reset`). */
+/**
+ * Before update `step`: a LISA period switch if one happens here, dropping AdamW state as the run's
+ * `optimizer_state` says: every transformer block's (`reset_blocks`) or every variable's (`reset_all`).
+ */
 export function beginStep(r: RunState, step: number): PeriodSwitch | null {
   const sw = r.method.beforeStep(step);
-  if (sw?.reset) r.optimizer.reset();
+  if (sw?.resetScope === 'all') r.optimizer.reset();
+  else if (sw?.resetScope === 'blocks') {
+    const blocks = new Set(r.model.params.filter((p) => p.group.startsWith('block.')).map((p) => p.name));
+    r.optimizer.reset(r.optimizer.names.filter((n) => blocks.has(n)));
+  }
   return sw;
 }
 
@@ -141,7 +148,8 @@ export async function trainLoop(r: RunState, o: LoopOptions): Promise<ExitCode> 
     const step = r.step + 1;
     const sw = beginStep(r, step);
     if (sw) {
-      o.log.emit({ type: 'lisa_period', step, period: sw.period, active: sw.active, reset: sw.reset });
+      const scope = sw.resetScope ? { reset_scope: sw.resetScope } : {};
+      o.log.emit({ type: 'lisa_period', step, period: sw.period, active: sw.active, reset: sw.reset, ...scope });
       // Peak memory depends on which blocks train; profiling costs time, so not at every switch.
       if (step - lastPeakStep >= 25) measurePeak = true;
     }

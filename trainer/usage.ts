@@ -10,7 +10,9 @@ NDJSON events go to stdout and OUT/events.ndjson; progress goes to stderr.
   --gamma N                 LISA: blocks trained per period (alias --lisa_activated_layers)
   --interval K              LISA: steps per period (aliases --lisa_interval_steps, --lisa_step_interval)
   --sampling uniform|bernoulli    LISA: exactly γ blocks, or each with p = γ/N
-  --optimizer-state reset|keep    LISA: drop AdamW state at each switch (paper) or keep it (LMFlow)
+  --optimizer-state reset_blocks|reset_all|keep
+                            LISA: AdamW state at a switch: drop the blocks' (default), drop all, keep all
+                            (reset = reset_all, deprecated)
   --rank R --alpha A        LoRA rank and alpha; --lora-targets q,k,v,o,mlp; --lora-train-embed
   --seed S --steps N --lr X --batch B --seq T
   --warmup N --schedule cosine|linear|constant --min-lr-ratio R --weight-decay W --grad-clip C

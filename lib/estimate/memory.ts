@@ -34,7 +34,8 @@ export interface MemoryInput {
   loraDropout?: boolean;
   /** LISA: blocks trained per period (E+H+γL), state policy at a switch, and the number of switches. */
   gamma?: number;
-  optimizerState?: 'reset' | 'keep';
+  /** LISA: only `keep` holds the state of blocks sampled earlier (`reset` is the old name of reset_all). */
+  optimizerState?: 'reset_blocks' | 'reset_all' | 'reset' | 'keep';
   switches?: number;
   /** Attention kernel (default `eager`, which keeps the T×T scores). */
   attention?: AttentionKernel;

@@ -11,6 +11,22 @@ export const METHODS = ['full', 'lora', 'lisa'] as const;
 export type Method = (typeof METHODS)[number];
 export const LORA_TARGETS = ['q', 'k', 'v', 'o', 'mlp'] as const;
 export const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
+/**
+ * LISA: what happens to AdamW state at a period switch (docs/trainer.md, "Optimizer state at a switch").
+ * `reset_blocks`: drop the transformer blocks' state, keep the always-trained groups' (default);
+ * `reset_all`: drop everything; `keep`: drop nothing.
+ */
+export const OPTIMIZER_STATES = ['reset_blocks', 'reset_all', 'keep'] as const;
+export type OptimizerState = (typeof OPTIMIZER_STATES)[number];
+/** Old spelling still found in stored configs: `reset` dropped every slot, i.e. today's `reset_all`. */
+export const DEPRECATED_OPTIMIZER_STATES: Record<string, OptimizerState> = { reset: 'reset_all' };
+
+/** The mode a stored config value means (`reset` → `reset_all`); undefined when it is not one. */
+export function optimizerStateOf(value: unknown): OptimizerState | undefined {
+  if (typeof value !== 'string') return undefined;
+  const v = DEPRECATED_OPTIMIZER_STATES[value] ?? value;
+  return (OPTIMIZER_STATES as readonly string[]).includes(v) ? (v as OptimizerState) : undefined;
+}
 
 export const trainConfigSchema = z
   .object({
@@ -22,7 +38,9 @@ export const trainConfigSchema = z
     /** LISA: steps between re-draws (K). */
     interval: z.number().int().min(1).default(20),
     sampling: z.enum(['uniform', 'bernoulli']).default('uniform'),
-    optimizer_state: z.enum(['reset', 'keep']).default('reset'),
+    optimizer_state: z
+      .preprocess((v) => (typeof v === 'string' ? DEPRECATED_OPTIMIZER_STATES[v] ?? v : v), z.enum(OPTIMIZER_STATES))
+      .default('reset_blocks'),
     rank: z.number().int().min(1).default(8),
     alpha: z.number().positive().default(16),
     lora_targets: z.array(z.enum(LORA_TARGETS)).min(1).default(['q', 'k', 'v', 'o', 'mlp']),

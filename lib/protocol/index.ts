@@ -76,7 +76,10 @@ export const lisaPeriodEvent = z.object({
   step: stepField,
   period: z.number().int().nonnegative(),
   active: z.array(z.number().int().nonnegative()),
+  /** Whether AdamW state was dropped at this switch. */
   reset: z.boolean(),
+  /** Whose state was dropped when `reset`: the transformer blocks' (`reset_blocks`) or all (`reset_all`). */
+  reset_scope: z.enum(['blocks', 'all']).optional(),
 });
 
 export const checkpointEvent = z.object({

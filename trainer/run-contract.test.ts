@@ -1,0 +1,79 @@
+// What a run records and pins, checked through the real trainer process and the files it leaves on disk:
+// AdamW state at LISA switches in the checkpoint, token counts and throughput, grad norms, resume pins.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseEvent, type RunEvent } from '../lib/protocol/index';
+import type { Manifest } from './checkpoint';
+
+const root = path.resolve(__dirname, '..');
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'layerlab-contract-'));
+const base = path.join(tmp, 'A');
+
+interface Done {
+  code: number | null;
+  stderr: string;
+}
+
+function cli(args: string[]): Promise<Done> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'trainer/cli.ts'), ...args], {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (d) => (stderr += d));
+  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stderr })));
+}
+
+function events(dir: string): RunEvent[] {
+  return readFileSync(path.join(dir, 'events.ndjson'), 'utf8').split('\n').filter(Boolean).map(parseEvent);
+}
+
+const manifest = (dir: string) => JSON.parse(readFileSync(path.join(dir, 'checkpoint', 'manifest.json'), 'utf8')) as Manifest;
+
+beforeAll(async () => {
+  const pre = await cli(['--preset', 'nano', '--stage', 'pretrain', '--steps', '100', '--backend', 'wasm', '--out', base]);
+  expect(pre.code, pre.stderr).toBe(0);
+}, 120_000);
+
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe('LISA optimizer state in the checkpoint on disk', () => {
+  it('reset_blocks: the head counts every global step, a block restarts at each period', async () => {
+    const stepCounts = async (steps: number, mode: string) => {
+      const out = path.join(tmp, `B-${mode}-${steps}`);
+      const r = await cli(['--preset', 'nano', '--base', base, '--method', 'lisa', '--optimizer-state', mode, '--interval', '5',
+        '--steps', String(steps), '--backend', 'wasm', '--out', out]);
+      expect(r.code, r.stderr).toBe(0);
+      const m = manifest(out);
+      expect(m.step).toBe(steps);
+      const t = new Map(m.optimizer.map((s) => [s.name, s.t]));
+      const ev = events(out);
+      const last = ev.filter((e) => e.type === 'lisa_period').at(-1)!;
+      const active = last.type === 'lisa_period' ? last.active : [];
+      return { t, active, ev, config: m.config };
+    };
+    const b = await stepCounts(30, 'reset_blocks');
+    expect(b.config.optimizer_state).toBe('reset_blocks');
+    for (const name of ['head', 'wte', 'wpe', 'lnf.g', 'lnf.b']) expect(b.t.get(name), name).toBe(30);
+    expect(b.active.length).toBe(2);
+    for (const i of b.active) expect(b.t.get(`block.${i}.attn.q`), `block ${i}`).toBe(5);
+    // Blocks not active in the last period hold no state at all.
+    for (let i = 0; i < 4; i++) if (!b.active.includes(i)) expect(b.t.has(`block.${i}.mlp.fc`), `block ${i}`).toBe(false);
+    const periods = b.ev.filter((e) => e.type === 'lisa_period');
+    expect(periods.map((e) => e.type === 'lisa_period' && e.reset)).toEqual([false, true, true, true, true, true]);
+    expect(periods.slice(1).every((e) => e.type === 'lisa_period' && e.reset_scope === 'blocks')).toBe(true);
+    // Mid-period: two steps into the sixth period.
+    const mid = await stepCounts(27, 'reset_blocks');
+    expect(mid.t.get('head')).toBe(27);
+    for (const i of mid.active) expect(mid.t.get(`block.${i}.attn.q`)).toBe(2);
+    // reset_all (and its old name `reset`) restarts the head too.
+    const all = await stepCounts(27, 'reset');
+    expect(all.config.optimizer_state).toBe('reset_all');
+    expect(all.t.get('head')).toBe(2);
+    const warned = all.ev.filter((e) => e.type === 'log' && e.level === 'warn').map((e) => (e.type === 'log' ? e.message : ''));
+    expect(warned).toContain("optimizer_state 'reset' is deprecated: it means 'reset_all'");
+  }, 180_000);
+});
