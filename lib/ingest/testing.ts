@@ -124,8 +124,12 @@ export interface SweepFixture {
   /** Metrics events every this many steps (default 1). */
   metricsEvery?: number;
   baselines?: { kind: 'full' | 'lora'; rank?: number; alpha?: number }[];
+  /** Learning rates per method: one run per lr (and seed), with `lr` in its config. Default: no lr key. */
+  lrs?: Partial<Record<'lisa' | 'full' | 'lora', number[]>>;
+  /** Extra config keys of a run (e.g. optimizer_state). */
+  config?(run: { kind: string; gamma: number | null; interval: number | null; seed: number }): Record<string, unknown>;
   /** Final eval loss of a run; intermediate evals decay towards it. */
-  finalLoss(run: { kind: string; gamma: number | null; interval: number | null; seed: number; rank?: number }): number;
+  finalLoss(run: { kind: string; gamma: number | null; interval: number | null; seed: number; rank?: number; lr?: number }): number;
   createdAt?: string;
 }
 
@@ -143,31 +147,46 @@ export function seedAblationSweep(
   for (const bl of f.baselines ?? []) specs.push({ kind: bl.kind, gamma: null, interval: null, rank: bl.rank, alpha: bl.alpha });
   const ids: string[] = [];
   for (const spec of specs) {
-    for (const seed of spec.kind === 'lisa' ? f.seeds : f.baselineSeeds ?? f.seeds) {
-      const id = `${f.sweepId}-${spec.kind}-${spec.gamma ?? 0}-${spec.interval ?? 0}-${spec.rank ?? 0}-${seed}`;
-      const config = {
-        method: spec.kind, gamma: spec.gamma ?? 2, interval: spec.interval ?? 20, seed, steps: f.steps, out: `/runs/${id}`,
-        ...(spec.kind === 'lora' ? { rank: spec.rank ?? 8, alpha: spec.alpha ?? 16 } : {}),
-      };
-      insertRun(sqlite, { id, sweepId: f.sweepId, kind: spec.kind, config, seed, gamma: spec.gamma, interval: spec.interval, createdAt: f.createdAt });
-      const final = f.finalLoss({ ...spec, seed });
-      const b = new EventBuilder();
-      const events = [b.started(['embed', 'block.0', 'head'], config)];
-      for (let step = 1; step <= f.steps; step++) {
-        const loss = final + 2 / step;
-        if (step % (f.metricsEvery ?? 1) === 0 || step === f.steps) {
-          events.push(b.metrics(step, { 'train/loss': loss, tokens_per_s: 1000 + seed, 'mem/peak_bytes': 1e8 * (spec.gamma ?? 4) + step }));
-        }
-        if (step % f.evalEvery === 0 || step === f.steps) {
-          events.push(b.eval(step, { 'eval/loss': step === f.steps ? final : loss, 'eval/ppl': Math.exp(loss), 'eval/accuracy': 1 / loss }));
-        }
+    const lrs: (number | undefined)[] = f.lrs?.[spec.kind as 'lisa' | 'full' | 'lora'] ?? [undefined];
+    for (const lr of lrs) {
+      for (const seed of spec.kind === 'lisa' ? f.seeds : f.baselineSeeds ?? f.seeds) {
+        ids.push(seedRun(sqlite, f, { ...spec, seed, lr }, ingest));
       }
-      events.push(b.finished(f.steps, { 'eval/loss': final }));
-      ingest(id, events);
-      ids.push(id);
     }
   }
   return ids;
+}
+
+function seedRun(
+  sqlite: Database.Database, f: SweepFixture,
+  spec: { kind: string; gamma: number | null; interval: number | null; rank?: number; alpha?: number; seed: number; lr?: number },
+  ingest: (runId: string, events: RunEvent[]) => void,
+): string {
+  const { seed, lr } = spec;
+  const lrPart = lr === undefined ? '' : `-lr${lr}`;
+  const id = `${f.sweepId}-${spec.kind}-${spec.gamma ?? 0}-${spec.interval ?? 0}-${spec.rank ?? 0}${lrPart}-${seed}`;
+  const config = {
+    method: spec.kind, gamma: spec.gamma ?? 2, interval: spec.interval ?? 20, seed, steps: f.steps, out: `/runs/${id}`,
+    ...(spec.kind === 'lora' ? { rank: spec.rank ?? 8, alpha: spec.alpha ?? 16 } : {}),
+    ...(lr === undefined ? {} : { lr }),
+    ...f.config?.(spec),
+  };
+  insertRun(sqlite, { id, sweepId: f.sweepId, kind: spec.kind, config, seed, gamma: spec.gamma, interval: spec.interval, createdAt: f.createdAt });
+  const final = f.finalLoss(spec);
+  const b = new EventBuilder();
+  const events = [b.started(['embed', 'block.0', 'head'], config)];
+  for (let step = 1; step <= f.steps; step++) {
+    const loss = final + 2 / step;
+    if (step % (f.metricsEvery ?? 1) === 0 || step === f.steps) {
+      events.push(b.metrics(step, { 'train/loss': loss, tokens_per_s: 1000 + seed, 'mem/peak_bytes': 1e8 * (spec.gamma ?? 4) + step }));
+    }
+    if (step % f.evalEvery === 0 || step === f.steps) {
+      events.push(b.eval(step, { 'eval/loss': step === f.steps ? final : loss, 'eval/ppl': Math.exp(loss), 'eval/accuracy': 1 / loss }));
+    }
+  }
+  events.push(b.finished(f.steps, { 'eval/loss': final }));
+  ingest(id, events);
+  return id;
 }
 
 /** The acceptance sweep in miniature: γ ∈ {1,2} × K ∈ {2,5} × 2 seeds + full + LoRA, plus a pretrain run and a still-running third seed. */

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { seedNanoSweep as nanoSweep, tempDatabase, type TempDatabase } from '../ingest/testing';
+import { seedAblationSweep, seedNanoSweep as nanoSweep, tempDatabase, type TempDatabase } from '../ingest/testing';
 import { ablationTable } from './table';
 import { parseTableMetric, TableMetricError } from './table-metric';
 
@@ -45,5 +45,95 @@ describe('ablationTable', () => {
     expect(parseTableMetric('mem/peak_bytes')).toMatchObject({ agg: 'max' });
     expect(() => parseTableMetric('eval/loss:median')).toThrow(TableMetricError);
     expect(() => parseTableMetric('a b')).toThrow(TableMetricError);
+  });
+
+  it('picks each row’s best lr on final eval/loss, and says so in the caption', () => {
+    t = tempDatabase();
+    // LoRA learns at 3e-3, barely at 3e-4; Full is best at 3e-4. LISA cells: γ=1 best at 1e-3, γ=2 at 3e-4.
+    const loss: Record<string, Record<number, number>> = {
+      full: { 3e-4: 2.0, 3e-3: 2.4 }, lora: { 3e-4: 2.9, 3e-3: 2.1 }, lisa1: { 3e-4: 2.3, 1e-3: 2.2 }, lisa2: { 3e-4: 2.25, 1e-3: 2.5 },
+    };
+    seedAblationSweep(t.conn.sqlite, {
+      sweepId: 'lr', gammas: [1, 2], intervals: [5], seeds: [1, 2, 3], steps: 10, evalEvery: 5,
+      baselines: [{ kind: 'full' }, { kind: 'lora', rank: 8, alpha: 16 }],
+      lrs: { lisa: [3e-4, 1e-3], full: [3e-4, 3e-3], lora: [3e-4, 3e-3] },
+      // tokens_per_s is 1000 + seed for every run, so the lr is chosen on eval/loss whatever the table shows.
+      finalLoss: (r) => loss[r.kind === 'lisa' ? `lisa${r.gamma}` : r.kind][r.lr!] + r.seed / 1000,
+    });
+    const table = ablationTable(t.conn.sqlite, 'lr', 'tokens_per_s')!;
+    expect(table.selection.id).toBe('eval/loss');
+    expect(table.cells.map((c) => [c.label, c.lr, c.stats.n])).toEqual([['LISA γ=1 K=5', 1e-3, 3], ['LISA γ=2 K=5', 3e-4, 3]]);
+    expect(table.baselines.map((c) => [c.label, c.lr, c.stats.n])).toEqual([['Full', 3e-4, 3], ['LoRA r=8 α=16', 3e-3, 3]]);
+    const lora = table.baselines[1];
+    expect(lora.lrChoice.map((c) => [c.lr, c.n, Number(c.mean.toFixed(6)), c.chosen])).toEqual([
+      [3e-4, 3, 2.902, false], [3e-3, 3, 2.102, true],
+    ]);
+    expect(lora.runIds).toEqual(['lr-lora-0-0-8-lr0.003-1', 'lr-lora-0-0-8-lr0.003-2', 'lr-lora-0-0-8-lr0.003-3']);
+    expect(table.lr).toEqual([
+      { label: 'LISA', values: [3e-4, 1e-3], chosen: true },
+      { label: 'Full', values: [3e-4, 3e-3], chosen: true },
+      { label: 'LoRA r=8 α=16', values: [3e-4, 3e-3], chosen: true },
+    ]);
+    expect(table.caption).toContain(
+      'Learning rate: LISA best of lr ∈ {0.0003, 0.001} per cell; Full best of lr ∈ {0.0003, 0.003}; ' +
+        'LoRA r=8 α=16 best of lr ∈ {0.0003, 0.003}; chosen on final eval/loss (mean over seeds).',
+    );
+  });
+
+  it('compares every LISA cell with every baseline, paired by seed, at the chosen lr', () => {
+    t = tempDatabase();
+    nanoSweep(t.conn.sqlite);
+    const table = ablationTable(t.conn.sqlite, 's1', 'eval/loss')!;
+    const cell = table.cells[0]; // γ=1 K=2: 2.12 + seed/1000; Full: 1.9 + seed/1000 → Δ = 0.22 for both seeds
+    expect(cell.comparisons.map((c) => c.baseline)).toEqual(['Full', 'LoRA r=8 α=16']);
+    const [full, lora] = cell.comparisons;
+    expect(full).toMatchObject({ seeds: [1, 2], n: 2, interval: 't', significant: true });
+    expect(full.mean).toBeCloseTo(0.22, 9);
+    expect(full.ci95![0]).toBeCloseTo(0.22, 9);
+    expect(lora.mean).toBeCloseTo(-0.38, 9);
+    expect(lora.ci95![1]).toBeLessThan(0);
+    expect(table.baselines.every((b) => b.comparisons.length === 0)).toBe(true);
+    expect(table.caption).toContain('Δ = LISA − baseline, paired by seed');
+  });
+
+  it('pairs only shared seeds: one shared seed gives no interval; five give a seeded bootstrap interval', () => {
+    t = tempDatabase();
+    seedAblationSweep(t.conn.sqlite, {
+      sweepId: 'p', gammas: [1], intervals: [5], seeds: [1, 2, 3, 4, 5], baselineSeeds: [5, 6], steps: 10, evalEvery: 5,
+      baselines: [{ kind: 'full' }],
+      finalLoss: (r) => (r.kind === 'full' ? 2 : 2.1) + ((r.seed * 7) % 5) / 100,
+    });
+    const one = ablationTable(t.conn.sqlite, 'p')!.cells[0].comparisons[0];
+    expect(one).toMatchObject({ seeds: [5], n: 1, ci95: null, interval: null, significant: null });
+    expect(one.mean).toBeCloseTo(0.1, 9);
+
+    seedAblationSweep(t.conn.sqlite, {
+      sweepId: 'q', gammas: [1], intervals: [5], seeds: [1, 2, 3, 4, 5], steps: 10, evalEvery: 5, baselines: [{ kind: 'full' }],
+      finalLoss: (r) => (r.kind === 'full' ? 2 + r.seed / 50 : 2.1 + ((r.seed * 7) % 5) / 100),
+    });
+    const a = ablationTable(t.conn.sqlite, 'q')!.cells[0].comparisons[0];
+    const b = ablationTable(t.conn.sqlite, 'q')!.cells[0].comparisons[0];
+    expect(a.interval).toBe('bootstrap');
+    expect(a.n).toBe(5);
+    expect(a.ci95).toEqual(b.ci95);
+  });
+
+  it('states the optimizer-state mode of the LISA runs, reading the legacy reset as reset_all', () => {
+    t = tempDatabase();
+    const base = { gammas: [1, 2], intervals: [5], seeds: [1], steps: 10, evalEvery: 5, baselines: [{ kind: 'full' as const }] };
+    seedAblationSweep(t.conn.sqlite, { ...base, sweepId: 'old', config: () => ({ optimizer_state: 'reset' }), finalLoss: () => 2 });
+    const old = ablationTable(t.conn.sqlite, 'old')!;
+    expect(old.optimizerState).toEqual({ modes: ['reset_all'], mixed: false });
+    expect(old.cells.map((c) => c.optimizerState)).toEqual(['reset_all', 'reset_all']);
+    expect(old.caption).toContain('Optimizer state at LISA switches: reset_all.');
+
+    seedAblationSweep(t.conn.sqlite, {
+      ...base, sweepId: 'mixed', finalLoss: () => 2,
+      config: (r) => ({ optimizer_state: r.gamma === 1 ? 'keep' : 'reset_blocks' }),
+    });
+    const mixed = ablationTable(t.conn.sqlite, 'mixed')!;
+    expect(mixed.optimizerState).toEqual({ modes: ['keep', 'reset_blocks'], mixed: true });
+    expect(mixed.caption).toContain('Optimizer state at LISA switches: mixed (keep, reset_blocks) — cells differ.');
+    expect(mixed.cells.map((c) => c.label)).toEqual(['LISA γ=1 K=5 optimizer_state=keep', 'LISA γ=2 K=5 optimizer_state=reset_blocks']);
   });
 });

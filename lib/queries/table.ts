@@ -4,9 +4,18 @@
  * Finished and diverged runs count (a diverged run's NaN is counted as non-finite, not hidden); queued,
  * running, failed and cancelled runs are listed as `excluded`. K is the period in steps; `switches` =
  * ceil(steps / K) is the number of re-draws, the quantity the paper's ablation also calls K (RESEARCH.md).
+ *
+ * The learning rate is tuned, not part of a row's identity: when a configuration ran at several `lr` values,
+ * its row is the lr with the best mean over seeds on the selection metric (final eval/loss unless told
+ * otherwise), chosen per row — each LISA (γ, K) cell and each baseline gets its own best lr — and the others
+ * are listed in `lrChoice.candidates`. Each LISA cell is then compared with each baseline, both at their
+ * chosen lr, paired by seed (lib/stats/paired). Choosing and comparing on the same seeds favours every row a
+ * little (the best of several noisy means); the caption says how the lr was chosen so readers can judge.
  */
 import type Database from 'better-sqlite3';
 import { aggregate, type Aggregate } from '../stats/aggregate';
+import { pairedDifference, type PairedDifference } from '../stats/paired';
+import { tableCaption, type LrSummary, type OptimizerStateSummary } from './table-caption';
 import { metricValues, parseTableMetric, type TableMetric } from './table-metric';
 
 export interface TableRow {
@@ -29,15 +38,43 @@ export interface TableRow {
   excluded: number;
   stats: Aggregate;
   best: boolean;
+  /** The row's learning rate (the chosen one when several ran); null when the runs do not record one. */
+  lr: number | null;
+  /** Every lr this configuration ran at, with the selection metric's mean; one entry when lr was not swept. */
+  lrChoice: LrCandidate[];
+  /** LISA rows: optimizer state at a switch, `reset` read as `reset_all`; 'unrecorded' when absent. */
+  optimizerState: string | null;
+  /** LISA rows: this row − each baseline row (in `baselines` order), paired by seed. [] for baselines. */
+  comparisons: Comparison[];
+}
+
+export interface LrCandidate {
+  lr: number | null;
+  /** Seeds counted on the selection metric, and their mean (NaN when none). */
+  n: number;
+  mean: number;
+  chosen: boolean;
+}
+
+export interface Comparison extends PairedDifference {
+  /** The baseline's label. */
+  baseline: string;
 }
 
 export interface AblationTable {
   sweepId: string;
   metric: TableMetric;
+  /** What the lr of each row was chosen on. */
+  selection: TableMetric;
   gammas: number[];
   intervals: number[];
   cells: TableRow[];
   baselines: TableRow[];
+  /** Per method row kind: the lr values run, and whether the table chose among them. */
+  lr: LrSummary[];
+  optimizerState: OptimizerStateSummary;
+  /** One paragraph saying what the numbers are: metric, lr choice, optimizer-state mode, interval method. */
+  caption: string;
 }
 
 interface RunRow {
@@ -53,21 +90,36 @@ interface RunRow {
 
 /** Never part of a configuration's identity: the seed, and per-run paths. */
 const RUN_SPECIFIC = ['seed', 'out', 'base', 'resume'];
+/** Tuned per row rather than part of its identity (see the module comment). */
+const TUNED = ['lr'];
 const LISA_KNOBS = ['gamma', 'interval', 'sampling', 'optimizer_state'];
 const LORA_KNOBS = ['rank', 'alpha', 'lora_targets', 'lora_train_embed'];
 /** Knobs that mean nothing for a method (a full run's config may still carry gamma's default). */
-const IRRELEVANT: Record<string, string[]> = { full: [...LISA_KNOBS, ...LORA_KNOBS], lora: LISA_KNOBS, lisa: LORA_KNOBS };
+const IRRELEVANT: Record<string, string[]> = {
+  full: [...LISA_KNOBS, ...LORA_KNOBS], lora: LISA_KNOBS, lisa: LORA_KNOBS,
+};
 const SHOWN = ['gamma', 'interval', 'rank', 'alpha', 'steps', 'method'];
 const COUNTED = new Set(['finished', 'diverged']);
 
 function identity(kind: string, config: Record<string, unknown>): Record<string, unknown> {
-  const drop = new Set([...RUN_SPECIFIC, ...(IRRELEVANT[kind] ?? [])]);
-  return Object.fromEntries(Object.entries(config).filter(([k]) => !drop.has(k)).sort(([a], [b]) => a.localeCompare(b)));
+  const drop = new Set([...RUN_SPECIFIC, ...TUNED, ...(IRRELEVANT[kind] ?? [])]);
+  return Object.fromEntries(
+    Object.entries(config).filter(([k]) => !drop.has(k)).sort(([a], [b]) => a.localeCompare(b)),
+  );
 }
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
-function labelOf(r: Omit<TableRow, 'label' | 'stats' | 'best'>): string {
+/** The optimizer-state mode of a LISA config: the legacy `reset` is `reset_all`. */
+export function optimizerStateOf(config: Record<string, unknown>): string {
+  const v = config.optimizer_state;
+  if (typeof v !== 'string') return 'unrecorded';
+  return v === 'reset' ? 'reset_all' : v;
+}
+
+type RowCore = Omit<TableRow, 'label' | 'stats' | 'best' | 'lrChoice' | 'comparisons'>;
+
+function labelOf(r: RowCore): string {
   const extra = Object.entries(r.variant).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
   const base =
     r.method === 'lisa' ? `LISA γ=${r.gamma ?? '?'} K=${r.interval ?? '?'}`
@@ -80,27 +132,67 @@ function labelOf(r: Omit<TableRow, 'label' | 'stats' | 'best'>): string {
 /** Keys whose values differ between groups of the same method (shown as the row's variant). */
 function varyingKeys(ids: Record<string, unknown>[]): string[] {
   const keys = new Set(ids.flatMap((c) => Object.keys(c)));
-  return [...keys].filter((k) => !SHOWN.includes(k) && new Set(ids.map((c) => JSON.stringify(c[k]))).size > 1).sort();
+  return [...keys]
+    .filter((k) => !SHOWN.includes(k) && new Set(ids.map((c) => JSON.stringify(c[k]))).size > 1)
+    .sort();
 }
 
-/** The table for `metric` (see table-metric.ts for ids); null when the sweep does not exist. */
-export function ablationTable(sqlite: Database.Database, sweepId: string, metricId = 'eval/loss'): AblationTable | null {
+interface Group {
+  kind: string;
+  id: Record<string, unknown>;
+  config: Record<string, unknown>;
+  /** lr (JSON of the value, 'null' when absent) → runs. */
+  byLr: Map<string, RunRow[]>;
+}
+
+const counted = (runs: RunRow[]) =>
+  runs.filter((r) => COUNTED.has(r.status)).sort((a, b) => (a.seed ?? 0) - (b.seed ?? 0));
+
+const better = (m: TableMetric, a: number, b: number) => (m.better === 'lower' ? a < b : a > b);
+
+/** Every lr of a group with its selection-metric mean; the best mean is chosen (ties: the smaller lr). */
+function chooseLr(g: Group, selected: Map<string, number>, selection: TableMetric): LrCandidate[] {
+  const candidates = [...g.byLr].map(([key, runs]) => {
+    const s = aggregate(counted(runs).map((r) => selected.get(r.id) ?? NaN));
+    return { lr: JSON.parse(key) as number | null, n: s.n, mean: s.mean, chosen: false };
+  });
+  candidates.sort((a, b) => (a.lr ?? -Infinity) - (b.lr ?? -Infinity));
+  let best = candidates[0];
+  for (const c of candidates) if (c.n > 0 && (best.n === 0 || better(selection, c.mean, best.mean))) best = c;
+  best.chosen = true;
+  return candidates;
+}
+
+/**
+ * The table for `metricId` (see table-metric.ts for ids), each row at the lr that is best on `selectionId`;
+ * null when the sweep does not exist.
+ */
+export function ablationTable(
+  sqlite: Database.Database, sweepId: string, metricId = 'eval/loss', selectionId = 'eval/loss',
+): AblationTable | null {
   const metric = parseTableMetric(metricId);
+  const selection = parseTableMetric(selectionId);
   if (!sqlite.prepare('SELECT 1 FROM sweeps WHERE id = ?').get(sweepId)) return null;
   const runs = sqlite
-    .prepare("SELECT id, kind, config, seed, gamma, interval, status, total_steps AS totalSteps FROM runs WHERE sweep_id = ? AND kind <> 'pretrain'")
+    .prepare(
+      'SELECT id, kind, config, seed, gamma, interval, status, total_steps AS totalSteps ' +
+        "FROM runs WHERE sweep_id = ? AND kind <> 'pretrain'",
+    )
     .all(sweepId) as RunRow[];
   const values = metricValues(sqlite, sweepId, metric);
+  const selected = selection.id === metric.id ? values : metricValues(sqlite, sweepId, selection);
 
-  const groups = new Map<string, { kind: string; id: Record<string, unknown>; config: Record<string, unknown>; runs: RunRow[] }>();
+  const groups = new Map<string, Group>();
   for (const run of runs) {
     const config = JSON.parse(run.config) as Record<string, unknown>;
     if (run.gamma !== null) config.gamma = run.gamma;
     if (run.interval !== null) config.interval = run.interval;
+    if (run.kind === 'lisa') config.optimizer_state = optimizerStateOf(config);
     const id = identity(run.kind, config);
     const key = `${run.kind}\u0000${JSON.stringify(id)}`;
-    const g = groups.get(key) ?? { kind: run.kind, id, config, runs: [] };
-    g.runs.push(run);
+    const g = groups.get(key) ?? { kind: run.kind, id, config, byLr: new Map() };
+    const lrKey = JSON.stringify(num(config.lr));
+    g.byLr.set(lrKey, [...(g.byLr.get(lrKey) ?? []), run]);
     groups.set(key, g);
   }
 
@@ -109,11 +201,14 @@ export function ablationTable(sqlite: Database.Database, sweepId: string, metric
   const varying = new Map([...byKind].map(([k, ids]) => [k, varyingKeys(ids)]));
 
   const rows: TableRow[] = [...groups.values()].map((g) => {
-    const counted = g.runs.filter((r) => COUNTED.has(r.status)).sort((a, b) => (a.seed ?? 0) - (b.seed ?? 0));
-    const vals = counted.map((r) => values.get(r.id) ?? NaN);
-    const steps = num(g.config.steps) ?? g.runs[0].totalSteps;
+    const lrChoice = chooseLr(g, selected, selection);
+    const lr = lrChoice.find((c) => c.chosen)!.lr;
+    const all = g.byLr.get(JSON.stringify(lr))!;
+    const done = counted(all);
+    const vals = done.map((r) => values.get(r.id) ?? NaN);
+    const steps = num(g.config.steps) ?? all[0].totalSteps;
     const interval = g.kind === 'lisa' ? num(g.config.interval) : null;
-    const row = {
+    const row: RowCore = {
       method: g.kind,
       gamma: g.kind === 'lisa' ? num(g.config.gamma) : null,
       interval,
@@ -122,12 +217,14 @@ export function ablationTable(sqlite: Database.Database, sweepId: string, metric
       rank: g.kind === 'lora' ? num(g.config.rank) : null,
       alpha: g.kind === 'lora' ? num(g.config.alpha) : null,
       variant: Object.fromEntries((varying.get(g.kind) ?? []).map((k) => [k, g.id[k] ?? null])),
-      runIds: counted.map((r) => r.id),
-      seeds: counted.map((r) => r.seed),
+      runIds: done.map((r) => r.id),
+      seeds: done.map((r) => r.seed),
       values: vals,
-      excluded: g.runs.length - counted.length,
+      excluded: all.length - done.length,
+      lr,
+      optimizerState: g.kind === 'lisa' ? (g.id.optimizer_state as string) : null,
     };
-    return { ...row, label: labelOf(row), stats: aggregate(vals), best: false };
+    return { ...row, label: labelOf(row), stats: aggregate(vals), best: false, lrChoice, comparisons: [] };
   });
 
   const cmp = (a: number | null, b: number | null) => (a ?? Infinity) - (b ?? Infinity);
@@ -135,18 +232,40 @@ export function ablationTable(sqlite: Database.Database, sweepId: string, metric
     const i = ['full', 'lora'].indexOf(m);
     return i < 0 ? 99 : i;
   };
-  const cells = rows.filter((r) => r.method === 'lisa').sort((a, b) => cmp(a.gamma, b.gamma) || cmp(a.interval, b.interval) || a.label.localeCompare(b.label));
+  const cells = rows
+    .filter((r) => r.method === 'lisa')
+    .sort((a, b) => cmp(a.gamma, b.gamma) || cmp(a.interval, b.interval) || a.label.localeCompare(b.label));
   const baselines = rows
     .filter((r) => r.method !== 'lisa')
-    .sort((a, b) => methodOrder(a.method) - methodOrder(b.method) || cmp(a.rank, b.rank) || cmp(a.alpha, b.alpha) || a.label.localeCompare(b.label));
+    .sort((a, b) => methodOrder(a.method) - methodOrder(b.method) || cmp(a.rank, b.rank) || cmp(a.alpha, b.alpha)
+      || a.label.localeCompare(b.label));
+  for (const c of cells) c.comparisons = baselines.map((b) => ({ baseline: b.label, ...pairedDifference(c, b) }));
 
   let best: TableRow | null = null;
   for (const r of [...cells, ...baselines]) {
     if (r.stats.n === 0) continue;
-    if (!best || (metric.better === 'lower' ? r.stats.mean < best.stats.mean : r.stats.mean > best.stats.mean)) best = r;
+    if (!best || better(metric, r.stats.mean, best.stats.mean)) best = r;
   }
   if (best) best.best = true;
 
-  const distinct = (xs: (number | null)[]) => [...new Set(xs.filter((x): x is number => x !== null))].sort((a, b) => a - b);
-  return { sweepId, metric, gammas: distinct(cells.map((c) => c.gamma)), intervals: distinct(cells.map((c) => c.interval)), cells, baselines };
+  const distinct = (xs: (number | null)[]) =>
+    [...new Set(xs.filter((x): x is number => x !== null))].sort((a, b) => a - b);
+  const lr = lrSummary(cells, baselines);
+  const modes = [...new Set(cells.map((c) => c.optimizerState!))].sort();
+  const optimizerState: OptimizerStateSummary = { modes, mixed: modes.length > 1 };
+  const table = {
+    sweepId, metric, selection, gammas: distinct(cells.map((c) => c.gamma)),
+    intervals: distinct(cells.map((c) => c.interval)), cells, baselines, lr, optimizerState,
+  };
+  return { ...table, caption: tableCaption(table) };
+}
+
+/** LISA as one entry (its cells' lr values together), then one entry per baseline row. */
+function lrSummary(cells: TableRow[], baselines: TableRow[]): LrSummary[] {
+  const entry = (label: string, rows: TableRow[]): LrSummary => {
+    const values = [...new Set(rows.flatMap((r) => r.lrChoice.map((c) => c.lr)))]
+      .sort((a, b) => (a ?? -Infinity) - (b ?? -Infinity));
+    return { label, values, chosen: rows.some((r) => r.lrChoice.length > 1) };
+  };
+  return [...(cells.length ? [entry('LISA', cells)] : []), ...baselines.map((b) => entry(b.label, [b]))];
 }

@@ -2,6 +2,7 @@
  * The parameter space of a sweep: which parameters apply to which runs, how many settings they make,
  * and the settings themselves (grid: cartesian product; random: deterministic draws).
  */
+import { seededRandom } from '../stats/random';
 import { isIntegerKey, keyAppliesTo } from './keys';
 import type { BaselineSpec, ParamValue, ParameterSpec, SweepSpec } from './types';
 
@@ -37,19 +38,6 @@ export function gridSettings(params: Record<string, ParameterSpec>, keys: string
     settings = settings.flatMap((s) => values.map((v) => ({ ...s, [k]: v })));
   }
   return settings;
-}
-
-/** A small deterministic generator (32-bit state, splitmix-style mixing), uniform in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let state = (Math.trunc(seed) ^ 0x9e3779b9) >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let z = state;
-    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-    z ^= z >>> 16;
-    return (z >>> 0) / 2 ** 32;
-  };
 }
 
 function draw(key: string, p: ParameterSpec, rand: () => number): ParamValue {

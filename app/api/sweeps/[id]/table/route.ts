@@ -12,10 +12,14 @@ export const dynamic = 'force-dynamic';
 
 const query = z.object({
   metric: z.string().min(1).max(200).default('eval/loss'),
+  select: z.string().min(1).max(200).default('eval/loss'),
   format: z.enum(TABLE_FORMATS).default('json'),
 });
 
-/** The γ × K ablation table, mean ± std over seeds with n, plus baseline rows; json | csv | md | latex. */
+/**
+ * The γ × K ablation table, mean ± std over seeds with n, plus baseline rows, each at its best lr on `select`,
+ * with seed-paired differences of every cell to every baseline; json | csv | md | latex.
+ */
 export async function GET(req: Request, ctx: { params: Promise<{ id: string }> }) {
   return handle(async () => {
     const { id } = await ctx.params;
@@ -23,7 +27,7 @@ export async function GET(req: Request, ctx: { params: Promise<{ id: string }> }
     const q = parseQuery(req.url, query);
     let table;
     try {
-      table = ablationTable(getContext().conn.sqlite, id, q.metric);
+      table = ablationTable(getContext().conn.sqlite, id, q.metric, q.select);
     } catch (e) {
       if (e instanceof TableMetricError) throw new AppError('bad_request', e.message);
       throw e;
