@@ -6,6 +6,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { causalSoftmax, crossEntropy, embedding, gelu, layerNorm } from './ops';
+import type { LORA_TARGETS } from '../lib/protocol/config';
+import { ConfigError } from './config';
 import { Rng } from './rng';
 
 export interface ModelShape {
@@ -16,7 +18,7 @@ export interface ModelShape {
   ctx: number;
 }
 
-export type LoraTarget = 'q' | 'k' | 'v' | 'o' | 'mlp';
+export type LoraTarget = (typeof LORA_TARGETS)[number];
 export interface LoraOptions {
   rank: number;
   alpha: number;
@@ -37,7 +39,7 @@ export interface Param {
 }
 
 export const BLOCK_MODULES = ['attn.q', 'attn.k', 'attn.v', 'attn.o', 'mlp.fc', 'mlp.proj', 'ln'] as const;
-const LORA_MODULES: Record<LoraTarget, string[]> = {
+const LORA_MODULES: Partial<Record<LoraTarget, string[]>> = {
   q: ['attn.q'], k: ['attn.k'], v: ['attn.v'], o: ['attn.o'], mlp: ['mlp.fc', 'mlp.proj'],
 };
 
@@ -57,7 +59,8 @@ export class GPT {
   private readonly byName = new Map<string, Param>();
   private loraScale = 0;
 
-  private constructor(readonly shape: ModelShape) {}
+  /** Subclasses (trainer/hf: Hugging Face architectures) build their own parameters and forward pass. */
+  protected constructor(readonly shape: ModelShape) {}
 
   /** Fresh weights, a pure function of (shape, seed): each tensor has its own stream named after it. */
   static create(shape: ModelShape, seed: number): GPT {
@@ -91,9 +94,9 @@ export class GPT {
    */
   addLora(opts: LoraOptions, seed: number): void {
     this.loraScale = opts.alpha / opts.rank;
-    const modules = new Set(opts.targets.flatMap((t) => LORA_MODULES[t]));
+    const modules = this.loraModules(opts.targets);
     for (const p of [...this.params]) {
-      if (p.role !== 'base' || !p.module || !modules.has(p.module)) continue;
+      if (p.role !== 'base' || !p.module || !modules.has(p.module) || p.variable.rank !== 2) continue;
       const [din, dout] = p.variable.shape;
       const rng = new Rng(seed, `lora:${p.name}`);
       const a = new Float32Array(din * opts.rank);
@@ -103,11 +106,18 @@ export class GPT {
     }
   }
 
+  /** The block modules the LoRA targets name. */
+  protected loraModules(targets: LoraTarget[]): Set<string> {
+    const unknown = targets.filter((t) => !LORA_MODULES[t]);
+    if (unknown.length) throw new ConfigError(`LoRA target(s) ${unknown.join(', ')} do not exist in this model (q, k, v, o, mlp)`);
+    return new Set(targets.flatMap((t) => LORA_MODULES[t]!));
+  }
+
   get loraAlphaOverRank(): number {
     return this.loraScale;
   }
 
-  private add(name: string, group: string, module: string | null, dims: number[], values: Float32Array, role: ParamRole = 'base', adapts?: string) {
+  protected add(name: string, group: string, module: string | null, dims: number[], values: Float32Array, role: ParamRole = 'base', adapts?: string) {
     const t = tf.tensor(values, dims, 'float32');
     const variable = tf.variable(t, true);
     t.dispose(); // tf.variable shares t's data and leaves t alive
@@ -130,12 +140,12 @@ export class GPT {
     return layerGroups(this.shape.layers);
   }
 
-  private w(name: string): tf.Variable {
+  protected w(name: string): tf.Variable {
     return this.param(name).variable;
   }
 
   /** h [N, d_in] -> [N, d_out]: W h, plus (α/r)·B(A h) when the weight has an adapter. */
-  private linear(h: tf.Tensor2D, name: string): tf.Tensor2D {
+  protected linear(h: tf.Tensor2D, name: string): tf.Tensor2D {
     const y = tf.matMul(h, this.w(name)) as tf.Tensor2D;
     const a = this.byName.get(`${name}.lora_a`);
     if (!a) return y;

@@ -9,7 +9,11 @@ export const PRESETS = ['nano', 'mini', 'small', 'gpt2'] as const;
 export type Preset = (typeof PRESETS)[number];
 export const METHODS = ['full', 'lora', 'lisa'] as const;
 export type Method = (typeof METHODS)[number];
-export const LORA_TARGETS = ['q', 'k', 'v', 'o', 'mlp'] as const;
+/** Short names (every architecture) and PEFT module names of Hugging Face models (`q_proj`, `c_attn`…). */
+export const LORA_TARGETS = [
+  'q', 'k', 'v', 'o', 'mlp',
+  'q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj', 'c_attn', 'c_proj', 'c_fc',
+] as const;
 export const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
 /**
  * LISA: what happens to AdamW state at a period switch (docs/trainer.md, "Optimizer state at a switch").
@@ -87,3 +91,15 @@ export const MODEL_PRESETS: Record<Preset, { vocab: number; d: number; layers: n
   small: { vocab: 256, d: 256, layers: 8, heads: 8, ctx: 128 },
   gpt2: { vocab: 50257, d: 768, layers: 12, heads: 12, ctx: 1024 },
 };
+
+const SHORT_TARGETS: Record<string, ('q' | 'k' | 'v' | 'o' | 'mlp')[]> = {
+  q_proj: ['q'], k_proj: ['k'], v_proj: ['v'], o_proj: ['o'], gate_proj: ['mlp'], up_proj: ['mlp'], down_proj: ['mlp'],
+  c_attn: ['q', 'k', 'v'], c_proj: ['o', 'mlp'], c_fc: ['mlp'],
+};
+
+/** LoRA targets in the short vocabulary (q, k, v, o, mlp), PEFT module names mapped onto it. */
+export function shortLoraTargets(targets: readonly string[]): ('q' | 'k' | 'v' | 'o' | 'mlp')[] {
+  const out = new Set<'q' | 'k' | 'v' | 'o' | 'mlp'>();
+  for (const t of targets) for (const s of SHORT_TARGETS[t] ?? [t as 'q']) out.add(s);
+  return [...out];
+}

@@ -2,7 +2,7 @@
  * The plan of a sweep with per-run and total estimates (time, memory), for
  * `POST /api/sweeps?dryRun=1`. JSON-friendly: plain objects, finite numbers, bytes and seconds.
  */
-import type { TrainConfig } from '@/lib/protocol/config';
+import { shortLoraTargets, type TrainConfig } from '@/lib/protocol/config';
 import { estimateMemory, TFJS_OVERHEAD_BYTES, type MemoryBreakdown, type Precision } from '@/lib/estimate/memory';
 import { presetShape } from '@/lib/estimate/shapes';
 import { estimateRunTime, planTime, type ThroughputSample } from '@/lib/estimate/time';
@@ -60,7 +60,7 @@ function memoryFor(config: TrainConfig, switches: number, options: DryRunOptions
     precision: options.precision ?? 'fp32',
     attention: 'eager',
     rank: config.rank,
-    loraTargets: config.lora_targets,
+    loraTargets: shortLoraTargets(config.lora_targets),
     loraDropout: false,
     gamma: config.gamma,
     optimizerState: config.optimizer_state,

@@ -1,0 +1,50 @@
+/**
+ * A Hugging Face model folder → an HFModel: config.json, then every safetensors header (all tensors'
+ * names, dtypes and shapes checked before any weight is read), then the tensors one at a time.
+ */
+import path from 'node:path';
+import { gpt2Prefix, isBuffer, tensorSpecs } from './arch';
+import { readHfConfig, type HfShape } from './config';
+import { ModelError } from './errors';
+import { HFModel } from './model';
+import { SafetensorsFolder } from './safetensors';
+
+export interface HfFolder {
+  dir: string;
+  shape: HfShape;
+  raw: Record<string, unknown>;
+  weights: SafetensorsFolder;
+  prefix: string;
+}
+
+/** Reads and checks everything but the weights' values. */
+export function inspectHfFolder(dir: string): HfFolder {
+  const abs = path.resolve(dir);
+  const { shape, raw } = readHfConfig(abs);
+  const weights = new SafetensorsFolder(abs);
+  const prefix = shape.family === 'gpt2' ? gpt2Prefix(weights.tensors.keys()) : '';
+  const specs = tensorSpecs(shape, prefix);
+  const fileOf = (name: string) => path.basename(weights.tensors.get(name)?.file ?? weights.files[0]);
+  for (const s of specs) {
+    if (!weights.has(s.name)) {
+      throw new ModelError(`${path.join(abs, fileOf(s.name))}: tensor ${s.name} is missing (${shape.architecture} needs it)`);
+    }
+    const got = weights.info(s.name).shape;
+    if (got.join('x') !== s.hfShape.join('x')) {
+      throw new ModelError(`${path.join(abs, fileOf(s.name))}: tensor ${s.name} has shape [${got}], config.json implies [${s.hfShape}]`);
+    }
+  }
+  const known = new Set(specs.map((s) => s.name));
+  // A tied GPT-2 saved by transformers may still carry lm_head.weight (equal to wte).
+  const tolerated = (n: string) => isBuffer(n) || (shape.tied && n === 'lm_head.weight');
+  for (const name of weights.tensors.keys()) {
+    if (!known.has(name) && !tolerated(name)) {
+      throw new ModelError(`${path.join(abs, fileOf(name))}: unexpected tensor ${name} for ${shape.architecture} with this config.json`);
+    }
+  }
+  return { dir: abs, shape, raw, weights, prefix };
+}
+
+export function loadHfModel(folder: HfFolder): HFModel {
+  return HFModel.fromTensors(folder.shape, { dir: folder.dir, raw: folder.raw, prefix: folder.prefix }, (s) => folder.weights.read(s.name).values);
+}
