@@ -3,34 +3,9 @@
  * Configuration comes from the environment (see README): HOST, PORT, LAYERLAB_HOME, LAYERLAB_ADMIN_TOKEN.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
 import { assertSafeBinding, ConfigError, readEnv } from '../lib/env';
 import { ensureDataHome } from '../lib/home';
-
-const root = path.resolve(__dirname, '..');
-const nextBin = path.join(root, 'node_modules', '.bin', 'next');
-const SOURCES = ['app', 'lib', 'db', 'instrumentation.ts', 'next.config.mjs', 'package.json', 'tsconfig.json'];
-
-function newestMtime(p: string): number {
-  if (!fs.existsSync(p)) return 0;
-  const st = fs.statSync(p);
-  if (!st.isDirectory()) return st.mtimeMs;
-  let newest = st.mtimeMs;
-  for (const entry of fs.readdirSync(p)) {
-    if (entry === 'node_modules' || entry.startsWith('.')) continue;
-    newest = Math.max(newest, newestMtime(path.join(p, entry)));
-  }
-  return newest;
-}
-
-export function buildIsStale(): { stale: boolean; why: string } {
-  const buildId = path.join(root, '.next', 'BUILD_ID');
-  if (!fs.existsSync(buildId)) return { stale: true, why: 'no build yet' };
-  const built = fs.statSync(buildId).mtimeMs;
-  const changed = SOURCES.find((s) => newestMtime(path.join(root, s)) > built);
-  return changed ? { stale: true, why: `${changed} changed since the last build` } : { stale: false, why: '' };
-}
+import { buildIsStale, nextBin, root } from './build-state';
 
 function main(): void {
   let env;
