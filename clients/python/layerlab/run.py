@@ -87,13 +87,18 @@ class Run:
         self._auto_step = step + 1
         return step
 
-    def lisa_period(self, active, step, reset=False, period=None):
-        """A LISA draw: the blocks (indices) that train from `step` on. Periods count from 0."""
+    def lisa_period(self, active, step, reset=False, period=None, reset_scope=None):
+        """A LISA draw: the blocks (indices) that train from `step` on. Periods count from 0. reset: whether
+        AdamW state was dropped at the switch; reset_scope: whose, "blocks" or "all" (optional)."""
         step = check_step(step)
+        if reset_scope not in (None, "blocks", "all"):
+            raise ValueError("reset_scope must be 'blocks' or 'all', got %r" % (reset_scope,))
         blocks = sorted(set(int(check_step(b)) for b in active))
         self._period = self._period + 1 if period is None else check_step(period)
-        self._emit({"type": "lisa_period", "step": step, "period": self._period, "active": blocks,
-                    "reset": bool(reset)})
+        body = {"type": "lisa_period", "step": step, "period": self._period, "active": blocks, "reset": bool(reset)}
+        if reset and reset_scope:
+            body["reset_scope"] = reset_scope
+        self._emit(body)
 
     def log_norms(self, groups, step, modules=None):
         """Precomputed norms: {"block.0": {"weight": …, "update": …, "trainable": …, "grad": …}}."""

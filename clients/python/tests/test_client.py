@@ -33,7 +33,7 @@ def play(run):
             norms["block.1"].pop("grad")
             run.log_norms(norms, step, modules={"block.0/attn.q": {"weight": 1, "update": 0, "trainable": 1}})
         if step == 16:
-            run.lisa_period([1, 3], step=step, reset=True)
+            run.lisa_period([1, 3], step=step, reset=True, reset_scope="blocks")
     run.finish({"final/train_loss": 0.1, "odd": math.nan})
 
 
