@@ -1,6 +1,6 @@
 /** Alpaca-style instruction records: the prompt template, encoding, and the held-out split. */
 import type { Example } from './batch';
-import { hashString } from './rng';
+import { canonicalHash } from './canonical';
 import { EOS, encodeBytes } from './tokenizer';
 
 export interface AlpacaRecord {
@@ -9,7 +9,7 @@ export interface AlpacaRecord {
   output: string;
 }
 
-/** Share of records (by prompt hash) kept out of training for evaluation. */
+/** Share of records (by the hash of their canonical form) kept out of training for evaluation. */
 export const HELD_OUT_FRACTION = 0.1;
 
 /** The prompt the model sees; the response follows it directly. Records without input omit that section. */
@@ -29,11 +29,10 @@ export function toExample(r: AlpacaRecord): Example {
   return { tokens, promptLen: prompt.length };
 }
 
-/** Hash of the question only, so one question can never sit on both sides of the split. */
-export function promptHash(r: AlpacaRecord): number {
-  return hashString(`${r.instruction}\u0000${r.input ?? ''}`);
-}
-
+/**
+ * Held out by the hash of the canonical form (canonical.ts), never by the run seed: a question, its mirror
+ * and its commuted twin sit on the same side of the split.
+ */
 export function isHeldOut(r: AlpacaRecord): boolean {
-  return promptHash(r) < HELD_OUT_FRACTION * 2 ** 32;
+  return canonicalHash(r) < HELD_OUT_FRACTION * 2 ** 32;
 }

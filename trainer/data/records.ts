@@ -1,8 +1,9 @@
 /** Supervised fine-tuning over instruction records: one example per row, loss on the response only. */
-import { formatPrompt, isHeldOut, promptHash, toExample, type AlpacaRecord } from './alpaca';
+import { formatPrompt, HELD_OUT_FRACTION, toExample, type AlpacaRecord } from './alpaca';
+import { canonicalForm } from './canonical';
 import { exampleBatch, type Batch, type Example } from './batch';
 import { DataError } from './files';
-import { rngFor } from './rng';
+import { hashString, rngFor } from './rng';
 import { VOCAB } from './tokenizer';
 import { checkCount, type Dataset, type DatasetOptions, type EvalTask } from './types';
 
@@ -47,16 +48,44 @@ export function recordDataset(src: RecordSource, opts: DatasetOptions): Dataset 
 }
 
 /**
- * Split user records by prompt hash (about 10% held out). Small files still get at least one record on
- * each side; a file whose records all share one prompt cannot be split.
+ * Which records of a file belong together: those with the same question (instruction and input) or the same
+ * canonical form (canonical.ts), transitively. Each group gets the hash of its smallest canonical form, so the
+ * split depends neither on the seed nor on the order of the file.
+ */
+function groupHashes(records: readonly AlpacaRecord[]): number[] {
+  const parent = records.map((_, i) => i);
+  const root = (i: number): number => (parent[i] === i ? i : (parent[i] = root(parent[i])));
+  const forms = records.map(canonicalForm);
+  const first = new Map<string, number>();
+  records.forEach((r, i) => {
+    for (const key of [`q\u0000${r.instruction}\u0000${r.input ?? ''}`, `c\u0000${forms[i]}`]) {
+      const j = first.get(key);
+      if (j === undefined) first.set(key, i);
+      else parent[root(i)] = root(j);
+    }
+  });
+  const smallest = new Map<number, string>();
+  forms.forEach((f, i) => {
+    const s = smallest.get(root(i));
+    if (s === undefined || f < s) smallest.set(root(i), f);
+  });
+  return records.map((_, i) => hashString(smallest.get(root(i))!));
+}
+
+/**
+ * Split user records into training and held-out groups (about 10% of the groups held out, see groupHashes).
+ * Small files still get at least one group on each side; a file that is one group cannot be split.
  */
 export function splitRecords(name: string, records: readonly AlpacaRecord[]): { train: AlpacaRecord[]; heldOut: AlpacaRecord[] } {
-  const hashes = records.map(promptHash);
+  const hashes = groupHashes(records);
   const distinct = [...new Set(hashes)].sort((a, b) => a - b);
   if (distinct.length < 2) {
-    throw new DataError(`${name}: need at least two records with different instructions/inputs to hold one out for evaluation`);
+    throw new DataError(
+      `${name}: need at least two records with different instructions/inputs to hold one out for evaluation ` +
+        '(mirrored or reordered questions count as the same)',
+    );
   }
-  let held = records.map(isHeldOut);
+  let held = hashes.map((h) => h < HELD_OUT_FRACTION * 2 ** 32);
   if (!held.some(Boolean)) held = hashes.map((h) => h === distinct[0]);
   else if (held.every(Boolean)) held = hashes.map((h) => h !== distinct[distinct.length - 1]);
   return { train: records.filter((_, i) => !held[i]), heldOut: records.filter((_, i) => held[i]) };
