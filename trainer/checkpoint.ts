@@ -1,7 +1,7 @@
 /**
  * Checkpoints: a directory with manifest.json (step, next event seq, resolved config, model shape,
- * sampler state, tensor index) and two little-endian float32 files: weights.bin (every parameter,
- * base and adapters) and optim.bin (AdamW moments m, v per variable; step counts in the manifest).
+ * sampler state, tensor index, backend used, W₀ hash) and two little-endian float32 files: weights.bin
+ * (every parameter, base and adapters) and optim.bin (AdamW moments m, v per variable; step counts in the manifest).
  * Written atomically: into a temporary sibling directory, then renamed into place.
  */
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
@@ -34,6 +34,10 @@ export interface Manifest {
   sampler: LisaSamplerState | null;
   /** Run bookkeeping that must survive a resume (best eval loss, peak memory…). */
   progress: Record<string, number>;
+  /** Backend the run actually trained on (what `auto` chose); a resume stays on it unless forced. */
+  backend?: string;
+  /** SHA-256 of W₀ (every base parameter before training), fixed at the run's start; checked on resume. */
+  w0_sha256?: string;
 }
 
 export interface CheckpointData {

@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { DEPRECATED_OPTIMIZER_STATES, type TrainConfig } from '../lib/protocol/config';
-import { chooseBackend, type BackendChoice } from './backend';
+import { chooseBackend, type BackendChoice, type BackendPreference } from './backend';
 import { CHECKPOINT_DIRNAME, findCheckpoint, readCheckpoint, type CheckpointData } from './checkpoint';
 import { checkConsistency, ConfigError, parseArgs, validate } from './config';
 import { DataError } from './data/index';
@@ -22,6 +22,10 @@ interface Plan {
   outDir: string;
   base: CheckpointData | null;
   resume: CheckpointData | null;
+  /** Backend to ask for: the config's, or on resume the one the run trained on. */
+  backend: BackendPreference;
+  /** On resume: the backend the run is held to (null when forced elsewhere or unknown). */
+  pinned: string | null;
   /** Warnings about the command line, logged once the run has started. */
   warnings: string[];
 }
@@ -59,7 +63,26 @@ function plan(argv: string[]): Plan | 'help' {
     }
     const config = validate({ ...resume.manifest.config, out: outDir, ...(raw.backend ? { backend: raw.backend } : {}) });
     const base = config.stage === 'finetune' && config.base ? readBase(config.base) : null;
-    return { config, outDir, base, resume, warnings: [] };
+    // Exactness is per backend: stay on the one the run trained on (older checkpoints: its config's).
+    const recorded = resume.manifest.config.backend;
+    const used = resume.manifest.backend ?? (recorded !== 'auto' ? String(recorded) : null);
+    const warnings: string[] = [];
+    let backend: BackendPreference = config.backend;
+    let pinned: string | null = null;
+    if (used && (!raw.backend || raw.backend === 'auto' || raw.backend === used)) {
+      backend = used as BackendPreference;
+      pinned = used;
+    }
+    else if (used && !args.forceBackend) {
+      throw new ConfigError(
+        `this run started on backend ${used}; resuming on ${String(raw.backend)} would not continue it exactly ` +
+          `(give --force-backend to do it anyway, or drop --backend)`,
+      );
+    } else if (used) {
+      const to = String(raw.backend);
+      warnings.push(`started on backend ${used}, resumed on ${to} (--force-backend): losses may differ`);
+    }
+    return { config, outDir, base, resume, backend, pinned, warnings };
   }
   const stage = (raw.stage as string | undefined) ?? 'finetune';
   if (stage === 'pretrain' && !args.explicit.has('data')) raw.data = 'pretrain';
@@ -84,11 +107,12 @@ function plan(argv: string[]): Plan | 'help' {
   if (existsSync(events) && statSync(events).size > 0) {
     throw new ConfigError(`${outDir} already holds a run (events.ndjson): use --resume to continue it, or another --out`);
   }
+  if (args.forceBackend) throw new ConfigError('--force-backend only applies to --resume');
   const warnings: string[] = [];
   if (DEPRECATED_OPTIMIZER_STATES[String(raw.optimizer_state)]) {
     warnings.push(`optimizer_state '${String(raw.optimizer_state)}' is deprecated: it means '${config.optimizer_state}'`);
   }
-  return { config, outDir, base, resume: null, warnings };
+  return { config, outDir, base, resume: null, backend: config.backend, pinned: null, warnings };
 }
 
 function trainableCount(r: RunState): number {
@@ -109,8 +133,10 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(USAGE);
       return 0;
     }
-    backend = await chooseBackend(p.config.backend).catch((e: Error) => {
-      throw new ConfigError(e.message);
+    const { pinned } = p;
+    backend = await chooseBackend(p.backend).catch((e: Error) => {
+      const hint = pinned ? ` (this run trained on ${pinned}; --backend NAME --force-backend resumes on another)` : '';
+      throw new ConfigError(e.message + hint);
     });
     run = buildRun(p.config, p.base, p.resume);
   } catch (e) {

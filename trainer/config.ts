@@ -14,7 +14,7 @@ export class ConfigError extends Error {
 }
 
 type FieldKind = 'number' | 'boolean' | 'array' | 'string';
-const CLI_ONLY = new Set(['config', 'resume', 'help']);
+const CLI_ONLY = new Set(['config', 'resume', 'help', 'force-backend', 'force_backend']);
 
 function fieldKinds(): Map<string, FieldKind> {
   const kinds = new Map<string, FieldKind>();
@@ -58,6 +58,8 @@ export interface ParsedArgs {
   /** Keys the user set explicitly (flags or file). */
   explicit: Set<string>;
   resume: boolean;
+  /** `--force-backend`: a resume may run on another backend than the one the run started on. */
+  forceBackend: boolean;
   help: boolean;
 }
 
@@ -66,6 +68,7 @@ export function parseArgs(argv: string[]): ParsedArgs {
   const flags: Record<string, unknown> = {};
   let configFile: string | undefined;
   let resume = false;
+  let forceBackend = false;
   let help = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -80,6 +83,10 @@ export function parseArgs(argv: string[]): ParsedArgs {
       i++;
       return v;
     };
+    if (name === 'force-backend' || name === 'force_backend') {
+      forceBackend = inline === undefined ? true : (coerce(name, inline, 'boolean', `--${name}`) as boolean);
+      continue;
+    }
     if (name === 'resume' || name === 'help') {
       if (name === 'resume') resume = inline === undefined ? true : coerce(name, inline, 'boolean', '--resume') as boolean;
       else help = true;
@@ -97,7 +104,7 @@ export function parseArgs(argv: string[]): ParsedArgs {
   }
   const fromFile = configFile ? readConfigFile(configFile, kinds) : {};
   const raw = { ...fromFile, ...flags };
-  return { raw, explicit: new Set(Object.keys(raw)), resume, help };
+  return { raw, explicit: new Set(Object.keys(raw)), resume, forceBackend, help };
 }
 
 function readConfigFile(file: string, kinds: Map<string, FieldKind>): Record<string, unknown> {

@@ -8,6 +8,7 @@
  *   grad      = ‖∇ of the trainable parameters‖, only when the group trained this step (pre-clipping).
  */
 import * as tf from '@tensorflow/tfjs';
+import { createHash } from 'node:crypto';
 import type { NormEntry } from '../lib/protocol/index';
 import type { GPT, Param } from './model';
 
@@ -107,4 +108,18 @@ export function snapshot(params: Param[]): Map<string, tf.Tensor> {
     out.set(p.name, tf.keep(tf.tensor(values, p.variable.shape)));
   }
   return out;
+}
+
+/**
+ * SHA-256 over the names, shapes and float32 bytes of `params` in order: a fingerprint of W₀, so that a
+ * resume can tell whether the base it re-reads (the reference of the norm traces) is still the same.
+ */
+export function weightsHash(params: Param[]): string {
+  const h = createHash('sha256');
+  for (const p of params) {
+    const v = p.variable.dataSync() as Float32Array;
+    h.update(`${p.name}:${p.variable.shape.join('x')}\n`);
+    h.update(new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
+  }
+  return h.digest('hex');
 }

@@ -1,7 +1,7 @@
 // What a run records and pins, checked through the real trainer process and the files it leaves on disk:
 // AdamW state at LISA switches in the checkpoint, token counts and throughput, grad norms, resume pins.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,14 +17,30 @@ interface Done {
   stderr: string;
 }
 
-function cli(args: string[]): Promise<Done> {
+function start(args: string[]): { child: ChildProcess; done: Promise<Done> } {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'trainer/cli.ts'), ...args], {
     cwd: root,
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += d));
-  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stderr })));
+  return { child, done: new Promise((resolve) => child.on('exit', (code) => resolve({ code, stderr }))) };
+}
+
+const cli = (args: string[]) => start(args).done;
+
+/** Starts a run and stops it with SIGTERM once it has logged metrics for `step`: a checkpoint mid-run. */
+async function stoppedRun(args: string[], out: string, step: number): Promise<void> {
+  const { child, done } = start([...args, '--out', out]);
+  let finished = false;
+  void done.then(() => (finished = true));
+  const file = path.join(out, 'events.ndjson');
+  while (!finished && !(existsSync(file) && readFileSync(file, 'utf8').includes(`"type":"metrics","step":${step},`))) {
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  child.kill('SIGTERM');
+  const r = await done;
+  expect(r.code, r.stderr).toBe(143);
 }
 
 function events(dir: string): RunEvent[] {
@@ -75,5 +91,46 @@ describe('LISA optimizer state in the checkpoint on disk', () => {
     expect(all.t.get('head')).toBe(2);
     const warned = all.ev.filter((e) => e.type === 'log' && e.level === 'warn').map((e) => (e.type === 'log' ? e.message : ''));
     expect(warned).toContain("optimizer_state 'reset' is deprecated: it means 'reset_all'");
+  }, 180_000);
+});
+
+describe('resume pins what the run started with', () => {
+  it('records the backend auto chose, refuses another on resume unless forced, and checks W₀', async () => {
+    const copy = path.join(tmp, 'A-copy');
+    cpSync(base, copy, { recursive: true });
+    const out = path.join(tmp, 'pinned');
+    const args = ['--preset', 'nano', '--base', copy, '--method', 'lisa', '--interval', '3', '--steps', '40',
+      '--batch', '4', '--seq', '16', '--eval-every', '1000', '--eval-batches', '1', '--norms-every', '1000', '--backend', 'auto'];
+    await stoppedRun(args, out, 3);
+    const m = manifest(out);
+    expect(m.config.backend).toBe('auto');
+    expect(m.backend).toBe('wasm'); // what auto chose here (no native tfjs packages)
+    expect(m.w0_sha256).toMatch(/^[0-9a-f]{64}$/);
+
+    const other = await cli(['--resume', '--out', out, '--backend', 'cpu']);
+    expect(other.code, other.stderr).toBe(2);
+    const refused = /^\[layerlab\] error: this run started on backend wasm; resuming on cpu .*--force-backend/;
+    expect(other.stderr.trim()).toMatch(refused);
+
+    // The base the norms re-read as W₀ has changed since the run started.
+    const weights = path.join(copy, 'checkpoint', 'weights.bin');
+    const original = readFileSync(weights);
+    const changed = Buffer.from(original);
+    changed.writeFloatLE(changed.readFloatLE(0) + 1, 0);
+    writeFileSync(weights, changed);
+    const tampered = await cli(['--resume', '--out', out]);
+    expect(tampered.code, tampered.stderr).toBe(2);
+    expect(tampered.stderr.trim()).toMatch(/W₀ .*changed since the run started/);
+    writeFileSync(weights, original);
+
+    const forced = await cli(['--resume', '--out', out, '--backend', 'cpu', '--force-backend']);
+    expect(forced.code, forced.stderr).toBe(0);
+    const ev = events(out);
+    const starts = ev.filter((e) => e.type === 'run_started');
+    expect(starts.map((e) => (e.type === 'run_started' ? e.backend.name : ''))).toEqual(['wasm', 'cpu']);
+    const warned = ev.flatMap((e) => (e.type === 'log' && e.level === 'warn' ? [e.message] : []));
+    expect(warned.join('\n')).toMatch(/started on backend wasm, resumed on cpu/);
+    expect(manifest(out).backend).toBe('cpu');
+    expect(manifest(out).w0_sha256).toBe(m.w0_sha256);
   }, 180_000);
 });

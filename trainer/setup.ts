@@ -9,7 +9,8 @@ import type { CheckpointData } from './checkpoint';
 import { loadDataset, type Dataset } from './data/index';
 import { createMethod, type TrainingMethod } from './methods';
 import { GPT, type LoraTarget, type ModelShape } from './model';
-import { snapshot } from './norms';
+import { ConfigError } from './config';
+import { snapshot, weightsHash } from './norms';
 import { AdamW } from './optim';
 
 export interface RunState {
@@ -22,6 +23,8 @@ export interface RunState {
   optimizer: AdamW;
   /** W₀ of every base parameter the method can change. */
   reference: Map<string, tf.Tensor>;
+  /** SHA-256 of every base parameter before training (see `weightsHash`). */
+  w0Hash: string;
   /** Last completed update (0 on a fresh run). */
   step: number;
   progress: Record<string, number>;
@@ -66,6 +69,15 @@ export function buildRun(config: TrainConfig, base: CheckpointData | null, resum
   });
   // W₀ before any resumed weights are loaded: the base (or initial) weights of this run.
   const reference = snapshot(method.everTrainable().filter((p) => p.role === 'base'));
+  const w0Hash = weightsHash(model.params.filter((p) => p.role === 'base'));
+  const stored = resume?.manifest.w0_sha256;
+  if (stored && stored !== w0Hash) {
+    const from = config.stage === 'finetune' ? `the base checkpoint ${config.base}` : `seed ${config.seed}`;
+    throw new ConfigError(
+      `W₀ (the weights from ${from}) changed since the run started: sha256 ${w0Hash.slice(0, 12)}… ` +
+        `instead of ${stored.slice(0, 12)}…; restore that base or start a new run`,
+    );
+  }
   const optimizer = new AdamW({ weightDecay: config.weight_decay });
   let step = 0;
   let progress: Record<string, number> = {};
@@ -76,7 +88,7 @@ export function buildRun(config: TrainConfig, base: CheckpointData | null, resum
     step = resume.manifest.step;
     progress = { ...resume.manifest.progress };
   }
-  return { config, seq, shape, data, model, method, optimizer, reference, step, progress };
+  return { config, seq, shape, data, model, method, optimizer, reference, w0Hash, step, progress };
 }
 
 export function disposeRun(r: RunState): void {

@@ -54,6 +54,8 @@ function saveCheckpoint(r: RunState, o: LoopOptions): void {
       lora: r.config.method === 'lora' ? { rank: r.config.rank, alpha: r.config.alpha, targets: r.config.lora_targets as LoraTarget[] } : null,
       sampler: r.method.samplerState(),
       progress: r.progress,
+      backend: o.backend.name,
+      w0_sha256: r.w0Hash,
     },
     params: r.model.params.map((p) => ({ name: p.name, shape: p.variable.shape, values: (p.variable.dataSync() as Float32Array).slice() })),
     optimizer: r.optimizer.exportState(),

@@ -21,7 +21,8 @@ NDJSON events go to stdout and OUT/events.ndjson; progress goes to stderr.
   --out DIR                 run directory (events.ndjson, checkpoint/)
   --backend auto|tensorflow|wasm|cpu
   --eval-every N --eval-batches N --norms-every N --checkpoint-every N
-  --resume                  continue the run in --out from its last checkpoint
+  --resume                  continue the run in --out from its last checkpoint (on the backend it used)
+  --force-backend           with --resume: allow another --backend than the run trained on
 
 Exit codes: 0 finished, 2 bad configuration, 3 diverged (NaN/Inf loss), 1 other failure,
 143 (SIGTERM) / 130 (SIGINT) cancelled after writing a checkpoint.
