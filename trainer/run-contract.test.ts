@@ -47,10 +47,12 @@ function events(dir: string): RunEvent[] {
   return readFileSync(path.join(dir, 'events.ndjson'), 'utf8').split('\n').filter(Boolean).map(parseEvent);
 }
 
-const manifest = (dir: string) => JSON.parse(readFileSync(path.join(dir, 'checkpoint', 'manifest.json'), 'utf8')) as Manifest;
+const manifest = (dir: string) =>
+  JSON.parse(readFileSync(path.join(dir, 'checkpoint', 'manifest.json'), 'utf8')) as Manifest;
 
 beforeAll(async () => {
-  const pre = await cli(['--preset', 'nano', '--stage', 'pretrain', '--steps', '100', '--backend', 'wasm', '--out', base]);
+  const pre = await cli(['--preset', 'nano', '--stage', 'pretrain', '--steps', '100', '--backend', 'wasm',
+    '--out', base]);
   expect(pre.code, pre.stderr).toBe(0);
 }, 120_000);
 
@@ -60,8 +62,8 @@ describe('LISA optimizer state in the checkpoint on disk', () => {
   it('reset_blocks: the head counts every global step, a block restarts at each period', async () => {
     const stepCounts = async (steps: number, mode: string) => {
       const out = path.join(tmp, `B-${mode}-${steps}`);
-      const r = await cli(['--preset', 'nano', '--base', base, '--method', 'lisa', '--optimizer-state', mode, '--interval', '5',
-        '--steps', String(steps), '--backend', 'wasm', '--out', out]);
+      const r = await cli(['--preset', 'nano', '--base', base, '--method', 'lisa', '--optimizer-state', mode,
+        '--interval', '5', '--steps', String(steps), '--backend', 'wasm', '--out', out]);
       expect(r.code, r.stderr).toBe(0);
       const m = manifest(out);
       expect(m.step).toBe(steps);
@@ -77,7 +79,9 @@ describe('LISA optimizer state in the checkpoint on disk', () => {
     expect(b.active.length).toBe(2);
     for (const i of b.active) expect(b.t.get(`block.${i}.attn.q`), `block ${i}`).toBe(5);
     // Blocks not active in the last period hold no state at all.
-    for (let i = 0; i < 4; i++) if (!b.active.includes(i)) expect(b.t.has(`block.${i}.mlp.fc`), `block ${i}`).toBe(false);
+    for (let i = 0; i < 4; i++) {
+      if (!b.active.includes(i)) expect(b.t.has(`block.${i}.mlp.fc`), `block ${i}`).toBe(false);
+    }
     const periods = b.ev.filter((e) => e.type === 'lisa_period');
     expect(periods.map((e) => e.type === 'lisa_period' && e.reset)).toEqual([false, true, true, true, true, true]);
     expect(periods.slice(1).every((e) => e.type === 'lisa_period' && e.reset_scope === 'blocks')).toBe(true);
@@ -89,7 +93,7 @@ describe('LISA optimizer state in the checkpoint on disk', () => {
     const all = await stepCounts(27, 'reset');
     expect(all.config.optimizer_state).toBe('reset_all');
     expect(all.t.get('head')).toBe(2);
-    const warned = all.ev.filter((e) => e.type === 'log' && e.level === 'warn').map((e) => (e.type === 'log' ? e.message : ''));
+    const warned = all.ev.flatMap((e) => (e.type === 'log' && e.level === 'warn' ? [e.message] : []));
     expect(warned).toContain("optimizer_state 'reset' is deprecated: it means 'reset_all'");
   }, 180_000);
 });
@@ -100,7 +104,8 @@ describe('resume pins what the run started with', () => {
     cpSync(base, copy, { recursive: true });
     const out = path.join(tmp, 'pinned');
     const args = ['--preset', 'nano', '--base', copy, '--method', 'lisa', '--interval', '3', '--steps', '40',
-      '--batch', '4', '--seq', '16', '--eval-every', '1000', '--eval-batches', '1', '--norms-every', '1000', '--backend', 'auto'];
+      '--batch', '4', '--seq', '16', '--eval-every', '1000', '--eval-batches', '1', '--norms-every', '1000',
+      '--backend', 'auto'];
     await stoppedRun(args, out, 3);
     const m = manifest(out);
     expect(m.config.backend).toBe('auto');
