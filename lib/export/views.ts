@@ -48,6 +48,7 @@ const rowsOf = (t: AblationTable) => [...t.cells, ...t.baselines];
 function tableSection(t: AblationTable): ExportSection {
   return {
     heading: `${t.metric.label}: mean ± std over seeds`,
+    note: t.caption,
     option: tableHeatmapOption(t),
     table: {
       columns: ['configuration', 'γ', 'K (period)', 'switches', 'n', 'mean', 'std', 'min', 'max', 'best'],

@@ -13,6 +13,7 @@
  * little (the best of several noisy means); the caption says how the lr was chosen so readers can judge.
  */
 import type Database from 'better-sqlite3';
+import { optimizerStateOf } from '../protocol/config';
 import { aggregate, type Aggregate } from '../stats/aggregate';
 import { pairedDifference, type PairedDifference } from '../stats/paired';
 import { tableCaption, type LrSummary, type OptimizerStateSummary } from './table-caption';
@@ -110,11 +111,10 @@ function identity(kind: string, config: Record<string, unknown>): Record<string,
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
-/** The optimizer-state mode of a LISA config: the legacy `reset` is `reset_all`. */
-export function optimizerStateOf(config: Record<string, unknown>): string {
+/** The optimizer-state mode of a LISA config (the legacy `reset` is `reset_all`); 'unrecorded' when absent. */
+function optimizerStateIn(config: Record<string, unknown>): string {
   const v = config.optimizer_state;
-  if (typeof v !== 'string') return 'unrecorded';
-  return v === 'reset' ? 'reset_all' : v;
+  return optimizerStateOf(v) ?? (typeof v === 'string' ? v : 'unrecorded');
 }
 
 type RowCore = Omit<TableRow, 'label' | 'stats' | 'best' | 'lrChoice' | 'comparisons'>;
@@ -187,7 +187,7 @@ export function ablationTable(
     const config = JSON.parse(run.config) as Record<string, unknown>;
     if (run.gamma !== null) config.gamma = run.gamma;
     if (run.interval !== null) config.interval = run.interval;
-    if (run.kind === 'lisa') config.optimizer_state = optimizerStateOf(config);
+    if (run.kind === 'lisa') config.optimizer_state = optimizerStateIn(config);
     const id = identity(run.kind, config);
     const key = `${run.kind}\u0000${JSON.stringify(id)}`;
     const g = groups.get(key) ?? { kind: run.kind, id, config, byLr: new Map() };

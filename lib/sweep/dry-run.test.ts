@@ -17,7 +17,7 @@ describe('built-in spec presets', () => {
   });
 
   it('plan to the documented sizes', () => {
-    expect(dryRun(preset('lisa-ablation-mini'), [], 1).totals.runs).toBe(12);
+    expect(dryRun(preset('lisa-ablation-mini'), [], 1).totals.runs).toBe(14);
     expect(dryRun(preset('weight-norms-figure-2'), [], 1).runs.map((r) => r.kind)).toEqual(['lisa', 'full', 'lora']);
     expect(dryRun(preset('nano-demo'), [], 1).totals.runs).toBe(12);
   });

@@ -101,6 +101,28 @@ describe('planSweep', () => {
     expect(p.runs[2].label).toBe('Full lr=0.001 seed 1');
   });
 
+  it('gives each baseline its own lr axis: a baseline grid replaces the shared lr for that baseline only', () => {
+    const p = planSweep(spec({
+      ...base, seeds: [1],
+      parameters: { gamma: { value: 1 }, lr: { values: [0.001, 0.0003] } },
+      baselines: [{ method: 'full', lr: 0.0003 }, { method: 'lora', rank: 4, alpha: 8, lr: { values: [0.003, 0.01] } }],
+    }));
+    expect(p.runs.map((r) => r.key)).toEqual([
+      'lisa-g1-k20-lr0.001-s1', 'lisa-g1-k20-lr0.0003-s1', 'full-s1', 'lora-r4-a8-lr0.003-s1', 'lora-r4-a8-lr0.01-s1',
+    ]);
+    expect(p.runs.map((r) => r.config.lr)).toEqual([0.001, 0.0003, 0.0003, 0.003, 0.01]);
+    expect(p.runs[4].label).toBe('LoRA r=4 α=8 lr=0.01 seed 1');
+    // Random search: LISA settings are drawn; a baseline still runs its whole own grid, and run_cap counts it.
+    const r = planSweep(spec({
+      ...base, method: 'random', run_cap: 12, seeds: [1, 2], parameters: { gamma: { values: [1, 2, 3] } },
+      baselines: [{ method: 'lora', lr: { values: [0.003, 0.01] } }],
+    }));
+    expect(r.runs.filter((x) => x.kind === 'lora').map((x) => [x.config.lr, x.seed])).toEqual([
+      [0.003, 1], [0.01, 1], [0.003, 2], [0.01, 2],
+    ]);
+    expect(r.runs.filter((x) => x.kind === 'lisa')).toHaveLength(6); // (12 − 2 lr × 2 seeds) / 2 seeds = 4, capped at 3
+  });
+
   it('draws random settings deterministically from random_seed, within run_cap', () => {
     const random = {
       ...base, method: 'random', run_cap: 10, random_seed: 7,

@@ -6,7 +6,7 @@
 import { MODEL_PRESETS, trainConfigSchema, type TrainConfig, type TrainConfigInput } from '@/lib/protocol/config';
 import { configHash, groupHash } from './hash';
 import { headlineKeys, pretrainLabel, runKey, runLabel, type RunKind } from './naming';
-import { baselineParameterKeys, countRuns, gridSettings, lisaParameterKeys, randomSettings, type Setting } from './space';
+import { baselineSettings, countRuns, gridSettings, lisaParameterKeys, randomSettings, type Setting } from './space';
 import type { BaselineSpec, DataSpec, ParamValue, SweepSpec } from './types';
 
 export interface PlannedRun {
@@ -75,9 +75,7 @@ function candidates(spec: SweepSpec): Candidate[] {
   const lisa = spec.method === 'random'
     ? randomSettings(spec.parameters, lisaKeys, countRuns(spec).settings, spec.random_seed)
     : gridSettings(spec.parameters, lisaKeys);
-  const baselines = spec.baselines.map((b) => ({
-    b, settings: spec.method === 'random' ? [{}] : gridSettings(spec.parameters, baselineParameterKeys(spec, b)),
-  }));
+  const baselines = spec.baselines.map((b) => ({ b, settings: baselineSettings(spec, b) }));
   return spec.seeds.flatMap((seed) => [
     ...lisa.map((setting) => ({ kind: 'lisa' as const, setting, seed })),
     ...baselines.flatMap(({ b, settings }) => settings.map((setting) => ({ kind: b.method, setting, seed, baseline: b }))),

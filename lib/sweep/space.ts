@@ -16,9 +16,29 @@ export function lisaParameterKeys(spec: Pick<SweepSpec, 'parameters'>): string[]
   return Object.keys(spec.parameters).filter((k) => keyAppliesTo(k, 'lisa'));
 }
 
-/** Parameters that vary one baseline under grid search: those its method uses and it does not fix. */
+/** Sweep parameters that vary one baseline under grid search: those its method uses and it does not set. */
 export function baselineParameterKeys(spec: Pick<SweepSpec, 'parameters'>, b: BaselineSpec): string[] {
-  return Object.keys(spec.parameters).filter((k) => keyAppliesTo(k, b.method) && !(k in b.overrides));
+  return Object.keys(spec.parameters)
+    .filter((k) => keyAppliesTo(k, b.method) && !(k in b.overrides) && !(k in (b.parameters ?? {})));
+}
+
+/**
+ * The settings one baseline runs (before seeds): under grid, the sweep parameters it follows × its own grid;
+ * under random, its own grid only.
+ */
+export function baselineSettings(spec: Pick<SweepSpec, 'method' | 'parameters'>, b: BaselineSpec): Setting[] {
+  const own = b.parameters ?? {};
+  const ownSettings = gridSettings(own, Object.keys(own));
+  if (spec.method === 'random') return ownSettings;
+  const shared = gridSettings(spec.parameters, baselineParameterKeys(spec, b));
+  return shared.flatMap((s) => ownSettings.map((o) => ({ ...s, ...o })));
+}
+
+/** How many settings `baselineSettings` makes, without listing them. */
+function baselineSettingCount(spec: Pick<SweepSpec, 'method' | 'parameters'>, b: BaselineSpec): number {
+  const own = b.parameters ?? {};
+  const n = settingCount(own, Object.keys(own));
+  return spec.method === 'random' ? n : n * settingCount(spec.parameters, baselineParameterKeys(spec, b));
 }
 
 /** Settings a set of parameters makes (Infinity when one is a range). */
@@ -90,12 +110,12 @@ export function countRuns(spec: SpaceSpec): RunCount {
   const seeds = spec.seeds.length;
   const lisaKeys = lisaParameterKeys(spec);
   if (spec.method === 'random') {
-    const baselineRuns = spec.baselines.length;
+    const baselineRuns = spec.baselines.reduce((n, b) => n + baselineSettingCount(spec, b), 0);
     const room = Math.floor(((spec.run_cap ?? 0) - baselineRuns * seeds) / Math.max(seeds, 1));
     const settings = Math.max(0, Math.min(room, settingCount(spec.parameters, lisaKeys)));
     return { settings, baselineRuns, seeds, total: (settings + baselineRuns) * seeds };
   }
   const settings = settingCount(spec.parameters, lisaKeys);
-  const baselineRuns = spec.baselines.reduce((n, b) => n + settingCount(spec.parameters, baselineParameterKeys(spec, b)), 0);
+  const baselineRuns = spec.baselines.reduce((n, b) => n + baselineSettingCount(spec, b), 0);
   return { settings, baselineRuns, seeds, total: (settings + baselineRuns) * seeds };
 }

@@ -147,6 +147,26 @@ parameters:
     expect(spec.parameters.lr).toEqual({ min: 1e-4, max: 1e-2, distribution: 'log_uniform_values' });
   });
 
+  it('checks a baseline grid like a parameter: known key, used by the method, valid values, values only', () => {
+    const r = parseSweepSpec(JSON.stringify({
+      name: 'x', model: { preset: 'nano' }, parameters: { gamma: { values: [1] } },
+      baselines: [
+        { method: 'lora', lr: { values: [0.003, -1] } },
+        { method: 'full', gamma: { values: [1, 2] } },
+        { method: 'full', lr: { values: [] } },
+        { method: 'full', lr: { values: [0.1], value: 0.2 } },
+        { method: 'full', lrr: { values: [0.1] } },
+      ],
+    }));
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.problems.map((p) => p.path)).toEqual([
+      'baselines[0].lr.values[1]', 'baselines[1].gamma', 'baselines[2].lr.values', 'baselines[3].lr', 'baselines[4].lrr',
+    ]);
+    expect(r.problems[1].message).toBe('not used by full runs');
+    expect(r.problems[4].message).toBe('unknown key (did you mean lr?)');
+  });
+
   it('flags a LoRA-only parameter that no LoRA baseline uses', () => {
     const list = problems({ ...minimal, parameters: { gamma: { value: 1 }, rank: { values: [4, 8] } } });
     expect(list).toEqual([{ path: 'parameters.rank', message: expect.stringContaining('LoRA runs only') }]);

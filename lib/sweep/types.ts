@@ -40,6 +40,11 @@ export interface BaselineSpec {
   /** Optional display name. */
   name?: string;
   overrides: TrainOverrides;
+  /**
+   * This baseline's own grid, written inline (`lr: { values: [1e-3, 3e-3] }`): every value runs, under grid
+   * and random search alike. Typically its own learning-rate axis.
+   */
+  parameters?: Record<string, ParameterSpec>;
 }
 
 export interface SweepSpec {

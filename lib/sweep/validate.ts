@@ -92,11 +92,39 @@ function checkBaselines(p: Problems, raw: unknown, preset?: Preset): BaselineSpe
     const { method, name, ...rest } = b;
     if (!METHODS.includes(method as Method)) return p.add(join(path, 'method'), `expected one of ${METHODS.join(', ')}`);
     if (name !== undefined && typeof name !== 'string') p.add(join(path, 'name'), 'expected text');
-    const overrides = checkOverrides(p, rest, path, TRAIN_KEYS, preset, (k) =>
-      keyAppliesTo(k, method as Method) ? undefined : `not used by ${method} runs`);
-    out.push({ method: method as Method, overrides, ...(typeof name === 'string' ? { name } : {}) });
+    const refuse = (k: string) => (keyAppliesTo(k, method as Method) ? undefined : `not used by ${method} runs`);
+    // `lr: { values: [...] }` is this baseline's own grid; plain values are fixed settings.
+    const isGrid = (v: unknown) => isMapping(v) && 'values' in v;
+    const fixed = Object.fromEntries(Object.entries(rest).filter(([, v]) => !isGrid(v)));
+    const grid = Object.fromEntries(Object.entries(rest).filter(([, v]) => isGrid(v)));
+    const overrides = checkOverrides(p, fixed, path, TRAIN_KEYS, preset, refuse);
+    const parameters = checkBaselineGrid(p, grid, path, preset, refuse);
+    out.push({
+      method: method as Method, overrides, ...(typeof name === 'string' ? { name } : {}),
+      ...(Object.keys(parameters).length ? { parameters } : {}),
+    });
   });
   return out.length === raw.length ? out : undefined;
+}
+
+function checkBaselineGrid(
+  p: Problems, raw: Record<string, unknown>, path: string, preset: Preset | undefined,
+  refuse: (key: string) => string | undefined,
+): Record<string, ParameterSpec> {
+  const { value, written, clashes } = resolveAliases(raw);
+  for (const [alias, canonical] of clashes) p.add(join(path, alias), `same setting as ${canonical}, given twice`);
+  const out: Record<string, ParameterSpec> = {};
+  for (const [key, spec] of Object.entries(value)) {
+    const at = join(path, written[key] ?? key);
+    if (key in STRUCTURAL_KEYS) p.add(at, `not allowed here: ${STRUCTURAL_KEYS[key]}`);
+    else if (refuse(key)) p.add(at, refuse(key)!);
+    else if (!TRAIN_KEYS.includes(key)) p.unknownKey(path, written[key] ?? key, TRAIN_KEYS);
+    else {
+      const parsed = checkParameter(p, key, spec, at, false, preset);
+      if (parsed) out[key] = parsed;
+    }
+  }
+  return out;
 }
 
 function checkParameters(p: Problems, raw: unknown, random: boolean, preset?: Preset): Record<string, ParameterSpec> | undefined {
@@ -163,7 +191,7 @@ function crossCheck(p: Problems, s: SpaceSpec): void {
   for (const key of Object.keys(s.parameters).filter((k) => LORA_KEYS.includes(k))) {
     if (s.method === 'random') {
       p.add(join('parameters', key), `a random search varies LISA runs only; set ${key} on a LoRA baseline`);
-    } else if (!loraBaselines.some((b) => !(key in b.overrides))) {
+    } else if (!loraBaselines.some((b) => !(key in b.overrides) && !(key in (b.parameters ?? {})))) {
       p.add(join('parameters', key), 'applies to LoRA runs only, and no LoRA baseline leaves it open');
     }
   }

@@ -68,7 +68,7 @@ export function NewSweepClient({ presetId }: { presetId: string }) {
           <div className="field-row">
             {field('steps', 'Steps')}
             {field('batch', 'Batch')}
-            {field('lr', 'Learning rate', undefined, 'trainer default')}
+            {field('lr', 'Learning rate (LISA)', 'one value, or several to sweep; baselines without their own follow it', 'trainer default')}
           </div>
           <div className="field-row">
             {field('gammas', 'γ values', 'blocks trained per period')}
@@ -77,9 +77,17 @@ export function NewSweepClient({ presetId }: { presetId: string }) {
           </div>
           <fieldset className="baselines">
             <legend>Baselines</legend>
+            <p className="muted">Each method gets its own learning rate: give one, or several to sweep, and the table
+              compares every method at its best lr (chosen on eval loss).</p>
             <label className="check"><input type="checkbox" checked={form?.full ?? false} disabled={!form} onChange={(e) => set('full')(e.target.checked)} /> Full fine-tuning</label>
+            {form?.full ? <div className="field-row">{field('fullLr', 'Full lr', undefined, 'as LISA')}</div> : null}
             <label className="check"><input type="checkbox" checked={form?.lora ?? false} disabled={!form} onChange={(e) => set('lora')(e.target.checked)} /> LoRA</label>
-            {form?.lora ? <div className="field-row">{field('loraRank', 'LoRA rank r')}{field('loraAlpha', 'LoRA α')}</div> : null}
+            {form?.lora ? (
+              <div className="field-row">
+                {field('loraRank', 'LoRA rank r')}{field('loraAlpha', 'LoRA α')}
+                {field('loraLr', 'LoRA lr', 'LoRA usually needs ~10× full’s, e.g. 3e-3, 1e-2', 'as LISA')}
+              </div>
+            ) : null}
             {problemsFor('lora').map((m) => <span key={m} className="field-error" role="alert">{m}</span>)}
           </fieldset>
         </form>

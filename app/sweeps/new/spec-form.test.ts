@@ -14,6 +14,7 @@ describe('spec form ↔ YAML', () => {
     expect(formOf(nano)).toMatchObject({
       name: 'nano-demo', preset: 'nano', data: 'instruct', steps: '10', batch: '4', lr: '',
       gammas: '1, 2', intervals: '2, 5', seeds: '1, 2', full: true, lora: true, loraRank: '4', loraAlpha: '8',
+      fullLr: '', loraLr: '0.003',
     });
   });
   it('writes a field back, keeping comments and other keys', () => {
@@ -50,5 +51,25 @@ describe('spec form ↔ YAML', () => {
     expect(fieldOfProblem('train.steps')).toBe('steps');
     expect(fieldOfProblem('baselines[1].rank')).toBe('loraRank');
     expect(fieldOfProblem('flavour')).toBeNull();
+  });
+  it('gives each method its own lr: one value, or a list that becomes that method’s lr grid', () => {
+    const f = { ...formOf(nano), loraLr: '0.003, 0.01', fullLr: '1e-3' };
+    let r = writeField(nano, f, 'loraLr');
+    if (!('yaml' in r)) throw new Error(r.error);
+    r = writeField(r.yaml, f, 'fullLr');
+    if (!('yaml' in r)) throw new Error(r.error);
+    expect(r.yaml).toContain('- { method: full, lr: 0.001 }');
+    expect(r.yaml).toContain('- { method: lora, rank: 4, alpha: 8, lr: { values: [ 0.003, 0.01 ] } }');
+    expect(formOf(r.yaml)).toMatchObject({ fullLr: '0.001', loraLr: '0.003, 0.01', lr: '' });
+    const lisa = writeField(r.yaml, { ...formOf(r.yaml), lr: '3e-4, 1e-3' }, 'lr');
+    if (!('yaml' in lisa)) throw new Error(lisa.error);
+    expect(lisa.yaml).toContain('lr: { values: [ 0.0003, 0.001 ] }');
+    expect(formOf(lisa.yaml).lr).toBe('0.0003, 0.001');
+    const single = writeField(lisa.yaml, { ...formOf(lisa.yaml), lr: '5e-4' }, 'lr');
+    if (!('yaml' in single)) throw new Error(single.error);
+    expect(single.yaml).not.toContain('values: [ 0.0003');
+    expect(formOf(single.yaml).lr).toBe('0.0005');
+    expect(writeField(nano, { ...formOf(nano), loraLr: 'fast' }, 'loraLr')).toEqual({ error: 'enter a number, or numbers separated by commas' });
+    expect(fieldOfProblem('parameters.lr.values[0]')).toBe('lr');
   });
 });

@@ -19,6 +19,9 @@ export interface SpecForm {
   lora: boolean;
   loraRank: string;
   loraAlpha: string;
+  /** A baseline's own learning rate: one value, a list (its own lr grid), or '' to follow the LISA lr. */
+  fullLr: string;
+  loraLr: string;
 }
 
 export type FormField = keyof SpecForm;
@@ -34,6 +37,9 @@ function paramText(p: unknown): string {
   const o = obj(p);
   return 'values' in o ? list(o.values) : text(o.value);
 }
+
+/** A learning rate as the form shows it: `0.003` or, for a grid `{ values: [...] }`, `0.003, 0.01`. */
+const lrText = (v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? paramText(v) : text(v));
 
 function parse(yamlText: string): Document {
   return parseDocument(yamlText, { prettyErrors: true });
@@ -55,7 +61,7 @@ export function readForm(yamlText: string): ReadResult {
       data: text(obj(spec.data).preset ?? obj(spec.data).path),
       steps: text(train.steps),
       batch: text(train.batch),
-      lr: text(train.lr),
+      lr: 'values' in obj(params.lr) ? paramText(params.lr) : text(train.lr),
       gammas: paramText(params.gamma),
       intervals: paramText(params.interval),
       seeds: list(spec.seeds),
@@ -63,6 +69,8 @@ export function readForm(yamlText: string): ReadResult {
       lora: !!lora,
       loraRank: text(lora?.rank),
       loraAlpha: text(lora?.alpha),
+      fullLr: lrText(baselines.find((b) => b.method === 'full')?.lr),
+      loraLr: lrText(lora?.lr),
     },
   };
 }
@@ -81,6 +89,14 @@ function parseNumber(s: string): number | null {
 
 const flowNode = (doc: Document, value: unknown) => doc.createNode(value, { flow: true });
 
+/** '' → undefined (follow the shared lr), one number → that number, several → `{ values }`; null when invalid. */
+export function parseLr(s: string): number | { values: number[] } | undefined | null {
+  const xs = parseNumberList(s);
+  if (!xs) return null;
+  if (xs.length === 0) return undefined;
+  return xs.length === 1 ? xs[0] : { values: xs };
+}
+
 function setBaselines(doc: Document, form: SpecForm): void {
   const current = doc.get('baselines');
   const others = isSeq(current) ? (current as YAMLSeq).items.filter((i) => !(isMap(i) && ['full', 'lora'].includes(String((i as YAMLMap).get('method'))))) : [];
@@ -89,8 +105,13 @@ function setBaselines(doc: Document, form: SpecForm): void {
   const alpha = parseNumber(form.loraAlpha);
   if (rank !== null) lora.rank = rank;
   if (alpha !== null) lora.alpha = alpha;
+  const loraLr = parseLr(form.loraLr);
+  if (loraLr) lora.lr = loraLr;
+  const full: Plain = { method: 'full' };
+  const fullLr = parseLr(form.fullLr);
+  if (fullLr) full.lr = fullLr;
   const seq = doc.createNode([]) as YAMLSeq;
-  if (form.full) seq.items.push(flowNode(doc, { method: 'full' }));
+  if (form.full) seq.items.push(flowNode(doc, full));
   if (form.lora) seq.items.push(flowNode(doc, lora));
   seq.items.push(...others);
   if (seq.items.length) doc.set('baselines', seq);
@@ -125,20 +146,45 @@ export function writeField(yamlText: string, form: SpecForm, field: FormField): 
     case 'data': doc.setIn(['data'], flowNode(doc, /[./]/.test(String(v)) ? { path: String(v) } : { preset: String(v) })); break;
     case 'steps': err = num(['train', 'steps']); break;
     case 'batch': err = num(['train', 'batch']); break;
-    case 'lr': err = num(['train', 'lr']); break;
+    case 'lr': err = lisaLr(doc, String(v)); break;
     case 'gammas': err = numList(['parameters', 'gamma'], (values) => ({ values })); break;
     case 'intervals': err = numList(['parameters', 'interval'], (values) => ({ values })); break;
     case 'seeds': err = numList(['seeds'], (xs) => xs); break;
+    case 'fullLr': case 'loraLr':
+      if (parseLr(String(v)) === null) err = { error: 'enter a number, or numbers separated by commas' };
+      else setBaselines(doc, form);
+      break;
     case 'full': case 'lora': case 'loraRank': case 'loraAlpha': setBaselines(doc, form); break;
   }
   return err ?? { yaml: doc.toString({ lineWidth: 0 }) };
+}
+
+/**
+ * The LISA runs' lr: one value is `train.lr` (baselines without their own lr follow it); several are the
+ * sweep parameter `lr: { values }`, which baselines without their own lr sweep too.
+ */
+function lisaLr(doc: Document, text: string): { error: string } | null {
+  const lr = parseLr(text);
+  if (lr === null) return { error: 'enter a number, or numbers separated by commas' };
+  const drop = (path: string[]) => doc.hasIn(path) && doc.deleteIn(path);
+  if (lr === undefined) {
+    drop(['train', 'lr']);
+    drop(['parameters', 'lr']);
+  } else if (typeof lr === 'number') {
+    drop(['parameters', 'lr']);
+    doc.setIn(['train', 'lr'], lr);
+  } else {
+    drop(['train', 'lr']);
+    doc.setIn(['parameters', 'lr'], flowNode(doc, lr));
+  }
+  return null;
 }
 
 /** Which form field a validation problem belongs to (by its path), or null for the general list. */
 export function fieldOfProblem(path: string): FormField | null {
   const rules: [RegExp, FormField][] = [
     [/^name\b/, 'name'], [/^model\b/, 'preset'], [/^data\b/, 'data'], [/^train\.steps\b/, 'steps'], [/^train\.batch\b/, 'batch'],
-    [/^train\.lr\b/, 'lr'], [/^parameters\.gamma\b/, 'gammas'], [/^parameters\.interval\b/, 'intervals'], [/^seeds\b/, 'seeds'],
+    [/^(train|parameters)\.lr\b/, 'lr'], [/^parameters\.gamma\b/, 'gammas'], [/^parameters\.interval\b/, 'intervals'], [/^seeds\b/, 'seeds'],
     [/^baselines\b.*\brank\b/, 'loraRank'], [/^baselines\b.*\balpha\b/, 'loraAlpha'], [/^baselines\b/, 'lora'],
   ];
   return rules.find(([re]) => re.test(path))?.[1] ?? null;
