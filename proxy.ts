@@ -30,5 +30,5 @@ export function proxy(req: NextRequest) {
 }
 
 export const config = {
-  matcher: ['/((?!api/|_next/|s/|login|favicon).*)'],
+  matcher: ['/((?!api/|_next/|s/|login|favicon|icon\\.svg).*)'],
 };

@@ -1,11 +1,9 @@
 'use client';
 /** View 9: chosen runs overlaid. URL: runs=a,b,c, key, s (EMA), log. */
-import { useQueries } from '@tanstack/react-query';
 import { useState } from 'react';
-import { apiGet } from '@/app/api-client';
 import { RunSeries } from '@/app/components/runs/RunSeries';
 import { Controls, Empty, ErrorBox, Loading, Select, Toggle } from '@/app/components/Status';
-import type { RunJson } from '@/app/components/data';
+import { useRuns } from '@/app/components/data';
 import { useUrlState } from '@/app/components/url-state';
 import { sortKeys } from '@/lib/views/metrics';
 import { anyLive } from '@/lib/views/types';
@@ -14,7 +12,7 @@ export function CompareView() {
   const [st, set] = useUrlState({ runs: '', key: 'train/loss', s: '0', log: '0' });
   const ids = [...new Set(st.runs.split(',').map((s) => s.trim()).filter(Boolean))].slice(0, 20);
   const [draft, setDraft] = useState('');
-  const runs = useQueries({ queries: ids.map((id) => ({ queryKey: ['run', id], queryFn: () => apiGet<RunJson>(`/api/runs/${id}`) })) });
+  const runs = useRuns(ids);
   const add = (
     <form className="view-field" onSubmit={(e) => { e.preventDefault(); if (draft.trim()) set({ runs: [...ids, draft.trim()].join(',') }); setDraft(''); }}>
       <span>Add run id</span>

@@ -1,13 +1,15 @@
 'use client';
 /**
  * react-query hooks for the sweep and run views. While any run is queued or running they refetch every
- * 2 s, so live runs update without a reload; once everything has ended they stop polling.
+ * 2 s, so live runs update without a reload; once everything has ended they stop polling, after one last
+ * refetch when a run ends (app/components/live.ts). Every view reads through these hooks.
  */
-import { useQuery } from '@tanstack/react-query';
-import { apiGet } from '@/app/api-client';
+import { useQueries, useQuery } from '@tanstack/react-query';
+import { ApiError, apiGet } from '@/app/api-client';
+import { liveInterval } from '@/lib/views/live';
 import { anyLive, type RunInfo } from '@/lib/views/types';
 
-export const LIVE_MS = 2000;
+export { LIVE_MS } from '@/lib/views/live';
 
 export interface SweepJson {
   id: string;
@@ -38,25 +40,39 @@ export function useSweep(id: string) {
   return useQuery({
     queryKey: ['sweep', id],
     queryFn: () => apiGet<SweepJson>(`/api/sweeps/${id}`),
-    refetchInterval: (q) => (q.state.data && !anyLive(q.state.data.runs) ? false : LIVE_MS),
+    refetchInterval: (q) => liveInterval(!q.state.data || anyLive(q.state.data.runs)),
+    retry: notFoundIsFinal,
   });
 }
+
+const runQuery = (id: string) => ({
+  queryKey: ['run', id],
+  queryFn: () => apiGet<RunJson>(`/api/runs/${id}`),
+  refetchInterval: (q: { state: { data?: RunJson } }) => liveInterval(!q.state.data || anyLive([q.state.data])),
+  retry: notFoundIsFinal,
+});
 
 export function useRun(id: string) {
-  return useQuery({
-    queryKey: ['run', id],
-    queryFn: () => apiGet<RunJson>(`/api/runs/${id}`),
-    refetchInterval: (q) => (q.state.data && !anyLive([q.state.data]) ? false : LIVE_MS),
-  });
+  return useQuery(runQuery(id));
 }
 
-/** A read that refetches every 2 s while `live`. */
+/** Several runs (the compare view), each polling while live. */
+export function useRuns(ids: string[]) {
+  return useQueries({ queries: ids.map(runQuery) });
+}
+
+/** A 404 will not go away on retry; anything else gets react-query's usual three tries. */
+function notFoundIsFinal(failures: number, error: unknown): boolean {
+  return !(error instanceof ApiError && error.status === 404) && failures < 3;
+}
+
+/** A read of data that belongs to a run or a sweep: its key must name that id, so a run's end refetches it. */
 export function useLive<T>(key: unknown[], path: string | null, live: boolean) {
   return useQuery({
     queryKey: key,
     queryFn: () => apiGet<T>(path!),
     enabled: path !== null,
-    refetchInterval: live ? LIVE_MS : false,
+    refetchInterval: liveInterval(live),
     placeholderData: (prev) => prev,
   });
 }

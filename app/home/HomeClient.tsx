@@ -3,6 +3,7 @@ import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { apiGet } from '@/app/api-client';
 import { useCanEdit } from '@/app/viewer';
+import { LIVE_MS } from '@/lib/views/live';
 import type { HomeData } from '@/lib/views/home';
 import { EmptyState } from './EmptyState';
 import { RunsTable } from './RunsTable';
@@ -16,7 +17,8 @@ export function HomeClient({ initial }: { initial: HomeData }) {
     queryKey: HOME_KEY,
     queryFn: () => apiGet<HomeData>('/api/home'),
     initialData: initial,
-    refetchInterval: (query) => (query.state.data?.active ? 1500 : 10_000),
+    // Idle, it still looks every 10 s for sweeps and runs started elsewhere.
+    refetchInterval: (query) => (query.state.data?.active ? LIVE_MS : 10_000),
   });
   const data = q.data;
   if (data.sweeps.length === 0 && data.runs.length === 0) return <EmptyState />;
@@ -26,7 +28,7 @@ export function HomeClient({ initial }: { initial: HomeData }) {
         <h1>Sweeps &amp; runs</h1>
         <div className="page-actions">
           <span className="muted live-note" aria-live="polite">
-            {q.isError ? 'Lost contact with the server; retrying…' : data.active ? 'Live: updating every 1.5 s' : 'Up to date'}
+            {q.isError ? 'Lost contact with the server; retrying…' : data.active ? `Live: updating every ${LIVE_MS / 1000} s` : 'Up to date'}
           </span>
           <Link className="button button-secondary" href="/memory">Memory &amp; speed</Link>
           {canEdit ? <Link className="button" href="/sweeps/new">New sweep</Link> : null}

@@ -5,9 +5,9 @@ import { useQueries } from '@tanstack/react-query';
 import { apiGet } from '@/app/api-client';
 import { Chart } from '../Chart';
 import { Empty, ErrorBox, Loading } from '../Status';
-import { LIVE_MS } from '../data';
 import { FONT, forAxis, grid, legend, valueAxis } from '@/lib/views/charts/common';
 import { ema } from '@/lib/views/ema';
+import { liveInterval } from '@/lib/views/live';
 import { metricInfo } from '@/lib/views/metrics';
 import { runColour } from '@/lib/views/palette';
 import type { Bucket } from '@/lib/views/types';
@@ -24,7 +24,7 @@ export function RunSeries({ id, runs, metric, live, smoothing = 0, log = false, 
     queries: runs.map((r) => ({
       queryKey: ['run-series', r.id, metric],
       queryFn: () => apiGet<{ buckets: Bucket[] }>(`/api/runs/${r.id}/series?key=${encodeURIComponent(metric)}&points=400`),
-      refetchInterval: live ? LIVE_MS : (false as const),
+      refetchInterval: liveInterval(live),
     })),
   });
   const error = results.find((r) => r.error)?.error;
@@ -40,7 +40,7 @@ export function RunSeries({ id, runs, metric, live, smoothing = 0, log = false, 
     const option = {
       animation: false, textStyle: FONT, grid: grid(), legend: legend(runs.map((r) => r.label)), tooltip: { trigger: 'axis' },
       xAxis: { ...valueAxis('training step', { gap: 30 }), scale: false, min: 0, splitLine: { show: false } },
-      yAxis: valueAxis(info.axis, { log }),
+      yAxis: valueAxis(info.axis, { log, values: lines.flatMap((l) => l.ys) }),
       series: lines.map((l) => ({
         type: 'line', name: l.r.label, color: l.colour, showSymbol: l.xs.length <= 30, symbolSize: 5, connectNulls: true,
         data: l.xs.map((x, j) => [x, forAxis(l.ys[j], log)]), lineStyle: { color: l.colour, width: 1.8 }, itemStyle: { color: l.colour },

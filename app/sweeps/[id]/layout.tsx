@@ -1,10 +1,16 @@
 import type { ReactNode } from 'react';
+import { notFound } from 'next/navigation';
 import { Suspense } from 'react';
+import { sweepExists } from '@/lib/runs/exists';
+import { getContext } from '@/lib/server/context';
 import { SweepHeader } from './SweepHeader';
 
-/** Every sweep view: the sweep's name and status, the view tabs, and Share; the view below. */
+export const dynamic = 'force-dynamic';
+
+/** Every sweep view: the sweep's name and status, the view tabs, and Share; the view below. 404 for an unknown id. */
 export default async function SweepLayout({ children, params }: { children: ReactNode; params: Promise<{ id: string }> }) {
   const { id } = await params;
+  if (!sweepExists(getContext().conn.sqlite, id)) notFound();
   return (
     <>
       <Suspense fallback={null}>

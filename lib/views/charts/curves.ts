@@ -50,6 +50,13 @@ function bandSeries(c: GroupCurve, scale: number, log: boolean): Option | null {
   };
 }
 
+/** Every y value the series draw (line points and band polygons), for fitting a log axis. */
+function plotted(series: Option[]): number[] {
+  const ys: number[] = [];
+  for (const s of series) for (const p of s.data as (number | null)[][]) if (typeof p[1] === 'number') ys.push(p[1]);
+  return ys;
+}
+
 export function curveChart({ key, curves, band, log, seeds }: CurveChartInput): { option: Option; data: DataTable } {
   const info = metricInfo(key);
   const s = info.scale;
@@ -84,7 +91,7 @@ export function curveChart({ key, curves, band, log, seeds }: CurveChartInput): 
     legend: legend(curves.map((c) => c.group.label)),
     tooltip: { trigger: 'axis', valueFormatter: (v: number) => (typeof v === 'number' ? v.toPrecision(4) : '—') },
     xAxis: { ...valueAxis('training step', { gap: 30 }), scale: false, min: 0, splitLine: { show: false } },
-    yAxis: valueAxis(`${info.axis}${band === 'none' ? '' : ` — ${BAND_LABEL[band]}`}`, { log }),
+    yAxis: valueAxis(`${info.axis}${band === 'none' ? '' : ` — ${BAND_LABEL[band]}`}`, { log, values: plotted(series) }),
     series,
   };
   const rows: DataTable['rows'] = [];

@@ -23,7 +23,7 @@ export function figure2Chart(fig: Figure2, quantity: string, aggLabel: string): 
       nameTextStyle: { ...FONT, fontSize: 13 }, axisLabel: { ...FONT, fontSize: 11, rotate: names.length > 10 ? 45 : 0, interval: 0 },
       axisTick: { alignWithLabel: true },
     },
-    yAxis: valueAxis(`${QUANTITY_AXIS[quantity] ?? quantity}, ${aggLabel} (log)`, { log: true, gap: 56 }),
+    yAxis: valueAxis(`${QUANTITY_AXIS[quantity] ?? quantity}, ${aggLabel} (log)`, { log: true, gap: 56, values: fig.series.flatMap((s) => s.values) }),
     series: fig.series.map((s) => ({
       type: 'line', name: s.group.label, color: s.group.style.color, symbol: 'circle', symbolSize: 6,
       data: s.values.map((v) => forAxis(v, true)),

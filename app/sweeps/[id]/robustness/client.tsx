@@ -1,12 +1,12 @@
 'use client';
-import { useQuery } from '@tanstack/react-query';
 import { useRouter } from 'next/navigation';
 import { useMemo } from 'react';
-import { apiGet } from '@/app/api-client';
 import { Chart } from '@/app/components/Chart';
+import { useLive, useSweep } from '@/app/components/data';
 import type { ChartOption } from '@/app/components/echarts';
 import type { AblationTable } from '@/lib/queries/table';
 import { robustness } from '@/lib/views/robustness';
+import { anyLive } from '@/lib/views/types';
 import { robustnessOption } from '@/lib/views/robustness-chart';
 import { RankTables } from './RankTables';
 
@@ -17,11 +17,10 @@ export const METRICS: [string, string][] = [
 
 export function RobustnessClient({ sweepId, sweepName, metric }: { sweepId: string; sweepName: string; metric: string }) {
   const router = useRouter();
-  const q = useQuery({
-    queryKey: ['table', sweepId, metric],
-    queryFn: () => apiGet<AblationTable>(`/api/sweeps/${sweepId}/table?metric=${encodeURIComponent(metric)}&format=json`),
-    refetchInterval: (query) => ([...(query.state.data?.cells ?? []), ...(query.state.data?.baselines ?? [])].some((r) => r.excluded > 0) ? 3000 : false),
-  });
+  const sweep = useSweep(sweepId);
+  const live = sweep.data ? anyLive(sweep.data.runs) : true;
+  const path = `/api/sweeps/${sweepId}/table?metric=${encodeURIComponent(metric)}&format=json`;
+  const q = useLive<AblationTable>(['robustness', sweepId, metric], path, live);
   const view = useMemo(() => {
     if (!q.data) return null;
     const rows = [...q.data.cells, ...q.data.baselines];
