@@ -154,6 +154,36 @@ describe('training under LISA', () => {
     expect(trainConfigSchema.safeParse({ optimizer_state: 'forget' }).success).toBe(false);
   });
 
+  it('an update counts total and loss tokens; grad_norm/all widens the norm without changing the update', () => {
+    const narrow = lisaRun({ gamma: 1, interval: 5, seed: 6, stage: 'finetune', data: 'instruct' });
+    const wide = lisaRun({ gamma: 1, interval: 5, seed: 6, stage: 'finetune', data: 'instruct' });
+    beginStep(narrow, 1);
+    beginStep(wide, 1);
+    const a = update(narrow, 1, 1e-3);
+    const b = update(wide, 1, 1e-3, { allGrads: true });
+    const batch = narrow.data.trainBatch(0, 4);
+    const lossTokens = batch.mask.reduce((n, m) => n + m, 0);
+    expect(a.tokens).toBe(4 * 16);
+    expect(a.lossTokens).toBe(lossTokens);
+    expect(lossTokens).toBeGreaterThan(0);
+    expect(lossTokens).toBeLessThan(4 * 16); // prompts and padding do not count
+    // Without the wide pass LISA's norm covers the trained parameters only, so there is no grad_norm/all.
+    expect(a.gradNormAll).toBeUndefined();
+    expect(b.gradNorm).toBe(a.gradNorm);
+    expect(b.gradNormAll!).toBeGreaterThan(b.gradNorm);
+    for (let i = 0; i < 4; i++) {
+      expect(identical(blockValues(wide, i), blockValues(narrow, i)), `block ${i}`).toBe(true);
+    }
+    disposeRun(narrow);
+    disposeRun(wide);
+    // Full fine-tuning trains everything ever trainable: grad_norm/all is grad_norm, at no cost.
+    const fullConfig = trainConfigSchema.parse({ preset: 'nano', method: 'full', data: 'pretrain', batch: 4, seq: 16 });
+    const full = buildRun(fullConfig, null, null);
+    const f = update(full, 1, 1e-3);
+    expect(f.gradNormAll).toBe(f.gradNorm);
+    disposeRun(full);
+  });
+
   it('no weight-gradient work for frozen blocks: only active blocks and always-trained groups are in the varList', () => {
     const r = lisaRun({ gamma: 1, interval: 5, seed: 2 });
     const sw = beginStep(r, 1)!;

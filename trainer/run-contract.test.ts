@@ -139,3 +139,49 @@ describe('resume pins what the run started with', () => {
     expect(manifest(out).w0_sha256).toBe(m.w0_sha256);
   }, 180_000);
 });
+
+describe('tokens, throughput and gradient norms in the events', () => {
+  it('counts total and loss tokens, leaves instrumented steps out of tokens/s, and logs grad_norm/all', async () => {
+    const out = path.join(tmp, 'speed');
+    const r = await cli(['--preset', 'nano', '--base', base, '--method', 'lisa', '--gamma', '1', '--interval', '5',
+      '--steps', '30', '--batch', '4', '--seq', '16', '--norms-every', '4', '--eval-every', '1000',
+      '--eval-batches', '1', '--backend', 'wasm', '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    const ev = events(out);
+    const metrics = ev.flatMap((e) => (e.type === 'metrics' ? [e] : []));
+    expect(metrics).toHaveLength(30);
+    let tokens = 0;
+    let lossTokens = 0;
+    let timedTokens = 0;
+    let timedMs = 0;
+    for (const m of metrics) {
+      const v = m.values;
+      expect(v.tokens).toBe(4 * 16);
+      expect(v.loss_tokens).toBeGreaterThan(0);
+      expect(v.loss_tokens).toBeLessThan(v.tokens); // instruct data: prompts and padding are not in the loss
+      tokens += v.tokens;
+      lossTokens += v.loss_tokens;
+      const instrumented = m.step === 1 || m.step === 26 || m.step % 4 === 0 || m.step === 30;
+      // Peak-memory profiling (step 1, then a switch ≥ 25 steps later) and the wide gradient pass of the norm
+      // steps cost extra time: those steps are marked and carry no speed figures.
+      expect(v.instrumented, `step ${m.step}`).toBe(instrumented ? 1 : undefined);
+      expect(v.tokens_per_s === undefined, `step ${m.step}`).toBe(instrumented);
+      expect(v.step_ms === undefined, `step ${m.step}`).toBe(instrumented);
+      if (!instrumented) {
+        timedTokens += v.tokens;
+        timedMs += v.step_ms;
+      } else expect(v.instrumented_step_ms).toBeGreaterThan(0);
+      expect(v['grad_norm/all'] !== undefined, `step ${m.step}`).toBe(m.step % 4 === 0 || m.step === 30);
+      if (v['grad_norm/all'] !== undefined) expect(v['grad_norm/all']).toBeGreaterThan(v.grad_norm);
+    }
+    const fin = ev.at(-1)!;
+    expect(fin.type).toBe('finished');
+    const s = fin.type === 'finished' ? fin.summary : {};
+    expect(s.tokens).toBe(tokens);
+    expect(s.loss_tokens).toBe(lossTokens);
+    expect(s.timed_tokens).toBe(timedTokens);
+    // Total tokens ÷ total time over the timed steps (not a mean of per-step rates).
+    expect(s.tokens_per_s).toBeCloseTo(timedTokens / (timedMs / 1000), 6);
+    expect(s.timed_s).toBeCloseTo(timedMs / 1000, 9);
+  }, 120_000);
+});

@@ -98,41 +98,70 @@ export interface UpdateResult {
   loss: number;
   /** Squared gradient norm per trained parameter (null when the loss was not finite). */
   gradSq: Map<string, number> | null;
+  /** Global gradient norm (before clipping) over the parameters trained at this step. */
   gradNorm: number;
+  /**
+   * The same over every parameter the method can ever train: equal to `gradNorm` when those are the ones
+   * trained (full, LoRA); for LISA only with `allGrads`, which costs the frozen blocks' weight gradients.
+   */
+  gradNormAll?: number;
+  /** Token positions processed (batch × seq, padding included). */
+  tokens: number;
+  /** Positions that count in the loss (mask 1: not padding; in fine-tuning only the response and EOS). */
+  lossTokens: number;
+}
+
+/** True when the method trains, at this step, every parameter it can ever train (full, LoRA, LISA γ = N). */
+export function trainsEverything(r: RunState): boolean {
+  return r.method.trainable().length === r.method.everTrainable().length;
 }
 
 /**
  * One optimizer update (number `step`, 1-based) with learning rate `lr`: forward and backward over the
  * method's trainable parameters only, global-norm clipping, AdamW. Does nothing else (no events, no
  * period switch: call `beginStep` first). The weights are left untouched when the loss is
- * not finite.
+ * not finite. `allGrads` also differentiates the parameters frozen at this step, only to report
+ * `gradNormAll`: the update itself is the same.
  */
-export function update(r: RunState, step: number, lr: number): UpdateResult {
+export function update(r: RunState, step: number, lr: number, opts: { allGrads?: boolean } = {}): UpdateResult {
   const batch = r.data.trainBatch(step - 1, r.config.batch);
+  const tokens = batch.x.length;
+  let lossTokens = 0;
+  for (let i = 0; i < batch.mask.length; i++) lossTokens += batch.mask[i];
   const trainees = r.method.trainable();
-  const { value, grads } = tf.variableGrads(() => r.model.loss(batch), trainees.map((p) => p.variable));
+  const everything = trainsEverything(r);
+  const differentiated = opts.allGrads && !everything ? r.method.everTrainable() : trainees;
+  const { value, grads } = tf.variableGrads(() => r.model.loss(batch), differentiated.map((p) => p.variable));
   const loss = value.dataSync()[0];
   value.dispose();
   if (!Number.isFinite(loss)) {
     tf.dispose(grads);
-    return { loss, gradSq: null, gradNorm: Number.NaN };
+    return { loss, gradSq: null, gradNorm: Number.NaN, tokens, lossTokens };
   }
   // A variable without a path to the loss gets no gradient (tf.variableGrads allows that): skip it.
   const byName = new Map(trainees.filter((p) => grads[p.variable.name]).map((p) => [p.name, grads[p.variable.name]]));
   const { sq, norm, scale } = gradientNorms(byName, r.config.grad_clip);
+  let gradNormAll = everything ? norm : undefined;
+  if (differentiated !== trainees) {
+    const frozen = differentiated.filter((p) => !byName.has(p.name) && grads[p.variable.name]);
+    const rest = gradientNorms(new Map(frozen.map((p) => [p.name, grads[p.variable.name]])), 0).norm;
+    gradNormAll = Math.hypot(norm, rest);
+  }
   const decayable = trainees.map((p) => ({ name: p.name, variable: p.variable, decay: p.variable.rank === 2 }));
   r.optimizer.step(decayable, byName, lr, scale);
   tf.dispose(grads);
-  return { loss, gradSq: sq, gradNorm: norm };
+  return { loss, gradSq: sq, gradNorm: norm, gradNormAll, tokens, lossTokens };
+}
+
+/** Adds `v` to a run-long counter kept in `progress` (so it survives a resume). */
+function count(r: RunState, key: string, v: number): void {
+  r.progress[key] = (r.progress[key] ?? 0) + v;
 }
 
 export async function trainLoop(r: RunState, o: LoopOptions): Promise<ExitCode> {
   const c = r.config;
   const schedule = { lr: c.lr, steps: c.steps, warmup: c.warmup, schedule: c.schedule, minLrRatio: c.min_lr_ratio };
-  const tokens = c.batch * r.seq;
   const started = performance.now();
-  let stepMsTotal = 0;
-  let stepsRun = 0;
   let peak = r.progress['peak/tensor_bytes'] ?? 0;
   let measurePeak = true;
   let lastPeakStep = -Infinity;
@@ -156,20 +185,23 @@ export async function trainLoop(r: RunState, o: LoopOptions): Promise<ExitCode> 
       if (step - lastPeakStep >= 25) measurePeak = true;
     }
     const lr = learningRate(step, schedule);
+    const last = step === c.steps;
+    const normsStep = step % c.norms_every === 0 || last;
+    // LISA's grad_norm/all needs the frozen blocks' gradients too: only at the steps that report norms.
+    const allGrads = normsStep && !trainsEverything(r);
+    const instrumented = measurePeak || allGrads;
     const t0 = performance.now();
     let result: UpdateResult;
     if (measurePeak) {
-      const m = await withPeak(() => update(r, step, lr));
+      const m = await withPeak(() => update(r, step, lr, { allGrads }));
       result = m.result;
       peak = Math.max(peak, m.peakBytes);
       measurePeak = false;
       lastPeakStep = step;
     } else {
-      result = update(r, step, lr);
+      result = update(r, step, lr, { allGrads });
     }
     const stepMs = performance.now() - t0;
-    stepMsTotal += stepMs;
-    stepsRun++;
     r.step = step;
     if (!Number.isFinite(result.loss)) {
       o.log.emit({ type: 'metrics', step, values: { 'train/loss': result.loss, lr } });
@@ -180,24 +212,45 @@ export async function trainLoop(r: RunState, o: LoopOptions): Promise<ExitCode> 
     r.progress['peak/tensor_bytes'] = peak;
     r.progress['peak/rss_bytes'] = Math.max(r.progress['peak/rss_bytes'] ?? 0, mem.rssBytes);
     r.progress['final/train_loss'] = result.loss;
+    count(r, 'tokens', result.tokens);
+    count(r, 'loss_tokens', result.lossTokens);
     const values: Record<string, number> = {
-      'train/loss': result.loss, lr, grad_norm: result.gradNorm, step_ms: stepMs, tokens_per_s: (tokens / stepMs) * 1000,
+      'train/loss': result.loss, lr, grad_norm: result.gradNorm, tokens: result.tokens, loss_tokens: result.lossTokens,
       'mem/tensor_bytes': mem.tensorBytes, 'mem/peak_bytes': peak, 'mem/rss_bytes': mem.rssBytes,
     };
+    if (result.gradNormAll !== undefined) values['grad_norm/all'] = result.gradNormAll;
+    // Speed figures only from plain steps: profiling and the wide gradient pass cost extra time.
+    if (instrumented) {
+      values.instrumented = 1;
+      values.instrumented_step_ms = stepMs;
+    } else {
+      values.step_ms = stepMs;
+      values.tokens_per_s = (result.tokens / stepMs) * 1000;
+      values.loss_tokens_per_s = (result.lossTokens / stepMs) * 1000;
+      count(r, 'timed_steps', 1);
+      count(r, 'timed_s', stepMs / 1000);
+      count(r, 'timed_tokens', result.tokens);
+      count(r, 'timed_loss_tokens', result.lossTokens);
+    }
     if (mem.wasmHeapBytes !== undefined) values['mem/wasm_heap_bytes'] = r.progress['peak/wasm_heap_bytes'] = mem.wasmHeapBytes;
     o.log.emit({ type: 'metrics', step, values });
     if (step % Math.max(1, Math.round(c.steps / 40)) === 0 || step === c.steps || stepMs > 2000) {
-      o.say(`step ${step}/${c.steps} loss ${result.loss.toFixed(4)} lr ${lr.toExponential(2)} ${stepMs.toFixed(0)} ms/step ${Math.round((tokens / stepMs) * 1000)} tok/s`);
+      const speed = `${stepMs.toFixed(0)} ms/step ${Math.round((result.tokens / stepMs) * 1000)} tok/s`;
+      o.say(`step ${step}/${c.steps} loss ${result.loss.toFixed(4)} lr ${lr.toExponential(2)} ${speed}`);
     }
-    const last = step === c.steps;
-    if (step % c.norms_every === 0 || last) emitNorms(r, o, result.gradSq);
+    if (normsStep) emitNorms(r, o, result.gradSq);
     if (step % c.eval_every === 0 || last) emitEval(r, o);
     if (step % c.checkpoint_every === 0 || last) saveCheckpoint(r, o);
     await new Promise((resolve) => setImmediate(resolve)); // lets SIGTERM/SIGINT handlers run
   }
   const wall = (performance.now() - started) / 1000;
   const summary: Record<string, number> = { ...r.progress, steps: r.step, wall_s: wall };
-  if (stepsRun > 0) summary.tokens_per_s = (tokens * stepsRun) / (stepMsTotal / 1000);
+  // Total tokens ÷ total time over the plain steps of the whole run (resumes included).
+  const timed = r.progress.timed_s ?? 0;
+  if (timed > 0) {
+    summary.tokens_per_s = r.progress.timed_tokens / timed;
+    summary.loss_tokens_per_s = r.progress.timed_loss_tokens / timed;
+  }
   o.log.emit({ type: 'finished', step: r.step, summary });
   o.say(`finished: ${r.step} steps in ${wall.toFixed(1)} s; final eval loss ${summary['final/eval_loss']?.toFixed(4)}`);
   return 0;

@@ -5,12 +5,14 @@
  *
  * A metric id is `key` or `key:agg` with agg in last | min | max | mean | best (best = min, or max when higher
  * is better). Defaults: `eval/loss` = final eval loss, `eval/loss:best` = best (min) eval loss,
- * `mem/peak_bytes` = max, `tokens_per_s` = mean, `wall_time` = finished − started in seconds.
+ * `mem/peak_bytes` = max, `tokens_per_s` = the run's own figure from its `finished` summary (total tokens ÷ total
+ * time of its timed steps; the mean of the per-step series for a run without one), `wall_time` = finished −
+ * started in seconds.
  */
 import type Database from 'better-sqlite3';
 import { BLOCK_LEVELS } from '../ingest/blocks';
 
-export type MetricAgg = 'last' | 'min' | 'max' | 'mean' | 'wall';
+export type MetricAgg = 'last' | 'min' | 'max' | 'mean' | 'wall' | 'run';
 
 export interface TableMetric {
   id: string;
@@ -26,8 +28,12 @@ export class TableMetricError extends Error {
 }
 
 const HIGHER_IS_BETTER = /(accuracy|acc$|tokens_per_s|throughput)/;
-const DEFAULT_AGG: Record<string, MetricAgg> = { 'mem/peak_bytes': 'max', 'mem/rss_bytes': 'max', tokens_per_s: 'mean', step_ms: 'mean' };
-const AGG_LABEL: Record<MetricAgg, string> = { last: 'final', min: 'min', max: 'max', mean: 'mean', wall: '' };
+const DEFAULT_AGG: Record<string, MetricAgg> = {
+  'mem/peak_bytes': 'max', 'mem/rss_bytes': 'max', tokens_per_s: 'run', loss_tokens_per_s: 'run', step_ms: 'mean',
+};
+const AGG_LABEL: Record<MetricAgg, string> = {
+  last: 'final', min: 'min', max: 'max', mean: 'mean', wall: '', run: 'run',
+};
 
 export function parseTableMetric(id: string): TableMetric {
   const trimmed = id.trim();
@@ -42,7 +48,8 @@ export function parseTableMetric(id: string): TableMetric {
   else if (aggText === 'best') agg = better === 'lower' ? 'min' : 'max';
   else if (aggText === 'last' || aggText === 'min' || aggText === 'max' || aggText === 'mean') agg = aggText;
   else throw new TableMetricError(`unknown aggregation "${aggText}" in metric "${id}" (last, min, max, mean, best)`);
-  const label = aggText === 'best' ? `best ${key}` : `${AGG_LABEL[agg]} ${key}`;
+  const label = agg === 'run' ? `${key} (total tokens ÷ total time)`
+    : aggText === 'best' ? `best ${key}` : `${AGG_LABEL[agg]} ${key}`;
   return { id: trimmed, key, agg, better, label };
 }
 
@@ -62,6 +69,17 @@ export function metricValues(sqlite: Database.Database, sweepId: string, metric:
       .raw()
       .all(metric.key, sweepId) as [string, number | null][];
     for (const [id, v] of rows) out.set(id, v ?? NaN);
+    return out;
+  }
+  if (metric.agg === 'run') {
+    // A rate over the whole run comes from the run itself; the series only holds per-step rates.
+    const rows = sqlite
+      .prepare('SELECT id, json_extract(summary, ?) FROM runs WHERE sweep_id = ? AND summary IS NOT NULL')
+      .raw()
+      .all(`$."${metric.key}"`, sweepId) as [string, number | string | null][];
+    const fromSeries = metricValues(sqlite, sweepId, { ...metric, agg: 'mean' });
+    for (const [id, v] of fromSeries) out.set(id, v);
+    for (const [id, v] of rows) if (typeof v === 'number') out.set(id, v);
     return out;
   }
   const top = BLOCK_LEVELS[BLOCK_LEVELS.length - 1];

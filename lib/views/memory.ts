@@ -39,6 +39,13 @@ function methodLabel(kind: string, c: Record<string, unknown>): string {
 
 const ORDER = ['pretrain', 'full', 'lora', 'lisa'];
 
+/** Σ tokens ÷ Σ seconds over the timed steps of runs that record both, else null (older summaries). */
+function pooledRate(rs: Record<string, number>[]): number | null {
+  const ok = rs.filter((s) => Number.isFinite(s.timed_tokens) && Number.isFinite(s.timed_s) && s.timed_s > 0);
+  if (ok.length === 0 || ok.length < rs.length) return null;
+  return ok.reduce((n, s) => n + s.timed_tokens, 0) / ok.reduce((n, s) => n + s.timed_s, 0);
+}
+
 /** One row per (preset, backend, method setting); K and seeds pooled (they do not change memory). */
 export function measuredRows(runs: readonly MeasuredRunInput[]): MeasuredRow[] {
   const groups = new Map<string, { row: Omit<MeasuredRow, 'n' | 'peakTensorBytes' | 'peakRssBytes' | 'peakWasmHeapBytes' | 'tokensPerS'>; runs: Record<string, number>[] }>();
@@ -60,7 +67,7 @@ export function measuredRows(runs: readonly MeasuredRunInput[]): MeasuredRow[] {
       peakTensorBytes: pick(rs, 'peak/tensor_bytes'),
       peakRssBytes: pick(rs, 'peak/rss_bytes'),
       peakWasmHeapBytes: pick(rs, 'peak/wasm_heap_bytes'),
-      tokensPerS: pick(rs, 'tokens_per_s'),
+      tokensPerS: pooledRate(rs) ?? pick(rs, 'tokens_per_s'),
     }))
     .sort((a, b) => a.preset.localeCompare(b.preset) || a.backend.localeCompare(b.backend)
       || ORDER.indexOf(a.method) - ORDER.indexOf(b.method) || a.label.localeCompare(b.label, undefined, { numeric: true }));

@@ -12,7 +12,7 @@ import { RankTables } from './RankTables';
 
 export const METRICS: [string, string][] = [
   ['eval/loss', 'final eval loss'], ['eval/loss:best', 'best eval loss'], ['train/loss', 'final train loss'],
-  ['eval/ppl', 'final eval perplexity'], ['tokens_per_s', 'mean tokens/s'], ['mem/peak_bytes', 'peak memory (bytes)'], ['wall_time', 'wall time (s)'],
+  ['eval/ppl', 'final eval perplexity'], ['tokens_per_s', 'tokens/s'], ['mem/peak_bytes', 'peak memory (bytes)'], ['wall_time', 'wall time (s)'],
 ];
 
 export function RobustnessClient({ sweepId, sweepName, metric }: { sweepId: string; sweepName: string; metric: string }) {

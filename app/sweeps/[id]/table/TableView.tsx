@@ -13,7 +13,7 @@ const METRICS: [string, string][] = [
   ['eval/ppl', 'final eval perplexity'],
   ['eval/accuracy', 'final eval accuracy'],
   ['mem/peak_bytes', 'peak memory (bytes)'],
-  ['tokens_per_s', 'mean throughput (tokens/s)'],
+  ['tokens_per_s', 'throughput (tokens/s: total tokens ÷ total time)'],
   ['wall_time', 'wall time (s)'],
 ];
 const FORMATS: [string, string][] = [['csv', 'CSV'], ['md', 'Markdown'], ['latex', 'LaTeX']];
