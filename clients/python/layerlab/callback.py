@@ -36,8 +36,10 @@ class LayerLabCallback:
         self._summary = {}
         self._eval_losses = []
 
-    # ---- the Trainer's events ---------------------------------------------------------------------------
+    # ---- the Trainer's events (every process calls them; only the main one reports) -----------------------
     def on_train_begin(self, args, state, control, model=None, **kwargs):
+        if not _main_process(state):
+            return
         if self.run is None:
             import layerlab
 
@@ -47,12 +49,16 @@ class LayerLabCallback:
             self._norms(model, state.global_step)
 
     def on_optimizer_step(self, args, state, control, model=None, optimizer=None, **kwargs):
-        self._after_update(state.global_step + 1, model, optimizer)
+        if _main_process(state):
+            self._after_update(state.global_step + 1, model, optimizer)
 
     def on_step_end(self, args, state, control, model=None, optimizer=None, **kwargs):
-        self._after_update(state.global_step, model, optimizer)  # once per step; older Trainers lack the hook
+        if _main_process(state):
+            self._after_update(state.global_step, model, optimizer)  # once per step; older Trainers lack the hook
 
     def on_log(self, args, state, control, logs=None, **kwargs):
+        if self.run is None or self.run.closed or not _main_process(state):
+            return
         metrics, evals = {}, {}
         for key, value in (logs or {}).items():
             if isinstance(value, bool) or not isinstance(value, numbers.Real):
@@ -133,6 +139,10 @@ class LayerLabCallback:
 
 def _nothing(*args, **kwargs):
     return None
+
+
+def _main_process(state):
+    return getattr(state, "is_world_process_zero", True) is not False
 
 
 def _exp(x):

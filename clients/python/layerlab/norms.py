@@ -28,7 +28,13 @@ def default_group(name):
     for prefix in STRIP_PREFIXES:
         if name.startswith(prefix):
             name = name[len(prefix):]
-    parts = [p for p in name.split(".") if p != "base_layer"]
+    parts = name.split(".")
+    if "original_module" in parts:
+        return None  # PEFT's frozen copy beside modules_to_save: the copy that trains is the layer
+    while "modules_to_save" in parts:
+        i = parts.index("modules_to_save")
+        del parts[i:i + 2]
+    parts = [p for p in parts if p != "base_layer"]
     lora = [i for i, p in enumerate(parts) if p.startswith("lora_")]
     owner = parts[: lora[0]] if lora else parts[:-1]  # the module that owns the parameter
     path = ".".join(owner)

@@ -127,3 +127,12 @@ def test_full_fine_tuning_records_no_lisa_period(server, tmp_path):
     cb = LayerLabCallback(norms_every=0, url=server.url, token=ADMIN, dir=str(tmp_path / "full"))
     MiniTrainer(model, [cb], max_steps=3).train()
     assert server.get("/api/runs/%s/periods" % cb.run.id)["periods"] == []
+
+
+def test_only_the_main_process_reports(tmp_path):
+    model = LlamaForCausalLM(n=2)
+    cb = LayerLabCallback(url="http://127.0.0.1:9", dir=str(tmp_path / "never"))
+    trainer = MiniTrainer(model, [cb], max_steps=2)
+    trainer.state.is_world_process_zero = False
+    trainer.train()
+    assert cb.run is None and not (tmp_path / "never").exists()

@@ -89,3 +89,48 @@ def test_group_override():
     assert set(r["groups"]) == {"block.0", "block.1", "head", "embed", "lnf"}
     r = NormTracker(LlamaForCausalLM(n=2), group_of=lambda n: "all" if "layers" in n else None).measure()
     assert list(r["groups"]) == ["all"]
+
+
+class Conv1D(torch.nn.Module):
+    """GPT-2's Conv1D: weight is [in, out]; PEFT's LoRA on it has fan_in_fan_out = True."""
+
+    def __init__(self, n_in, n_out):
+        super().__init__()
+        self.weight = torch.nn.Parameter(torch.randn(n_in, n_out))
+
+
+def test_lora_on_conv1d_and_embedding_and_modules_to_save():
+    torch.manual_seed(2)
+    gpt2 = GPT2LMHeadModel(n=1)
+    for p in gpt2.parameters():
+        p.requires_grad_(False)
+    attn = gpt2.transformer.h[0].attn
+    lora = torch.nn.Module()  # PEFT's LoRA layer around a square Conv1D (c_proj): only fan_in_fan_out tells W's layout
+    lora.base_layer = Conv1D(8, 8)
+    lora.base_layer.weight.requires_grad_(False)
+    lora.lora_A = torch.nn.ModuleDict({"default": torch.nn.Linear(8, 2, bias=False)})
+    lora.lora_B = torch.nn.ModuleDict({"default": torch.nn.Linear(2, 8, bias=False)})
+    lora.scaling, lora.fan_in_fan_out = {"default": 0.5}, True
+    attn.c_proj = lora
+    emb = torch.nn.Module()  # PEFT's LoRA on an embedding: lora_embedding_A [r, vocab], lora_embedding_B [d, r]
+    emb.base_layer = gpt2.transformer.wpe
+    emb.lora_embedding_A = torch.nn.ParameterDict({"default": torch.nn.Parameter(torch.randn(2, 16))})
+    emb.lora_embedding_B = torch.nn.ParameterDict({"default": torch.nn.Parameter(torch.randn(8, 2))})
+    emb.scaling = {"default": 2.0}
+    gpt2.transformer.wpe = emb
+    head = torch.nn.Module()  # modules_to_save: a trained copy of the head beside the frozen original
+    head.original_module = torch.nn.Linear(8, 32, bias=False)
+    head.modules_to_save = torch.nn.ModuleDict({"default": torch.nn.Linear(8, 32, bias=False)})
+    gpt2.lm_head = head
+
+    r = NormTracker(gpt2).measure()
+    a, b = lora.lora_A["default"].weight.detach(), lora.lora_B["default"].weight.detach()
+    delta = (0.5 * b @ a).t()  # back to Conv1D's [in, out]
+    mod = r["modules"]["block.0/attn.c_proj"]
+    assert close(mod["weight"], (lora.base_layer.weight.detach() + delta).norm().item())
+    assert close(mod["update"], delta.norm().item())
+    ea, eb = emb.lora_embedding_A["default"].detach(), emb.lora_embedding_B["default"].detach()
+    pos = r["groups"]["pos"]
+    assert close(pos["weight"], (emb.base_layer.weight.detach() + 2.0 * (eb @ ea).t()).norm().item())
+    assert close(pos["trainable"], math.sqrt(sq([ea, eb])))
+    assert close(r["groups"]["head"]["weight"], head.modules_to_save["default"].weight.norm().item())
