@@ -53,6 +53,9 @@ export const runs = sqliteTable(
     tokenHash: text('token_hash'),
     backend: text('backend'),
     gpu: integer('gpu', { mode: 'boolean' }),
+    /** Size and SHA-256 of the held-out set the run's evaluations score (run_started `evalSet`). */
+    evalRecords: integer('eval_records'),
+    evalHash: text('eval_hash'),
     summary: text('summary'),
     failureReason: text('failure_reason'),
     failureMessage: text('failure_message'),

@@ -46,7 +46,7 @@ async function reachStep(dir: string, step: number, run: Promise<Done>): Promise
 }
 
 const RUN = ['--base', base, '--method', 'lisa', '--gamma', '1', '--interval', '3', '--steps', '40', '--batch', '4', '--seq', '16',
-  '--checkpoint-every', '8', '--norms-every', '5', '--eval-every', '20', '--eval-batches', '1', '--seed', '3'];
+  '--checkpoint-every', '8', '--norms-every', '5', '--eval-every', '20', '--eval-records', '32', '--seed', '3'];
 
 function losses(ev: RunEvent[]): Map<number, number> {
   const out = new Map<number, number>();

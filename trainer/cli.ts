@@ -165,7 +165,13 @@ async function main(argv: string[]): Promise<number> {
       backend: backend.info,
       model: { params: run.model.params.reduce((n, q) => n + q.variable.size, 0), trainableParams: trainableCount(run), groups: run.model.groups },
       ...(p.resume ? { resumedFrom: p.resume.manifest.step } : {}),
+      evalSet: { records: run.evalSet.records, hash: run.evalSet.hash },
     });
+    if (p.config.eval_batches !== undefined) {
+      const message = `eval_batches is no longer used: every evaluation scores the same ${run.evalSet.records} ` +
+        'held-out records (eval_records)';
+      log.emit({ type: 'log', level: 'warn', message });
+    }
     for (const note of backend.notes) log.emit({ type: 'log', level: 'info', message: note });
     for (const w of p.warnings) {
       log.emit({ type: 'log', level: 'warn', message: w });

@@ -1,86 +1,104 @@
 /**
- * Held-out evaluation: token-weighted mean loss over fixed eval batches, and exact-match accuracy of
- * greedy decoding on held-out tasks (stop at EOS or a newline; correct when the generated answer
- * equals the expected one).
+ * Held-out evaluation over the run's fixed evaluation set (data/eval-set.ts): token-weighted mean loss over
+ * all its items, and exact-match accuracy of greedy decoding on all its records. Items are taken in batches
+ * whose size depends only on the window length, never on the run's training batch, so
+ * two runs that differ only in `batch` get bit-identical evaluations of the same weights.
+ *
+ * Accuracy needs no token-by-token decoding: greedy decoding reproduces an answer exactly when, with the
+ * answer itself as the prefix (one teacher-forced pass), the most likely next token at every answer position
+ * is the answer's own, and after the answer it is EOS or a newline (where decoding stops). Records are cut
+ * to the model's context as in training (prompt bytes dropped from its start), so one forward pass per
+ * batch scores all of them; when the run's seq equals the context it is the very pass that gives the loss.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Batch, EvalTask } from './data/index';
+import { EOS, type Batch, type EvalSet } from './data/index';
 import type { GPT } from './model';
-
-export interface EvalResult {
-  loss: number;
-  accuracy?: number;
-}
-
-export function evalLoss(model: GPT, batches: Batch[]): number {
-  let total = 0;
-  let count = 0;
-  for (const b of batches) {
-    let n = 0;
-    for (let i = 0; i < b.mask.length; i++) n += b.mask[i];
-    if (n === 0) continue;
-    const l = tf.tidy(() => model.loss(b));
-    total += l.dataSync()[0] * n;
-    l.dispose();
-    count += n;
-  }
-  return count > 0 ? total / count : Number.NaN;
-}
-
-const NEWLINE = 10;
+import { crossEntropy } from './ops';
 
 /**
- * Greedy continuation of every prompt, all rows decoded together: rows are right-padded (causal
- * attention makes padding after a row's end invisible to it) and each row reads the logits at its own
- * last position. Prompts longer than the context keep their last `ctx` tokens.
+ * Tokens per evaluation forward pass: about one training batch of the mini preset, so evaluation does not grow
+ * the wasm heap (which never shrinks, and is reported as mem/wasm_heap_bytes) much beyond what training needs.
  */
-export function greedyDecode(model: GPT, prompts: number[][], maxNew: number[], stop: Set<number>): number[][] {
-  const ctx = model.shape.ctx;
-  const seqs = prompts.map((p) => [...p]);
-  const out: number[][] = prompts.map(() => []);
-  const done = prompts.map((_, i) => maxNew[i] <= 0);
-  for (let step = 0; step < Math.max(0, ...maxNew) && done.includes(false); step++) {
-    const windows = seqs.map((s) => s.slice(Math.max(0, s.length - ctx)));
-    const t = Math.max(...windows.map((w) => w.length));
-    const ids = new Int32Array(windows.length * t);
-    windows.forEach((w, r) => ids.set(w, r * t));
-    const picks = tf.tidy(() => {
-      const logits = model.forward(ids, windows.length, t); // [rows*t, V]
-      const rows = tf.tensor1d(windows.map((w, r) => r * t + w.length - 1), 'int32');
-      return tf.argMax(tf.gather(logits, rows), 1);
-    });
-    const next = picks.dataSync();
-    picks.dispose();
-    windows.forEach((_, r) => {
-      if (done[r]) return;
-      const tok = next[r];
-      if (stop.has(tok)) {
-        done[r] = true;
-        return;
-      }
-      out[r].push(tok);
-      seqs[r].push(tok);
-      if (out[r].length >= maxNew[r]) done[r] = true;
-    });
-  }
+const EVAL_TOKENS = 2048;
+const NEWLINE = 10;
+/** Greedy decoding stops at these. */
+export const STOP_TOKENS: ReadonlySet<number> = new Set([EOS, NEWLINE]);
+
+/** Rows per evaluation forward pass for windows of `seq` tokens: a function of seq only. */
+export function evalRows(seq: number): number {
+  return Math.max(1, Math.floor(EVAL_TOKENS / seq));
+}
+
+function masked(mask: Float32Array): number {
+  let n = 0;
+  for (let i = 0; i < mask.length; i++) n += mask[i];
+  return n;
+}
+
+/** One forward pass: the batch's mean loss over its mask, and (when asked) the argmax token per position. */
+function score(model: GPT, b: Batch, wantPicks: boolean): { loss: number; picks: Int32Array | null } {
+  const [loss, picks] = tf.tidy(() => {
+    const logits = model.forward(b.x, b.batch, b.seq); // [B*T, V]
+    return [crossEntropy(logits, b.y, b.mask), wantPicks ? tf.argMax(logits, 1) : null] as const;
+  });
+  const out = { loss: loss.dataSync()[0], picks: picks ? (picks.dataSync() as Int32Array) : null };
+  tf.dispose([loss, picks ?? []]);
   return out;
 }
 
-export function taskAccuracy(
-  model: GPT,
-  tasks: EvalTask[],
-  encode: (s: string) => number[],
-  decode: (ids: number[]) => string,
-  eos: number,
-): number | undefined {
-  if (tasks.length === 0) return undefined;
-  const prompts = tasks.map((t) => encode(t.prompt));
-  // One token beyond the answer's length lets a wrong, longer answer show itself.
-  const maxNew = tasks.map((t) => encode(t.answer).length + 1);
-  const outs = greedyDecode(model, prompts, maxNew, new Set([eos, NEWLINE]));
+/**
+ * Rows of `b` that greedy decoding answers exactly, given the argmax `picks` of a teacher-forced pass. A row's
+ * masked positions are its answer bytes and the EOS after them; a row whose answer was cut by the window, or
+ * whose answer holds a stop token, cannot be reproduced.
+ */
+export function exactMatches(b: Batch, picks: Int32Array, stop: ReadonlySet<number> = STOP_TOKENS): number {
   let correct = 0;
-  outs.forEach((o, i) => {
-    if (decode(o) === tasks[i].answer) correct++;
-  });
-  return correct / tasks.length;
+  for (let r = 0; r < b.batch; r++) {
+    let ok = false;
+    for (let t = 0; t < b.seq; t++) {
+      const i = r * b.seq + t;
+      if (b.mask[i] === 0) continue;
+      if (b.y[i] === EOS) {
+        ok = stop.has(picks[i]);
+        break;
+      }
+      if (picks[i] !== b.y[i] || stop.has(b.y[i])) break;
+    }
+    if (ok) correct++;
+  }
+  return correct;
+}
+
+/** `eval/loss`, `eval/ppl` and, when the set has records to answer, `eval/accuracy`. */
+export function evaluateSet(model: GPT, set: EvalSet, seq: number): Record<string, number> {
+  const { ctx } = model.shape;
+  let lossSum = 0;
+  let lossCount = 0;
+  const addLoss = (b: Batch, loss: number) => {
+    const n = masked(b.mask);
+    if (n === 0) return;
+    lossSum += loss * n;
+    lossCount += n;
+  };
+  let correct = 0;
+  const answering = set.tasks.length > 0;
+  if (answering && seq === ctx) {
+    // Same windows for both: one pass gives the loss and the greedy tokens.
+    const rows = evalRows(seq);
+    const lossBatches = set.batches(rows);
+    const taskBatches = set.taskBatches(rows, ctx);
+    lossBatches.forEach((b, k) => {
+      const { loss, picks } = score(model, b, true);
+      addLoss(b, loss);
+      correct += exactMatches(taskBatches[k], picks!);
+    });
+  } else {
+    for (const b of set.batches(evalRows(seq))) addLoss(b, score(model, b, false).loss);
+    const taskBatches = answering ? set.taskBatches(evalRows(ctx), ctx) : [];
+    for (const b of taskBatches) correct += exactMatches(b, score(model, b, true).picks!);
+  }
+  const loss = lossCount > 0 ? lossSum / lossCount : Number.NaN;
+  const values: Record<string, number> = { 'eval/loss': loss, 'eval/ppl': Math.exp(loss) };
+  if (answering) values['eval/accuracy'] = correct / set.tasks.length;
+  return values;
 }

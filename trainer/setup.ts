@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { TrainConfig } from '../lib/protocol/config';
 import { MODEL_PRESETS } from '../lib/protocol/config';
 import type { CheckpointData } from './checkpoint';
-import { loadDataset, type Dataset } from './data/index';
+import { loadDataset, type Dataset, type EvalSet } from './data/index';
 import { createMethod, type TrainingMethod } from './methods';
 import { GPT, type LoraTarget, type ModelShape } from './model';
 import { ConfigError } from './config';
@@ -18,6 +18,8 @@ export interface RunState {
   seq: number;
   shape: ModelShape;
   data: Dataset;
+  /** The fixed held-out set every evaluation of this run scores (`eval_records` items). */
+  evalSet: EvalSet;
   model: GPT;
   method: TrainingMethod;
   optimizer: AdamW;
@@ -53,6 +55,7 @@ export function buildRun(config: TrainConfig, base: CheckpointData | null, resum
   const shape = modelShape(config, base);
   const seq = config.seq ?? shape.ctx;
   const data = loadDataset(config.data, { seq, seed: config.seed, stage: config.stage });
+  const evalSet = data.evalSet(config.eval_records);
   const model = GPT.create(shape, config.seed);
   if (base) loadParams(model, base.params, (name) => !name.includes('.lora_'));
   const method = createMethod(model, {
@@ -88,7 +91,7 @@ export function buildRun(config: TrainConfig, base: CheckpointData | null, resum
     step = resume.manifest.step;
     progress = { ...resume.manifest.progress };
   }
-  return { config, seq, shape, data, model, method, optimizer, reference, w0Hash, step, progress };
+  return { config, seq, shape, data, evalSet, model, method, optimizer, reference, w0Hash, step, progress };
 }
 
 export function disposeRun(r: RunState): void {

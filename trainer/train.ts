@@ -7,8 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import path from 'node:path';
 import type { BackendInfo } from '../lib/protocol/index';
 import { CHECKPOINT_DIRNAME, writeCheckpoint } from './checkpoint';
-import { decode, encode, EOS } from './data/index';
-import { evalLoss, taskAccuracy } from './evaluate';
+import { evaluateSet } from './evaluate';
 import type { EventLog } from './events';
 import { sampleMemory, withPeak } from './memory';
 import { computeNorms } from './norms';
@@ -16,8 +15,6 @@ import { gradientNorms, learningRate } from './optim';
 import type { PeriodSwitch } from './methods';
 import type { LoraTarget } from './model';
 import type { RunState } from './setup';
-
-export const EVAL_TASKS = 32;
 
 export interface LoopOptions {
   outDir: string;
@@ -32,15 +29,9 @@ export interface LoopOptions {
 
 export type ExitCode = 0 | 1 | 3 | 130 | 143;
 
-/** Token-weighted eval loss, perplexity and (when the data has tasks) exact-match accuracy. */
+/** Token-weighted eval loss, perplexity and (when the data has tasks) exact-match accuracy over the eval set. */
 function evaluate(r: RunState): Record<string, number> {
-  const { batch, eval_batches } = r.config;
-  const loss = evalLoss(r.model, r.data.evalBatches(batch, eval_batches));
-  const values: Record<string, number> = { 'eval/loss': loss, 'eval/ppl': Math.exp(loss) };
-  const safeDecode = (ids: number[]) => (ids.every((t) => t < 256) ? decode(ids) : '\u0000invalid');
-  const acc = taskAccuracy(r.model, r.data.evalTasks(EVAL_TASKS), encode, safeDecode, EOS);
-  if (acc !== undefined) values['eval/accuracy'] = acc;
-  return values;
+  return evaluateSet(r.model, r.evalSet, r.seq);
 }
 
 function saveCheckpoint(r: RunState, o: LoopOptions): void {

@@ -20,7 +20,7 @@ NDJSON events go to stdout and OUT/events.ndjson; progress goes to stderr.
   --base DIR                pretrain run (its --out directory) to fine-tune
   --out DIR                 run directory (events.ndjson, checkpoint/)
   --backend auto|tensorflow|wasm|cpu
-  --eval-every N --eval-batches N --norms-every N --checkpoint-every N
+  --eval-every N --eval-records N --norms-every N --checkpoint-every N
   --resume                  continue the run in --out from its last checkpoint (on the backend it used)
   --force-backend           with --resume: allow another --backend than the run trained on
 

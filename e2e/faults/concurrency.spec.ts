@@ -14,7 +14,7 @@ method: grid
 model: { preset: nano }
 data: { preset: instruct }
 pretrain: { steps: 2, batch: 4, seq: 16 }
-train: { steps: 25, batch: 2, seq: 16, eval_every: 5, eval_batches: 1, norms_every: 1, checkpoint_every: 10 }
+train: { steps: 25, batch: 2, seq: 16, eval_every: 5, eval_records: 32, norms_every: 1, checkpoint_every: 10 }
 parameters:
   gamma:    { values: [1, 2] }
   interval: { values: [2, 5] }

@@ -58,7 +58,7 @@ test('SIGKILL of a trainer mid-run: resumed from its last checkpoint, every step
   test.setTimeout(180_000);
   const server = await ownServer();
   try {
-    const { runId, db, row } = await launchLisaRun(server, 'kill-trainer', '{ steps: 120, batch: 4, seq: 16, eval_every: 40, eval_batches: 1, norms_every: 10, checkpoint_every: 5 }');
+    const { runId, db, row } = await launchLisaRun(server, 'kill-trainer', '{ steps: 120, batch: 4, seq: 16, eval_every: 40, eval_records: 32, norms_every: 10, checkpoint_every: 5 }');
 
     // Mid-run: past a few checkpoints, well before the end.
     const victim = await waitFor('the trainer to pass step 30', 120_000, () => {
@@ -101,7 +101,7 @@ test('a trainer killed on every attempt: bounded retries (3 launches), then fail
   test.setTimeout(180_000);
   const server = await ownServer();
   try {
-    const { runId, db, row } = await launchLisaRun(server, 'always-dies', '{ steps: 5000, batch: 4, seq: 16, eval_every: 1000, eval_batches: 1, norms_every: 100, checkpoint_every: 2 }');
+    const { runId, db, row } = await launchLisaRun(server, 'always-dies', '{ steps: 5000, batch: 4, seq: 16, eval_every: 1000, eval_records: 32, norms_every: 100, checkpoint_every: 2 }');
     const killed = new Set<number>();
     const end = await waitFor('the run to fail after its attempts', 170_000, () => {
       const r = row();
@@ -130,7 +130,7 @@ test('a diverging run (lr 1e20): status diverged, the NaN loss shown as "NaN" by
   const server = await ownServer();
   try {
     const res = await post(`${server.url}/api/sweeps`, spec('diverge',
-      '{ steps: 200, batch: 4, seq: 16, lr: 1.0e+20, warmup: 0, eval_every: 100, eval_batches: 1, norms_every: 10, checkpoint_every: 100 }'));
+      '{ steps: 200, batch: 4, seq: 16, lr: 1.0e+20, warmup: 0, eval_every: 100, eval_records: 32, norms_every: 10, checkpoint_every: 100 }'));
     expect(res.status, await res.clone().text()).toBe(201);
     const { id, runs } = (await res.json()) as { id: string; runs: { id: string; kind: string }[] };
     const runId = runs.find((r) => r.kind === 'lisa')!.id;

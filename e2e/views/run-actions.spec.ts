@@ -13,7 +13,7 @@ method: grid
 model: { preset: nano }
 data: { preset: instruct }
 pretrain: { steps: 5, batch: 4 }
-train: { steps: 400, batch: 4, seq: 16, eval_every: 100, eval_batches: 1, norms_every: 50, checkpoint_every: 20 }
+train: { steps: 400, batch: 4, seq: 16, eval_every: 100, eval_records: 32, norms_every: 50, checkpoint_every: 20 }
 parameters:
   gamma:    { value: 1 }
   interval: { value: 10 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_TOKENS_PER_S, RUN_OVERHEAD_S, estimateRunTime, planTime, throughputFor, type ThroughputSample } from './time';
 
 const config = {
-  preset: 'mini', method: 'lisa', backend: 'auto', steps: 100, batch: 8, seq: 64, eval_every: 1000, eval_batches: 4,
+  preset: 'mini', method: 'lisa', backend: 'auto', steps: 100, batch: 8, seq: 64, eval_every: 1000, eval_records: 256,
 } as const;
 
 describe('time estimates', () => {

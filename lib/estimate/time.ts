@@ -24,7 +24,9 @@ export const RUN_OVERHEAD_S = 5;
 /** An evaluation batch is forward-only: about a third of a training step's work. */
 const EVAL_COST = 1 / 3;
 
-export type TimeConfig = Pick<TrainConfig, 'preset' | 'method' | 'backend' | 'steps' | 'batch' | 'seq' | 'eval_every' | 'eval_batches'>;
+export type TimeConfig = Pick<
+  TrainConfig, 'preset' | 'method' | 'backend' | 'steps' | 'batch' | 'seq' | 'eval_every' | 'eval_records'
+>;
 
 export interface ThroughputEstimate {
   tokensPerS: number;
@@ -66,7 +68,8 @@ export function estimateRunTime(config: TimeConfig, history: ThroughputSample[])
   const t = throughputFor(config, history);
   const seq = config.seq ?? 0;
   const tokens = config.steps * config.batch * seq;
-  const evalTokens = Math.floor(config.steps / config.eval_every) * config.eval_batches * config.batch * seq;
+  // Every evaluation scores the whole eval set (eval_records items), whatever the batch.
+  const evalTokens = Math.floor(config.steps / config.eval_every) * config.eval_records * seq;
   const seconds = (tokens + EVAL_COST * evalTokens) / t.tokensPerS + RUN_OVERHEAD_S;
   return { ...t, tokens, seconds };
 }

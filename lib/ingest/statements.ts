@@ -71,7 +71,8 @@ export function writeStatements(sqlite: Database.Database): WriteStatements {
     // A fresh start only moves a run from queued (or running); a resume may reopen a closed run.
     runStarted: p(
       "UPDATE runs SET status = 'running', backend = ?, gpu = ?, started_at = coalesce(started_at, ?), " +
-        'finished_at = NULL, failure_reason = NULL, failure_message = NULL, total_steps = coalesce(total_steps, ?) ' +
+        'finished_at = NULL, failure_reason = NULL, failure_message = NULL, total_steps = coalesce(total_steps, ?), ' +
+        'eval_records = coalesce(?, eval_records), eval_hash = coalesce(?, eval_hash) ' +
         "WHERE id = ? AND (? OR status IN ('queued', 'running'))",
     ),
     runFinished: p("UPDATE runs SET status = 'finished', summary = ?, finished_at = ? WHERE id = ?"),

@@ -70,12 +70,16 @@ export class EventBuilder {
     return { v: PROTOCOL_VERSION, seq, time: new Date(this.origin + seq * 1000).toISOString(), ...body } as RunEvent;
   }
 
-  started(groups: string[] = ['embed', 'pos', 'block.0', 'block.1', 'lnf', 'head'], config: Record<string, unknown> = {}): RunEvent {
+  started(
+    groups: string[] = ['embed', 'pos', 'block.0', 'block.1', 'lnf', 'head'], config: Record<string, unknown> = {},
+    evalSet?: { records: number; hash: string },
+  ): RunEvent {
     return this.wrap({
       type: 'run_started',
       config,
       backend: { name: 'wasm', gpu: false, device: 'cpu' },
       model: { params: 1000, trainableParams: 1000, groups },
+      ...(evalSet ? { evalSet } : {}),
     });
   }
 
@@ -128,6 +132,9 @@ export interface SweepFixture {
   lrs?: Partial<Record<'lisa' | 'full' | 'lora', number[]>>;
   /** Extra config keys of a run (e.g. optimizer_state). */
   config?(run: { kind: string; gamma: number | null; interval: number | null; seed: number }): Record<string, unknown>;
+  /** The evaluation set a run's run_started reports (default: none). */
+  evalSet?(run: { kind: string; gamma: number | null; interval: number | null; seed: number }):
+    { records: number; hash: string } | undefined;
   /** Final eval loss of a run; intermediate evals decay towards it. */
   finalLoss(run: { kind: string; gamma: number | null; interval: number | null; seed: number; rank?: number; lr?: number }): number;
   createdAt?: string;
@@ -174,7 +181,7 @@ function seedRun(
   insertRun(sqlite, { id, sweepId: f.sweepId, kind: spec.kind, config, seed, gamma: spec.gamma, interval: spec.interval, createdAt: f.createdAt });
   const final = f.finalLoss(spec);
   const b = new EventBuilder();
-  const events = [b.started(['embed', 'block.0', 'head'], config)];
+  const events = [b.started(['embed', 'block.0', 'head'], config, f.evalSet?.(spec))];
   for (let step = 1; step <= f.steps; step++) {
     const loss = final + 2 / step;
     if (step % (f.metricsEvery ?? 1) === 0 || step === f.steps) {

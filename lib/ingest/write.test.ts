@@ -47,6 +47,16 @@ describe('ingestEvents', () => {
     }
   });
 
+  it('records the evaluation set of run_started, and keeps it when a later run_started has none', () => {
+    const { sqlite, b } = setup();
+    const hash = 'c'.repeat(64);
+    ingestEvents(sqlite, 'r1', [b.started(undefined, {}, { records: 256, hash }), b.metrics(1, { 'train/loss': 2 })]);
+    const row = () => sqlite.prepare('SELECT eval_records AS records, eval_hash AS hash FROM runs').get();
+    expect(row()).toEqual({ records: 256, hash });
+    ingestEvents(sqlite, 'r1', [b.started()]);
+    expect(row()).toEqual({ records: 256, hash });
+  });
+
   it('stores a retried batch once', () => {
     const { sqlite, b } = setup();
     const batch = [b.started(), ...Array.from({ length: 50 }, (_, s) => b.metrics(s, { 'train/loss': 3 - s / 100, lr: 1e-3 }))];

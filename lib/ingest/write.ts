@@ -129,7 +129,11 @@ class Batch {
         for (const g of e.model.groups) groupFor(st, this.state, runId, g);
         const steps = typeof e.config.steps === 'number' ? e.config.steps : null;
         const resumed = e.resumedFrom !== undefined ? 1 : 0;
-        const changed = st.runStarted.run(e.backend.name, e.backend.gpu ? 1 : 0, e.time, steps, runId, resumed).changes;
+        const ev = e.evalSet;
+        const changed = st.runStarted
+          .run(e.backend.name, e.backend.gpu ? 1 : 0, e.time, steps, ev?.records ?? null, ev?.hash ?? null, runId,
+            resumed)
+          .changes;
         if (changed > 0) this.result.status = 'running';
         break;
       }

@@ -67,7 +67,10 @@ export const trainConfigSchema = z
     out: z.string().optional(),
     backend: z.enum(BACKENDS).default('auto'),
     eval_every: z.number().int().min(1).default(50),
-    eval_batches: z.number().int().min(1).default(4),
+    /** Held-out records (or text windows) every evaluation scores: the same set for every seed and batch. */
+    eval_records: z.number().int().min(1).default(256),
+    /** No longer used (the eval set was batch × eval_batches records); accepted so old configs still load. */
+    eval_batches: z.number().int().min(1).optional(),
     norms_every: z.number().int().min(1).default(10),
     checkpoint_every: z.number().int().min(1).default(100),
   })

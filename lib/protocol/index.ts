@@ -55,6 +55,11 @@ export const runStartedEvent = z.object({
     groups: z.array(z.string()),
   }),
   resumedFrom: z.number().int().nonnegative().optional(),
+  /**
+   * The fixed held-out set every `eval` event of the run scores: its size (records, or text windows) and
+   * the SHA-256 of its content (docs/trainer.md). Runs with different hashes are not comparable.
+   */
+  evalSet: z.object({ records: z.number().int().nonnegative(), hash: z.string().regex(/^[0-9a-f]{64}$/) }).optional(),
 });
 
 export const metricsEvent = z.object({ ...common, type: z.literal('metrics'), step: stepField, values });

@@ -136,4 +136,28 @@ describe('ablationTable', () => {
     expect(mixed.caption).toContain('Optimizer state at LISA switches: mixed (keep, reset_blocks) — cells differ.');
     expect(mixed.cells.map((c) => c.label)).toEqual(['LISA γ=1 K=5 optimizer_state=keep', 'LISA γ=2 K=5 optimizer_state=reset_blocks']);
   });
+
+  it('refuses runs scored on another eval set than the rest of their row, and says why', () => {
+    t = tempDatabase();
+    const A = 'a'.repeat(64), B = 'b'.repeat(64);
+    seedAblationSweep(t.conn.sqlite, {
+      sweepId: 'ev', gammas: [1, 2], intervals: [5], seeds: [1, 2, 3], steps: 10, evalEvery: 5,
+      baselines: [{ kind: 'full' }],
+      // γ=2 seed 3 and the full run of seed 1 were scored on another set.
+      evalSet: (r) => ({ records: (r.gamma === 2 && r.seed === 3) || (r.kind === 'full' && r.seed === 1) ? 32 : 256,
+        hash: (r.gamma === 2 && r.seed === 3) || (r.kind === 'full' && r.seed === 1) ? B : A }),
+      finalLoss: (r) => 2 + r.seed / 10 + (r.gamma ?? 0),
+    });
+    const table = ablationTable(t.conn.sqlite, 'ev')!;
+    const [g1, g2] = table.cells;
+    expect(g1.refused).toEqual([]);
+    expect([g1.stats.n, g2.stats.n, g2.excluded]).toEqual([3, 2, 0]);
+    expect(g2.seeds).toEqual([1, 2]);
+    expect(g2.refused.map((r) => [r.seed, r.evalHash])).toEqual([[3, B]]);
+    expect(g2.refused[0].reason).toMatch(
+      /different set \(32 records, hash bbbbbbbbbbbb\) than the rest of its row \(256 records, hash aaaaaaaaaaaa\)/,
+    );
+    const full = table.baselines[0];
+    expect([full.stats.n, full.seeds, full.refused.map((r) => r.seed)]).toEqual([2, [2, 3], [1]]);
+  });
 });

@@ -2,8 +2,10 @@
  * The γ × K ablation table of a sweep: runs grouped by everything except the seed, one row per LISA
  * (γ, K) cell and per baseline (full; LoRA rank/alpha), aggregated over seeds (lib/stats/aggregate).
  * Finished and diverged runs count (a diverged run's NaN is counted as non-finite, not hidden); queued,
- * running, failed and cancelled runs are listed as `excluded`. K is the period in steps; `switches` =
- * ceil(steps / K) is the number of re-draws, the quantity the paper's ablation also calls K (RESEARCH.md).
+ * running, failed and cancelled runs are listed as `excluded`. Runs scored on another evaluation set than the
+ * rest of their row (a different run_started eval-set hash) are `refused`, with the reason. K is the period in
+ * steps; `switches` = ceil(steps / K) is the number of re-draws, the quantity the paper's ablation also calls K
+ * (RESEARCH.md).
  *
  * The learning rate is tuned, not part of a row's identity: when a configuration ran at several `lr` values,
  * its row is the lr with the best mean over seeds on the selection metric (final eval/loss unless told
@@ -37,6 +39,8 @@ export interface TableRow {
   values: number[];
   /** Runs of this configuration not counted (not finished yet, failed or cancelled). */
   excluded: number;
+  /** Runs left out because their evaluation set differs from the rest of the row's (see refuseMixedEvalSets). */
+  refused: RefusedRun[];
   stats: Aggregate;
   best: boolean;
   /** The row's learning rate (the chosen one when several ran); null when the runs do not record one. */
@@ -47,6 +51,14 @@ export interface TableRow {
   optimizerState: string | null;
   /** LISA rows: this row − each baseline row (in `baselines` order), paired by seed. [] for baselines. */
   comparisons: Comparison[];
+}
+
+export interface RefusedRun {
+  runId: string;
+  seed: number | null;
+  evalHash: string;
+  /** One sentence for people: why the run is not counted. */
+  reason: string;
 }
 
 export interface LrCandidate {
@@ -87,6 +99,8 @@ interface RunRow {
   interval: number | null;
   status: string;
   totalSteps: number | null;
+  evalHash: string | null;
+  evalRecords: number | null;
 }
 
 /** Never part of a configuration's identity: the seed, and per-run paths. */
@@ -143,6 +157,37 @@ interface Group {
   config: Record<string, unknown>;
   /** lr (JSON of the value, 'null' when absent) → runs. */
   byLr: Map<string, RunRow[]>;
+  refused: RefusedRun[];
+}
+
+const shortHash = (h: string) => h.slice(0, 12);
+
+/**
+ * Scores on different evaluation sets are not comparable, so a row keeps only the runs scored on its most
+ * common set (ties: the set most common in the sweep, then the smaller hash); the others move out of
+ * `byLr` into `refused`. Runs that recorded no hash (external trainers, older runs) are kept.
+ */
+function refuseMixedEvalSets(g: Group, sweepCount: Map<string, number>): void {
+  const runs = [...g.byLr.values()].flat();
+  const count = new Map<string, number>();
+  for (const r of runs) if (r.evalHash) count.set(r.evalHash, (count.get(r.evalHash) ?? 0) + 1);
+  if (count.size < 2) return;
+  const [keep] = [...count.keys()].sort((a, b) =>
+    count.get(b)! - count.get(a)! || sweepCount.get(b)! - sweepCount.get(a)! || a.localeCompare(b));
+  const kept = runs.find((r) => r.evalHash === keep)!;
+  for (const [lr, list] of g.byLr) {
+    for (const r of list.filter((x) => x.evalHash && x.evalHash !== keep)) {
+      g.refused.push({
+        runId: r.id, seed: r.seed, evalHash: r.evalHash!,
+        reason: `run ${r.id} was evaluated on a different set (${r.evalRecords ?? '?'} records, hash ` +
+          `${shortHash(r.evalHash!)}) than the rest of its row (${kept.evalRecords ?? '?'} records, hash ` +
+          `${shortHash(keep)}), so its scores are not comparable and it is not counted`,
+      });
+    }
+    const same = list.filter((x) => !x.evalHash || x.evalHash === keep);
+    if (same.length > 0) g.byLr.set(lr, same);
+    else g.byLr.delete(lr);
+  }
 }
 
 const counted = (runs: RunRow[]) =>
@@ -175,7 +220,8 @@ export function ablationTable(
   if (!sqlite.prepare('SELECT 1 FROM sweeps WHERE id = ?').get(sweepId)) return null;
   const runs = sqlite
     .prepare(
-      'SELECT id, kind, config, seed, gamma, interval, status, total_steps AS totalSteps ' +
+      'SELECT id, kind, config, seed, gamma, interval, status, total_steps AS totalSteps, ' +
+        'eval_hash AS evalHash, eval_records AS evalRecords ' +
         "FROM runs WHERE sweep_id = ? AND kind <> 'pretrain'",
     )
     .all(sweepId) as RunRow[];
@@ -190,11 +236,15 @@ export function ablationTable(
     if (run.kind === 'lisa') config.optimizer_state = optimizerStateIn(config);
     const id = identity(run.kind, config);
     const key = `${run.kind}\u0000${JSON.stringify(id)}`;
-    const g = groups.get(key) ?? { kind: run.kind, id, config, byLr: new Map() };
+    const g = groups.get(key) ?? { kind: run.kind, id, config, byLr: new Map(), refused: [] };
     const lrKey = JSON.stringify(num(config.lr));
     g.byLr.set(lrKey, [...(g.byLr.get(lrKey) ?? []), run]);
     groups.set(key, g);
   }
+
+  const sweepCount = new Map<string, number>();
+  for (const r of runs) if (r.evalHash) sweepCount.set(r.evalHash, (sweepCount.get(r.evalHash) ?? 0) + 1);
+  for (const g of groups.values()) refuseMixedEvalSets(g, sweepCount);
 
   const byKind = new Map<string, Record<string, unknown>[]>();
   for (const g of groups.values()) byKind.set(g.kind, [...(byKind.get(g.kind) ?? []), g.id]);
@@ -221,6 +271,7 @@ export function ablationTable(
       seeds: done.map((r) => r.seed),
       values: vals,
       excluded: all.length - done.length,
+      refused: g.refused,
       lr,
       optimizerState: g.kind === 'lisa' ? (g.id.optimizer_state as string) : null,
     };

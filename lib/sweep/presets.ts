@@ -49,7 +49,7 @@ method: grid
 model: { preset: nano }
 data: { preset: instruct }
 pretrain: { steps: 20, batch: 8 }
-train: { steps: 10, batch: 4, seq: 16, eval_every: 5, eval_batches: 1, norms_every: 2, checkpoint_every: 10 }
+train: { steps: 10, batch: 4, seq: 16, eval_every: 5, norms_every: 2, checkpoint_every: 10 }
 parameters:
   gamma:    { values: [1, 2] }
   interval: { values: [2, 5] }

@@ -33,10 +33,12 @@ describe('user .txt data', () => {
   it('trains on random windows and evaluates on the held-out tail', () => {
     const ds = loadDataset(p, opts);
     expect(ds.name).toBe('corpus.txt');
-    expect(ds.evalTasks(5)).toEqual([]);
+    expect(ds.evalSet(5).tasks).toEqual([]);
     const split = text.length - Math.floor(text.length * 0.1);
     const row = (b: Batch, r: number) => decode(Array.from(b.x.slice(r * 32, (r + 1) * 32)));
-    for (const ev of ds.evalBatches(4, 2)) for (let r = 0; r < 4; r++) expect(text.indexOf(row(ev, r))).toBeGreaterThanOrEqual(split);
+    for (const ev of ds.evalSet(8).batches(4)) {
+      for (let r = 0; r < 4; r++) expect(text.indexOf(row(ev, r))).toBeGreaterThanOrEqual(split);
+    }
     for (let s = 0; s < 50; s++) {
       const b = ds.trainBatch(s, 8);
       expect(b.mask.every((m) => m === 1)).toBe(true);
@@ -64,20 +66,22 @@ describe('user Alpaca records', () => {
 
   it('holds records out of training and evaluates on them', () => {
     const ds = loadDataset(jsonl, { ...opts, seq: 64 });
-    const tasks = ds.evalTasks(100);
+    const set = ds.evalSet(100);
+    const tasks = set.tasks;
+    expect(set.records).toBe(tasks.length);
     expect(tasks.length).toBeGreaterThan(0);
     expect(tasks.length).toBeLessThan(records.length);
     const held = new Set(tasks.map((t) => t.answer));
     for (let s = 0; s < 100; s++) for (const out of responses(ds.trainBatch(s, 8))) expect(held.has(out)).toBe(false);
-    expect(responses(ds.evalBatches(tasks.length, 1)[0])).toEqual(tasks.map((t) => t.answer));
+    expect(responses(set.batches(tasks.length)[0])).toEqual(tasks.map((t) => t.answer));
     expect(tasks[0].prompt).toMatch(/^### Instruction:\nDouble \d+\.\n\n(### Input:\nn=\d+\n\n)?### Response:\n$/);
   });
 
   it('splits even a two-record file', () => {
     const p = file('two.jsonl', '{"instruction":"a","output":"1"}\n{"instruction":"b","output":"2"}\n');
     const ds = loadDataset(p, opts);
-    expect(ds.evalTasks(10)).toHaveLength(1);
-    const held = ds.evalTasks(1)[0].answer;
+    expect(ds.evalSet(10).tasks).toHaveLength(1);
+    const held = ds.evalSet(1).tasks[0].answer;
     expect(responses(ds.trainBatch(0, 4)).every((o) => o !== held)).toBe(true);
   });
 });

@@ -11,7 +11,8 @@ import { encodeBytes } from './tokenizer';
 import { textDataset } from './text';
 import type { Dataset, DatasetOptions } from './types';
 
-export type { Batch, Dataset, DatasetOptions, EvalTask, Stage } from './types';
+export type { Batch, Dataset, DatasetOptions, EvalSet, EvalTask, Stage } from './types';
+export { EVAL_RECORDS } from './eval-set';
 export type { AlpacaRecord } from './alpaca';
 export { formatPrompt } from './alpaca';
 export { DataError } from './files';

@@ -33,10 +33,29 @@ describe.each(['pretrain', 'instruct'] as const)('preset %s', (preset) => {
   });
 
   it('has the same evaluation data for every seed', () => {
-    const [a, b] = [load(1).evalBatches(8, 3), load(2).evalBatches(8, 3)];
+    const [a, b] = [load(1).evalSet(24).batches(8), load(2).evalSet(24).batches(8)];
     expect(a).toHaveLength(3);
     a.forEach((batch, k) => expect(same(batch, b[k])).toBe(true));
-    expect(load(1).evalTasks(20)).toEqual(load(2).evalTasks(20));
+    expect(load(1).evalSet(20).tasks).toEqual(load(2).evalSet(20).tasks);
+    expect(load(1).evalSet(20).hash).toBe(load(2).evalSet(20).hash);
+  });
+
+  it('has a fixed evaluation set of 256 items whatever the loss batches', () => {
+    const set = load(1).evalSet(256);
+    expect(set.records).toBe(256);
+    expect(set.hash).toMatch(/^[0-9a-f]{64}$/);
+    const rows = (bs: Batch[]) => bs.reduce((n, b) => n + b.batch, 0);
+    expect(rows(set.batches(7))).toBe(256);
+    const [one] = set.batches(256);
+    const seven = set.batches(7);
+    seven.forEach((b, k) => {
+      const o = k * 7 * b.seq;
+      expect(same(b, { ...one, x: one.x.slice(o, o + b.x.length), y: one.y.slice(o, o + b.y.length),
+        mask: one.mask.slice(o, o + b.mask.length), batch: b.batch })).toBe(true);
+    });
+    // Records are a prefix of any longer list; text windows spread over the whole held-out tail instead.
+    if (preset === 'instruct') expect(load(1).evalSet(300).batches(256)[0].x).toEqual(one.x);
+    expect(load(1).evalSet(255).hash).not.toBe(set.hash);
   });
 
   it('rejects a bad step or batch size', () => {
@@ -51,14 +70,15 @@ describe('pretrain preset', () => {
     const b = ds.trainBatch(0, 4);
     expect(b.mask.every((m) => m === 1)).toBe(true);
     expect(decode(Array.from(b.x))).toMatch(/ the | is /);
-    expect(ds.evalTasks(10)).toEqual([]);
+    expect(ds.evalSet(10).tasks).toEqual([]);
     expect(ds.vocab).toBe(256);
   });
 
   it('never trains on the held-out tail', () => {
     const ds = loadDataset('pretrain', { seq: 64, seed: 1, stage: 'pretrain' });
     const rowText = (b: Batch, r: number) => decode(Array.from(b.x.slice(r * 64, (r + 1) * 64)));
-    const evalRows = new Set(ds.evalBatches(16, 2).flatMap((b) => Array.from({ length: 16 }, (_, r) => rowText(b, r))));
+    const evalBatches = ds.evalSet(32).batches(16);
+    const evalRows = new Set(evalBatches.flatMap((b) => Array.from({ length: 16 }, (_, r) => rowText(b, r))));
     for (let s = 0; s < 200; s++) {
       const b = ds.trainBatch(s, 16);
       for (let r = 0; r < 16; r++) expect(evalRows.has(rowText(b, r))).toBe(false);
@@ -74,7 +94,7 @@ describe('instruct preset', () => {
   });
 
   it('keeps held-out questions out of training', () => {
-    const tasks = ds.evalTasks(100);
+    const tasks = ds.evalSet(100).tasks;
     expect(tasks).toHaveLength(100);
     const evalPrompts = new Set(tasks.map((t) => t.prompt));
     expect(evalPrompts.size).toBe(100);
@@ -97,8 +117,8 @@ describe('instruct preset', () => {
   });
 
   it('evaluates on the held-out tasks, answers checkable from the batch', () => {
-    const tasks = ds.evalTasks(8);
-    const [batch] = ds.evalBatches(8, 1);
+    const { tasks, batches } = ds.evalSet(8);
+    const [batch] = batches(8);
     tasks.forEach((t, r) => {
       expect(t.prompt.endsWith('### Response:\n')).toBe(true);
       expect(responseOf(batch, r)).toBe(t.answer);

@@ -5,7 +5,8 @@ import { exampleBatch, type Batch, type Example } from './batch';
 import { DataError } from './files';
 import { hashString, rngFor } from './rng';
 import { VOCAB } from './tokenizer';
-import { checkCount, type Dataset, type DatasetOptions, type EvalTask } from './types';
+import { recordEvalSet, type EvalSet } from './eval-set';
+import { checkCount, type Dataset, type DatasetOptions } from './types';
 
 export interface RecordSource {
   name: string;
@@ -31,18 +32,11 @@ export function recordDataset(src: RecordSource, opts: DatasetOptions): Dataset 
       const rows = Array.from({ length: batch }, (_, row) => src.trainExample(seed, step, row));
       return exampleBatch(rows, seq, lossOnAll);
     },
-    evalBatches(batch: number, count: number): Batch[] {
-      checkCount('batch', batch, 1);
-      checkCount('count', count, 0);
-      const recs = src.heldOut(batch * count).map(toExample);
-      const row = (i: number): Example => recs[i % recs.length];
-      return Array.from({ length: count }, (_, k) =>
-        exampleBatch(Array.from({ length: batch }, (_, b) => row(k * batch + b)), seq, lossOnAll),
-      );
-    },
-    evalTasks(count: number): EvalTask[] {
-      checkCount('count', count, 0);
-      return src.heldOut(count).map((r) => ({ prompt: formatPrompt(r), answer: r.output }));
+    evalSet(records: number): EvalSet {
+      checkCount('records', records, 1);
+      const recs = src.heldOut(records);
+      const tasks = recs.map((r) => ({ prompt: formatPrompt(r), answer: r.output }));
+      return recordEvalSet(recs.map(toExample), tasks, seq, lossOnAll);
     },
   };
 }

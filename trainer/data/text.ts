@@ -3,6 +3,7 @@ import { windowBatch, type Batch } from './batch';
 import { DataError } from './files';
 import { rngFor } from './rng';
 import { VOCAB } from './tokenizer';
+import { windowEvalSet, type EvalSet } from './eval-set';
 import { checkCount, type Dataset, type DatasetOptions } from './types';
 
 /** Share of the text (at its end) held out for evaluation; at least one window. */
@@ -31,14 +32,13 @@ export function textDataset(name: string, text: Uint8Array, opts: DatasetOptions
       const starts = Array.from({ length: batch }, () => r.int(split - seq));
       return windowBatch(text, starts, seq);
     },
-    evalBatches(batch: number, count: number): Batch[] {
-      checkCount('batch', batch, 1);
-      checkCount('count', count, 0);
-      const total = batch * count;
+    /** Windows spread evenly over the held-out tail, as many as asked while their starts stay distinct. */
+    evalSet(records: number): EvalSet {
+      checkCount('records', records, 1);
       const span = tail - window;
-      const starts = Array.from({ length: total }, (_, i) => split + Math.floor((i * span) / Math.max(1, total - 1)));
-      return Array.from({ length: count }, (_, k) => windowBatch(text, starts.slice(k * batch, (k + 1) * batch), seq));
+      const n = Math.min(records, span + 1);
+      const starts = Array.from({ length: n }, (_, i) => split + Math.floor((i * span) / Math.max(1, n - 1)));
+      return windowEvalSet(text, starts, seq);
     },
-    evalTasks: () => [],
   };
 }

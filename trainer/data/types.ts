@@ -1,6 +1,8 @@
 import type { Batch } from './batch';
+import type { EvalSet } from './eval-set';
 
 export type { Batch } from './batch';
+export type { EvalSet } from './eval-set';
 
 /** Exact-match accuracy: greedy-decode from `prompt` (stop at EOS), compare with `answer`. */
 export interface EvalTask {
@@ -14,10 +16,12 @@ export interface Dataset {
   vocab: number;
   /** Deterministic, pure function of (dataset seed, step, batch). */
   trainBatch(step: number, batch: number): Batch;
-  /** Fixed held-out batches, disjoint from training examples; the same for every seed. */
-  evalBatches(batch: number, count: number): Batch[];
-  /** Held-out exact-match tasks ([] for plain LM data). */
-  evalTasks(count: number): EvalTask[];
+  /**
+   * `records` held-out items (fewer when the data holds fewer), disjoint from training; the same for every
+   * seed and batch size. Records come in a fixed order (a prefix of any larger set); text windows spread
+   * evenly over the held-out tail.
+   */
+  evalSet(records: number): EvalSet;
 }
 
 export type Stage = 'pretrain' | 'finetune';

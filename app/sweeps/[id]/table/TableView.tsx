@@ -57,6 +57,7 @@ export function TableView({ id }: { id: string }) {
     return <>{controls}<Empty title="No runs to tabulate"><p>This sweep has no fine-tuning runs yet.</p></Empty></>;
   }
   const shade = shader(t);
+  const refused = [...t.cells, ...t.baselines].flatMap((r) => r.refused);
   const better = t.metric.better === 'lower' ? 'lower is better' : 'higher is better';
   return (
     <section>
@@ -98,6 +99,15 @@ export function TableView({ id }: { id: string }) {
               ))}
             </tbody>
           </table>
+        ) : null}
+        {refused.length > 0 ? (
+          <div className="abl-note" data-testid="table-refused">
+            <p className="muted">
+              Not counted: {refused.length} run{refused.length > 1 ? 's' : ''} scored on another evaluation set than the
+              rest of {refused.length > 1 ? 'their rows' : 'its row'}.
+            </p>
+            <ul className="muted">{refused.map((r) => <li key={r.runId}>{r.reason}</li>)}</ul>
+          </div>
         ) : null}
       </div>
     </section>
