@@ -104,7 +104,7 @@ describe('resume pins what the run started with', () => {
     cpSync(base, copy, { recursive: true });
     const out = path.join(tmp, 'pinned');
     const args = ['--preset', 'nano', '--base', copy, '--method', 'lisa', '--interval', '3', '--steps', '40',
-      '--batch', '4', '--seq', '16', '--eval-every', '1000', '--eval-batches', '1', '--norms-every', '1000',
+      '--batch', '4', '--seq', '16', '--eval-every', '1000', '--eval-records', '32', '--norms-every', '1000',
       '--backend', 'auto'];
     await stoppedRun(args, out, 3);
     const m = manifest(out);
@@ -145,7 +145,7 @@ describe('tokens, throughput and gradient norms in the events', () => {
     const out = path.join(tmp, 'speed');
     const r = await cli(['--preset', 'nano', '--base', base, '--method', 'lisa', '--gamma', '1', '--interval', '5',
       '--steps', '30', '--batch', '4', '--seq', '16', '--norms-every', '4', '--eval-every', '1000',
-      '--eval-batches', '1', '--backend', 'wasm', '--out', out]);
+      '--eval-records', '32', '--backend', 'wasm', '--out', out]);
     expect(r.code, r.stderr).toBe(0);
     const ev = events(out);
     const metrics = ev.flatMap((e) => (e.type === 'metrics' ? [e] : []));
