@@ -3,9 +3,10 @@
  * to OUT/events.ndjson; human progress on stderr.
  * Exit codes: 0 finished · 2 bad configuration · 3 diverged · 1 other failure · 143/130 cancelled.
  */
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { DEPRECATED_OPTIMIZER_STATES, type TrainConfig } from '../lib/protocol/config';
+import { parseEvent } from '../lib/protocol/index';
 import { chooseBackend, type BackendChoice, type BackendPreference } from './backend';
 import { CHECKPOINT_DIRNAME, findCheckpoint, readCheckpoint, type CheckpointData } from './checkpoint';
 import { checkConsistency, ConfigError, parseArgs, validate } from './config';
@@ -44,6 +45,22 @@ function readBase(dir: string): CheckpointData {
   return load(found);
 }
 
+/** Backend name in the first `run_started` event of the run in `outDir` (checkpoints older than `backend`). */
+function startedOn(outDir: string): string | null {
+  const file = path.join(outDir, 'events.ndjson');
+  if (!existsSync(file)) return null;
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (!line.includes('"run_started"')) continue;
+    try {
+      const e = parseEvent(line);
+      if (e.type === 'run_started') return e.backend.name;
+    } catch {
+      // a damaged line: look further
+    }
+  }
+  return null;
+}
+
 /** Everything that can be wrong with the command line is found here, before any event is written. */
 function plan(argv: string[]): Plan | 'help' {
   const args = parseArgs(argv);
@@ -65,7 +82,7 @@ function plan(argv: string[]): Plan | 'help' {
     const base = config.stage === 'finetune' && config.base ? readBase(config.base) : null;
     // Exactness is per backend: stay on the one the run trained on (older checkpoints: its config's).
     const recorded = resume.manifest.config.backend;
-    const used = resume.manifest.backend ?? (recorded !== 'auto' ? String(recorded) : null);
+    const used = resume.manifest.backend ?? (recorded !== 'auto' ? String(recorded) : startedOn(outDir));
     const warnings: string[] = [];
     let backend: BackendPreference = config.backend;
     let pinned: string | null = null;

@@ -138,6 +138,18 @@ describe('resume pins what the run started with', () => {
     expect(manifest(out).backend).toBe('cpu');
     expect(manifest(out).w0_sha256).toBe(m.w0_sha256);
   }, 180_000);
+
+  it('a checkpoint from before `backend` was recorded: an auto run stays on what run_started says', async () => {
+    const out = path.join(tmp, 'pinned-old');
+    await stoppedRun(['--preset', 'nano', '--base', base, '--method', 'full', '--steps', '40', '--batch', '4',
+      '--seq', '16', '--eval-every', '1000', '--eval-batches', '1', '--backend', 'auto'], out, 3);
+    const file = path.join(out, 'checkpoint', 'manifest.json');
+    const { backend: _b, w0_sha256: _w, ...older } = manifest(out);
+    writeFileSync(file, JSON.stringify(older));
+    const other = await cli(['--resume', '--out', out, '--backend', 'cpu']);
+    expect(other.code, other.stderr).toBe(2);
+    expect(other.stderr).toMatch(/this run started on backend wasm; resuming on cpu/);
+  }, 120_000);
 });
 
 describe('tokens, throughput and gradient norms in the events', () => {
