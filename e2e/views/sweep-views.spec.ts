@@ -55,6 +55,51 @@ test.describe('sweep views on the nano demo', () => {
     expect(csv).toHaveLength(1 + 4 + 2);
   });
 
+  test('each cell shows its seed-paired Δ and 95% CI vs the chosen baseline; the caption and Markdown say how', async ({ page }) => {
+    await page.goto(`${server.url}/sweeps/${sweepId}/table`);
+    const caption = page.getByTestId('table-caption');
+    await expect(caption).toContainText('Full lr 0.0003; LoRA r=4 α=8 lr 0.003');
+    await expect(caption).toContainText('Optimizer state at LISA switches: reset_blocks.');
+    await expect(caption).toContainText('paired by seed');
+    await expect(page.getByTestId('rank-stability-link')).toHaveAttribute('href', `/sweeps/${sweepId}/robustness?m=eval%2Floss`);
+
+    // Two seeds per cell and baseline: a t interval on n = 2 pairs, "+x [lo, hi] (n = 2)", for every cell.
+    const interval = /^Δ [+-]\d[\d.e+-]* \[-?\d[\d.e+-]*, -?\d[\d.e+-]*\]( †)? \(n = 2\)$/;
+    const diffs = page.getByTestId('ablation-table').getByTestId('cell-diff');
+    await expect(diffs).toHaveCount(4);
+    await expect(page.getByTestId('vs-0')).toHaveAttribute('aria-checked', 'true');
+    const vsFull = await diffs.allInnerTexts();
+    for (const text of vsFull) expect(text.trim()).toMatch(interval);
+
+    // The JSON API holds the same numbers: cell γ=1 K=2 minus Full, paired by seed.
+    const table = await (await fetch(`${server.url}/api/sweeps/${sweepId}/table`)).json() as {
+      cells: { gamma: number; interval: number; seeds: number[]; values: number[]; comparisons: { baseline: string; n: number; mean: number; ci95: [number, number] }[] }[];
+      baselines: { label: string; seeds: number[]; values: number[] }[];
+    };
+    const cell = table.cells.find((c) => c.gamma === 1 && c.interval === 2)!;
+    const full = table.baselines[0];
+    const byHand = cell.seeds.map((s, i) => cell.values[i] - full.values[full.seeds.indexOf(s)]);
+    expect(cell.comparisons[0]).toMatchObject({ baseline: 'Full', n: 2 });
+    expect(cell.comparisons[0].mean).toBeCloseTo((byHand[0] + byHand[1]) / 2, 9);
+    expect(cell.comparisons[0].ci95[0]).toBeLessThanOrEqual(cell.comparisons[0].mean);
+
+    await page.getByTestId('vs-1').click();
+    await expect(page).toHaveURL(/vs=LoRA/);
+    await expect(page.getByTestId('vs-1')).toHaveAttribute('aria-checked', 'true');
+    await expect.poll(async () => (await diffs.allInnerTexts()).join('|')).not.toBe(vsFull.join('|'));
+    for (const text of await diffs.allInnerTexts()) expect(text.trim()).toMatch(interval);
+    await page.getByTestId('vs-none').click();
+    await expect(diffs).toHaveCount(0);
+
+    const md = await (await fetch(`${server.url}/api/sweeps/${sweepId}/table?format=md`)).text();
+    const lines = md.trim().split('\n');
+    expect(lines[0]).toContain('Optimizer state at LISA switches: reset_blocks.');
+    expect(lines[2]).toContain('| Δ vs Full (95% CI) | Δ vs LoRA r=4 α=8 (95% CI) |');
+    const lisaRows = lines.filter((l) => l.startsWith('| LISA |'));
+    expect(lisaRows).toHaveLength(4);
+    for (const row of lisaRows) expect(row).toMatch(/\| [+-][\d.]+ \[-?[\d.]+, -?[\d.]+\]( †)? \(n = 2\) \| [+-][\d.]+ \[/);
+  });
+
   test('Figure 2 draws one series per method with a value for every layer group', async ({ page }) => {
     for (const q of ['trainable', 'weight', 'update']) {
       await page.goto(`${server.url}/sweeps/${sweepId}/norms?q=${q}`);

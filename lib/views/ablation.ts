@@ -3,18 +3,19 @@
  * (γ, K), a heat shade per cell from its mean (better = darker, on a light sequential blue scale that keeps
  * dark text readable), and the switch count per K column.
  */
-import type { AblationTable, TableRow } from '../queries/table';
+import type { AblationTable, Comparison, TableRow } from '../queries/table';
 import type { TableMetric } from '../queries/table-metric';
 import type { Aggregate } from '../stats/aggregate';
 
 /** The parts of the table API's JSON (lib/queries/table.ts) that the view reads. */
-export type AblationRow = Pick<
-  TableRow, 'method' | 'label' | 'gamma' | 'interval' | 'switches' | 'steps' | 'excluded' | 'refused' | 'best'
+export type AblationRow = Pick<TableRow,
+  'method' | 'label' | 'gamma' | 'interval' | 'switches' | 'steps' | 'excluded' | 'refused' | 'best' | 'lr' | 'lrChoice'
+  | 'comparisons'
 > & {
   stats: Pick<Aggregate, 'n' | 'nonFinite' | 'mean' | 'std'>;
 };
 
-export type AblationTableJson = Pick<AblationTable, 'sweepId' | 'gammas' | 'intervals'> & {
+export type AblationTableJson = Pick<AblationTable, 'sweepId' | 'gammas' | 'intervals' | 'caption'> & {
   metric: Pick<TableMetric, 'id' | 'key' | 'label' | 'better'>;
   cells: AblationRow[];
   baselines: AblationRow[];
@@ -43,6 +44,11 @@ export function shader(table: AblationTableJson): (row: AblationRow) => string |
     const t = (row.stats.mean - lo) / (hi - lo);
     return heatColour(table.metric.better === 'lower' ? 1 - t : t);
   };
+}
+
+/** The comparison of a LISA cell with the baseline labelled `baseline`; null when there is none. */
+export function comparisonWith(row: AblationRow, baseline: string): Comparison | null {
+  return row.comparisons.find((c) => c.baseline === baseline) ?? null;
 }
 
 export function cellAt(table: AblationTableJson, gamma: number, interval: number): AblationRow | null {

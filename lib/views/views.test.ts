@@ -106,9 +106,12 @@ describe('ablation shading', () => {
   it('shades the best mean darkest and leaves non-finite cells plain', () => {
     const row = (mean: number) => ({
       method: 'lisa', label: '', gamma: 1, interval: 1, switches: 1, steps: 1, excluded: 0, refused: [], best: false,
-      stats: { n: 2, nonFinite: 0, mean, std: 0 },
+      lr: null, lrChoice: [], comparisons: [], stats: { n: 2, nonFinite: 0, mean, std: 0 },
     });
-    const table: AblationTableJson = { sweepId: 's', metric: { id: 'eval/loss', key: 'eval/loss', label: '', better: 'lower' }, gammas: [1], intervals: [1], cells: [row(1), row(2)], baselines: [row(NaN)] };
+    const table: AblationTableJson = {
+      sweepId: 's', metric: { id: 'eval/loss', key: 'eval/loss', label: '', better: 'lower' }, caption: '', gammas: [1],
+      intervals: [1], cells: [row(1), row(2)], baselines: [row(NaN)],
+    };
     const shade = shader(table);
     expect(shade(table.cells[0])).toBe(heatColour(1));
     expect(shade(table.cells[1])).toBe(heatColour(0));

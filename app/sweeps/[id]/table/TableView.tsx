@@ -1,10 +1,16 @@
 'use client';
-/** View 4: the γ × K ablation table, heat-mapped, mean ± std (n), best cell marked; CSV / Markdown / LaTeX. URL: m. */
+/**
+ * View 4: the γ × K ablation table, heat-mapped, mean ± std (n), best cell marked, and under each cell its
+ * seed-paired difference to one baseline (toggle) with a 95% interval; CSV / Markdown / LaTeX.
+ * URL: m (metric), vs (baseline label).
+ */
+import Link from 'next/link';
 import { Controls, Empty, ErrorBox, Loading, Select } from '@/app/components/Status';
 import { useLive, useSweep } from '@/app/components/data';
 import { useUrlState } from '@/app/components/url-state';
 import { formatNumber } from '@/lib/format';
-import { cellAt, shader, switchesFor, type AblationRow, type AblationTableJson } from '@/lib/views/ablation';
+import { comparisonText } from '@/lib/exports/format';
+import { cellAt, comparisonWith, shader, switchesFor, type AblationRow, type AblationTableJson } from '@/lib/views/ablation';
 import { anyLive } from '@/lib/views/types';
 
 const METRICS: [string, string][] = [
@@ -18,22 +24,49 @@ const METRICS: [string, string][] = [
 ];
 const FORMATS: [string, string][] = [['csv', 'CSV'], ['md', 'Markdown'], ['latex', 'LaTeX']];
 
-function Cell({ row, shade }: { row: AblationRow; shade: (r: AblationRow) => string | undefined }) {
+function lrTitle(row: AblationRow): string {
+  if (row.lrChoice.length < 2) return row.lr === null ? '' : `; lr ${row.lr}`;
+  return `; lr ${row.lr}, best of ${row.lrChoice.map((c) => `${c.lr ?? '?'} (${formatNumber(c.mean)}, n = ${c.n})`).join(', ')}`;
+}
+
+function Cell({ row, shade, vs }: { row: AblationRow; shade: (r: AblationRow) => string | undefined; vs: string | null }) {
   const s = row.stats;
+  const c = vs ? comparisonWith(row, vs) : null;
   return (
     <td className={`num abl-cell${row.best ? ' abl-best' : ''}`} style={{ background: shade(row) }}
       data-testid={`cell-${row.method}-${row.gamma ?? ''}-${row.interval ?? ''}`} data-n={s.n}
-      title={`${row.label}: ${s.n} seeds counted${row.excluded ? `, ${row.excluded} not finished` : ''}`}>
+      title={`${row.label}: ${s.n} seeds counted${row.excluded ? `, ${row.excluded} not finished` : ''}${lrTitle(row)}`}>
       {row.best ? <span className="abl-star" aria-label="best">★ </span> : null}
       <span className="abl-mean">{formatNumber(s.mean)}</span>
       {Number.isFinite(s.std) ? <span> ± {formatNumber(s.std, 2)}</span> : null}
       <span className="muted abl-n"> (n = {s.n}{s.nonFinite ? `, +${s.nonFinite} NaN` : ''})</span>
+      {c ? (
+        <span className={`abl-diff${c.significant ? ' abl-sig' : ''}`} data-testid="cell-diff" data-significant={String(c.significant)}>
+          Δ {comparisonText(c)}
+        </span>
+      ) : null}
     </td>
   );
 }
 
+function VsToggle({ labels, value, onChange }: { labels: string[]; value: string | null; onChange: (v: string) => void }) {
+  return (
+    <span className="view-field">
+      <span>Paired Δ</span>
+      <span className="export-links" role="radiogroup" aria-label="Compare with">
+        {labels.map((l, i) => (
+          <button key={l} type="button" role="radio" aria-checked={l === value} className={`link-button${l === value ? ' active' : ''}`}
+            onClick={() => onChange(l)} data-testid={`vs-${i}`}>vs {l}</button>
+        ))}
+        <button type="button" role="radio" aria-checked={value === null} className={`link-button${value === null ? ' active' : ''}`}
+          onClick={() => onChange('none')} data-testid="vs-none">off</button>
+      </span>
+    </span>
+  );
+}
+
 export function TableView({ id }: { id: string }) {
-  const [st, set] = useUrlState({ m: 'eval/loss' });
+  const [st, set] = useUrlState({ m: 'eval/loss', vs: '' });
   const sweep = useSweep(id);
   const live = sweep.data ? anyLive(sweep.data.runs) : true;
   const q = useLive<AblationTableJson>(['table', id, st.m], `/api/sweeps/${id}/table?metric=${encodeURIComponent(st.m)}`, live);
@@ -58,14 +91,19 @@ export function TableView({ id }: { id: string }) {
   }
   const shade = shader(t);
   const refused = [...t.cells, ...t.baselines].flatMap((r) => r.refused);
-  const better = t.metric.better === 'lower' ? 'lower is better' : 'higher is better';
+  const labels = t.cells.length ? t.baselines.map((b) => b.label) : [];
+  // Default: the first baseline; `vs=none` turns the differences off; an unknown label falls back too.
+  const vs = st.vs === 'none' ? null : labels.includes(st.vs) ? st.vs : labels[0] ?? null;
   return (
     <section>
       {controls}
       <div className="panel">
-        <p className="muted abl-caption">
-          {t.metric.label}, mean ± std over seeds (n = seeds counted); {better}; ★ = best. K = steps between re-draws
-          of the active blocks; switches = ⌈steps / K⌉. Darker = better.
+        {labels.length ? <Controls><VsToggle labels={labels} value={vs} onChange={(v) => set({ vs: v })} /></Controls> : null}
+        <p className="muted abl-caption" data-testid="table-caption">
+          {t.caption} ★ = best. K = steps between re-draws of the active blocks; switches = ⌈steps / K⌉. Darker = better.{' '}
+          <Link href={`/sweeps/${id}/robustness?m=${encodeURIComponent(st.m)}`} data-testid="rank-stability-link">
+            Rank stability across seeds →
+          </Link>
         </p>
         {t.cells.length > 0 ? (
           <table className="grid abl-table" data-testid="ablation-table">
@@ -83,7 +121,7 @@ export function TableView({ id }: { id: string }) {
                   <th>γ = {g}</th>
                   {t.intervals.map((k) => {
                     const c = cellAt(t, g, k);
-                    return c ? <Cell key={k} row={c} shade={shade} /> : <td key={k} className="num muted">—</td>;
+                    return c ? <Cell key={k} row={c} shade={shade} vs={vs} /> : <td key={k} className="num muted">—</td>;
                   })}
                 </tr>
               ))}
@@ -92,10 +130,16 @@ export function TableView({ id }: { id: string }) {
         ) : null}
         {t.baselines.length > 0 ? (
           <table className="grid abl-table abl-baselines" data-testid="baseline-table">
-            <thead><tr><th>Baseline</th><th className="num">{t.metric.label}</th></tr></thead>
+            <thead><tr><th>Baseline</th><th className="num">lr</th><th className="num">{t.metric.label}</th></tr></thead>
             <tbody>
               {t.baselines.map((b) => (
-                <tr key={b.label}><th>{b.label}</th><Cell row={b} shade={shade} /></tr>
+                <tr key={b.label}>
+                  <th>{b.label}</th>
+                  <td className="num" title={b.lrChoice.length > 1 ? `best of ${b.lrChoice.map((c) => c.lr).join(', ')}` : undefined}>
+                    {b.lr ?? '—'}{b.lrChoice.length > 1 ? <span className="muted"> (best of {b.lrChoice.length})</span> : null}
+                  </td>
+                  <Cell row={b} shade={shade} vs={null} />
+                </tr>
               ))}
             </tbody>
           </table>
