@@ -32,3 +32,19 @@ export function formatCell(v: string | number | null): string {
   if (Number.isInteger(v)) return String(v);
   return Math.abs(v) >= 1e5 || Math.abs(v) < 1e-3 ? v.toExponential(4) : v.toPrecision(6);
 }
+
+/** A mean and its spread over seeds: "—" with no value (or "running" while runs are still going), "n = 1: no spread" for one. */
+export function formatSpread(s: { n: number; mean: number; std: number }, running = false): string {
+  if (s.n === 0 || !Number.isFinite(s.mean)) return running ? 'running' : '—';
+  if (s.n === 1 || !Number.isFinite(s.std)) return `${formatNumber(s.mean)} (n = 1: no spread)`;
+  return `${formatNumber(s.mean)} ± ${formatNumber(s.std, 2)}`;
+}
+
+/** A fraction as a percentage with `digits` decimals; never "-0 %" (a value that rounds to zero is "0 %"). */
+export function formatPercent(x: number | null, digits = 0, signed = false): string {
+  if (x === null || !Number.isFinite(x)) return '—';
+  const text = (100 * x).toFixed(digits);
+  const zero = Number(text) === 0;
+  const body = zero ? (0).toFixed(digits) : text;
+  return `${signed && !zero && x > 0 ? '+' : ''}${body} %`;
+}

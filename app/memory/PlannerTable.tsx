@@ -1,11 +1,12 @@
 import { TABLE1_COLUMNS, TABLE1_COLUMN_LABELS } from '@/lib/estimate/paper-table1';
 import type { Precision } from '@/lib/estimate/memory';
+import { formatPercent } from '@/lib/format';
 import { plannerTable, type PlannerCell } from '@/lib/views/memory';
 
 function Cell({ c }: { c: PlannerCell }) {
   const b = c.breakdown;
   const title = `weights ${b.weights.toFixed(1)} + grads ${b.grads.toFixed(1)} + optimizer ${b.optimizer.toFixed(1)} + activations ${b.activations.toFixed(1)} + overhead ${b.overhead.toFixed(1)} GiB`;
-  const err = c.relError === null ? null : `${c.relError >= 0 ? '+' : ''}${(100 * c.relError).toFixed(0)}%`;
+  const err = c.relError === null ? null : formatPercent(c.relError, 0, true);
   return (
     <td className="num" title={title}>
       <span className={c.predictedOom ? 'oom' : undefined}>{c.predictedOom ? 'OOM' : c.predicted.toFixed(1)}</span>

@@ -1,22 +1,42 @@
-/** Bar charts of measured peak memory and throughput per method (plain ECharts options, palette per method). */
+/**
+ * Bar charts of measured peak memory and throughput: one bar per comparable group (method at one preset and
+ * batch × seq, optionally one sweep) at the mean, one dot per run so n and spread show; MiB throughout.
+ */
 import { colorsFor } from './palette';
-import type { MeasuredRow } from './memory';
+import type { MeasuredRow, Spread } from './memory';
 
-function bars(rows: MeasuredRow[], values: (number | null)[], axisName: string): Record<string, unknown> {
+export function rowLabel(r: MeasuredRow): string {
+  return `${r.label} · ${r.preset} ${r.shape}${r.sweep ? ` · ${r.sweep}` : ''} (n=${r.n})`;
+}
+
+function bars(rows: MeasuredRow[], pick: (r: MeasuredRow) => Spread, axisName: string, digits: number): Record<string, unknown> {
   const colors = colorsFor(rows.map((r) => r.method));
-  const presets = new Set(rows.map((r) => r.preset)).size > 1;
+  const round = (v: number) => Math.round(v * 10 ** digits) / 10 ** digits;
   return {
     animation: false,
     textStyle: { fontFamily: 'Liberation Sans, Helvetica, Arial, sans-serif' },
-    tooltip: { trigger: 'axis' },
-    grid: { left: 80, right: 20, top: 20, bottom: 70 },
-    xAxis: { type: 'category', data: rows.map((r) => (presets ? `${r.label} (${r.preset})` : r.label)), axisLabel: { interval: 0, rotate: rows.length > 5 ? 25 : 0 }, name: 'method', nameLocation: 'middle', nameGap: 50 },
+    tooltip: { trigger: 'item' },
+    grid: { left: 80, right: 20, top: 20, bottom: 110 },
+    xAxis: {
+      type: 'category', data: rows.map(rowLabel), axisLabel: { interval: 0, rotate: rows.length > 3 ? 25 : 0 },
+      name: 'method · preset batch × seq', nameLocation: 'middle', nameGap: 90,
+    },
     yAxis: { type: 'value', name: axisName, nameLocation: 'middle', nameGap: 55 },
-    series: [{ type: 'bar', barMaxWidth: 48, data: values.map((v, i) => ({ value: v, itemStyle: { color: colors[i] } })) }],
+    series: [
+      {
+        type: 'bar', name: 'mean', barMaxWidth: 48,
+        data: rows.map((r, i) => {
+          const s = pick(r);
+          return { value: s.n > 0 ? round(s.mean) : null, itemStyle: { color: colors[i], opacity: 0.75 } };
+        }),
+      },
+      {
+        type: 'scatter', name: 'runs', symbolSize: 7, itemStyle: { color: '#1d2329' },
+        data: rows.flatMap((r, i) => pick(r).values.map((v) => [i, round(v)])),
+      },
+    ],
   };
 }
 
-const fin = (x: number, scale = 1) => (Number.isFinite(x) ? Math.round((x / scale) * 10) / 10 : null);
-
-export const measuredMemoryOption = (rows: MeasuredRow[]) => bars(rows, rows.map((r) => fin(r.peakTensorBytes, 2 ** 20)), 'peak tensor memory (MiB)');
-export const measuredSpeedOption = (rows: MeasuredRow[]) => bars(rows, rows.map((r) => fin(r.tokensPerS)), 'throughput (tokens/s)');
+export const measuredMemoryOption = (rows: MeasuredRow[]) => bars(rows, (r) => r.tensorMiB, 'peak tensor memory (MiB)', 1);
+export const measuredSpeedOption = (rows: MeasuredRow[]) => bars(rows, (r) => r.tokensPerS, 'throughput (tokens/s)', 0);

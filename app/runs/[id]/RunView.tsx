@@ -1,5 +1,5 @@
 'use client';
-/** View 8: one run — config, backend, live status, curves, norms heat map, LISA timeline, log, checkpoints. URL: q. */
+/** View 8: one run — config, backend, live status, curves, norms heat map, LISA timeline, log, checkpoints. URL: q, n. */
 import Link from 'next/link';
 import { useState } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
@@ -8,11 +8,12 @@ import { LisaTimeline } from '@/app/components/LisaTimeline';
 import { NormHeatmap } from '@/app/components/NormHeatmap';
 import { Checkpoints, ConfigTable, LogTail } from '@/app/components/runs/RunPanels';
 import { RunSeries } from '@/app/components/runs/RunSeries';
-import { Controls, ErrorBox, Loading, Select } from '@/app/components/Status';
+import { Controls, ErrorBox, Loading, Select, Toggle } from '@/app/components/Status';
 import { useRun, type RunJson } from '@/app/components/data';
 import { useUrlState } from '@/app/components/url-state';
 import { useCanEdit } from '@/app/viewer';
 import { eta, formatDuration } from '@/lib/format';
+import { HEAT_QUANTITIES } from '@/lib/views/charts/heatmap';
 import { anyLive } from '@/lib/views/types';
 
 function Actions({ run }: { run: RunJson }) {
@@ -56,7 +57,7 @@ function Summary({ run }: { run: RunJson }) {
 }
 
 export function RunView({ id }: { id: string }) {
-  const [st, set] = useUrlState({ q: 'weight' });
+  const [st, set] = useUrlState({ q: 'update', n: '0' });
   const q = useRun(id);
   if (q.error) return <ErrorBox error={q.error} what={`run ${id}`} />;
   if (!q.data) return <Loading what="the run" />;
@@ -78,9 +79,10 @@ export function RunView({ id }: { id: string }) {
       </div>
       <h2>Layer norms</h2>
       <Controls>
-        <Select label="Quantity" value={st.q} options={[['weight', 'effective weight W₀+ΔW'], ['update', 'update ‖ΔW‖'], ['trainable', 'trainable parameters'], ['grad', 'gradient']]} onChange={(v) => set({ q: v })} />
+        <Select label="Quantity" value={st.q} options={HEAT_QUANTITIES} onChange={(v) => set({ q: v })} testId="heatmap-quantity" />
+        <Toggle label="per-row scale" checked={st.n === '1'} onChange={(v) => set({ n: v ? '1' : '0' })} testId="heatmap-per-row" />
       </Controls>
-      <NormHeatmap runId={run.id} quantity={st.q} live={live} />
+      <NormHeatmap runId={run.id} quantity={st.q} live={live} perRow={st.n === '1'} />
       {run.kind === 'lisa' ? (<><h2>LISA timeline</h2><LisaTimeline runId={run.id} live={live} /></>) : null}
       <h2>Log</h2>
       <LogTail runId={run.id} live={live} />

@@ -27,7 +27,8 @@ function CurveChart({ id, sweepId, metric, groups, live, band, smoothing, log, s
   if (chart.data.rows.length === 0) {
     return <Empty title={`No ${metric} yet`}><p>{live ? 'Runs are starting; points appear within a few seconds.' : `No run of this sweep recorded ${metric}. Pick another metric above.`}</p></Empty>;
   }
-  const caption = `${metricInfo(metric).axis} vs training step; line = mean over seeds, band = ${BAND_LABEL[band]}${smoothing > 0 ? `; EMA smoothing ${smoothing}` : ''}.`;
+  const caption = `${metricInfo(metric).axis} vs training step; line = mean over seeds, band = ${BAND_LABEL[band]}`
+    + `${chart.note ? ` (${chart.note})` : ''}${smoothing > 0 ? `; EMA smoothing ${smoothing}` : ''}.`;
   return <Chart id={id} title={metric} option={chart.option} data={chart.data} caption={caption} height={380} />;
 }
 

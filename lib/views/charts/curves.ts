@@ -57,7 +57,14 @@ function plotted(series: Option[]): number[] {
   return ys;
 }
 
-export function curveChart({ key, curves, band, log, seeds }: CurveChartInput): { option: Option; data: DataTable } {
+export interface CurveChart {
+  option: Option;
+  data: DataTable;
+  /** Set when some or all points have one seed, so no band: say so under the chart. */
+  note: string | null;
+}
+
+export function curveChart({ key, curves, band, log, seeds }: CurveChartInput): CurveChart {
   const info = metricInfo(key);
   const s = info.scale;
   const series: Option[] = [];
@@ -95,8 +102,15 @@ export function curveChart({ key, curves, band, log, seeds }: CurveChartInput): 
     series,
   };
   const rows: DataTable['rows'] = [];
-  for (const c of curves) {
-    c.steps.forEach((x, i) => rows.push([c.group.label, x, c.mean[i] * s, band === 'none' ? null : c.lo[i] * s, band === 'none' ? null : c.hi[i] * s, c.n[i]]));
-  }
-  return { option, data: { columns: ['configuration', 'step', 'mean', 'band low', 'band high', 'seeds (n)'], rows } };
+  const shown = (v: number) => (band !== 'none' && Number.isFinite(v) ? v * s : null);
+  for (const c of curves) c.steps.forEach((x, i) => rows.push([c.group.label, x, c.mean[i] * s, shown(c.lo[i]), shown(c.hi[i]), c.n[i]]));
+  return { option, data: { columns: ['configuration', 'step', 'mean', 'band low', 'band high', 'seeds (n)'], rows }, note: spreadNote(curves, band) };
+}
+
+/** Where a band cannot be drawn because one seed has no spread, say so (instead of NaN bounds). */
+function spreadNote(curves: readonly GroupCurve[], band: BandKind): string | null {
+  if (band === 'none') return null;
+  const ns = curves.flatMap((c) => c.n);
+  if (ns.length === 0 || ns.every((n) => n > 1)) return null;
+  return ns.every((n) => n <= 1) ? 'n = 1: no spread' : 'no band where n = 1 (no spread)';
 }

@@ -1,13 +1,14 @@
 'use client';
-/** View 5: the paper's Figure 2 (methods overlaid), a layers × steps heat map and the LISA timeline. URL: q, a, t, r, l. */
+/** View 5: the paper's Figure 2 (methods overlaid), a layers × steps heat map and the LISA timeline. URL: q, a, t, r, h, n, l. */
 import { useMemo } from 'react';
 import { Chart } from '@/app/components/Chart';
 import { LisaTimeline } from '@/app/components/LisaTimeline';
 import { NormHeatmap } from '@/app/components/NormHeatmap';
-import { Controls, Empty, ErrorBox, Loading, Select } from '@/app/components/Status';
+import { Controls, Empty, ErrorBox, Loading, Select, Toggle } from '@/app/components/Status';
 import { useLive, useSweep } from '@/app/components/data';
 import { useUrlState } from '@/app/components/url-state';
 import { figure2Chart, QUANTITY_AXIS } from '@/lib/views/charts/figure2';
+import { HEAT_QUANTITIES } from '@/lib/views/charts/heatmap';
 import { figure2, type RunNorms } from '@/lib/views/figure2';
 import { groupRuns } from '@/lib/views/groups';
 import { anyLive } from '@/lib/views/types';
@@ -16,7 +17,7 @@ const QUANTITIES: [string, string][] = [['trainable', 'trainable parameters'], [
 const AGGS: [string, string][] = [['mean', 'mean over steps'], ['step', 'at step t'], ['last', 'at the last step']];
 
 export function NormsView({ id }: { id: string }) {
-  const [st, set] = useUrlState({ q: 'trainable', a: 'mean', t: '', r: '', l: '' });
+  const [st, set] = useUrlState({ q: 'trainable', a: 'mean', t: '', r: '', h: 'update', n: '0', l: '' });
   const sweep = useSweep(id);
   const groups = useMemo(() => groupRuns(sweep.data?.runs ?? []), [sweep.data]);
   const live = sweep.data ? anyLive(sweep.data.runs) : true;
@@ -61,8 +62,10 @@ export function NormsView({ id }: { id: string }) {
       <h2>One run over training</h2>
       <Controls>
         <Select label="Run" value={heatRun} options={runOptions} onChange={(r) => set({ r })} testId="norms-run" />
+        <Select label="Quantity" value={st.h} options={HEAT_QUANTITIES} onChange={(h) => set({ h })} testId="heatmap-quantity" />
+        <Toggle label="per-row scale" checked={st.n === '1'} onChange={(v) => set({ n: v ? '1' : '0' })} testId="heatmap-per-row" />
       </Controls>
-      {heatRun ? <NormHeatmap runId={heatRun} quantity={st.q} live={live} /> : null}
+      {heatRun ? <NormHeatmap runId={heatRun} quantity={st.h} live={live} perRow={st.n === '1'} /> : null}
       <h2>LISA timeline</h2>
       {lisaRuns.length === 0 ? <Empty title="No LISA runs in this sweep" /> : (
         <>

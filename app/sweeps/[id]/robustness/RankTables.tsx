@@ -1,10 +1,9 @@
-import { formatNumber } from '@/lib/format';
+import { formatPercent, formatSpread } from '@/lib/format';
 import type { Robustness } from '@/lib/views/robustness';
 
-const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(2)}%` : '—');
 
 /** Per-seed ranks with CV, and τ / ρ for every pair of seeds. */
-export function RankTables({ r, better }: { r: Robustness; better: 'lower' | 'higher' }) {
+export function RankTables({ r, better, running = false }: { r: Robustness; better: 'lower' | 'higher'; running?: boolean }) {
   return (
     <div className="two-col">
       <section>
@@ -19,8 +18,8 @@ export function RankTables({ r, better }: { r: Robustness; better: 'lower' | 'hi
                 <td>{c.label}</td>
                 {r.seeds.map((s) => <td key={s} className="num">{c.ranks[s] ?? '—'}</td>)}
                 <td className="num">{c.stats.n}{c.stats.nonFinite ? ` (+${c.stats.nonFinite} NaN)` : ''}</td>
-                <td className="num">{formatNumber(c.stats.mean)} ± {formatNumber(c.stats.std, 2)}</td>
-                <td className="num">{pct(c.stats.cv)}</td>
+                <td className="num">{formatSpread(c.stats, running)}</td>
+                <td className="num">{formatPercent(c.stats.cv, 2)}</td>
               </tr>
             ))}
           </tbody>

@@ -5,6 +5,7 @@ import { Chart } from '@/app/components/Chart';
 import { useLive, useSweep } from '@/app/components/data';
 import type { ChartOption } from '@/app/components/echarts';
 import type { AblationTable } from '@/lib/queries/table';
+import { metricInfo } from '@/lib/views/metrics';
 import { robustness } from '@/lib/views/robustness';
 import { anyLive } from '@/lib/views/types';
 import { robustnessOption } from '@/lib/views/robustness-chart';
@@ -12,8 +13,11 @@ import { RankTables } from './RankTables';
 
 export const METRICS: [string, string][] = [
   ['eval/loss', 'final eval loss'], ['eval/loss:best', 'best eval loss'], ['train/loss', 'final train loss'],
-  ['eval/ppl', 'final eval perplexity'], ['tokens_per_s', 'tokens/s'], ['mem/peak_bytes', 'peak memory (bytes)'], ['wall_time', 'wall time (s)'],
+  ['eval/ppl', 'final eval perplexity'], ['tokens_per_s', 'tokens/s'], ['mem/peak_bytes', 'peak memory (MiB)'], ['wall_time', 'wall time (s)'],
 ];
+
+/** No value (n = 0) or no spread (n = 1): an empty cell, shown as —, rather than NaN. */
+const orDash = (v: number) => (Number.isFinite(v) ? v : null);
 
 export function RobustnessClient({ sweepId, sweepName, metric }: { sweepId: string; sweepName: string; metric: string }) {
   const router = useRouter();
@@ -23,9 +27,12 @@ export function RobustnessClient({ sweepId, sweepName, metric }: { sweepId: stri
   const q = useLive<AblationTable>(['robustness', sweepId, metric], path, live);
   const view = useMemo(() => {
     if (!q.data) return null;
-    const rows = [...q.data.cells, ...q.data.baselines];
+    // Bytes are shown in MiB, as everywhere else.
+    const info = metricInfo(q.data.metric.key);
+    const label = info.scale === 1 ? q.data.metric.label : `${q.data.metric.label.replace(/\s*\(bytes\)/, '')} (MiB)`;
+    const rows = [...q.data.cells, ...q.data.baselines].map((row) => ({ ...row, values: row.values.map((v) => v * info.scale) }));
     const r = robustness(rows, q.data.metric.better);
-    return { r, rows, option: robustnessOption(r, q.data.metric.label) as ChartOption };
+    return { r, rows, label, option: robustnessOption(r, label) as ChartOption };
   }, [q.data]);
   const waiting = q.data ? [...q.data.cells, ...q.data.baselines].reduce((n, r) => n + r.excluded, 0) : 0;
 
@@ -55,16 +62,16 @@ export function RobustnessClient({ sweepId, sweepName, metric }: { sweepId: stri
           </p>
           <Chart
             id="spread"
-            title={`${q.data?.metric.label} per seed, by configuration`}
+            title={`${view.label} per seed, by configuration`}
             caption="One marker per seed; the dark bar is the mean over seeds. Colours: full = vermillion, LoRA = blue, LISA settings = the other Okabe–Ito colours."
             option={view.option}
             height={420}
             data={{
               columns: ['configuration', 'n', ...view.r.seeds.map((s) => `seed ${s}`), 'mean', 'std', 'CV'],
-              rows: view.r.configs.map((c) => [c.label, c.stats.n, ...view.r.seeds.map((s) => c.bySeed[s] ?? null), c.stats.mean, c.stats.std, c.stats.cv]),
+              rows: view.r.configs.map((c) => [c.label, c.stats.n, ...view.r.seeds.map((s) => c.bySeed[s] ?? null), ...[c.stats.mean, c.stats.std, c.stats.cv].map(orDash)]),
             }}
           />
-          <RankTables r={view.r} better={q.data?.metric.better ?? 'lower'} />
+          <RankTables r={view.r} better={q.data?.metric.better ?? 'lower'} running={waiting > 0} />
         </>
       ) : null}
     </>
