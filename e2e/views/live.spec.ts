@@ -73,9 +73,10 @@ test('a run page left open while its run finishes shows the final eval, checkpoi
   const heat = page.getByTestId('chart-norm-heatmap');
   await expect(heat).toContainText('‖ΔW‖');
   await expect(heat).toContainText('one scale for all rows');
-  await page.getByTestId('heatmap-per-row').check();
-  await expect(heat).toContainText('per row');
+  await page.getByTestId('heatmap-per-row').click();
   await expect(page).toHaveURL(/[?&]n=1/);
+  await expect(heat).toContainText('per row');
+  await expect(page.getByTestId('heatmap-per-row')).toBeChecked();
 
   // Memory & speed: the finished run is measured in MiB with its batch × seq and n.
   await page.goto(`${server.url}/memory`);
