@@ -39,6 +39,7 @@ describe('tokens_per_s aggregation', () => {
     });
     // 1000 tokens in 1 s and 1000 tokens in 4 s: 2000 / 5 = 400 tokens/s (the mean of the rates would say 625).
     const [row] = measuredRows([run(1000, 1), run(1000, 4)]);
-    expect(row.tokensPerS).toBeCloseTo(400, 9);
+    expect(row.tokensPerS.mean).toBeCloseTo(400, 9);
+    expect(row.tokensPerS.values).toEqual([1000, 250]);
   });
 });
