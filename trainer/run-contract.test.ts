@@ -142,7 +142,7 @@ describe('resume pins what the run started with', () => {
   it('a checkpoint from before `backend` was recorded: an auto run stays on what run_started says', async () => {
     const out = path.join(tmp, 'pinned-old');
     await stoppedRun(['--preset', 'nano', '--base', base, '--method', 'full', '--steps', '40', '--batch', '4',
-      '--seq', '16', '--eval-every', '1000', '--eval-batches', '1', '--backend', 'auto'], out, 3);
+      '--seq', '16', '--eval-every', '1000', '--eval-records', '32', '--backend', 'auto'], out, 3);
     const file = path.join(out, 'checkpoint', 'manifest.json');
     const { backend: _b, w0_sha256: _w, ...older } = manifest(out);
     writeFileSync(file, JSON.stringify(older));
