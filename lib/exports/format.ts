@@ -70,7 +70,9 @@ const signed = (s: string) => (s.startsWith('-') || s === 'NaN' ? s : `+${s}`);
 export function comparisonParts(c: PairedDifference, factor = 1): ComparisonText {
   if (c.n === 0) return { mean: null, low: null, high: null, half: null, n: 0, significant: false };
   const mean = c.mean * factor;
-  if (!c.ci95) return { mean: signed(formatValue(mean)), low: null, high: null, half: null, n: c.n, significant: false };
+  if (!c.ci95) {
+    return { mean: signed(formatValue(mean)), low: null, high: null, half: null, n: c.n, significant: false };
+  }
   const [lo, hi] = [c.ci95[0] * factor, c.ci95[1] * factor];
   const width = (hi - lo) / 2;
   // A zero-width interval (every pair differs by the same amount) shows the mean's own precision.

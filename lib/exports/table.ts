@@ -76,18 +76,20 @@ export function tableToMarkdown(t: AblationTable): string {
   const lines = [
     t.caption,
     '',
-    `| method | γ | K | switches | lr | ${esc(metricTitle(t))}: mean ± std (n) | 95% CI |${vs.map((v) => ` ${v} |`).join('')}`,
+    `| method | γ | K | switches | lr | ${esc(metricTitle(t))}: mean ± std (n) | 95% CI |`
+      + vs.map((v) => ` ${v} |`).join(''),
     `|---|---:|---:|---:|---:|---|---|${vs.map(() => '---|').join('')}`,
   ];
   for (const r of rowsOf(t)) {
     const c = cellParts(r.stats, factor);
     let cell = c ? (c.std !== null ? `${c.mean} ± ${c.std} ${countText(c)}` : `${c.mean} ${countText(c)}`) : '—';
     if (r.best && c) cell = `**${cell}**`;
-    const ci = r.stats.n > 1 ? `[${formatValue(r.stats.ci95[0] * factor)}, ${formatValue(r.stats.ci95[1] * factor)}]` : '—';
+    const [lo, hi] = r.stats.ci95.map((x) => formatValue(x * factor));
+    const ci = r.stats.n > 1 ? `[${lo}, ${hi}]` : '—';
     const method = r.method === 'lisa' ? ['LISA', variantText(r)].filter(Boolean).join(' ') : r.label;
     const diffs = vs.map((_, i) => (r.method === 'lisa' ? comparisonText(r.comparisons[i], factor) : '–'));
-    lines.push(`| ${esc(method)} | ${dash(r.gamma)} | ${dash(r.interval)} | ${dash(r.switches)} | ${dash(r.lr)} | ${cell} | ${ci} |`
-      + diffs.map((d) => ` ${d} |`).join(''));
+    const shown = [esc(method), dash(r.gamma), dash(r.interval), dash(r.switches), dash(r.lr), cell, ci, ...diffs];
+    lines.push(`| ${shown.join(' | ')} |`);
   }
   return lines.join('\n') + '\n';
 }

@@ -10,7 +10,9 @@ import { useLive, useSweep } from '@/app/components/data';
 import { useUrlState } from '@/app/components/url-state';
 import { formatNumber } from '@/lib/format';
 import { comparisonText } from '@/lib/exports/format';
-import { cellAt, comparisonWith, shader, switchesFor, type AblationRow, type AblationTableJson } from '@/lib/views/ablation';
+import {
+  cellAt, comparisonWith, shader, switchesFor, type AblationRow, type AblationTableJson,
+} from '@/lib/views/ablation';
 import { anyLive } from '@/lib/views/types';
 
 const METRICS: [string, string][] = [
@@ -26,22 +28,27 @@ const FORMATS: [string, string][] = [['csv', 'CSV'], ['md', 'Markdown'], ['latex
 
 function lrTitle(row: AblationRow): string {
   if (row.lrChoice.length < 2) return row.lr === null ? '' : `; lr ${row.lr}`;
-  return `; lr ${row.lr}, best of ${row.lrChoice.map((c) => `${c.lr ?? '?'} (${formatNumber(c.mean)}, n = ${c.n})`).join(', ')}`;
+  const candidates = row.lrChoice.map((c) => `${c.lr ?? '?'} (${formatNumber(c.mean)}, n = ${c.n})`);
+  return `; lr ${row.lr}, best of ${candidates.join(', ')}`;
 }
 
-function Cell({ row, shade, vs }: { row: AblationRow; shade: (r: AblationRow) => string | undefined; vs: string | null }) {
+function Cell({ row, shade, vs }: {
+  row: AblationRow; shade: (r: AblationRow) => string | undefined; vs: string | null;
+}) {
   const s = row.stats;
   const c = vs ? comparisonWith(row, vs) : null;
   return (
     <td className={`num abl-cell${row.best ? ' abl-best' : ''}`} style={{ background: shade(row) }}
       data-testid={`cell-${row.method}-${row.gamma ?? ''}-${row.interval ?? ''}`} data-n={s.n}
-      title={`${row.label}: ${s.n} seeds counted${row.excluded ? `, ${row.excluded} not finished` : ''}${lrTitle(row)}`}>
+      title={`${row.label}: ${s.n} seeds counted${row.excluded ? `, ${row.excluded} not finished` : ''}`
+        + lrTitle(row)}>
       {row.best ? <span className="abl-star" aria-label="best">★ </span> : null}
       <span className="abl-mean">{formatNumber(s.mean)}</span>
       {Number.isFinite(s.std) ? <span> ± {formatNumber(s.std, 2)}</span> : null}
       <span className="muted abl-n"> (n = {s.n}{s.nonFinite ? `, +${s.nonFinite} NaN` : ''})</span>
       {c ? (
-        <span className={`abl-diff${c.significant ? ' abl-sig' : ''}`} data-testid="cell-diff" data-significant={String(c.significant)}>
+        <span className={`abl-diff${c.significant ? ' abl-sig' : ''}`} data-testid="cell-diff"
+          data-significant={String(c.significant)}>
           Δ {comparisonText(c)}
         </span>
       ) : null}
@@ -49,16 +56,19 @@ function Cell({ row, shade, vs }: { row: AblationRow; shade: (r: AblationRow) =>
   );
 }
 
-function VsToggle({ labels, value, onChange }: { labels: string[]; value: string | null; onChange: (v: string) => void }) {
+function VsToggle({ labels, value, onChange }: {
+  labels: string[]; value: string | null; onChange: (v: string) => void;
+}) {
+  const cls = (on: boolean) => `link-button${on ? ' active' : ''}`;
   return (
     <span className="view-field">
       <span>Paired Δ</span>
       <span className="export-links" role="radiogroup" aria-label="Compare with">
         {labels.map((l, i) => (
-          <button key={l} type="button" role="radio" aria-checked={l === value} className={`link-button${l === value ? ' active' : ''}`}
+          <button key={l} type="button" role="radio" aria-checked={l === value} className={cls(l === value)}
             onClick={() => onChange(l)} data-testid={`vs-${i}`}>vs {l}</button>
         ))}
-        <button type="button" role="radio" aria-checked={value === null} className={`link-button${value === null ? ' active' : ''}`}
+        <button type="button" role="radio" aria-checked={value === null} className={cls(value === null)}
           onClick={() => onChange('none')} data-testid="vs-none">off</button>
       </span>
     </span>
@@ -98,9 +108,12 @@ export function TableView({ id }: { id: string }) {
     <section>
       {controls}
       <div className="panel">
-        {labels.length ? <Controls><VsToggle labels={labels} value={vs} onChange={(v) => set({ vs: v })} /></Controls> : null}
+        {labels.length ? (
+          <Controls><VsToggle labels={labels} value={vs} onChange={(v) => set({ vs: v })} /></Controls>
+        ) : null}
         <p className="muted abl-caption" data-testid="table-caption">
-          {t.caption} ★ = best. K = steps between re-draws of the active blocks; switches = ⌈steps / K⌉. Darker = better.{' '}
+          {t.caption} ★ = best. K = steps between re-draws of the active blocks; switches = ⌈steps / K⌉.
+          Darker = better.{' '}
           <Link href={`/sweeps/${id}/robustness?m=${encodeURIComponent(st.m)}`} data-testid="rank-stability-link">
             Rank stability across seeds →
           </Link>
@@ -121,7 +134,8 @@ export function TableView({ id }: { id: string }) {
                   <th>γ = {g}</th>
                   {t.intervals.map((k) => {
                     const c = cellAt(t, g, k);
-                    return c ? <Cell key={k} row={c} shade={shade} vs={vs} /> : <td key={k} className="num muted">—</td>;
+                    if (!c) return <td key={k} className="num muted">—</td>;
+                    return <Cell key={k} row={c} shade={shade} vs={vs} />;
                   })}
                 </tr>
               ))}
@@ -135,8 +149,10 @@ export function TableView({ id }: { id: string }) {
               {t.baselines.map((b) => (
                 <tr key={b.label}>
                   <th>{b.label}</th>
-                  <td className="num" title={b.lrChoice.length > 1 ? `best of ${b.lrChoice.map((c) => c.lr).join(', ')}` : undefined}>
-                    {b.lr ?? '—'}{b.lrChoice.length > 1 ? <span className="muted"> (best of {b.lrChoice.length})</span> : null}
+                  <td className="num"
+                    title={b.lrChoice.length > 1 ? `best of ${b.lrChoice.map((c) => c.lr).join(', ')}` : undefined}>
+                    {b.lr ?? '—'}
+                    {b.lrChoice.length > 1 ? <span className="muted"> (best of {b.lrChoice.length})</span> : null}
                   </td>
                   <Cell row={b} shade={shade} vs={null} />
                 </tr>
