@@ -33,7 +33,7 @@ export function formatCell(v: string | number | null): string {
   return Math.abs(v) >= 1e5 || Math.abs(v) < 1e-3 ? v.toExponential(4) : v.toPrecision(6);
 }
 
-/** A mean and its spread over seeds: "—" with no value (or "running" while runs are still going), "n = 1: no spread" for one. */
+/** A mean and its spread over seeds: "—" with no value ("running" while runs go on), "n = 1: no spread" for one. */
 export function formatSpread(s: { n: number; mean: number; std: number }, running = false): string {
   if (s.n === 0 || !Number.isFinite(s.mean)) return running ? 'running' : '—';
   if (s.n === 1 || !Number.isFinite(s.std)) return `${formatNumber(s.mean)} (n = 1: no spread)`;

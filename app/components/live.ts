@@ -25,7 +25,8 @@ export function refetchWhenRunsEnd(client: QueryClient): () => void {
     if (scope.size === 0) return;
     const source = event.query;
     queueMicrotask(() => {
-      void client.invalidateQueries({ predicate: (q) => q !== source && q.queryKey.some((k) => typeof k === 'string' && scope.has(k)) });
+      const named = (k: unknown) => typeof k === 'string' && scope.has(k);
+      void client.invalidateQueries({ predicate: (q) => q !== source && q.queryKey.some(named) });
     });
   });
 }

@@ -28,7 +28,8 @@ export function HomeClient({ initial }: { initial: HomeData }) {
         <h1>Sweeps &amp; runs</h1>
         <div className="page-actions">
           <span className="muted live-note" aria-live="polite">
-            {q.isError ? 'Lost contact with the server; retrying…' : data.active ? `Live: updating every ${LIVE_MS / 1000} s` : 'Up to date'}
+            {q.isError ? 'Lost contact with the server; retrying…'
+              : data.active ? `Live: updating every ${LIVE_MS / 1000} s` : 'Up to date'}
           </span>
           <Link className="button button-secondary" href="/memory">Memory &amp; speed</Link>
           {canEdit ? <Link className="button" href="/sweeps/new">New sweep</Link> : null}

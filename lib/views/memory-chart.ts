@@ -9,7 +9,9 @@ export function rowLabel(r: MeasuredRow): string {
   return `${r.label} · ${r.preset} ${r.shape}${r.sweep ? ` · ${r.sweep}` : ''} (n=${r.n})`;
 }
 
-function bars(rows: MeasuredRow[], pick: (r: MeasuredRow) => Spread, axisName: string, digits: number): Record<string, unknown> {
+type Pick = (r: MeasuredRow) => Spread;
+
+function bars(rows: MeasuredRow[], pick: Pick, axisName: string, digits: number): Record<string, unknown> {
   const colors = colorsFor(rows.map((r) => r.method));
   const round = (v: number) => Math.round(v * 10 ** digits) / 10 ** digits;
   return {
@@ -38,5 +40,6 @@ function bars(rows: MeasuredRow[], pick: (r: MeasuredRow) => Spread, axisName: s
   };
 }
 
-export const measuredMemoryOption = (rows: MeasuredRow[]) => bars(rows, (r) => r.tensorMiB, 'peak tensor memory (MiB)', 1);
+export const measuredMemoryOption = (rows: MeasuredRow[]) =>
+  bars(rows, (r) => r.tensorMiB, 'peak tensor memory (MiB)', 1);
 export const measuredSpeedOption = (rows: MeasuredRow[]) => bars(rows, (r) => r.tokensPerS, 'throughput (tokens/s)', 0);

@@ -61,14 +61,16 @@ function methodLabel(kind: string, c: Record<string, unknown>): string {
 }
 
 function spread(summaries: Record<string, number>[], key: string, scale = 1): Spread {
-  const values = summaries.map((s) => s[key]).filter((v) => typeof v === 'number' && Number.isFinite(v)).map((v) => v * scale);
+  const values = summaries.map((s) => s[key]).filter((v) => typeof v === 'number' && Number.isFinite(v))
+    .map((v) => v * scale);
   const a = aggregate(values);
   return { n: a.n, mean: a.mean, std: a.std, min: a.min, max: a.max, values };
 }
 
 /** A run's tokens/s: its timed tokens ÷ timed seconds when recorded, else the summary's tokens_per_s. */
 function runRate(s: Record<string, number>): number {
-  return Number.isFinite(s.timed_tokens) && Number.isFinite(s.timed_s) && s.timed_s > 0 ? s.timed_tokens / s.timed_s : s.tokens_per_s;
+  const timed = Number.isFinite(s.timed_tokens) && Number.isFinite(s.timed_s) && s.timed_s > 0;
+  return timed ? s.timed_tokens / s.timed_s : s.tokens_per_s;
 }
 
 /** Σ tokens ÷ Σ seconds over the timed steps of runs that record both, else null (older summaries). */

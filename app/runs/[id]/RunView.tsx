@@ -1,5 +1,8 @@
 'use client';
-/** View 8: one run — config, backend, live status, curves, norms heat map, LISA timeline, log, checkpoints. URL: q, n. */
+/**
+ * View 8: one run — config, backend, live status, curves, norms heat map, LISA timeline, log, checkpoints.
+ * URL: q, n.
+ */
 import Link from 'next/link';
 import { useState } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
@@ -79,8 +82,10 @@ export function RunView({ id }: { id: string }) {
       </div>
       <h2>Layer norms</h2>
       <Controls>
-        <Select label="Quantity" value={st.q} options={HEAT_QUANTITIES} onChange={(v) => set({ q: v })} testId="heatmap-quantity" />
-        <Toggle label="per-row scale" checked={st.n === '1'} onChange={(v) => set({ n: v ? '1' : '0' })} testId="heatmap-per-row" />
+        <Select label="Quantity" value={st.q} options={HEAT_QUANTITIES} onChange={(v) => set({ q: v })}
+          testId="heatmap-quantity" />
+        <Toggle label="per-row scale" checked={st.n === '1'} onChange={(v) => set({ n: v ? '1' : '0' })}
+          testId="heatmap-per-row" />
       </Controls>
       <NormHeatmap runId={run.id} quantity={st.q} live={live} perRow={st.n === '1'} />
       {run.kind === 'lisa' ? (<><h2>LISA timeline</h2><LisaTimeline runId={run.id} live={live} /></>) : null}

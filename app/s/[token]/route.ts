@@ -19,7 +19,9 @@ const NOT_FOUND_PAGE = `<!doctype html>
 export async function GET(req: Request, ctx: { params: Promise<{ token: string }> }) {
   const { token } = await ctx.params;
   const share = resolveShare(getContext().conn.sqlite, token);
-  if (!share) return new NextResponse(NOT_FOUND_PAGE, { status: 404, headers: { 'content-type': 'text/html; charset=utf-8' } });
+  if (!share) {
+    return new NextResponse(NOT_FOUND_PAGE, { status: 404, headers: { 'content-type': 'text/html; charset=utf-8' } });
+  }
   const res = NextResponse.redirect(new URL(share.path, requestOrigin(req)), 303);
   const maxAge = share.expiresAt ? Math.max(1, Math.floor((Date.parse(share.expiresAt) - Date.now()) / 1000)) : 30 * 86_400;
   res.cookies.set(SHARE_COOKIE, token, { httpOnly: true, sameSite: 'lax', path: '/', maxAge });

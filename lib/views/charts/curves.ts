@@ -103,8 +103,11 @@ export function curveChart({ key, curves, band, log, seeds }: CurveChartInput): 
   };
   const rows: DataTable['rows'] = [];
   const shown = (v: number) => (band !== 'none' && Number.isFinite(v) ? v * s : null);
-  for (const c of curves) c.steps.forEach((x, i) => rows.push([c.group.label, x, c.mean[i] * s, shown(c.lo[i]), shown(c.hi[i]), c.n[i]]));
-  return { option, data: { columns: ['configuration', 'step', 'mean', 'band low', 'band high', 'seeds (n)'], rows }, note: spreadNote(curves, band) };
+  for (const c of curves) {
+    c.steps.forEach((x, i) => rows.push([c.group.label, x, c.mean[i] * s, shown(c.lo[i]), shown(c.hi[i]), c.n[i]]));
+  }
+  const columns = ['configuration', 'step', 'mean', 'band low', 'band high', 'seeds (n)'];
+  return { option, data: { columns, rows }, note: spreadNote(curves, band) };
 }
 
 /** Where a band cannot be drawn because one seed has no spread, say so (instead of NaN bounds). */

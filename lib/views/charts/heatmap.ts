@@ -23,7 +23,8 @@ export interface HeatmapOptions {
 
 /** Heat map quantities, the default first: ‖ΔW‖ moves where W₀+ΔW looks constant (W₀ dominates). */
 export const HEAT_QUANTITIES: [string, string][] = [
-  ['update', 'update ‖ΔW‖'], ['weight', 'effective weight W₀+ΔW'], ['trainable', 'trainable parameters'], ['grad', 'gradient'],
+  ['update', 'update ‖ΔW‖'], ['weight', 'effective weight W₀+ΔW'], ['trainable', 'trainable parameters'],
+  ['grad', 'gradient'],
 ];
 
 const VIRIDIS = ['#440154', '#414487', '#2a788e', '#22a884', '#7ad151', '#fde725'];

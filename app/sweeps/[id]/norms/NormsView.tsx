@@ -1,5 +1,8 @@
 'use client';
-/** View 5: the paper's Figure 2 (methods overlaid), a layers × steps heat map and the LISA timeline. URL: q, a, t, r, h, n, l. */
+/**
+ * View 5: the paper's Figure 2 (methods overlaid), a layers × steps heat map and the LISA timeline.
+ * URL: q, a, t, r, h, n, l.
+ */
 import { useMemo } from 'react';
 import { Chart } from '@/app/components/Chart';
 import { LisaTimeline } from '@/app/components/LisaTimeline';
@@ -62,8 +65,10 @@ export function NormsView({ id }: { id: string }) {
       <h2>One run over training</h2>
       <Controls>
         <Select label="Run" value={heatRun} options={runOptions} onChange={(r) => set({ r })} testId="norms-run" />
-        <Select label="Quantity" value={st.h} options={HEAT_QUANTITIES} onChange={(h) => set({ h })} testId="heatmap-quantity" />
-        <Toggle label="per-row scale" checked={st.n === '1'} onChange={(v) => set({ n: v ? '1' : '0' })} testId="heatmap-per-row" />
+        <Select label="Quantity" value={st.h} options={HEAT_QUANTITIES} onChange={(h) => set({ h })}
+          testId="heatmap-quantity" />
+        <Toggle label="per-row scale" checked={st.n === '1'} onChange={(v) => set({ n: v ? '1' : '0' })}
+          testId="heatmap-per-row" />
       </Controls>
       {heatRun ? <NormHeatmap runId={heatRun} quantity={st.h} live={live} perRow={st.n === '1'} /> : null}
       <h2>LISA timeline</h2>

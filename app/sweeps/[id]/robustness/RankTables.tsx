@@ -3,7 +3,9 @@ import type { Robustness } from '@/lib/views/robustness';
 
 
 /** Per-seed ranks with CV, and τ / ρ for every pair of seeds. */
-export function RankTables({ r, better, running = false }: { r: Robustness; better: 'lower' | 'higher'; running?: boolean }) {
+export function RankTables({ r, better, running = false }: {
+  r: Robustness; better: 'lower' | 'higher'; running?: boolean;
+}) {
   return (
     <div className="two-col">
       <section>

@@ -13,7 +13,8 @@ import { RankTables } from './RankTables';
 
 export const METRICS: [string, string][] = [
   ['eval/loss', 'final eval loss'], ['eval/loss:best', 'best eval loss'], ['train/loss', 'final train loss'],
-  ['eval/ppl', 'final eval perplexity'], ['tokens_per_s', 'tokens/s'], ['mem/peak_bytes', 'peak memory (MiB)'], ['wall_time', 'wall time (s)'],
+  ['eval/ppl', 'final eval perplexity'], ['tokens_per_s', 'tokens/s'], ['mem/peak_bytes', 'peak memory (MiB)'],
+  ['wall_time', 'wall time (s)'],
 ];
 
 /** No value (n = 0) or no spread (n = 1): an empty cell, shown as —, rather than NaN. */
@@ -30,7 +31,8 @@ export function RobustnessClient({ sweepId, sweepName, metric }: { sweepId: stri
     // Bytes are shown in MiB, as everywhere else.
     const info = metricInfo(q.data.metric.key);
     const label = info.scale === 1 ? q.data.metric.label : `${q.data.metric.label.replace(/\s*\(bytes\)/, '')} (MiB)`;
-    const rows = [...q.data.cells, ...q.data.baselines].map((row) => ({ ...row, values: row.values.map((v) => v * info.scale) }));
+    const rows = [...q.data.cells, ...q.data.baselines]
+      .map((row) => ({ ...row, values: row.values.map((v) => v * info.scale) }));
     const r = robustness(rows, q.data.metric.better);
     return { r, rows, label, option: robustnessOption(r, label) as ChartOption };
   }, [q.data]);
@@ -68,7 +70,10 @@ export function RobustnessClient({ sweepId, sweepName, metric }: { sweepId: stri
             height={420}
             data={{
               columns: ['configuration', 'n', ...view.r.seeds.map((s) => `seed ${s}`), 'mean', 'std', 'CV'],
-              rows: view.r.configs.map((c) => [c.label, c.stats.n, ...view.r.seeds.map((s) => c.bySeed[s] ?? null), ...[c.stats.mean, c.stats.std, c.stats.cv].map(orDash)]),
+              rows: view.r.configs.map((c) => [
+                c.label, c.stats.n, ...view.r.seeds.map((s) => c.bySeed[s] ?? null),
+                ...[c.stats.mean, c.stats.std, c.stats.cv].map(orDash),
+              ]),
             }}
           />
           <RankTables r={view.r} better={q.data?.metric.better ?? 'lower'} running={waiting > 0} />
