@@ -106,7 +106,8 @@ export function hfLoraModules(s: HfShape, target: string): string[] {
   const llamaMap: Record<string, string[]> = {
     q: ['self_attn.q_proj'], k: ['self_attn.k_proj'], v: ['self_attn.v_proj'], o: ['self_attn.o_proj'],
     mlp: ['mlp.gate_proj', 'mlp.up_proj', 'mlp.down_proj'],
-    q_proj: ['self_attn.q_proj'], k_proj: ['self_attn.k_proj'], v_proj: ['self_attn.v_proj'], o_proj: ['self_attn.o_proj'],
+    q_proj: ['self_attn.q_proj'], k_proj: ['self_attn.k_proj'], v_proj: ['self_attn.v_proj'],
+    o_proj: ['self_attn.o_proj'],
     gate_proj: ['mlp.gate_proj'], up_proj: ['mlp.up_proj'], down_proj: ['mlp.down_proj'],
   };
   return (s.family === 'gpt2' ? gpt2Map : llamaMap)[target] ?? [];

@@ -43,7 +43,9 @@ function int(c: Record<string, unknown>, file: string, ...keys: string[]): numbe
   for (const k of keys) {
     const v = c[k];
     if (v === undefined || v === null) continue;
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new ModelError(`${file}: ${k} must be a positive integer, got ${JSON.stringify(v)}`);
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
+      throw new ModelError(`${file}: ${k} must be a positive integer, got ${JSON.stringify(v)}`);
+    }
     return v;
   }
   throw new ModelError(`${file}: missing ${keys.join(' / ')}`);
@@ -51,7 +53,9 @@ function int(c: Record<string, unknown>, file: string, ...keys: string[]): numbe
 
 function num(c: Record<string, unknown>, key: string, fallback: number, file: string): number {
   const v = c[key] ?? fallback;
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new ModelError(`${file}: ${key} must be a number, got ${JSON.stringify(v)}`);
+  if (typeof v !== 'number' || !Number.isFinite(v)) {
+    throw new ModelError(`${file}: ${key} must be a number, got ${JSON.stringify(v)}`);
+  }
   return v;
 }
 
@@ -63,7 +67,8 @@ export function parseHfConfig(raw: unknown, file = 'config.json'): HfShape {
   const family = FAMILIES[modelType];
   const supported = Object.values(ARCHITECTURES).join(', ');
   if (!family) {
-    throw new ModelError(`${file}: unsupported architecture ${archs[0] ?? `model_type '${modelType || '(none)'}'`} (supported: ${supported})`);
+    const what = archs[0] ?? `model_type '${modelType || '(none)'}'`;
+    throw new ModelError(`${file}: unsupported architecture ${what} (supported: ${supported})`);
   }
   const architecture = archs[0] ?? ARCHITECTURES[modelType];
   if (architecture !== ARCHITECTURES[modelType]) {
@@ -74,7 +79,9 @@ export function parseHfConfig(raw: unknown, file = 'config.json'): HfShape {
     const heads = int(c, file, 'n_head');
     if (d % heads) throw new ModelError(`${file}: n_embd ${d} is not a multiple of n_head ${heads}`);
     const act = c.activation_function ?? 'gelu_new';
-    if (act !== 'gelu_new') throw new ModelError(`${file}: activation_function ${String(act)} is not supported (gelu_new)`);
+    if (act !== 'gelu_new') {
+      throw new ModelError(`${file}: activation_function ${String(act)} is not supported (gelu_new)`);
+    }
     if (c.scale_attn_by_inverse_layer_idx || c.reorder_and_upcast_attn) {
       throw new ModelError(`${file}: scale_attn_by_inverse_layer_idx / reorder_and_upcast_attn are not supported`);
     }
@@ -88,15 +95,22 @@ export function parseHfConfig(raw: unknown, file = 'config.json'): HfShape {
   const d = int(c, file, 'hidden_size');
   const heads = int(c, file, 'num_attention_heads');
   const kvHeads = c.num_key_value_heads == null ? heads : int(c, file, 'num_key_value_heads');
-  if (heads % kvHeads) throw new ModelError(`${file}: num_attention_heads ${heads} is not a multiple of num_key_value_heads ${kvHeads}`);
+  if (heads % kvHeads) {
+    throw new ModelError(`${file}: num_attention_heads ${heads} is not a multiple of num_key_value_heads ${kvHeads}`);
+  }
   const headDim = c.head_dim == null ? d / heads : int(c, file, 'head_dim');
-  if (!Number.isInteger(headDim) || headDim % 2) throw new ModelError(`${file}: head dimension ${headDim} must be an even integer`);
+  if (!Number.isInteger(headDim) || headDim % 2) {
+    throw new ModelError(`${file}: head dimension ${headDim} must be an even integer`);
+  }
   const act = c.hidden_act ?? 'silu';
   if (act !== 'silu') throw new ModelError(`${file}: hidden_act ${String(act)} is not supported (silu)`);
-  if (c.rope_scaling != null) throw new ModelError(`${file}: rope_scaling ${JSON.stringify(c.rope_scaling)} is not supported`);
+  if (c.rope_scaling != null) {
+    throw new ModelError(`${file}: rope_scaling ${JSON.stringify(c.rope_scaling)} is not supported`);
+  }
   const attnBias = c.attention_bias === true;
   return {
-    family, modelType, architecture, vocab: int(c, file, 'vocab_size'), d, layers: int(c, file, 'num_hidden_layers'), heads,
+    family, modelType, architecture, vocab: int(c, file, 'vocab_size'), d, heads,
+    layers: int(c, file, 'num_hidden_layers'),
     kvHeads, headDim, ffn: int(c, file, 'intermediate_size'), ctx: int(c, file, 'max_position_embeddings'),
     eps: num(c, 'rms_norm_eps', 1e-6, file), tied: c.tie_word_embeddings === true,
     ropeTheta: num(c, 'rope_theta', 10000, file),

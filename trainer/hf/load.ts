@@ -24,14 +24,15 @@ export function inspectHfFolder(dir: string): HfFolder {
   const weights = new SafetensorsFolder(abs);
   const prefix = shape.family === 'gpt2' ? gpt2Prefix(weights.tensors.keys()) : '';
   const specs = tensorSpecs(shape, prefix);
-  const fileOf = (name: string) => path.basename(weights.tensors.get(name)?.file ?? weights.files[0]);
+  const fileOf = (name: string) => path.join(abs, path.basename(weights.tensors.get(name)?.file ?? weights.files[0]));
   for (const s of specs) {
     if (!weights.has(s.name)) {
-      throw new ModelError(`${path.join(abs, fileOf(s.name))}: tensor ${s.name} is missing (${shape.architecture} needs it)`);
+      throw new ModelError(`${fileOf(s.name)}: tensor ${s.name} is missing (${shape.architecture} needs it)`);
     }
     const got = weights.info(s.name).shape;
     if (got.join('x') !== s.hfShape.join('x')) {
-      throw new ModelError(`${path.join(abs, fileOf(s.name))}: tensor ${s.name} has shape [${got}], config.json implies [${s.hfShape}]`);
+      const why = `has shape [${got}], config.json implies [${s.hfShape}]`;
+      throw new ModelError(`${fileOf(s.name)}: tensor ${s.name} ${why}`);
     }
   }
   const known = new Set(specs.map((s) => s.name));
@@ -39,12 +40,14 @@ export function inspectHfFolder(dir: string): HfFolder {
   const tolerated = (n: string) => isBuffer(n) || (shape.tied && n === 'lm_head.weight');
   for (const name of weights.tensors.keys()) {
     if (!known.has(name) && !tolerated(name)) {
-      throw new ModelError(`${path.join(abs, fileOf(name))}: unexpected tensor ${name} for ${shape.architecture} with this config.json`);
+      const why = `for ${shape.architecture} with this config.json`;
+      throw new ModelError(`${fileOf(name)}: unexpected tensor ${name} ${why}`);
     }
   }
   return { dir: abs, shape, raw, weights, prefix };
 }
 
 export function loadHfModel(folder: HfFolder): HFModel {
-  return HFModel.fromTensors(folder.shape, { dir: folder.dir, raw: folder.raw, prefix: folder.prefix }, (s) => folder.weights.read(s.name).values);
+  const source = { dir: folder.dir, raw: folder.raw, prefix: folder.prefix };
+  return HFModel.fromTensors(folder.shape, source, (s) => folder.weights.read(s.name).values);
 }

@@ -106,9 +106,11 @@ export class HFModel extends GPT {
     const { d, heads } = this.hf;
     const dh = d / heads;
     const p = `${this.source.prefix}h.${i}.`;
-    const ln = (t: tf.Tensor2D, n: string) => layerNorm(t, this.w(`${p}${n}.weight`) as tf.Tensor1D, this.w(`${p}${n}.bias`) as tf.Tensor1D);
+    const ln = (t: tf.Tensor2D, n: string) =>
+      layerNorm(t, this.w(`${p}${n}.weight`) as tf.Tensor1D, this.w(`${p}${n}.bias`) as tf.Tensor1D);
     const qkv = this.dense(ln(x, 'ln_1'), `${p}attn.c_attn.weight`); // [B*T, 3d]: q | k | v
-    const split = (j: number) => tf.transpose(tf.reshape(tf.slice(qkv, [0, j * d], [batch * seq, d]), [batch, seq, heads, dh]), [0, 2, 1, 3]);
+    const split = (j: number) =>
+      tf.transpose(tf.reshape(tf.slice(qkv, [0, j * d], [batch * seq, d]), [batch, seq, heads, dh]), [0, 2, 1, 3]);
     const att = causalSoftmax(tf.matMul(split(0), split(1), false, true), 1 / Math.sqrt(dh));
     const y = tf.reshape(tf.transpose(tf.matMul(att, split(2)), [0, 2, 1, 3]), [batch * seq, d]) as tf.Tensor2D;
     const x1 = tf.add(x, this.dense(y, `${p}attn.c_proj.weight`)) as tf.Tensor2D;
@@ -156,15 +158,18 @@ export class HFModel extends GPT {
     const { heads, kvHeads, headDim: dh } = this.hf;
     const p = `model.layers.${i}.`;
     const h = this.rmsNorm(x, `${p}input_layernorm.weight`);
-    const split = (t: tf.Tensor2D, n: number) => tf.transpose(tf.reshape(t, [batch, seq, n, dh]), [0, 2, 1, 3]) as tf.Tensor4D;
+    const split = (t: tf.Tensor2D, n: number) =>
+      tf.transpose(tf.reshape(t, [batch, seq, n, dh]), [0, 2, 1, 3]) as tf.Tensor4D;
     const q = this.applyRope(split(this.dense(h, `${p}self_attn.q_proj.weight`), heads), seq);
     let k = this.applyRope(split(this.dense(h, `${p}self_attn.k_proj.weight`), kvHeads), seq);
     let v = split(this.dense(h, `${p}self_attn.v_proj.weight`), kvHeads);
     const g = heads / kvHeads;
     if (g > 1) {
       // key/value head j serves query heads j·g … j·g + g − 1
-      const repeat = (t: tf.Tensor4D) =>
-        tf.reshape(tf.tile(tf.reshape(t, [batch, kvHeads, 1, seq, dh]), [1, 1, g, 1, 1]), [batch, heads, seq, dh]) as tf.Tensor4D;
+      const repeat = (t: tf.Tensor4D) => {
+        const tiled = tf.tile(tf.reshape(t, [batch, kvHeads, 1, seq, dh]), [1, 1, g, 1, 1]);
+        return tf.reshape(tiled, [batch, heads, seq, dh]) as tf.Tensor4D;
+      };
       k = repeat(k);
       v = repeat(v);
     }

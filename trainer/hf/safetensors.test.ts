@@ -5,10 +5,10 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseHfConfig } from './config';
 import { ModelError } from './errors';
+import { FIXTURES } from './fixtures';
 import { inspectHfFolder } from './load';
 import { decode, readHeader, SafetensorsFolder, writeSafetensors } from './safetensors';
 
-const FIXTURES = path.join(__dirname, '..', '..', 'tests', 'fixtures', 'hf');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'layerlab-st-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 

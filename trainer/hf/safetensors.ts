@@ -5,7 +5,9 @@
  * whole file into one buffer) and converted to float32; F32, F16 and BF16 are understood.
  * A sharded model is several such files and `model.safetensors.index.json` ({weight_map: {name: file}}).
  */
-import { closeSync, existsSync, fstatSync, fsyncSync, openSync, readFileSync, readSync, renameSync, writeSync } from 'node:fs';
+import {
+  closeSync, existsSync, fstatSync, fsyncSync, openSync, readFileSync, readSync, renameSync, writeSync,
+} from 'node:fs';
 import path from 'node:path';
 import { ModelError } from './errors';
 
@@ -50,7 +52,9 @@ export function readHeader(file: string): { tensors: TensorInfo[]; metadata: Rec
     readExactly(fd, len8, 0, name, 'header length');
     const len = Number(new DataView(len8.buffer).getBigUint64(0, true));
     if (len > MAX_HEADER || len < 2) throw new ModelError(`${name}: not a safetensors file (header length ${len})`);
-    if (8 + len > size) throw new ModelError(`${name}: truncated safetensors file (header of ${len} bytes, file of ${size})`);
+    if (8 + len > size) {
+      throw new ModelError(`${name}: truncated safetensors file (header of ${len} bytes, file of ${size})`);
+    }
     const hbuf = new Uint8Array(len);
     readExactly(fd, hbuf, 8, name, 'header');
     let header: Record<string, unknown>;
@@ -79,7 +83,9 @@ export function readHeader(file: string): { tensors: TensorInfo[]; metadata: Rec
       if (end - begin !== count * WIDTH[dtype]) {
         throw new ModelError(`${name}: tensor ${key} has ${end - begin} bytes for shape [${e.shape}] ${dtype}`);
       }
-      if (8 + len + end > size) throw new ModelError(`${name}: truncated safetensors file (tensor ${key} ends past the end)`);
+      if (8 + len + end > size) {
+        throw new ModelError(`${name}: truncated safetensors file (tensor ${key} ends past the end)`);
+      }
       tensors.push({ name: key, dtype, shape: e.shape, file, start: 8 + len + begin, bytes: end - begin });
     }
     return { tensors, metadata };
@@ -142,7 +148,8 @@ export class SafetensorsFolder {
       this.files.push(single);
       this.addFile(single);
     } else {
-      throw new ModelError(`${dir}: no model.safetensors or model.safetensors.index.json (only safetensors weights are read)`);
+      const what = 'no model.safetensors or model.safetensors.index.json (only safetensors weights are read)';
+      throw new ModelError(`${dir}: ${what}`);
     }
   }
 
@@ -156,7 +163,10 @@ export class SafetensorsFolder {
 
   info(name: string): TensorInfo {
     const t = this.tensors.get(name);
-    if (!t) throw new ModelError(`${this.dir}: tensor ${name} is missing from ${this.files.map((f) => path.basename(f)).join(', ')}`);
+    if (!t) {
+      const files = this.files.map((f) => path.basename(f)).join(', ');
+      throw new ModelError(`${this.dir}: tensor ${name} is missing from ${files}`);
+    }
     return t;
   }
 

@@ -2,7 +2,7 @@
  * A model folder's tokenizer: tokenizer.json (+ tokenizer_config.json) through @huggingface/tokenizers.
  * Only the fast-tokenizer format is read; a folder with only a sentencepiece model is an error.
  */
-import { Tokenizer } from '@huggingface/tokenizers';
+import type { Tokenizer } from '@huggingface/tokenizers';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ModelError } from './errors';
@@ -24,7 +24,17 @@ function readJson(file: string): Record<string, unknown> {
   }
 }
 
-export function loadHfTokenizer(dir: string, config: Record<string, unknown> = {}): HfTokenizer {
+/** Loaded on first use, so that a checkout without the package still runs the presets. */
+async function tokenizerClass(): Promise<typeof Tokenizer> {
+  try {
+    return (await import('@huggingface/tokenizers')).Tokenizer;
+  } catch {
+    throw new ModelError('@huggingface/tokenizers is not installed: run npm install (package-lock.json lists it)');
+  }
+}
+
+export async function loadHfTokenizer(dir: string, config: Record<string, unknown> = {}): Promise<HfTokenizer> {
+  const Tokenizer = await tokenizerClass();
   const file = path.join(dir, 'tokenizer.json');
   if (!existsSync(file)) throw new ModelError(`${dir}: no tokenizer.json (only fast tokenizers are supported)`);
   const json = readJson(file);
@@ -36,7 +46,9 @@ export function loadHfTokenizer(dir: string, config: Record<string, unknown> = {
   } catch (e) {
     throw new ModelError(`${file}: cannot build the tokenizer (${(e as Error).message})`);
   }
-  const eosToken = typeof cfg.eos_token === 'string' ? cfg.eos_token : (cfg.eos_token as { content?: string } | undefined)?.content;
+  const eosToken = typeof cfg.eos_token === 'string'
+    ? cfg.eos_token
+    : (cfg.eos_token as { content?: string } | undefined)?.content;
   const fromVocab = eosToken ? tok.token_to_id(eosToken) : undefined;
   const eos = fromVocab ?? (typeof config.eos_token_id === 'number' ? config.eos_token_id : null);
   const template = typeof cfg.chat_template === 'string' ? cfg.chat_template : null;
