@@ -337,6 +337,7 @@ def build(name, cfg, dtype, shards, pre, seed):
             logits = gpt2_forward(cfg, w, ids, pre) if cfg['model_type'] == 'gpt2' else llama_forward(cfg, w, ids)
         ref[key] = {'text': text, 'ids': ids, 'loss': round(next_token_loss(logits, ids), 7),
                     'logits': [[round(float(z), 6) for z in row] for row in logits[:REF_POSITIONS].float()]}
+    ref['eval_seq'] = len(encode(EVAL_TEXT)) - 1
     ref['compute_dtype'] = str(dtype).replace('torch.', '') if dtype != torch.float16 else 'float32'
     with open(os.path.join(out, 'reference.json'), 'w') as f:
         json.dump(ref, f, separators=(',', ':'))
@@ -346,6 +347,10 @@ def build(name, cfg, dtype, shards, pre, seed):
 def main():
     torch.manual_seed(0)
     os.makedirs(ROOT, exist_ok=True)
+    # TEXT then EVAL_TEXT: with --seq len(ids(EVAL_TEXT)) - 1 the trainer's held-out tail is exactly EVAL_TEXT,
+    # so `--steps 0` must print eval/loss = reference.json's eval_text.loss.
+    with open(os.path.join(ROOT, 'eval.txt'), 'w') as f:
+        f.write(TEXT + EVAL_TEXT)
     for i, (name, cfg, dtype, shards, pre) in enumerate(FIXTURES):
         build(name, cfg, dtype, shards, pre, 1000 + i)
         print(f'wrote {os.path.relpath(os.path.join(ROOT, name))}', file=sys.stderr)

@@ -12,6 +12,7 @@ import { CHECKPOINT_DIRNAME, findCheckpoint, readCheckpoint, type CheckpointData
 import { checkConsistency, ConfigError, parseArgs, validate } from './config';
 import { DataError } from './data/index';
 import { EventLog, scanForResume } from './events';
+import { inspectHfFolder, openHfRun, type HfFolder, type HfRun } from './hf/run';
 import { buildRun, modelShape, type RunState } from './setup';
 import { trainLoop } from './train';
 import { USAGE } from './usage';
@@ -29,6 +30,8 @@ interface Plan {
   pinned: string | null;
   /** Warnings about the command line, logged once the run has started. */
   warnings: string[];
+  /** A Hugging Face model folder (--model), checked but not yet loaded. */
+  hf: HfFolder | null;
 }
 
 function load(dir: string): CheckpointData {
@@ -79,7 +82,8 @@ function plan(argv: string[]): Plan | 'help' {
       throw new ConfigError(`nothing to resume: the run in ${outDir} already finished (step ${resume.manifest.step})`);
     }
     const config = validate({ ...resume.manifest.config, out: outDir, ...(raw.backend ? { backend: raw.backend } : {}) });
-    const base = config.stage === 'finetune' && config.base ? readBase(config.base) : null;
+    const hf = config.model_path ? inspectHfFolder(config.model_path) : null;
+    const base = config.stage === 'finetune' && config.base && !hf ? readBase(config.base) : null;
     // Exactness is per backend: stay on the one the run trained on (older checkpoints: its config's).
     const recorded = resume.manifest.config.backend;
     const used = resume.manifest.backend ?? (recorded !== 'auto' ? String(recorded) : startedOn(outDir));
@@ -99,12 +103,17 @@ function plan(argv: string[]): Plan | 'help' {
       const to = String(raw.backend);
       warnings.push(`started on backend ${used}, resumed on ${to} (--force-backend): losses may differ`);
     }
-    return { config, outDir, base, resume, backend, pinned, warnings };
+    return { config, outDir, base, resume, backend, pinned, warnings, hf };
   }
   const stage = (raw.stage as string | undefined) ?? 'finetune';
   if (stage === 'pretrain' && !args.explicit.has('data')) raw.data = 'pretrain';
   let base: CheckpointData | null = null;
-  if (stage === 'finetune') {
+  let hf: HfFolder | null = null;
+  if (raw.model_path !== undefined) {
+    if (raw.base !== undefined) throw new ConfigError('--model and --base exclude each other: fine-tune one or the other');
+    hf = inspectHfFolder(String(raw.model_path));
+    raw.model_path = hf.dir;
+  } else if (stage === 'finetune') {
     if (!raw.base) throw new ConfigError('stage finetune needs --base DIR (a pretrain run); use --stage pretrain to train from scratch');
     base = readBase(raw.base as string);
     const basePreset = base.manifest.config.preset as string | undefined;
@@ -116,7 +125,7 @@ function plan(argv: string[]): Plan | 'help' {
   // Absolute paths in the recorded config, so that a resume from another directory finds the same file.
   if (typeof raw.data === 'string' && raw.data !== 'pretrain' && raw.data !== 'instruct') raw.data = path.resolve(raw.data);
   const config = validate(raw);
-  const shape = modelShape(config, base);
+  const shape = hf ? { layers: hf.shape.layers, ctx: hf.shape.ctx } : modelShape(config, base);
   checkConsistency(config, shape.layers, shape.ctx);
   const isPreset = config.data === 'pretrain' || config.data === 'instruct';
   if (!isPreset && !existsSync(config.data)) throw new ConfigError(`data file not found: ${path.resolve(config.data)}`);
@@ -129,7 +138,7 @@ function plan(argv: string[]): Plan | 'help' {
   if (DEPRECATED_OPTIMIZER_STATES[String(raw.optimizer_state)]) {
     warnings.push(`optimizer_state '${String(raw.optimizer_state)}' is deprecated: it means '${config.optimizer_state}'`);
   }
-  return { config, outDir, base, resume: null, backend: config.backend, pinned: null, warnings };
+  return { config, outDir, base, resume: null, backend: config.backend, pinned: null, warnings, hf };
 }
 
 function trainableCount(r: RunState): number {
@@ -155,7 +164,8 @@ async function main(argv: string[]): Promise<number> {
       const hint = pinned ? ` (this run trained on ${pinned}; --backend NAME --force-backend resumes on another)` : '';
       throw new ConfigError(e.message + hint);
     });
-    run = buildRun(p.config, p.base, p.resume);
+    const hfRun: HfRun | undefined = p.hf ? await openHfRun(p.hf) : undefined;
+    run = buildRun(p.config, p.base, p.resume, hfRun);
   } catch (e) {
     if (e instanceof ConfigError || e instanceof DataError) {
       say(`error: ${e.message}`);
@@ -198,7 +208,8 @@ async function main(argv: string[]): Promise<number> {
       log.emit({ type: 'log', level: 'warn', message: backend.info.warning });
       say(`WARNING: ${backend.info.warning}`);
     }
-    say(`${p.resume ? `resuming at step ${run.step}` : 'starting'}: ${p.config.stage} ${p.config.method} on ${p.config.preset}, backend ${backend.info.name} (${backend.info.device}), out ${p.outDir}`);
+    const on = p.hf ? `${p.hf.shape.architecture} ${p.hf.dir}` : p.config.preset;
+    say(`${p.resume ? `resuming at step ${run.step}` : 'starting'}: ${p.config.stage} ${p.config.method} on ${on}, backend ${backend.info.name} (${backend.info.device}), out ${p.outDir}`);
     return await trainLoop(run, { outDir: p.outDir, log, backend: backend.info, say, cancelled: () => signal, resumed: !!p.resume });
   } catch (e) {
     const err = e as Error;

@@ -8,6 +8,8 @@ import { MODEL_PRESETS } from '../lib/protocol/config';
 import type { CheckpointData } from './checkpoint';
 import { loadDataset, type Dataset, type EvalSet } from './data/index';
 import { createMethod, type TrainingMethod } from './methods';
+import { hfDataset, hfModel, hfModelShape, type HfRun } from './hf/run';
+import type { HfTokenizer } from './hf/tokenizer';
 import { GPT, type LoraTarget, type ModelShape } from './model';
 import { ConfigError } from './config';
 import { snapshot, weightsHash } from './norms';
@@ -30,6 +32,8 @@ export interface RunState {
   /** Last completed update (0 on a fresh run). */
   step: number;
   progress: Record<string, number>;
+  /** A Hugging Face model's tokenizer (absent for the presets: the byte tokenizer). */
+  tokenizer?: HfTokenizer;
 }
 
 /** Load named parameter values into the model; every name must exist with the same shape. */
@@ -47,16 +51,19 @@ export function loadParams(model: GPT, params: CheckpointData['params'], only?: 
   }
 }
 
-export function modelShape(config: TrainConfig, base: CheckpointData | null): ModelShape {
+export function modelShape(config: TrainConfig, base: CheckpointData | null, hf?: HfRun): ModelShape {
+  if (hf) return hfModelShape(hf.folder);
   return base ? base.manifest.shape : MODEL_PRESETS[config.preset];
 }
 
-export function buildRun(config: TrainConfig, base: CheckpointData | null, resume: CheckpointData | null): RunState {
-  const shape = modelShape(config, base);
-  const seq = config.seq ?? shape.ctx;
-  const data = loadDataset(config.data, { seq, seed: config.seed, stage: config.stage });
+/** `hf`: the run fine-tunes a Hugging Face model folder (config.model_path) with its tokenizer. */
+export function buildRun(config: TrainConfig, base: CheckpointData | null, resume: CheckpointData | null, hf?: HfRun): RunState {
+  const shape = modelShape(config, base, hf);
+  const seq = config.seq ?? Math.min(shape.ctx, hf ? 256 : shape.ctx);
+  const dataOpts = { seq, seed: config.seed, stage: config.stage };
+  const data = hf ? hfDataset(hf, config.data, dataOpts) : loadDataset(config.data, dataOpts);
   const evalSet = data.evalSet(config.eval_records);
-  const model = GPT.create(shape, config.seed);
+  const model = hf ? hfModel(hf) : GPT.create(shape, config.seed);
   if (base) loadParams(model, base.params, (name) => !name.includes('.lora_'));
   const method = createMethod(model, {
     method: config.method,
@@ -75,7 +82,9 @@ export function buildRun(config: TrainConfig, base: CheckpointData | null, resum
   const w0Hash = weightsHash(model.params.filter((p) => p.role === 'base'));
   const stored = resume?.manifest.w0_sha256;
   if (stored && stored !== w0Hash) {
-    const from = config.stage === 'finetune' ? `the base checkpoint ${config.base}` : `seed ${config.seed}`;
+    const from = config.model_path
+      ? `the model folder ${config.model_path}`
+      : config.stage === 'finetune' ? `the base checkpoint ${config.base}` : `seed ${config.seed}`;
     throw new ConfigError(
       `W₀ (the weights from ${from}) changed since the run started: sha256 ${w0Hash.slice(0, 12)}… ` +
         `instead of ${stored.slice(0, 12)}…; restore that base or start a new run`,
@@ -91,7 +100,7 @@ export function buildRun(config: TrainConfig, base: CheckpointData | null, resum
     step = resume.manifest.step;
     progress = { ...resume.manifest.progress };
   }
-  return { config, seq, shape, data, evalSet, model, method, optimizer, reference, w0Hash, step, progress };
+  return { config, seq, shape, data, evalSet, model, method, optimizer, reference, w0Hash, step, progress, tokenizer: hf?.tokenizer };
 }
 
 export function disposeRun(r: RunState): void {

@@ -18,6 +18,10 @@ NDJSON events go to stdout and OUT/events.ndjson; progress goes to stderr.
   --warmup N --schedule cosine|linear|constant --min-lr-ratio R --weight-decay W --grad-clip C
   --data pretrain|instruct|PATH   built-in data, or a .txt / .json / .jsonl (Alpaca) file
   --base DIR                pretrain run (its --out directory) to fine-tune
+  --model DIR               Hugging Face model folder to fine-tune (GPT-2, Llama, Mistral, Qwen2)
+  --save-hf DIR             write the trained model as a Hugging Face folder (LoRA: a PEFT adapter)
+  --merge-lora              with --save-hf and LoRA: also the merged weights
+  --steps 0                 evaluate the model on the data and stop
   --out DIR                 run directory (events.ndjson, checkpoint/)
   --backend auto|tensorflow|wasm|cpu
   --eval-every N --eval-records N --norms-every N --checkpoint-every N

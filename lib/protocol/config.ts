@@ -50,7 +50,8 @@ export const trainConfigSchema = z
     lora_targets: z.array(z.enum(LORA_TARGETS)).min(1).default(['q', 'k', 'v', 'o', 'mlp']),
     lora_train_embed: z.boolean().default(false),
     seed: z.number().int().min(0).default(1),
-    steps: z.number().int().min(1).default(100),
+    /** 0: evaluate the model on the data and stop (a check of a loaded model). */
+    steps: z.number().int().min(0).default(100),
     lr: z.number().positive().default(3e-4),
     min_lr_ratio: z.number().min(0).max(1).default(0.1),
     warmup: z.number().int().min(0).default(0),
@@ -64,6 +65,12 @@ export const trainConfigSchema = z
     data: z.string().min(1).default('instruct'),
     /** Base checkpoint directory (finetune stage). */
     base: z.string().optional(),
+    /** A Hugging Face model folder (config.json, safetensors, tokenizer.json) to fine-tune instead of a preset. */
+    model_path: z.string().optional(),
+    /** Write the trained model as a Hugging Face folder: a directory, or true for OUT/hf. */
+    save_hf: z.union([z.string().min(1), z.boolean()]).optional(),
+    /** LoRA with save_hf: also write the merged weights W₀ + (α/r)·B·A as model.safetensors. */
+    merge_lora: z.boolean().optional(),
     out: z.string().optional(),
     backend: z.enum(BACKENDS).default('auto'),
     eval_every: z.number().int().min(1).default(50),
@@ -85,6 +92,7 @@ export const CONFIG_ALIASES: Record<string, keyof TrainConfig> = {
   lisa_interval_steps: 'interval',
   lisa_step_interval: 'interval',
   'optimizer-state': 'optimizer_state',
+  model: 'model_path',
 };
 
 /** Model shapes of the presets. `gpt2` is the GPT-2 124M shape. */

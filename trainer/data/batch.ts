@@ -12,9 +12,9 @@ export interface Batch {
   seq: number;
 }
 
-/** One supervised example: prompt bytes, then response bytes and EOS. */
+/** One supervised example: prompt bytes, then response bytes and EOS (token ids with a model's tokenizer). */
 export interface Example {
-  tokens: Uint8Array;
+  tokens: Uint8Array | Int32Array;
   promptLen: number;
 }
 
@@ -24,7 +24,7 @@ export function emptyBatch(batch: number, seq: number): Batch {
 }
 
 /** Plain language modelling: row b is text[starts[b] .. starts[b]+seq], every position counts. */
-export function windowBatch(text: Uint8Array, starts: readonly number[], seq: number): Batch {
+export function windowBatch(text: Uint8Array | Int32Array, starts: readonly number[], seq: number): Batch {
   const out = emptyBatch(starts.length, seq);
   for (let b = 0; b < starts.length; b++) {
     const s = starts[b];

@@ -31,7 +31,7 @@ export const EVAL_RECORDS = 256;
  * its bytes. A record's bytes are its formatted prompt, response and EOS; a text window's are its seq + 1
  * bytes.
  */
-export function evalSetHash(items: readonly Uint8Array[]): string {
+export function evalSetHash(items: readonly (Uint8Array | Int32Array)[]): string {
   const h = createHash('sha256');
   const len = Buffer.alloc(4);
   for (const item of items) {
@@ -61,7 +61,7 @@ export function recordEvalSet(
   };
 }
 
-export function windowEvalSet(text: Uint8Array, starts: readonly number[], seq: number): EvalSet {
+export function windowEvalSet(text: Uint8Array | Int32Array, starts: readonly number[], seq: number): EvalSet {
   return {
     records: starts.length,
     hash: evalSetHash(starts.map((s) => text.subarray(s, s + seq + 1))),

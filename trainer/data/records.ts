@@ -10,6 +10,8 @@ import { checkCount, type Dataset, type DatasetOptions } from './types';
 
 export interface RecordSource {
   name: string;
+  /** Held-out records → examples (default: the byte tokenizer's). */
+  example?: (r: AlpacaRecord) => Example;
   /** The training example for one row of one step; pure in its arguments. */
   trainExample(seed: number, step: number, row: number): Example;
   /** Up to `count` held-out records, in a fixed order (a prefix of any longer request). */
@@ -36,7 +38,7 @@ export function recordDataset(src: RecordSource, opts: DatasetOptions): Dataset 
       checkCount('records', records, 1);
       const recs = src.heldOut(records);
       const tasks = recs.map((r) => ({ prompt: formatPrompt(r), answer: r.output }));
-      return recordEvalSet(recs.map(toExample), tasks, seq, lossOnAll);
+      return recordEvalSet(recs.map(src.example ?? toExample), tasks, seq, lossOnAll);
     },
   };
 }
@@ -85,11 +87,16 @@ export function splitRecords(name: string, records: readonly AlpacaRecord[]): { 
   return { train: records.filter((_, i) => !held[i]), heldOut: records.filter((_, i) => held[i]) };
 }
 
-export function fileRecordSource(name: string, records: readonly AlpacaRecord[]): RecordSource {
+export function fileRecordSource(
+  name: string,
+  records: readonly AlpacaRecord[],
+  example: (r: AlpacaRecord) => Example = toExample,
+): RecordSource {
   const { train, heldOut } = splitRecords(name, records);
-  const examples = train.map(toExample);
+  const examples = train.map(example);
   return {
     name,
+    example,
     trainExample: (seed, step, row) => examples[rngFor(seed, step, row).int(examples.length)],
     heldOut: (count) => heldOut.slice(0, count),
   };

@@ -9,7 +9,7 @@ import { checkCount, type Dataset, type DatasetOptions } from './types';
 /** Share of the text (at its end) held out for evaluation; at least one window. */
 export const EVAL_TAIL_FRACTION = 0.1;
 
-export function textDataset(name: string, text: Uint8Array, opts: DatasetOptions): Dataset {
+export function textDataset(name: string, text: Uint8Array | Int32Array, opts: DatasetOptions, vocab = VOCAB): Dataset {
   const { seq, seed } = opts;
   const window = seq + 1;
   if (text.length < 2 * window) {
@@ -24,7 +24,7 @@ export function textDataset(name: string, text: Uint8Array, opts: DatasetOptions
 
   return {
     name,
-    vocab: VOCAB,
+    vocab,
     trainBatch(step: number, batch: number): Batch {
       checkCount('step', step, 0);
       checkCount('batch', batch, 1);

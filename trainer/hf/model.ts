@@ -161,20 +161,16 @@ export class HFModel extends GPT {
     const split = (t: tf.Tensor2D, n: number) =>
       tf.transpose(tf.reshape(t, [batch, seq, n, dh]), [0, 2, 1, 3]) as tf.Tensor4D;
     const q = this.applyRope(split(this.dense(h, `${p}self_attn.q_proj.weight`), heads), seq);
-    let k = this.applyRope(split(this.dense(h, `${p}self_attn.k_proj.weight`), kvHeads), seq);
-    let v = split(this.dense(h, `${p}self_attn.v_proj.weight`), kvHeads);
+    const k = this.applyRope(split(this.dense(h, `${p}self_attn.k_proj.weight`), kvHeads), seq);
+    const v = split(this.dense(h, `${p}self_attn.v_proj.weight`), kvHeads);
+    // Grouped-query attention: key/value head j serves query heads j·g … j·g + g − 1, which are adjacent,
+    // so the queries are grouped as [B, KV, g·T, dh] against [B, KV, T, dh] (no copies of k and v).
     const g = heads / kvHeads;
-    if (g > 1) {
-      // key/value head j serves query heads j·g … j·g + g − 1
-      const repeat = (t: tf.Tensor4D) => {
-        const tiled = tf.tile(tf.reshape(t, [batch, kvHeads, 1, seq, dh]), [1, 1, g, 1, 1]);
-        return tf.reshape(tiled, [batch, heads, seq, dh]) as tf.Tensor4D;
-      };
-      k = repeat(k);
-      v = repeat(v);
-    }
-    const att = causalSoftmax(tf.matMul(q, k, false, true), 1 / Math.sqrt(dh));
-    const y = tf.reshape(tf.transpose(tf.matMul(att, v), [0, 2, 1, 3]), [batch * seq, heads * dh]) as tf.Tensor2D;
+    const grouped = tf.reshape(q, [batch, kvHeads, g * seq, dh]);
+    const scores = tf.reshape(tf.matMul(grouped, k, false, true), [batch, heads, seq, seq]);
+    const att = tf.reshape(causalSoftmax(scores, 1 / Math.sqrt(dh)), [batch, kvHeads, g * seq, seq]);
+    const out = tf.reshape(tf.matMul(att, v), [batch, heads, seq, dh]);
+    const y = tf.reshape(tf.transpose(out, [0, 2, 1, 3]), [batch * seq, heads * dh]) as tf.Tensor2D;
     const x1 = tf.add(x, this.dense(y, `${p}self_attn.o_proj.weight`)) as tf.Tensor2D;
     const h2 = this.rmsNorm(x1, `${p}post_attention_layernorm.weight`);
     const gate = this.dense(h2, `${p}mlp.gate_proj.weight`);

@@ -1,0 +1,101 @@
+// `npm run train -- --model DIR` as a real child process: eval-only runs print the reference loss, fine-tuning
+// runs train, and broken model folders are one-line errors with exit code 2 that leave no run folder behind.
+import { spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseEvent, type RunEvent } from '../../lib/protocol/index';
+import { FIXTURES, reference } from './fixtures';
+
+const root = path.resolve(__dirname, '..', '..');
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'layerlab-hfcli-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+const EVAL_TXT = path.join(FIXTURES, 'eval.txt');
+
+function cli(args: string[]): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'trainer/cli.ts'), '--backend', 'wasm', ...args], {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stderr })));
+}
+
+function events(dir: string): RunEvent[] {
+  return readFileSync(path.join(dir, 'events.ndjson'), 'utf8').split('\n').filter(Boolean).map(parseEvent);
+}
+
+function copyFixture(name: string): string {
+  const dir = path.join(tmp, `${name}-${Math.random().toString(36).slice(2)}`);
+  cpSync(path.join(FIXTURES, name), dir, { recursive: true });
+  return dir;
+}
+
+describe('--model DIR', () => {
+  it.each(['gpt2-tiny', 'llama-tiny-gqa'])('%s: --steps 0 evaluates and prints the reference eval loss', async (name) => {
+    const ref = reference(name) as ReturnType<typeof reference> & { eval_seq: number };
+    const out = path.join(tmp, `eval-${name}`);
+    const r = await cli(['--model', path.join(FIXTURES, name), '--steps', '0', '--data', EVAL_TXT, '--seq', String(ref.eval_seq), '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    const ev = events(out);
+    const evalEvent = ev.find((e) => e.type === 'eval');
+    expect(evalEvent?.type === 'eval' && Math.abs(evalEvent.values['eval/loss'] - ref.eval_text.loss)).toBeLessThan(1e-5);
+    expect(ev.at(-1)?.type).toBe('finished');
+    expect(ev.some((e) => e.type === 'metrics' || e.type === 'checkpoint')).toBe(false);
+    const started = ev.find((e) => e.type === 'run_started');
+    const groups = name === 'gpt2-tiny' ? ['embed', 'pos', 'block.0', 'block.1', 'lnf'] : ['embed', 'block.0', 'block.1', 'lnf', 'head'];
+    expect(started?.type === 'run_started' && started.model.groups).toEqual(groups);
+  });
+
+  it('fine-tunes with LoRA on PEFT module names, changing only the adapters', async () => {
+    const out = path.join(tmp, 'lora');
+    const r = await cli([
+      '--model', path.join(FIXTURES, 'gpt2-tiny'), '--method', 'lora', '--lora-targets', 'c_attn', '--rank', '2', '--steps', '4',
+      '--batch', '2', '--seq', '16', '--data', EVAL_TXT, '--lr', '0.01', '--out', out,
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const last = events(out).filter((e) => e.type === 'layer_norms').at(-1);
+    const modules = last?.type === 'layer_norms' ? last.modules ?? {} : {};
+    expect(Object.keys(modules)).toContain('block.0/attn.c_attn');
+    expect(modules['block.0/attn.c_attn'].update).toBeGreaterThan(0);
+    expect(modules['block.0/mlp.c_fc'].update).toBe(0);
+  });
+
+  describe('bad model folders: exit 2, one line naming the problem, no run folder', () => {
+    const cases: [string, () => string, RegExp][] = [
+      ['no config.json', () => {
+        const d = copyFixture('gpt2-tiny');
+        rmSync(path.join(d, 'config.json'));
+        return d;
+      }, /no config\.json \(not a Hugging Face model folder\)/],
+      ['a truncated safetensors file', () => {
+        const d = copyFixture('gpt2-tiny');
+        truncateSync(path.join(d, 'model.safetensors'), 5000);
+        return d;
+      }, /model\.safetensors: truncated safetensors file/],
+      ['a tensor of the wrong shape', () => {
+        const d = copyFixture('llama-tiny-gqa');
+        const c = JSON.parse(readFileSync(path.join(d, 'config.json'), 'utf8'));
+        writeFileSync(path.join(d, 'config.json'), JSON.stringify({ ...c, intermediate_size: 32 }));
+        return d;
+      }, /tensor model\.layers\.0\.mlp\.gate_proj\.weight has shape \[24,16\], config\.json implies \[32,16\]/],
+      ['an unsupported architecture', () => {
+        const d = copyFixture('gpt2-tiny');
+        writeFileSync(path.join(d, 'config.json'), JSON.stringify({ architectures: ['T5ForConditionalGeneration'], model_type: 't5' }));
+        return d;
+      }, /unsupported architecture T5ForConditionalGeneration/],
+    ];
+    it.each(cases)('%s', async (_, make, message) => {
+      const out = path.join(tmp, `bad-${Math.random().toString(36).slice(2)}`);
+      const r = await cli(['--model', make(), '--steps', '0', '--data', EVAL_TXT, '--out', out]);
+      expect(r.code).toBe(2);
+      const lines = r.stderr.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/^\[layerlab\] error: /);
+      expect(lines[0]).toMatch(message);
+      expect(existsSync(out)).toBe(false);
+    });
+  });
+});
