@@ -12,7 +12,7 @@ import { CHECKPOINT_DIRNAME, findCheckpoint, readCheckpoint, type CheckpointData
 import { checkConsistency, ConfigError, parseArgs, validate } from './config';
 import { DataError } from './data/index';
 import { EventLog, scanForResume } from './events';
-import { inspectHfFolder, openHfRun, type HfFolder, type HfRun } from './hf/run';
+import { inspectHfFolder, openHfRun, saveHfFor, type HfFolder, type HfRun } from './hf/run';
 import { buildRun, modelShape, type RunState } from './setup';
 import { trainLoop } from './train';
 import { USAGE } from './usage';
@@ -125,7 +125,9 @@ function plan(argv: string[]): Plan | 'help' {
   // Absolute paths in the recorded config, so that a resume from another directory finds the same file.
   if (typeof raw.data === 'string' && raw.data !== 'pretrain' && raw.data !== 'instruct') raw.data = path.resolve(raw.data);
   const config = validate(raw);
+  if (typeof raw.save_hf === 'string') raw.save_hf = path.resolve(raw.save_hf);
   const shape = hf ? { layers: hf.shape.layers, ctx: hf.shape.ctx } : modelShape(config, base);
+  checkHfExport(config);
   checkConsistency(config, shape.layers, shape.ctx);
   const isPreset = config.data === 'pretrain' || config.data === 'instruct';
   if (!isPreset && !existsSync(config.data)) throw new ConfigError(`data file not found: ${path.resolve(config.data)}`);
@@ -139,6 +141,15 @@ function plan(argv: string[]): Plan | 'help' {
     warnings.push(`optimizer_state '${String(raw.optimizer_state)}' is deprecated: it means '${config.optimizer_state}'`);
   }
   return { config, outDir, base, resume: null, backend: config.backend, pinned: null, warnings, hf };
+}
+
+/** --save-hf / --merge-lora: what can be exported. */
+function checkHfExport(c: TrainConfig): void {
+  if (c.save_hf && !c.model_path) throw new ConfigError('--save-hf writes a Hugging Face folder: it needs a run from --model DIR');
+  if (c.merge_lora && (c.method !== 'lora' || !c.save_hf)) throw new ConfigError('--merge-lora needs --method lora and --save-hf');
+  if (c.save_hf && c.method === 'lora' && c.lora_train_embed && !c.merge_lora) {
+    throw new ConfigError('a PEFT adapter cannot hold the trained embedding: add --merge-lora to --save-hf with --lora-train-embed');
+  }
 }
 
 function trainableCount(r: RunState): number {
@@ -210,7 +221,15 @@ async function main(argv: string[]): Promise<number> {
     }
     const on = p.hf ? `${p.hf.shape.architecture} ${p.hf.dir}` : p.config.preset;
     say(`${p.resume ? `resuming at step ${run.step}` : 'starting'}: ${p.config.stage} ${p.config.method} on ${on}, backend ${backend.info.name} (${backend.info.device}), out ${p.outDir}`);
-    return await trainLoop(run, { outDir: p.outDir, log, backend: backend.info, say, cancelled: () => signal, resumed: !!p.resume });
+    const onFinish = (r: RunState) => {
+      const written = saveHfFor(r, p.outDir);
+      if (written) {
+        log.emit({ type: 'log', level: 'info', message: `wrote Hugging Face folder ${written.dir}: ${written.files.join(', ')}` });
+        say(`saved ${written.dir}`);
+      }
+    };
+    const opts = { outDir: p.outDir, log, backend: backend.info, say, cancelled: () => signal, resumed: !!p.resume, onFinish };
+    return await trainLoop(run, opts);
   } catch (e) {
     const err = e as Error;
     const oom = /out of memory|OOM|Array buffer allocation failed|Cannot enlarge memory/i.test(err.message);

@@ -25,6 +25,8 @@ export interface LoopOptions {
   /** Set by the signal handler; checked between steps. */
   cancelled: () => NodeJS.Signals | null;
   resumed: boolean;
+  /** After the last step (and its eval and checkpoint), before `finished`: exports (--save-hf). */
+  onFinish?: (r: RunState) => void;
 }
 
 export type ExitCode = 0 | 1 | 3 | 130 | 143;
@@ -234,6 +236,7 @@ export async function trainLoop(r: RunState, o: LoopOptions): Promise<ExitCode> 
     if (step % c.checkpoint_every === 0 || last) saveCheckpoint(r, o);
     await new Promise((resolve) => setImmediate(resolve)); // lets SIGTERM/SIGINT handlers run
   }
+  o.onFinish?.(r);
   const wall = (performance.now() - started) / 1000;
   const summary: Record<string, number> = { ...r.progress, steps: r.step, wall_s: wall };
   // Total tokens ÷ total time over the plain steps of the whole run (resumes included).

@@ -12,6 +12,9 @@ const root = path.resolve(__dirname, '..', '..');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'layerlab-hfcli-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const EVAL_TXT = path.join(FIXTURES, 'eval.txt');
+/** `save_hf: true` (as a sweep writes it): the folder goes to OUT/hf. */
+const saveHfConfig = path.join(tmp, 'save-hf.json');
+writeFileSync(saveHfConfig, JSON.stringify({ save_hf: true }));
 
 function cli(args: string[]): Promise<{ code: number | null; stderr: string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'trainer/cli.ts'), '--backend', 'wasm', ...args], {
@@ -49,13 +52,19 @@ describe('--model DIR', () => {
     expect(started?.type === 'run_started' && started.model.groups).toEqual(groups);
   });
 
-  it('fine-tunes with LoRA on PEFT module names, changing only the adapters', async () => {
+  it('fine-tunes with LoRA on PEFT module names, changing only the adapters, and saves a PEFT adapter', async () => {
     const out = path.join(tmp, 'lora');
     const r = await cli([
       '--model', path.join(FIXTURES, 'gpt2-tiny'), '--method', 'lora', '--lora-targets', 'c_attn', '--rank', '2', '--steps', '4',
-      '--batch', '2', '--seq', '16', '--data', EVAL_TXT, '--lr', '0.01', '--out', out,
+      '--batch', '2', '--seq', '16', '--data', EVAL_TXT, '--lr', '0.01', '--out', out, '--config', saveHfConfig,
     ]);
     expect(r.code, r.stderr).toBe(0);
+    const hf = path.join(out, 'hf');
+    expect(['adapter_config.json', 'adapter_model.safetensors', 'tokenizer.json'].every((f) => existsSync(path.join(hf, f)))).toBe(true);
+    expect(existsSync(path.join(hf, 'model.safetensors'))).toBe(false);
+    const log = events(out).find((e) => e.type === 'log' && e.message.startsWith('wrote Hugging Face folder'));
+    expect(log).toBeDefined();
+    expect(events(out).at(-1)?.type).toBe('finished');
     const last = events(out).filter((e) => e.type === 'layer_norms').at(-1);
     const modules = last?.type === 'layer_norms' ? last.modules ?? {} : {};
     expect(Object.keys(modules)).toContain('block.0/attn.c_attn');
@@ -81,6 +90,7 @@ describe('--model DIR', () => {
         writeFileSync(path.join(d, 'config.json'), JSON.stringify({ ...c, intermediate_size: 32 }));
         return d;
       }, /tensor model\.layers\.0\.mlp\.gate_proj\.weight has shape \[24,16\], config\.json implies \[32,16\]/],
+      ['--save-hf without --model', () => '', /--save-hf writes a Hugging Face folder: it needs a run from --model DIR/],
       ['an unsupported architecture', () => {
         const d = copyFixture('gpt2-tiny');
         writeFileSync(path.join(d, 'config.json'), JSON.stringify({ architectures: ['T5ForConditionalGeneration'], model_type: 't5' }));
@@ -89,7 +99,9 @@ describe('--model DIR', () => {
     ];
     it.each(cases)('%s', async (_, make, message) => {
       const out = path.join(tmp, `bad-${Math.random().toString(36).slice(2)}`);
-      const r = await cli(['--model', make(), '--steps', '0', '--data', EVAL_TXT, '--out', out]);
+      const dir = make();
+      const model = dir ? ['--model', dir] : ['--stage', 'pretrain', '--save-hf', path.join(tmp, 'nowhere')];
+      const r = await cli([...model, '--steps', '0', '--data', EVAL_TXT, '--out', out]);
       expect(r.code).toBe(2);
       const lines = r.stderr.trim().split('\n');
       expect(lines).toHaveLength(1);

@@ -1,8 +1,12 @@
 /** What a run needs from a model folder: the checked folder and its tokenizer (loaded before the run is built). */
+import path from 'node:path';
 import type { Dataset, DatasetOptions } from '../data/types';
 import type { GPT, ModelShape } from '../model';
+import type { RunState } from '../setup';
 import { loadHfDataset } from './data';
+import { saveHf } from './export';
 import { inspectHfFolder, loadHfModel, type HfFolder } from './load';
+import { HFModel } from './model';
 import { loadHfTokenizer, type HfTokenizer } from './tokenizer';
 
 export interface HfRun {
@@ -27,4 +31,13 @@ export function hfModel(run: HfRun): GPT {
 
 export function hfDataset(run: HfRun, spec: string, opts: DatasetOptions): Dataset {
   return loadHfDataset(spec, opts, run.tokenizer, run.folder.shape.vocab);
+}
+
+/** --save-hf at the end of a run: the folder (save_hf, or OUT/hf for `true`) and the files written. */
+export function saveHfFor(r: RunState, outDir: string): { dir: string; files: string[] } | null {
+  const c = r.config;
+  if (!c.save_hf || !(r.model instanceof HFModel)) return null;
+  const dir = typeof c.save_hf === 'string' ? c.save_hf : path.join(outDir, 'hf');
+  const files = saveHf(r.model, dir, { rank: c.rank, alpha: c.alpha, merge: c.merge_lora });
+  return { dir, files };
 }

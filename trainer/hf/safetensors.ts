@@ -126,10 +126,11 @@ export class SafetensorsFolder {
   /** Weight files, in order (one for an unsharded model). */
   readonly files: string[] = [];
 
-  constructor(readonly dir: string) {
-    const single = path.join(dir, 'model.safetensors');
+  /** `file`: one named file of the folder (e.g. adapter_model.safetensors) instead of the model weights. */
+  constructor(readonly dir: string, file?: string) {
+    const single = path.join(dir, file ?? 'model.safetensors');
     const index = path.join(dir, 'model.safetensors.index.json');
-    if (existsSync(index)) {
+    if (!file && existsSync(index)) {
       let map: Record<string, string>;
       try {
         map = (JSON.parse(readFileSync(index, 'utf8')) as { weight_map: Record<string, string> }).weight_map;
