@@ -12,7 +12,8 @@ import { CHECKPOINT_DIRNAME, findCheckpoint, readCheckpoint, type CheckpointData
 import { checkConsistency, ConfigError, parseArgs, validate } from './config';
 import { DataError } from './data/index';
 import { EventLog, scanForResume } from './events';
-import { inspectHfFolder, openHfRun, saveHfFor, type HfFolder, type HfRun } from './hf/run';
+import { checkFits } from './hf/fit';
+import { HF_DEFAULT_SEQ, inspectHfFolder, openHfRun, saveHfFor, type HfFolder, type HfRun } from './hf/run';
 import { buildRun, modelShape, type RunState } from './setup';
 import { trainLoop } from './train';
 import { USAGE } from './usage';
@@ -175,6 +176,7 @@ async function main(argv: string[]): Promise<number> {
       const hint = pinned ? ` (this run trained on ${pinned}; --backend NAME --force-backend resumes on another)` : '';
       throw new ConfigError(e.message + hint);
     });
+    if (p.hf) checkFits(p.config, p.hf.shape, p.config.seq ?? Math.min(p.hf.shape.ctx, HF_DEFAULT_SEQ), backend.info.name);
     const hfRun: HfRun | undefined = p.hf ? await openHfRun(p.hf) : undefined;
     run = buildRun(p.config, p.base, p.resume, hfRun);
   } catch (e) {

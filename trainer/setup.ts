@@ -8,7 +8,7 @@ import { MODEL_PRESETS } from '../lib/protocol/config';
 import type { CheckpointData } from './checkpoint';
 import { loadDataset, type Dataset, type EvalSet } from './data/index';
 import { createMethod, type TrainingMethod } from './methods';
-import { hfDataset, hfModel, hfModelShape, type HfRun } from './hf/run';
+import { HF_DEFAULT_SEQ, hfDataset, hfModel, hfModelShape, type HfRun } from './hf/run';
 import type { HfTokenizer } from './hf/tokenizer';
 import { GPT, type LoraTarget, type ModelShape } from './model';
 import { ConfigError } from './config';
@@ -59,7 +59,7 @@ export function modelShape(config: TrainConfig, base: CheckpointData | null, hf?
 /** `hf`: the run fine-tunes a Hugging Face model folder (config.model_path) with its tokenizer. */
 export function buildRun(config: TrainConfig, base: CheckpointData | null, resume: CheckpointData | null, hf?: HfRun): RunState {
   const shape = modelShape(config, base, hf);
-  const seq = config.seq ?? Math.min(shape.ctx, hf ? 256 : shape.ctx);
+  const seq = config.seq ?? Math.min(shape.ctx, hf ? HF_DEFAULT_SEQ : shape.ctx);
   const dataOpts = { seq, seed: config.seed, stage: config.stage };
   const data = hf ? hfDataset(hf, config.data, dataOpts) : loadDataset(config.data, dataOpts);
   const evalSet = data.evalSet(config.eval_records);

@@ -1,11 +1,13 @@
 // `npm run train -- --model DIR` as a real child process: eval-only runs print the reference loss, fine-tuning
 // runs train, and broken model folders are one-line errors with exit code 2 that leave no run folder behind.
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseEvent, type RunEvent } from '../../lib/protocol/index';
+import { tensorSpecs } from './arch';
+import { parseHfConfig } from './config';
 import { FIXTURES, reference } from './fixtures';
 
 const root = path.resolve(__dirname, '..', '..');
@@ -28,6 +30,33 @@ function cli(args: string[]): Promise<{ code: number | null; stderr: string }> {
 
 function events(dir: string): RunEvent[] {
   return readFileSync(path.join(dir, 'events.ndjson'), 'utf8').split('\n').filter(Boolean).map(parseEvent);
+}
+
+/** Llama-2-7B's config.json and a sparse model.safetensors with its real header (no weight bytes on disk). */
+function llama7b(): string {
+  const dir = path.join(tmp, 'llama-2-7b');
+  mkdirSync(dir, { recursive: true });
+  const config = {
+    architectures: ['LlamaForCausalLM'], model_type: 'llama', vocab_size: 32000, hidden_size: 4096, intermediate_size: 11008,
+    num_hidden_layers: 32, num_attention_heads: 32, num_key_value_heads: 32, max_position_embeddings: 4096, rms_norm_eps: 1e-5,
+    torch_dtype: 'float16',
+  };
+  writeFileSync(path.join(dir, 'config.json'), JSON.stringify(config));
+  const header: Record<string, unknown> = {};
+  let offset = 0;
+  for (const s of tensorSpecs(parseHfConfig(config))) {
+    const bytes = 2 * s.hfShape.reduce((a, b) => a * b, 1);
+    header[s.name] = { dtype: 'F16', shape: s.hfShape, data_offsets: [offset, offset + bytes] };
+    offset += bytes;
+  }
+  const json = Buffer.from(JSON.stringify(header).padEnd(Math.ceil(JSON.stringify(header).length / 8) * 8));
+  const len = Buffer.alloc(8);
+  len.writeBigUInt64LE(BigInt(json.length));
+  const file = path.join(dir, 'model.safetensors');
+  writeFileSync(file, Buffer.concat([len, json]));
+  truncateSync(file, 8 + json.length + offset);
+  cpSync(path.join(FIXTURES, 'llama-tiny-gqa', 'tokenizer.json'), path.join(dir, 'tokenizer.json'));
+  return dir;
 }
 
 function copyFixture(name: string): string {
@@ -90,6 +119,8 @@ describe('--model DIR', () => {
         writeFileSync(path.join(d, 'config.json'), JSON.stringify({ ...c, intermediate_size: 32 }));
         return d;
       }, /tensor model\.layers\.0\.mlp\.gate_proj\.weight has shape \[24,16\], config\.json implies \[32,16\]/],
+      ['a 7B model on wasm', llama7b,
+        /LlamaForCausalLM \(6\.74 B parameters, full, batch 8 × seq 256, float32\) needs about \d+ bytes \(\d+\.\d GiB\) but the wasm heap holds at most 4294967296 bytes \(4 GiB\); .*--backend tensorflow/],
       ['--save-hf without --model', () => '', /--save-hf writes a Hugging Face folder: it needs a run from --model DIR/],
       ['an unsupported architecture', () => {
         const d = copyFixture('gpt2-tiny');

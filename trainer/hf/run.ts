@@ -9,6 +9,9 @@ import { inspectHfFolder, loadHfModel, type HfFolder } from './load';
 import { HFModel } from './model';
 import { loadHfTokenizer, type HfTokenizer } from './tokenizer';
 
+/** Default sequence length of a --model run: the model's context, at most this. */
+export const HF_DEFAULT_SEQ = 256;
+
 export interface HfRun {
   folder: HfFolder;
   tokenizer: HfTokenizer;
