@@ -3,18 +3,22 @@
  * `small` (batch 8, seq 128: the same tokens per step),
  * each method in its own trainer process; plus, when Debian's python3-torch is importable, the PyTorch
  * yardstick on the same shapes in the same run, and the ratios. See docs/trainer.md, "Benchmark".
+ * `--model-shape gpt2`: a Hugging Face GPT-2 small folder with random weights (124 M parameters, batch 4,
+ * seq 128) loaded through `--model`, as a real checkpoint would be.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { MODEL_PRESETS } from '../lib/protocol/config';
+import { GPT2_SMALL, writeRandomGpt2 } from './lib/hf-shape';
 import { INSTALL_HINT, probeTorch, runTorch, type TorchResult } from './lib/torch';
 import { computeRatios, loadWarning, printLayerLab, printTorchAndRatios, writeResults } from './lib/trainer-report';
 import { runTrainer, summarise, type TrainerRunResult } from './lib/trainer-run';
 
-const USAGE = `usage: npm run bench:trainer -- [--preset mini|small] [--quick] [--all-gammas] [--steps N] [--warmup N] [--backend B] [--no-torch]
+const USAGE = `usage: npm run bench:trainer -- [--preset mini|small | --model-shape gpt2] [--quick] [--all-gammas] [--steps N] [--warmup N] [--backend B] [--no-torch]
   --preset P    mini (default; batch 16, seq 64) or small (batch 8, seq 128)
+  --model-shape gpt2   GPT-2 small (124 M, random weights) as a Hugging Face folder; batch 4, seq 128
   --quick       fewer steps: 3 warm-up + 8 measured (default 5 + 25)
   --all-gammas  LISA with gamma 1 and 4 as well as 2
   --steps N     measured steps per method; --warmup N: discarded steps before them
@@ -28,6 +32,7 @@ function options() {
         quick: { type: 'boolean' },
         'all-gammas': { type: 'boolean' },
         preset: { type: 'string' },
+        'model-shape': { type: 'string' },
         'no-torch': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         steps: { type: 'string' },
@@ -45,7 +50,8 @@ function options() {
       throw new Error('--steps must be an integer >= 1 and --warmup an integer >= 0');
     }
     const gammas = values['all-gammas'] ? [1, 2, 4] : [2];
-    const preset = values.preset ?? 'mini';
+    if (values['model-shape'] !== undefined && values['model-shape'] !== 'gpt2') throw new Error('--model-shape must be gpt2');
+    const preset = values['model-shape'] ? 'hf-gpt2' : values.preset ?? 'mini';
     if (!(preset in SHAPES)) throw new Error(`--preset must be one of ${Object.keys(SHAPES).join(', ')}`);
     return { warmup, measured, gammas, preset: preset as keyof typeof SHAPES, backend: values.backend ?? 'auto', torch: !values['no-torch'] };
   } catch (e) {
@@ -55,14 +61,17 @@ function options() {
 }
 
 /** Batch and sequence per preset: the same 1,024 tokens per step. */
-const SHAPES = { mini: { batch: 16, seq: 64 }, small: { batch: 8, seq: 128 } } as const;
+const SHAPES = { mini: { batch: 16, seq: 64 }, small: { batch: 8, seq: 128 }, 'hf-gpt2': { batch: 4, seq: 128 } } as const;
 const NEVER = '1000000'; // eval, norms and checkpoints beyond the last step (the final ones still happen)
 
 async function main(): Promise<void> {
   const opt = options();
   const PRESET = opt.preset;
   const { batch: BATCH, seq: SEQ } = SHAPES[PRESET];
-  const shape = MODEL_PRESETS[PRESET];
+  const hf = PRESET === 'hf-gpt2';
+  const shape = hf
+    ? { d: GPT2_SMALL.n_embd, layers: GPT2_SMALL.n_layer, heads: GPT2_SMALL.n_head, vocab: GPT2_SMALL.vocab_size, ctx: 1024 }
+    : MODEL_PRESETS[PRESET];
   const root = path.resolve(path.dirname(process.argv[1]), '..');
   const cli = path.join(root, 'trainer', 'cli.ts');
   if (!existsSync(cli)) throw new Error(`trainer CLI not found: ${cli}`);
@@ -75,17 +84,22 @@ async function main(): Promise<void> {
   const loadAtStart = os.loadavg();
   const busyAtStart = loadWarning('at the start');
   if (busyAtStart) console.log(busyAtStart);
-  const common = ['--preset', PRESET, '--batch', String(BATCH), '--seq', String(SEQ), '--seed', '1', '--backend', opt.backend,
+  const common = [...(hf ? [] : ['--preset', PRESET]), '--batch', String(BATCH), '--seq', String(SEQ), '--seed', '1', '--backend', opt.backend,
     '--eval-every', NEVER, '--norms-every', NEVER, '--checkpoint-every', NEVER];
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'layerlab-bench-'));
   try {
-    // Fine-tuning starts from a base checkpoint: one pretrain step makes one.
+    // Fine-tuning starts from a base checkpoint (one pretrain step makes one) or from the GPT-2 folder.
     const base = path.join(tmp, 'base');
-    process.stderr.write('making a base checkpoint (pretrain, 1 step)…\n');
-    const pre = await runTrainer(root, {
-      label: 'base', args: [...common, '--stage', 'pretrain', '--steps', '1', '--out', base], warmup: 0, timeoutMs: 600_000,
-    });
-    if (pre.failure) throw new Error(`pretraining the base checkpoint failed: ${pre.failure}`);
+    if (hf) {
+      process.stderr.write('writing a random GPT-2 small folder…\n');
+      writeRandomGpt2(root, base);
+    } else {
+      process.stderr.write('making a base checkpoint (pretrain, 1 step)…\n');
+      const pre = await runTrainer(root, {
+        label: 'base', args: [...common, '--stage', 'pretrain', '--steps', '1', '--out', base], warmup: 0, timeoutMs: 600_000,
+      });
+      if (pre.failure) throw new Error(`pretraining the base checkpoint failed: ${pre.failure}`);
+    }
 
     const methods = [
       { label: 'full', args: ['--method', 'full'] },
@@ -98,7 +112,7 @@ async function main(): Promise<void> {
     const results: TrainerRunResult[] = [];
     for (const [i, m] of methods.entries()) {
       process.stderr.write(`running ${m.label} (${steps} steps)…\n`);
-      const args = [...common, ...m.args, '--base', base, '--steps', String(steps), '--out', path.join(tmp, `run-${i}`)];
+      const args = [...common, ...m.args, hf ? '--model' : '--base', base, '--steps', String(steps), '--out', path.join(tmp, `run-${i}`)];
       const run = await runTrainer(root, { label: m.label, args, warmup: opt.warmup, timeoutMs: 120_000 + steps * 30_000 });
       results.push({ ...summarise(m.label, run.events, opt.warmup, BATCH * SEQ), ...(run.failure ? { failure: run.failure } : {}) });
     }
