@@ -15,7 +15,9 @@ import type { HfTokenizer } from './tokenizer';
 
 /** Prompt ids, then response ids and EOS; the loss (in fine-tuning) counts from the first response id. */
 export function hfExample(r: AlpacaRecord, tok: HfTokenizer): Example {
-  if (tok.eos === null) throw new DataError('the tokenizer has no eos_token: instruction data needs one to end responses');
+  if (tok.eos === null) {
+    throw new DataError('the tokenizer has no eos_token: instruction data needs one to end responses');
+  }
   const prompt = tok.encode(formatPrompt(r));
   const response = tok.encode(r.output);
   return { tokens: Int32Array.from([...prompt, ...response, tok.eos]), promptLen: prompt.length };
@@ -28,7 +30,8 @@ export function loadHfDataset(spec: string, opts: DatasetOptions, tok: HfTokeniz
     ds = textDataset('pretrain', Int32Array.from(tok.encode(pretrainCorpus(20240326, 1 << 17))), opts, vocab);
   } else if (spec === 'instruct') {
     const src = { name: 'instruct', example, heldOut: instructHeldOut };
-    ds = recordDataset({ ...src, trainExample: (seed, step, row) => example(instructTrainRecord(seed, step, row)) }, opts);
+    const trainExample = (seed: number, step: number, row: number) => example(instructTrainRecord(seed, step, row));
+    ds = recordDataset({ ...src, trainExample }, opts);
   } else {
     const ext = spec.slice(spec.lastIndexOf('.')).toLowerCase();
     if (!(DATA_EXTENSIONS as readonly string[]).includes(ext)) {

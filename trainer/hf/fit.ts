@@ -41,10 +41,12 @@ export function checkFits(c: TrainConfig, s: HfShape, seq: number, backend: stri
   const ram = os.totalmem();
   const where = m.peakBytes < 0.8 * ram
     ? `--backend tensorflow (tfjs-node, this machine's ${gib(ram)} of memory) would fit it`
-    : `it needs --backend tensorflow with a GPU of at least ${gib(m.peakBytes)} (tfjs-node-gpu), or a smaller batch/seq/method`;
+    : `it needs --backend tensorflow with a GPU of at least ${gib(m.peakBytes)} (tfjs-node-gpu), ` +
+      'or a smaller batch/seq/method';
   const params = (m.params / 1e9).toFixed(2);
   throw new ConfigError(
     `${s.architecture} (${params} B parameters, ${c.method}, batch ${c.batch} × seq ${seq}, float32) needs about ` +
-      `${Math.round(m.peakBytes)} bytes (${gib(m.peakBytes)}) but the wasm heap holds at most ${WASM_HEAP_BYTES} bytes (4 GiB); ${where}`,
+      `${Math.round(m.peakBytes)} bytes (${gib(m.peakBytes)}) but the wasm heap holds at most ` +
+      `${WASM_HEAP_BYTES} bytes (4 GiB); ${where}`,
   );
 }
