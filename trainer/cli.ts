@@ -14,7 +14,7 @@ import { DataError } from './data/index';
 import { EventLog, scanForResume } from './events';
 import { checkFits } from './hf/fit';
 import { HF_DEFAULT_SEQ, inspectHfFolder, openHfRun, saveHfFor, type HfFolder, type HfRun } from './hf/run';
-import { buildRun, modelShape, type RunState } from './setup';
+import { buildRun, modelInfo, modelShape, type RunState } from './setup';
 import { trainLoop } from './train';
 import { USAGE } from './usage';
 
@@ -153,14 +153,6 @@ function checkHfExport(c: TrainConfig): void {
   }
 }
 
-function trainableCount(r: RunState): number {
-  const count = (ps: { variable: { size: number } }[]) => ps.reduce((n, p) => n + p.variable.size, 0);
-  if (r.method.name !== 'lisa') return count(r.method.trainable());
-  const always = r.model.params.filter((p) => p.role === 'base' && !p.group.startsWith('block.'));
-  const block0 = r.model.params.filter((p) => p.group === 'block.0');
-  return count(always) + r.config.gamma * count(block0);
-}
-
 async function main(argv: string[]): Promise<number> {
   let p: Plan | 'help';
   let backend: BackendChoice;
@@ -203,7 +195,7 @@ async function main(argv: string[]): Promise<number> {
       type: 'run_started',
       config: { ...p.config },
       backend: backend.info,
-      model: { params: run.model.params.reduce((n, q) => n + q.variable.size, 0), trainableParams: trainableCount(run), groups: run.model.groups },
+      model: modelInfo(run.model, run.method, run.config),
       ...(p.resume ? { resumedFrom: p.resume.manifest.step } : {}),
       evalSet: { records: run.evalSet.records, hash: run.evalSet.hash },
     });

@@ -8,6 +8,7 @@
  */
 import type { OptimizerState } from '../lib/protocol/config';
 import type { GPT, LoraTarget, Param } from './model';
+import { LISA_ALWAYS } from '../lib/protocol/inventory';
 import { LisaSampler, startsPeriod, type LisaSamplerState, type SamplingRule } from './lisa';
 
 export interface PeriodSwitch {
@@ -32,7 +33,7 @@ export interface TrainingMethod {
 }
 
 /** Groups LISA always trains: in the paper "E+H", and in the official code also wpe and the final norm. */
-export const LISA_ALWAYS = new Set(['embed', 'pos', 'lnf', 'head']);
+export { LISA_ALWAYS };
 
 export interface MethodOptions {
   method: 'full' | 'lora' | 'lisa';

@@ -2,21 +2,21 @@
  * Decoder-only GPT: token + position embedding, pre-LN blocks (causal self-attention with q,k,v,o,
  * then a GELU MLP fc/proj), final LayerNorm, untied LM head. Linear layers have no bias and stay
  * 2-D ([B*T, d] x [d, d']). Optional LoRA adapters: W·h + (α/r)·B(A h), B zero-initialised.
- * No I/O here, and nothing is built at import time.
+ * Its variables are exactly the shared parameter inventory (lib/protocol/inventory.ts) of its shape,
+ * which is what the planner counts. No I/O here, and nothing is built at import time.
  */
 import * as tf from '@tensorflow/tfjs';
-import { causalSoftmax, crossEntropy, embedding, gelu, layerNorm } from './ops';
 import type { LORA_TARGETS } from '../lib/protocol/config';
+import {
+  baseInventory, blockLinears, inventoryGroups, numel, presetDimsShape, type ParamRole, type PresetDims,
+} from '../lib/protocol/inventory';
 import { ConfigError } from './config';
+import { causalSoftmax, crossEntropy, embedding, gelu, layerNorm } from './ops';
 import { Rng } from './rng';
 
-export interface ModelShape {
-  vocab: number;
-  d: number;
-  layers: number;
-  heads: number;
-  ctx: number;
-}
+/** The compact shape the presets and checkpoints use; `presetDimsShape` expands it for the inventory. */
+export type ModelShape = PresetDims;
+export type { ParamRole };
 
 export type LoraTarget = (typeof LORA_TARGETS)[number];
 export interface LoraOptions {
@@ -24,8 +24,6 @@ export interface LoraOptions {
   alpha: number;
   targets: LoraTarget[];
 }
-
-export type ParamRole = 'base' | 'lora_a' | 'lora_b';
 
 /** One variable. `group` is the layer group of the norm traces; `module` the part inside a block. */
 export interface Param {
@@ -39,9 +37,6 @@ export interface Param {
 }
 
 export const BLOCK_MODULES = ['attn.q', 'attn.k', 'attn.v', 'attn.o', 'mlp.fc', 'mlp.proj', 'ln'] as const;
-const LORA_MODULES: Partial<Record<LoraTarget, string[]>> = {
-  q: ['attn.q'], k: ['attn.k'], v: ['attn.v'], o: ['attn.o'], mlp: ['mlp.fc', 'mlp.proj'],
-};
 
 /** Layer groups in display order: embed, pos, block.0 … block.N-1, lnf, head. */
 export function layerGroups(layers: number): string[] {
@@ -65,32 +60,24 @@ export class GPT {
   /** Fresh weights, a pure function of (shape, seed): each tensor has its own stream named after it. */
   static create(shape: ModelShape, seed: number): GPT {
     const m = new GPT(shape);
-    const { vocab, d, layers, ctx } = shape;
-    const resid = 0.02 / Math.sqrt(2 * layers); // GPT-2: scale the residual projections by 1/sqrt(2L)
-    const init = (name: string, dims: number[], std: number) => gaussian(dims[0] * (dims[1] ?? 1), std, new Rng(seed, `init:${name}`));
-    const ones = (n: number) => new Float32Array(n).fill(1);
-    m.add('wte', 'embed', null, [vocab, d], init('wte', [vocab, d], 0.02));
-    m.add('wpe', 'pos', null, [ctx, d], init('wpe', [ctx, d], 0.02));
-    for (let i = 0; i < layers; i++) {
-      const g = `block.${i}`;
-      m.add(`${g}.ln1.g`, g, 'ln', [d], ones(d));
-      m.add(`${g}.ln1.b`, g, 'ln', [d], new Float32Array(d));
-      for (const p of ['q', 'k', 'v']) m.add(`${g}.attn.${p}`, g, `attn.${p}`, [d, d], init(`${g}.attn.${p}`, [d, d], 0.02));
-      m.add(`${g}.attn.o`, g, 'attn.o', [d, d], init(`${g}.attn.o`, [d, d], resid));
-      m.add(`${g}.ln2.g`, g, 'ln', [d], ones(d));
-      m.add(`${g}.ln2.b`, g, 'ln', [d], new Float32Array(d));
-      m.add(`${g}.mlp.fc`, g, 'mlp.fc', [d, 4 * d], init(`${g}.mlp.fc`, [d, 4 * d], 0.02));
-      m.add(`${g}.mlp.proj`, g, 'mlp.proj', [4 * d, d], init(`${g}.mlp.proj`, [4 * d, d], resid));
+    const resid = 0.02 / Math.sqrt(2 * shape.layers); // GPT-2: scale the residual projections by 1/sqrt(2L)
+    for (const spec of baseInventory(presetDimsShape(shape))) {
+      const n = numel(spec.shape);
+      let values: Float32Array;
+      if (spec.init === 'ones') values = new Float32Array(n).fill(1);
+      else if (spec.init === 'zeros') values = new Float32Array(n);
+      else if (spec.init === 'normal' || spec.init === 'residual') {
+        values = gaussian(n, spec.init === 'normal' ? 0.02 : resid, new Rng(seed, `init:${spec.name}`));
+      } else throw new Error(`parameter ${spec.name}: no initialiser ${spec.init} for a base tensor`);
+      m.add(spec.name, spec.group, spec.module, spec.shape, values);
     }
-    m.add('lnf.g', 'lnf', null, [d], ones(d));
-    m.add('lnf.b', 'lnf', null, [d], new Float32Array(d));
-    m.add('head', 'head', null, [d, vocab], init('head', [d, vocab], 0.02));
     return m;
   }
 
   /**
-   * Adds LoRA adapters to every block module the targets name. A [d_in, r] ~ U(±1/√d_in) (PEFT's
-   * default init), B [r, d_out] = 0, so the adapted model starts equal to the base model.
+   * Adds LoRA adapters to every block module the targets name (for a preset, the inventory's adapters).
+   * A [d_in, r] ~ U(±1/√d_in) (PEFT's default init), B [r, d_out] = 0, so the adapted model starts
+   * equal to the base model.
    */
   addLora(opts: LoraOptions, seed: number): void {
     this.loraScale = opts.alpha / opts.rank;
@@ -106,11 +93,12 @@ export class GPT {
     }
   }
 
-  /** The block modules the LoRA targets name. */
+  /** The block modules the LoRA targets name: for a preset, the inventory's linears tagged with them. */
   protected loraModules(targets: LoraTarget[]): Set<string> {
-    const unknown = targets.filter((t) => !LORA_MODULES[t]);
+    const linears = blockLinears(presetDimsShape(this.shape));
+    const unknown = targets.filter((t) => !linears.some((l) => l.target === t));
     if (unknown.length) throw new ConfigError(`LoRA target(s) ${unknown.join(', ')} do not exist in this model (q, k, v, o, mlp)`);
-    return new Set(targets.flatMap((t) => LORA_MODULES[t]!));
+    return new Set(linears.filter((l) => (targets as string[]).includes(l.target)).map((l) => l.module));
   }
 
   get loraAlphaOverRank(): number {
@@ -137,7 +125,7 @@ export class GPT {
   }
 
   get groups(): string[] {
-    return layerGroups(this.shape.layers);
+    return inventoryGroups(this.params);
   }
 
   protected w(name: string): tf.Variable {

@@ -10,7 +10,7 @@ import { loadDataset, type Dataset, type EvalSet } from './data/index';
 import { createMethod, type TrainingMethod } from './methods';
 import { HF_DEFAULT_SEQ, hfDataset, hfModel, hfModelShape, type HfRun } from './hf/run';
 import type { HfTokenizer } from './hf/tokenizer';
-import { GPT, type LoraTarget, type ModelShape } from './model';
+import { GPT, type LoraTarget, type ModelShape, type Param } from './model';
 import { ConfigError } from './config';
 import { snapshot, weightsHash } from './norms';
 import { AdamW } from './optim';
@@ -101,6 +101,20 @@ export function buildRun(config: TrainConfig, base: CheckpointData | null, resum
     progress = { ...resume.manifest.progress };
   }
   return { config, seq, shape, data, evalSet, model, method, optimizer, reference, w0Hash, step, progress, tokenizer: hf?.tokenizer };
+}
+
+/**
+ * `run_started`'s model: the variables the trainer built, counted. Trainable: those updated at a step
+ * (LISA: the groups outside the blocks plus γ blocks, whichever γ are drawn).
+ */
+export function modelInfo(model: GPT, method: TrainingMethod, config: Pick<TrainConfig, 'gamma'>) {
+  const count = (ps: Param[]) => ps.reduce((n, p) => n + p.variable.size, 0);
+  let trainableParams = count(method.trainable());
+  if (method.name === 'lisa') {
+    const always = model.params.filter((p) => p.role === 'base' && !p.group.startsWith('block.'));
+    trainableParams = count(always) + config.gamma * count(model.params.filter((p) => p.group === 'block.0'));
+  }
+  return { params: count(model.params), trainableParams, groups: model.groups };
 }
 
 export function disposeRun(r: RunState): void {

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { compareLlama7bBreakdown, compareTable1, table1Markdown } from './calibration';
+import {
+  compareLlama7bBreakdown, compareTable1, heldOutMarkdown, table1Cells, table1HeldOut, table1Markdown,
+} from './calibration';
 import { estimateMemory, expectedKeptBlocks, loraParams, type MemoryInput } from './memory';
 import { TABLE1_CALIBRATION } from './paper-table1';
 import { PAPER_MODELS, modelShape, paramCounts, presetShape } from './shapes';
@@ -54,6 +56,33 @@ describe('memory model against the LISA paper, Table 1 (arXiv 2403.17919 v1)', (
       expect(Math.abs(ours.grads - paper.grads), column).toBeLessThan(1);
       expect(Math.abs(ours.activations - paper.activations), column).toBeLessThan(1);
     }
+  });
+});
+
+describe('memory model held out: constants fitted on half of Table 1, scored on the other half', () => {
+  const reports = (['GiB', 'GB'] as const).map(table1HeldOut);
+
+  it('logs the held-out figures under both readings of "G"', () => {
+    console.log(`Table 1 held out (mean / max |relative error|)\n${heldOutMarkdown(reports)}`);
+    const cells = table1Cells();
+    expect(cells.filter((c) => c.index % 2 === 0)).toHaveLength(21);
+    // Every fold scores cells it was not fitted on: the halves do not overlap.
+    expect(new Set(cells.map((c) => c.index)).size).toBe(42);
+  });
+
+  it.each(reports.flatMap((r) => r.folds.map((f) => [r.reading, f.fitOn, f] as const)))(
+    '%s reading, fitted on %s cells: held-out mean error under 6%%, max under 20%%',
+    (_r, _f, fold) => {
+      expect(fold.inSample.n + fold.heldOut.n).toBe(39);
+      expect(fold.heldOut.mean).toBeLessThan(0.06);
+      expect(fold.heldOut.max).toBeLessThan(0.2);
+    },
+  );
+
+  it('reads "G" as GiB: the GiB reading fits better than decimal GB', () => {
+    const [gib, gb] = reports;
+    expect(gib.all.error.mean).toBeLessThan(gb.all.error.mean);
+    expect(gib.all.error.oomMisses).toBe(0);
   });
 });
 

@@ -8,7 +8,8 @@
  * Calibration against the paper's Table 1: see ./paper-table1.ts and docs/sweep-spec.md.
  */
 import { activationBytes, type AttentionKernel } from './activations';
-import { blockLinears, paramCounts, type LoraTarget, type ModelShape } from './shapes';
+import { baseInventory, countParams, loraInventory, methodCounts } from '@/lib/protocol/inventory';
+import { paramCounts, type LoraTarget, type ModelShape } from './shapes';
 
 /**
  * - `fp32`: weights, gradients, both AdamW moments and activations in fp32.
@@ -30,6 +31,8 @@ export interface MemoryInput {
   rank?: number;
   loraTargets?: readonly LoraTarget[];
   loraEmbed?: boolean;
+  /** LayerLab's `lora_train_embed`: the embedding and head groups train in full beside the adapters. */
+  loraTrainEmbed?: boolean;
   /** LoRA dropout on the adapter input (PEFT/LMFlow default 0.05–0.1): keeps a mask and a copy. */
   loraDropout?: boolean;
   /** LISA: blocks trained per period (E+H+γL), state policy at a switch, and the number of switches. */
@@ -72,12 +75,10 @@ const BYTES: Record<Precision, { weight: number; grad: number; optimizer: number
   half: { weight: 2, grad: 2, optimizer: 4, activation: 2 },
 };
 
-/** Parameters added by LoRA adapters of rank r. */
+/** Parameters added by LoRA adapters of rank r (the shared inventory's adapters, plus a PEFT embedding adapter). */
 export function loraParams(s: ModelShape, rank: number, targets: readonly LoraTarget[], embed: boolean): number {
-  const perBlock = blockLinears(s)
-    .filter((l) => targets.includes(l.target))
-    .reduce((n, l) => n + rank * (l.in + l.out), 0);
-  return s.layers * perBlock + (embed ? rank * (s.vocab + s.hidden) : 0);
+  const adapters = countParams(loraInventory(baseInventory(s), { rank, targets }));
+  return adapters + (embed ? rank * (s.vocab + s.hidden) : 0);
 }
 
 /** Expected distinct blocks whose AdamW state exists after `switches` uniform draws of γ of N blocks. */
@@ -90,27 +91,22 @@ export function estimateMemory(m: MemoryInput): MemoryEstimate {
   const s = m.shape;
   const b = BYTES[m.precision];
   const counts = paramCounts(s);
-  const always = counts.embed + counts.pos + counts.head + counts.final;
   const targets = m.loraTargets ?? ['q', 'k', 'v', 'o', 'mlp'];
   const gamma = Math.min(m.gamma ?? 2, s.layers);
 
-  let extra = 0; // adapter parameters added to the model
-  let trainable: number; // parameters with gradients this step
-  let withState: number; // parameters holding optimizer state at the peak
-  let trainableBlocks: number;
-  if (m.method === 'full') {
-    trainable = withState = counts.total;
-    trainableBlocks = s.layers;
-  } else if (m.method === 'lora') {
-    extra = loraParams(s, m.rank ?? 8, targets, m.loraEmbed ?? false);
-    trainable = withState = extra;
-    trainableBlocks = 0;
-  } else {
-    trainable = always + gamma * counts.block;
-    const kept = m.optimizerState === 'keep' ? expectedKeptBlocks(s.layers, gamma, m.switches ?? 1) : gamma;
-    withState = always + kept * counts.block;
-    trainableBlocks = gamma;
+  // Parameters and trainable parameters: the shared inventory's count, the one `run_started` reports.
+  const built = methodCounts(s, {
+    method: m.method, gamma, rank: m.rank ?? 8, loraTargets: targets, loraTrainEmbed: m.loraTrainEmbed ?? false,
+  });
+  // A PEFT-style embedding adapter (the paper's setups; LayerLab's trainer has none).
+  const embedAdapter = m.method === 'lora' && m.loraEmbed ? (m.rank ?? 8) * (s.vocab + s.hidden) : 0;
+  const params = built.params + embedAdapter;
+  const trainable = built.trainable + embedAdapter; // parameters with gradients this step
+  let withState = trainable; // parameters holding optimizer state at the peak
+  if (m.method === 'lisa' && m.optimizerState === 'keep') {
+    withState += (expectedKeptBlocks(s.layers, gamma, m.switches ?? 1) - gamma) * counts.block;
   }
+  const trainableBlocks = m.method === 'full' ? s.layers : m.method === 'lisa' ? gamma : 0;
 
   const act = activationBytes(s, {
     batch: m.batch,
@@ -122,12 +118,12 @@ export function estimateMemory(m: MemoryInput): MemoryEstimate {
   });
   const gpus = Math.max(1, m.gpus ?? 1);
   const breakdown: MemoryBreakdown = {
-    weights: ((counts.total + extra) * b.weight) / gpus,
+    weights: (params * b.weight) / gpus,
     grads: (trainable * b.grad) / gpus,
     optimizer: (withState * b.optimizer) / gpus,
     activations: act.total / gpus,
     overhead: m.overheadBytes ?? GPU_OVERHEAD_BYTES,
   };
   const peakBytes = Object.values(breakdown).reduce((x, y) => x + y, 0);
-  return { peakBytes, breakdown, params: counts.total + extra, trainableParams: trainable };
+  return { peakBytes, breakdown, params, trainableParams: trainable };
 }

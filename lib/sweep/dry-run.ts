@@ -4,7 +4,7 @@
  */
 import { shortLoraTargets, type TrainConfig } from '@/lib/protocol/config';
 import { estimateMemory, TFJS_OVERHEAD_BYTES, type MemoryBreakdown, type Precision } from '@/lib/estimate/memory';
-import { presetShape } from '@/lib/estimate/shapes';
+import { presetShape } from '@/lib/protocol/inventory';
 import { estimateRunTime, planTime, type ThroughputSample } from '@/lib/estimate/time';
 import { planSweep, type PlannedRun, type SweepPlan } from './plan';
 import type { SweepSpec } from './types';
@@ -62,6 +62,7 @@ function memoryFor(config: TrainConfig, switches: number, options: DryRunOptions
     rank: config.rank,
     loraTargets: shortLoraTargets(config.lora_targets),
     loraDropout: false,
+    loraTrainEmbed: config.lora_train_embed,
     gamma: config.gamma,
     optimizerState: config.optimizer_state,
     switches,

@@ -1,0 +1,226 @@
+/**
+ * The parameter inventory: every tensor a model holds, by name, group, module and shape. One source of
+ * truth for the trainer (which builds its variables from it) and the planner (which counts it), so the
+ * two cannot disagree on what a model is. Pure data, no tfjs: the server imports it.
+ *
+ * Shapes cover LayerLab's own presets and the Hugging Face families the paper uses: GPT-2 (learned
+ * positions, biases on every linear, tied head), Llama/Mistral/Qwen2 (RMSNorm without bias, SwiGLU,
+ * grouped-query attention, optional q/k/v biases, tied or untied head), Phi-2 (one LayerNorm per block,
+ * biased head).
+ *
+ * Conventions: linear weights are [in, out] (the trainer computes x·W; Hugging Face `nn.Linear` stores
+ * [out, in], GPT-2's `Conv1D` stores [in, out]); the token embedding is [vocab, hidden] and an untied head
+ * [hidden, vocab]. Names: `wte`, `wpe`, `block.i.ln1.g`/`.b`, `block.i.attn.{q,k,v,o}`,
+ * `block.i.mlp.{fc,proj}` (GELU) or `block.i.mlp.{gate,up,down}` (SwiGLU), a linear's bias is
+ * `<weight>.b`, then `lnf.g`/`.b`, `head`, `head.b`. LoRA adapters are `<weight>.lora_a` [in, r] and
+ * `<weight>.lora_b` [r, out].
+ */
+import { MODEL_PRESETS, type Preset } from './config';
+
+/**
+ * What the implementation keeps for backward (the memory model's concern, not the count's):
+ * `gpt2` (LayerNorm, GELU, dropout), `llama` (RMSNorm, SwiGLU, fp32 softmax and logits), `phi`
+ * (parallel block, one LayerNorm). See lib/estimate/activations.ts.
+ */
+export type ImplFamily = 'gpt2' | 'llama' | 'phi';
+export type LoraTarget = 'q' | 'k' | 'v' | 'o' | 'mlp';
+
+/** Which block linears carry a bias: none; q, k, v (Qwen2); q, k, v, o (Llama `attention_bias`); all. */
+export type LinearBiases = 'none' | 'qkv' | 'attention' | 'all';
+
+export interface ModelShape {
+  name: string;
+  layers: number;
+  hidden: number;
+  intermediate: number;
+  heads: number;
+  /** Key/value heads (grouped-query attention); equals `heads` for multi-head attention. */
+  kvHeads: number;
+  vocab: number;
+  /** Learned position embeddings (GPT-2); 0 for rotary models. */
+  positions: number;
+  /** LM head shares the token embedding's weights (no `head` tensor). */
+  tied: boolean;
+  mlp: 'gelu' | 'swiglu';
+  /** `layernorm` has a gain and a bias, `rmsnorm` a gain only. */
+  norm: 'layernorm' | 'rmsnorm';
+  /** One norm per block feeding attention and MLP in parallel (Phi-2); otherwise two (pre-LN). */
+  parallel: boolean;
+  biases: LinearBiases;
+  /** An untied head with a bias (Phi-2). */
+  headBias: boolean;
+  family: ImplFamily;
+  /** Context length (the default sequence length). */
+  ctx: number;
+}
+
+/** The trainer's compact preset shape, as its checkpoints record it. */
+export interface PresetDims {
+  vocab: number;
+  d: number;
+  layers: number;
+  heads: number;
+  ctx: number;
+}
+
+/**
+ * LayerLab's trainer builds GPT-style blocks: pre-LN LayerNorm, a 4d GELU MLP, learned positions, an
+ * untied head and no linear biases (trainer/model.ts). The planner counts exactly that.
+ */
+export function presetDimsShape(p: PresetDims, name = 'custom'): ModelShape {
+  return {
+    name, layers: p.layers, hidden: p.d, intermediate: 4 * p.d, heads: p.heads, kvHeads: p.heads,
+    vocab: p.vocab, positions: p.ctx, tied: false, mlp: 'gelu', norm: 'layernorm', parallel: false,
+    biases: 'none', headBias: false, family: 'gpt2', ctx: p.ctx,
+  };
+}
+
+export function presetShape(preset: Preset): ModelShape {
+  return presetDimsShape(MODEL_PRESETS[preset], preset);
+}
+
+export type ParamKind = 'embedding' | 'weight' | 'bias' | 'norm';
+export type ParamRole = 'base' | 'lora_a' | 'lora_b';
+/**
+ * Initialisation the trainer uses: N(0, 0.02²); `residual`, the GPT-2 residual projections, N(0, (0.02/√2L)²);
+ * `ones`/`zeros` for norm gains and biases; `lora_a` U(±1/√in); LoRA B starts at zero.
+ */
+export type ParamInit = 'normal' | 'residual' | 'ones' | 'zeros' | 'lora_a';
+
+export interface ParamSpec {
+  name: string;
+  /** Layer group: `embed`, `pos`, `block.i`, `lnf`, `head`. */
+  group: string;
+  /** Part inside a block (`attn.q`, `mlp.fc`, `ln`, ...); null outside blocks. */
+  module: string | null;
+  kind: ParamKind;
+  role: ParamRole;
+  shape: number[];
+  init: ParamInit;
+  /** Linear weights: the LoRA target name that adapts them. */
+  target?: LoraTarget;
+  /** Adapters: the weight they adapt. */
+  adapts?: string;
+}
+
+export const numel = (shape: readonly number[]): number => shape.reduce((n, d) => n * d, 1);
+export const countParams = (specs: readonly ParamSpec[]): number => specs.reduce((n, p) => n + numel(p.shape), 0);
+
+/** Groups outside the blocks, which LISA always trains ("E+H", plus positions and the final norm). */
+export const LISA_ALWAYS = new Set(['embed', 'pos', 'lnf', 'head']);
+export const blockGroup = (i: number) => `block.${i}`;
+
+interface Linear {
+  module: string;
+  target: LoraTarget;
+  in: number;
+  out: number;
+  init: ParamInit;
+  bias: boolean;
+}
+
+/** The linear layers of one block, in the order the inventory lists them. */
+export function blockLinears(s: ModelShape): Linear[] {
+  const kv = (s.hidden / s.heads) * s.kvHeads;
+  const attnBias = s.biases !== 'none';
+  const oBias = s.biases === 'attention' || s.biases === 'all';
+  const mlpBias = s.biases === 'all';
+  const lin = (module: string, target: LoraTarget, i: number, o: number, bias: boolean, init: ParamInit = 'normal') =>
+    ({ module, target, in: i, out: o, init, bias });
+  const attn = [
+    lin('attn.q', 'q', s.hidden, s.hidden, attnBias),
+    lin('attn.k', 'k', s.hidden, kv, attnBias),
+    lin('attn.v', 'v', s.hidden, kv, attnBias),
+    lin('attn.o', 'o', s.hidden, s.hidden, oBias, 'residual'),
+  ];
+  const mlp = s.mlp === 'swiglu'
+    ? [lin('mlp.gate', 'mlp', s.hidden, s.intermediate, mlpBias), lin('mlp.up', 'mlp', s.hidden, s.intermediate, mlpBias),
+      lin('mlp.down', 'mlp', s.intermediate, s.hidden, mlpBias, 'residual')]
+    : [lin('mlp.fc', 'mlp', s.hidden, s.intermediate, mlpBias), lin('mlp.proj', 'mlp', s.intermediate, s.hidden, mlpBias, 'residual')];
+  return [...attn, ...mlp];
+}
+
+function norm(s: ModelShape, prefix: string, group: string, module: string | null): ParamSpec[] {
+  const gain: ParamSpec = { name: `${prefix}.g`, group, module, kind: 'norm', role: 'base', shape: [s.hidden], init: 'ones' };
+  if (s.norm === 'rmsnorm') return [gain];
+  return [gain, { name: `${prefix}.b`, group, module, kind: 'norm', role: 'base', shape: [s.hidden], init: 'zeros' }];
+}
+
+/** Every base tensor of the model, in the order the trainer creates them. */
+export function baseInventory(s: ModelShape): ParamSpec[] {
+  if (s.hidden % s.heads !== 0 || s.heads % s.kvHeads !== 0) {
+    throw new Error(`model ${s.name}: hidden ${s.hidden}, heads ${s.heads}, kv heads ${s.kvHeads} do not divide evenly`);
+  }
+  const out: ParamSpec[] = [
+    { name: 'wte', group: 'embed', module: null, kind: 'embedding', role: 'base', shape: [s.vocab, s.hidden], init: 'normal' },
+  ];
+  if (s.positions > 0) {
+    out.push({ name: 'wpe', group: 'pos', module: null, kind: 'embedding', role: 'base', shape: [s.positions, s.hidden], init: 'normal' });
+  }
+  const linears = blockLinears(s);
+  for (let i = 0; i < s.layers; i++) {
+    const g = blockGroup(i);
+    const add = (l: Linear) => {
+      const name = `${g}.${l.module}`;
+      out.push({ name, group: g, module: l.module, kind: 'weight', role: 'base', shape: [l.in, l.out], init: l.init, target: l.target });
+      if (l.bias) out.push({ name: `${name}.b`, group: g, module: l.module, kind: 'bias', role: 'base', shape: [l.out], init: 'zeros' });
+    };
+    out.push(...norm(s, `${g}.ln1`, g, 'ln'));
+    for (const l of linears.filter((x) => x.module.startsWith('attn.'))) add(l);
+    if (!s.parallel) out.push(...norm(s, `${g}.ln2`, g, 'ln'));
+    for (const l of linears.filter((x) => x.module.startsWith('mlp.'))) add(l);
+  }
+  out.push(...norm(s, 'lnf', 'lnf', null));
+  if (!s.tied) {
+    out.push({ name: 'head', group: 'head', module: null, kind: 'weight', role: 'base', shape: [s.hidden, s.vocab], init: 'normal' });
+    if (s.headBias) out.push({ name: 'head.b', group: 'head', module: null, kind: 'bias', role: 'base', shape: [s.vocab], init: 'zeros' });
+  }
+  return out;
+}
+
+/** LoRA adapters (A, then B) for every block weight whose target is in `targets`, in inventory order. */
+export function loraInventory(base: readonly ParamSpec[], o: { rank: number; targets: readonly LoraTarget[] }): ParamSpec[] {
+  const out: ParamSpec[] = [];
+  for (const p of base) {
+    if (p.role !== 'base' || p.kind !== 'weight' || !p.module || !p.target || !o.targets.includes(p.target)) continue;
+    const [din, dout] = p.shape;
+    const common = { group: p.group, module: p.module, kind: 'weight' as const, adapts: p.name };
+    out.push({ ...common, name: `${p.name}.lora_a`, role: 'lora_a', shape: [din, o.rank], init: 'lora_a' });
+    out.push({ ...common, name: `${p.name}.lora_b`, role: 'lora_b', shape: [o.rank, dout], init: 'zeros' });
+  }
+  return out;
+}
+
+/** Groups in display order: the inventory's groups as they first appear. */
+export function inventoryGroups(specs: readonly { group: string }[]): string[] {
+  return [...new Set(specs.map((p) => p.group))];
+}
+
+export interface TrainableOptions {
+  method: 'full' | 'lora' | 'lisa';
+  /** LISA: blocks trained per period. */
+  gamma?: number;
+  rank?: number;
+  loraTargets?: readonly LoraTarget[];
+  /** LoRA: also train the embedding and head groups in full. */
+  loraTrainEmbed?: boolean;
+}
+
+/**
+ * Parameters of the model a method builds (adapters included) and those that train at one step, as
+ * `run_started` reports them. LISA: the groups outside the blocks plus γ blocks.
+ */
+export function methodCounts(s: ModelShape, o: TrainableOptions): { params: number; trainable: number } {
+  const base = baseInventory(s);
+  const total = countParams(base);
+  if (o.method === 'full') return { params: total, trainable: total };
+  if (o.method === 'lora') {
+    const adapters = countParams(loraInventory(base, { rank: o.rank ?? 8, targets: o.loraTargets ?? ['q', 'k', 'v', 'o', 'mlp'] }));
+    const embedHead = o.loraTrainEmbed ? countParams(base.filter((p) => p.group === 'embed' || p.group === 'head')) : 0;
+    return { params: total + adapters, trainable: adapters + embedHead };
+  }
+  const gamma = Math.min(o.gamma ?? 2, s.layers);
+  const always = countParams(base.filter((p) => LISA_ALWAYS.has(p.group)));
+  const block = countParams(base.filter((p) => p.group === blockGroup(0)));
+  return { params: total, trainable: always + gamma * block };
+}
