@@ -95,7 +95,7 @@ export const CONFIG_ALIASES: Record<string, keyof TrainConfig> = {
   model: 'model_path',
 };
 
-/** Model shapes of the presets. `gpt2` is the GPT-2 124M shape. */
+/** Model shapes of the presets. `gpt2` is the GPT-2 124M block shape (untied head, no biases: 163 M parameters). */
 export const MODEL_PRESETS: Record<Preset, { vocab: number; d: number; layers: number; heads: number; ctx: number }> = {
   nano: { vocab: 256, d: 32, layers: 4, heads: 2, ctx: 32 },
   mini: { vocab: 256, d: 128, layers: 6, heads: 4, ctx: 64 },
