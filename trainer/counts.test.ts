@@ -2,7 +2,8 @@
 // for every preset and method. nano, mini, small: the trainer as a child process (pretrain, then fine-tunes
 // from it). gpt2: the pretrain (full) as a child process, stopped once `run_started` is out; fine-tunes
 // need a 163M-parameter base checkpoint, so their model and method are built in this process by the
-// trainer's own code (model.ts, methods.ts), counted by the function the CLI uses for `run_started`.
+// trainer's own code (model.ts, methods.ts), counted by the function the CLI uses for `run_started`
+// (one LoRA setting there, so that one build serves every method).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -26,19 +27,19 @@ interface Reported {
 }
 
 function plan(preset: Preset) {
+  // gpt2 gets one LoRA setting (see builtInProcess).
   const yaml = `
 name: counts-${preset}
 method: grid
 model: { preset: ${preset} }
 data: { preset: instruct }
 pretrain: { steps: 1, batch: 1, seq: 8 }
-train: { steps: 1, batch: 1, seq: 8, eval_batches: 1, checkpoint_every: 1 }
+train: { steps: 1, batch: 1, seq: 8, eval_records: 8, checkpoint_every: 1 }
 parameters:
   gamma: { values: [1, 3] }
 seeds: [1]
 baselines:
-  - { method: full }
-  - { method: lora, rank: 4, alpha: 8 }
+  - { method: full }${preset === 'gpt2' ? '' : '\n  - { method: lora, rank: 4, alpha: 8 }'}
   - { method: lora, rank: 2, alpha: 4, lora_targets: [q, v], lora_train_embed: true }
 `;
   const r = parseSweepSpec(yaml, 'application/yaml');
@@ -51,7 +52,8 @@ function trainerReports(config: TrainConfig, out: string, base: string | null, r
   const { base: _b, out: _o, backend: _k, ...rest } = config;
   const file = path.join(tmp, `${path.basename(out)}.json`);
   writeFileSync(file, JSON.stringify(rest));
-  const args = ['--import', 'tsx', path.join(root, 'trainer/cli.ts'), '--config', file, '--out', out, '--backend', 'wasm'];
+  const cli = path.join(root, 'trainer/cli.ts');
+  const args = ['--import', 'tsx', cli, '--config', file, '--out', out, '--backend', 'wasm'];
   if (base) args.push('--base', base);
   const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
@@ -70,31 +72,38 @@ function trainerReports(config: TrainConfig, out: string, base: string | null, r
         if (!runToEnd) child.kill('SIGKILL');
       }
     });
-    child.on('exit', (code) => (found ? resolve(found) : reject(new Error(`trainer exited ${code} without run_started: ${stderr}`))));
+    child.on('exit', (code) => {
+      if (found) resolve(found);
+      else reject(new Error(`trainer exited ${code} without run_started: ${stderr}`));
+    });
   });
 }
 
 /**
  * gpt2 fine-tunes: the trainer's own model and method, built in process, counted as `run_started` counts.
- * Full and LISA do not change the model, so they share one build; LoRA adds adapters to a build of its own.
+ * One build (163M parameters) serves them all: full and LISA leave the model as it is, so the one LoRA
+ * run, which adds its adapters, goes last.
  */
 function builtInProcess(configs: TrainConfig[]): Reported[] {
-  let shared: GPT | null = null;
-  const build = (c: TrainConfig) => GPT.create({ vocab: 50257, d: 768, layers: 12, heads: 12, ctx: 1024 }, c.seed);
+  expect(configs.filter((c) => c.method === 'lora')).toHaveLength(1);
+  const isLora = (i: number) => Number(configs[i].method === 'lora');
+  const order = [...configs.keys()].sort((a, b) => isLora(a) - isLora(b));
+  const model = GPT.create({ vocab: 50257, d: 768, layers: 12, heads: 12, ctx: 1024 }, configs[0].seed);
+  const out: Reported[] = [];
   try {
-    return configs.map((config) => {
-      const model = config.method === 'lora' ? build(config) : (shared ??= build(config));
+    for (const i of order) {
+      const config = configs[i];
       const method = createMethod(model, {
         method: config.method, gamma: config.gamma, interval: config.interval, sampling: config.sampling,
         optimizerState: config.optimizer_state, rank: config.rank, alpha: config.alpha,
         loraTargets: config.lora_targets as LoraTarget[], loraTrainEmbed: config.lora_train_embed, seed: config.seed,
       });
       const { params, trainableParams } = modelInfo(model, method, config);
-      if (model !== shared) model.dispose();
-      return { params, trainableParams };
-    });
+      out[i] = { params, trainableParams };
+    }
+    return out;
   } finally {
-    (shared as GPT | null)?.dispose();
+    model.dispose();
   }
 }
 
@@ -111,11 +120,13 @@ describe('dry-run parameter counts equal run_started', () => {
     const pretrainOut = path.join(tmp, `${preset}-pretrain`);
     const check = (r: DryRunRun, got: Reported) => {
       const { params, trainableParams } = r.estimate.memory;
-      rows.push(`| ${preset} | ${r.kind} ${r.key} | ${params} / ${trainableParams} | ${got.params} / ${got.trainableParams} |`);
+      const planned = `${params} / ${trainableParams}`;
+      rows.push(`| ${preset} | ${r.kind} ${r.key} | ${planned} | ${got.params} / ${got.trainableParams} |`);
       expect({ params, trainableParams }, label(r)).toEqual(got);
     };
     check(d.pretrain!, await trainerReports(d.pretrain!.config, pretrainOut, null, preset !== 'gpt2'));
-    expect(d.runs.map((r) => r.kind).sort()).toEqual(['full', 'lisa', 'lisa', 'lora', 'lora']);
+    const loras = preset === 'gpt2' ? ['lora'] : ['lora', 'lora'];
+    expect(d.runs.map((r) => r.kind).sort()).toEqual(['full', 'lisa', 'lisa', ...loras]);
     if (preset === 'gpt2') {
       const got = builtInProcess(d.runs.map((r) => r.config));
       d.runs.forEach((r, i) => check(r, got[i]));

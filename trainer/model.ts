@@ -96,9 +96,10 @@ export class GPT {
   /** The block modules the LoRA targets name: for a preset, the inventory's linears tagged with them. */
   protected loraModules(targets: LoraTarget[]): Set<string> {
     const linears = blockLinears(presetDimsShape(this.shape));
-    const unknown = targets.filter((t) => !linears.some((l) => l.target === t));
+    const unknown = targets.filter((t) => !linears.some((l) => (l.targets as string[]).includes(t)));
     if (unknown.length) throw new ConfigError(`LoRA target(s) ${unknown.join(', ')} do not exist in this model (q, k, v, o, mlp)`);
-    return new Set(linears.filter((l) => (targets as string[]).includes(l.target)).map((l) => l.module));
+    const chosen = linears.filter((l) => l.targets.some((t) => (targets as string[]).includes(t)));
+    return new Set(chosen.map((l) => l.module));
   }
 
   get loraAlphaOverRank(): number {

@@ -60,7 +60,7 @@ export function blockBytesPerToken(s: ModelShape, e: number, seq: number, traina
   const linears = blockLinears(s);
   if (trainable) bytes += e * slotWidths(s, new Set(linears.map((l) => l.slot)));
   if (lora) {
-    const targeted = linears.filter((l) => lora.targets.includes(l.target));
+    const targeted = linears.filter((l) => l.targets.some((t) => lora.targets.includes(t)));
     // lora_B keeps lora_A's output (width r); lora_A keeps its (dropped-out) input.
     bytes += targeted.length * e * lora.rank;
     bytes += lora.dropout

@@ -137,11 +137,14 @@ function score(cells: readonly Table1Cell[], peaks: readonly number[], overhead:
     if (oom) oomMisses++;
     errs.push(Math.abs(peak / (c.paper * unit) - 1));
   });
-  return { mean: errs.reduce((a, b) => a + b, 0) / Math.max(1, errs.length), max: Math.max(0, ...errs), n: errs.length, oomMisses };
+  const mean = errs.reduce((a, b) => a + b, 0) / Math.max(1, errs.length);
+  return { mean, max: Math.max(0, ...errs), n: errs.length, oomMisses };
 }
 
 /** The constants that minimise the mean |relative error| on `cells`; OOM misses are ruled out where possible. */
-export function fitTable1(cells: readonly Table1Cell[], reading: Table1Reading): { constants: Table1Constants; error: CellError } {
+export function fitTable1(
+  cells: readonly Table1Cell[], reading: Table1Reading,
+): { constants: Table1Constants; error: CellError } {
   const unit = TABLE1_READINGS[reading];
   let best: { constants: Table1Constants; error: CellError } | null = null;
   for (const seq of FIT_GRID.seq) {
@@ -185,7 +188,8 @@ export function table1HeldOut(reading: Table1Reading): HeldOutReport {
   const half = (parity: number) => cells.filter((c) => c.index % 2 === parity);
   const folds = (['even', 'odd'] as const).map((fitOn, parity) => {
     const fit = fitTable1(half(parity), reading);
-    return { fitOn, constants: fit.constants, inSample: fit.error, heldOut: table1Error(half(1 - parity), fit.constants, reading) };
+    const heldOut = table1Error(half(1 - parity), fit.constants, reading);
+    return { fitOn, constants: fit.constants, inSample: fit.error, heldOut };
   });
   return { reading, folds, all: fitTable1(cells, reading), shipped: table1Error(cells, TABLE1_CALIBRATION, reading) };
 }
@@ -195,9 +199,13 @@ export function heldOutMarkdown(reports = (['GiB', 'GB'] as const).map(table1Hel
   const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
   const k = (c: Table1Constants) => `T=${c.seq}, T70B=${c.seq70b}, overhead ${(c.overheadBytes / GIB).toFixed(3)} GiB`;
   const e = (x: CellError) => `${pct(x.mean)} / ${pct(x.max)}${x.oomMisses ? `, ${x.oomMisses} OOM miss(es)` : ''}`;
-  const lines = ['| reading | fitted on | constants | in-sample mean / max | held-out mean / max |', '|---|---|---|---|---|'];
+  const lines = [
+    '| reading | fitted on | constants | in-sample mean / max | held-out mean / max |', '|---|---|---|---|---|',
+  ];
   for (const r of reports) {
-    for (const f of r.folds) lines.push(`| ${r.reading} | ${f.fitOn} cells | ${k(f.constants)} | ${e(f.inSample)} | ${e(f.heldOut)} |`);
+    for (const f of r.folds) {
+      lines.push(`| ${r.reading} | ${f.fitOn} cells | ${k(f.constants)} | ${e(f.inSample)} | ${e(f.heldOut)} |`);
+    }
     lines.push(`| ${r.reading} | all cells | ${k(r.all.constants)} | ${e(r.all.error)} | — |`);
     lines.push(`| ${r.reading} | shipped | ${k(TABLE1_CALIBRATION)} | ${e(r.shipped)} | — |`);
   }

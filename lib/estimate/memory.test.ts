@@ -124,6 +124,15 @@ describe('memory model behaviour', () => {
     expect(bytes('half')).toBeCloseTo(8);
   });
 
+  it('charges LISA for the untied head it always trains: gradients and AdamW state of embed, pos, lnf, head', () => {
+    const s = presetShape('gpt2');
+    const input = { shape: s, method: 'lisa', gamma: 0, batch: 1, seq: 8, precision: 'fp32', overheadBytes: 0 } as const;
+    const b = estimateMemory(input).breakdown;
+    const always = 50257 * 768 + 1024 * 768 + 2 * 768 + 768 * 50257;
+    expect(b.grads).toBe(4 * always);
+    expect(b.optimizer).toBe(8 * always);
+  });
+
   it('counts LoRA parameters over the chosen targets', () => {
     const s = PAPER_MODELS['llama-2-7b'];
     expect(loraParams(s, 8, ['q', 'v'], false)).toBe(32 * 2 * 8 * (4096 + 4096));

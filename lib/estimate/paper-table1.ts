@@ -74,7 +74,9 @@ export interface Table1Constants {
 }
 
 /** The memory-model input that stands for one cell of Table 1, under the shipped or the given constants. */
-export function table1Input(model: PaperModel, column: Table1Column, k: Table1Constants = TABLE1_CALIBRATION): MemoryInput {
+export function table1Input(
+  model: PaperModel, column: Table1Column, k: Table1Constants = TABLE1_CALIBRATION,
+): MemoryInput {
   const is70b = model === 'llama-2-70b';
   const base: MemoryInput = {
     shape: PAPER_MODELS[model],

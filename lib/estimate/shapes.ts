@@ -4,7 +4,8 @@
  */
 import { PRESETS, type Preset } from '@/lib/protocol/config';
 import {
-  baseInventory, blockGroup, blockLinears as inventoryLinears, countParams, presetShape, type LoraTarget, type ModelShape,
+  baseInventory, blockGroup, blockLinears as inventoryLinears, countParams, presetShape,
+  type LoraTarget, type ModelShape,
 } from '@/lib/protocol/inventory';
 
 /**
@@ -54,7 +55,8 @@ export function modelShape(name: string): ModelShape | undefined {
 export type InputSlot = 'attn_in' | 'o_in' | 'mlp_in' | 'down_in';
 
 export interface BlockLinear {
-  target: LoraTarget;
+  /** LoRA targets that adapt it (q, k and v for a fused qkv). */
+  targets: readonly LoraTarget[];
   slot: InputSlot;
   in: number;
   out: number;
@@ -69,7 +71,7 @@ export function blockLinears(s: ModelShape): BlockLinear[] {
     if (module === 'mlp.proj' || module === 'mlp.down') return 'down_in';
     return s.parallel ? 'attn_in' : 'mlp_in';
   };
-  return inventoryLinears(s).map((l) => ({ target: l.target, slot: slot(l.module), in: l.in, out: l.out }));
+  return inventoryLinears(s).map((l) => ({ targets: l.targets, slot: slot(l.module), in: l.in, out: l.out }));
 }
 
 export interface ParamCounts {

@@ -5,7 +5,8 @@ import {
 
 const gpt2: ModelShape = {
   name: 'gpt2', layers: 12, hidden: 768, intermediate: 3072, heads: 12, kvHeads: 12, vocab: 50257, positions: 1024,
-  tied: true, mlp: 'gelu', norm: 'layernorm', parallel: false, biases: 'all', headBias: false, family: 'gpt2', ctx: 1024,
+  tied: true, mlp: 'gelu', norm: 'layernorm', parallel: false, biases: 'all', headBias: false, family: 'gpt2',
+  ctx: 1024,
 };
 const llama = (o: Partial<ModelShape>): ModelShape => ({
   name: 'llama', layers: 32, hidden: 4096, intermediate: 11008, heads: 32, kvHeads: 32, vocab: 32000, positions: 0,
@@ -41,7 +42,8 @@ describe('parameter inventory', () => {
   });
 
   it('gives GQA k/v their narrow width, biases their own tensors, and a tied model no head', () => {
-    const qwen = baseInventory(llama({ layers: 1, hidden: 64, intermediate: 128, heads: 8, kvHeads: 2, tied: true, biases: 'qkv' }));
+    const tiny = { layers: 1, hidden: 64, intermediate: 128, heads: 8, kvHeads: 2 };
+    const qwen = baseInventory(llama({ ...tiny, tied: true, biases: 'qkv' }));
     const names = qwen.map((p) => `${p.name}:${p.shape.join('x')}`);
     expect(names).toEqual([
       'wte:32000x64', 'block.0.ln1.g:64',
@@ -62,7 +64,8 @@ describe('parameter inventory', () => {
     ]);
     const swiglu = loraInventory(baseInventory(llama({ layers: 2 })), { rank: 8, targets: ['mlp'] });
     expect(swiglu.filter((p) => p.role === 'lora_a').map((p) => p.adapts)).toEqual([
-      'block.0.mlp.gate', 'block.0.mlp.up', 'block.0.mlp.down', 'block.1.mlp.gate', 'block.1.mlp.up', 'block.1.mlp.down',
+      'block.0.mlp.gate', 'block.0.mlp.up', 'block.0.mlp.down',
+      'block.1.mlp.gate', 'block.1.mlp.up', 'block.1.mlp.down',
     ]);
   });
 
@@ -75,5 +78,25 @@ describe('parameter inventory', () => {
     expect(methodCounts(s, { method: 'lisa', gamma: 9 }).trainable).toBe(67_136);
     const lora = methodCounts(s, { method: 'lora', rank: 2, loraTargets: ['q'], loraTrainEmbed: true });
     expect(lora).toEqual({ params: 67_136 + 4 * 2 * (d + d), trainable: 4 * 2 * (d + d) + 2 * 256 * d });
+  });
+
+  it('keeps a fused qkv (GPT-2 c_attn) whole: same total, LoRA q adapts all of it, as PEFT does', () => {
+    const fused = { ...gpt2, fusedQkv: true };
+    const inv = baseInventory(fused);
+    expect(countParams(inv)).toBe(124_439_808);
+    const weights = inv.filter((p) => p.group === 'block.0' && p.kind === 'weight');
+    expect(weights.map((p) => `${p.module}:${p.shape.join('x')}`)).toEqual([
+      'attn.qkv:768x2304', 'attn.o:768x768', 'mlp.fc:768x3072', 'mlp.proj:3072x768',
+    ]);
+    expect(countParams(loraInventory(inv, { rank: 4, targets: ['q'] }))).toBe(12 * 4 * (768 + 2304));
+    expect(countParams(loraInventory(inv, { rank: 4, targets: ['q', 'k', 'v'] }))).toBe(12 * 4 * (768 + 2304));
+  });
+
+  it('takes an explicit head width: q and o are heads × head_dim wide', () => {
+    const inv = baseInventory(llama({ layers: 1, hidden: 64, intermediate: 128, heads: 4, kvHeads: 2, headDim: 32 }));
+    const shapes = Object.fromEntries(inv.map((p) => [p.name, p.shape.join('x')]));
+    expect(shapes).toMatchObject({
+      'block.0.attn.q': '64x128', 'block.0.attn.k': '64x64', 'block.0.attn.v': '64x64', 'block.0.attn.o': '128x64',
+    });
   });
 });

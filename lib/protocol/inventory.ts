@@ -36,6 +36,8 @@ export interface ModelShape {
   heads: number;
   /** Key/value heads (grouped-query attention); equals `heads` for multi-head attention. */
   kvHeads: number;
+  /** Width of one head; default hidden / heads (Llama-family configs may set `head_dim` otherwise). */
+  headDim?: number;
   vocab: number;
   /** Learned position embeddings (GPT-2); 0 for rotary models. */
   positions: number;
@@ -47,6 +49,8 @@ export interface ModelShape {
   /** One norm per block feeding attention and MLP in parallel (Phi-2); otherwise two (pre-LN). */
   parallel: boolean;
   biases: LinearBiases;
+  /** q, k, v as one [hidden, 3·hidden] linear (GPT-2's `c_attn`), which a LoRA target q, k or v adapts whole. */
+  fusedQkv?: boolean;
   /** An untied head with a bias (Phi-2). */
   headBias: boolean;
   family: ImplFamily;
@@ -97,8 +101,8 @@ export interface ParamSpec {
   role: ParamRole;
   shape: number[];
   init: ParamInit;
-  /** Linear weights: the LoRA target name that adapts them. */
-  target?: LoraTarget;
+  /** Linear weights: the LoRA target names that adapt them (q, k and v for a fused qkv). */
+  targets?: readonly LoraTarget[];
   /** Adapters: the weight they adapt. */
   adapts?: string;
 }
@@ -110,9 +114,9 @@ export const countParams = (specs: readonly ParamSpec[]): number => specs.reduce
 export const LISA_ALWAYS = new Set(['embed', 'pos', 'lnf', 'head']);
 export const blockGroup = (i: number) => `block.${i}`;
 
-interface Linear {
+export interface Linear {
   module: string;
-  target: LoraTarget;
+  targets: readonly LoraTarget[];
   in: number;
   out: number;
   init: ParamInit;
@@ -121,49 +125,53 @@ interface Linear {
 
 /** The linear layers of one block, in the order the inventory lists them. */
 export function blockLinears(s: ModelShape): Linear[] {
-  const kv = (s.hidden / s.heads) * s.kvHeads;
+  const head = s.headDim ?? s.hidden / s.heads;
+  const q = s.heads * head;
+  const kv = s.kvHeads * head;
   const attnBias = s.biases !== 'none';
   const oBias = s.biases === 'attention' || s.biases === 'all';
   const mlpBias = s.biases === 'all';
-  const lin = (module: string, target: LoraTarget, i: number, o: number, bias: boolean, init: ParamInit = 'normal') =>
-    ({ module, target, in: i, out: o, init, bias });
-  const attn = [
-    lin('attn.q', 'q', s.hidden, s.hidden, attnBias),
-    lin('attn.k', 'k', s.hidden, kv, attnBias),
-    lin('attn.v', 'v', s.hidden, kv, attnBias),
-    lin('attn.o', 'o', s.hidden, s.hidden, oBias, 'residual'),
-  ];
+  const lin = (module: string, targets: LoraTarget[], i: number, o: number, bias: boolean,
+    init: ParamInit = 'normal'): Linear => ({ module, targets, in: i, out: o, init, bias });
+  const qkv = s.fusedQkv
+    ? [lin('attn.qkv', ['q', 'k', 'v'], s.hidden, q + 2 * kv, attnBias)]
+    : [lin('attn.q', ['q'], s.hidden, q, attnBias), lin('attn.k', ['k'], s.hidden, kv, attnBias),
+      lin('attn.v', ['v'], s.hidden, kv, attnBias)];
+  const attn = [...qkv, lin('attn.o', ['o'], q, s.hidden, oBias, 'residual')];
   const mlp = s.mlp === 'swiglu'
-    ? [lin('mlp.gate', 'mlp', s.hidden, s.intermediate, mlpBias), lin('mlp.up', 'mlp', s.hidden, s.intermediate, mlpBias),
-      lin('mlp.down', 'mlp', s.intermediate, s.hidden, mlpBias, 'residual')]
-    : [lin('mlp.fc', 'mlp', s.hidden, s.intermediate, mlpBias), lin('mlp.proj', 'mlp', s.intermediate, s.hidden, mlpBias, 'residual')];
+    ? [lin('mlp.gate', ['mlp'], s.hidden, s.intermediate, mlpBias),
+      lin('mlp.up', ['mlp'], s.hidden, s.intermediate, mlpBias),
+      lin('mlp.down', ['mlp'], s.intermediate, s.hidden, mlpBias, 'residual')]
+    : [lin('mlp.fc', ['mlp'], s.hidden, s.intermediate, mlpBias),
+      lin('mlp.proj', ['mlp'], s.intermediate, s.hidden, mlpBias, 'residual')];
   return [...attn, ...mlp];
 }
 
 function norm(s: ModelShape, prefix: string, group: string, module: string | null): ParamSpec[] {
-  const gain: ParamSpec = { name: `${prefix}.g`, group, module, kind: 'norm', role: 'base', shape: [s.hidden], init: 'ones' };
-  if (s.norm === 'rmsnorm') return [gain];
-  return [gain, { name: `${prefix}.b`, group, module, kind: 'norm', role: 'base', shape: [s.hidden], init: 'zeros' }];
+  const spec = (name: string, init: ParamInit): ParamSpec =>
+    ({ name, group, module, kind: 'norm', role: 'base', shape: [s.hidden], init });
+  const gain = spec(`${prefix}.g`, 'ones');
+  return s.norm === 'rmsnorm' ? [gain] : [gain, spec(`${prefix}.b`, 'zeros')];
 }
 
 /** Every base tensor of the model, in the order the trainer creates them. */
 export function baseInventory(s: ModelShape): ParamSpec[] {
-  if (s.hidden % s.heads !== 0 || s.heads % s.kvHeads !== 0) {
-    throw new Error(`model ${s.name}: hidden ${s.hidden}, heads ${s.heads}, kv heads ${s.kvHeads} do not divide evenly`);
+  if ((s.headDim === undefined && s.hidden % s.heads !== 0) || s.heads % s.kvHeads !== 0) {
+    const dims = `hidden ${s.hidden}, heads ${s.heads}, kv heads ${s.kvHeads}`;
+    throw new Error(`model ${s.name}: ${dims} do not divide evenly`);
   }
-  const out: ParamSpec[] = [
-    { name: 'wte', group: 'embed', module: null, kind: 'embedding', role: 'base', shape: [s.vocab, s.hidden], init: 'normal' },
-  ];
-  if (s.positions > 0) {
-    out.push({ name: 'wpe', group: 'pos', module: null, kind: 'embedding', role: 'base', shape: [s.positions, s.hidden], init: 'normal' });
-  }
+  const top = (name: string, group: string, kind: ParamKind, shape: number[], init: ParamInit): ParamSpec =>
+    ({ name, group, module: null, kind, role: 'base', shape, init });
+  const out: ParamSpec[] = [top('wte', 'embed', 'embedding', [s.vocab, s.hidden], 'normal')];
+  if (s.positions > 0) out.push(top('wpe', 'pos', 'embedding', [s.positions, s.hidden], 'normal'));
   const linears = blockLinears(s);
   for (let i = 0; i < s.layers; i++) {
     const g = blockGroup(i);
     const add = (l: Linear) => {
       const name = `${g}.${l.module}`;
-      out.push({ name, group: g, module: l.module, kind: 'weight', role: 'base', shape: [l.in, l.out], init: l.init, target: l.target });
-      if (l.bias) out.push({ name: `${name}.b`, group: g, module: l.module, kind: 'bias', role: 'base', shape: [l.out], init: 'zeros' });
+      const common = { group: g, module: l.module, role: 'base' as const };
+      out.push({ ...common, name, kind: 'weight', shape: [l.in, l.out], init: l.init, targets: l.targets });
+      if (l.bias) out.push({ ...common, name: `${name}.b`, kind: 'bias', shape: [l.out], init: 'zeros' });
     };
     out.push(...norm(s, `${g}.ln1`, g, 'ln'));
     for (const l of linears.filter((x) => x.module.startsWith('attn.'))) add(l);
@@ -172,17 +180,20 @@ export function baseInventory(s: ModelShape): ParamSpec[] {
   }
   out.push(...norm(s, 'lnf', 'lnf', null));
   if (!s.tied) {
-    out.push({ name: 'head', group: 'head', module: null, kind: 'weight', role: 'base', shape: [s.hidden, s.vocab], init: 'normal' });
-    if (s.headBias) out.push({ name: 'head.b', group: 'head', module: null, kind: 'bias', role: 'base', shape: [s.vocab], init: 'zeros' });
+    out.push(top('head', 'head', 'weight', [s.hidden, s.vocab], 'normal'));
+    if (s.headBias) out.push(top('head.b', 'head', 'bias', [s.vocab], 'zeros'));
   }
   return out;
 }
 
 /** LoRA adapters (A, then B) for every block weight whose target is in `targets`, in inventory order. */
-export function loraInventory(base: readonly ParamSpec[], o: { rank: number; targets: readonly LoraTarget[] }): ParamSpec[] {
+export function loraInventory(
+  base: readonly ParamSpec[], o: { rank: number; targets: readonly string[] },
+): ParamSpec[] {
   const out: ParamSpec[] = [];
   for (const p of base) {
-    if (p.role !== 'base' || p.kind !== 'weight' || !p.module || !p.target || !o.targets.includes(p.target)) continue;
+    if (p.role !== 'base' || p.kind !== 'weight' || !p.module) continue;
+    if (!p.targets?.some((t) => o.targets.includes(t))) continue;
     const [din, dout] = p.shape;
     const common = { group: p.group, module: p.module, kind: 'weight' as const, adapts: p.name };
     out.push({ ...common, name: `${p.name}.lora_a`, role: 'lora_a', shape: [din, o.rank], init: 'lora_a' });
@@ -215,7 +226,8 @@ export function methodCounts(s: ModelShape, o: TrainableOptions): { params: numb
   const total = countParams(base);
   if (o.method === 'full') return { params: total, trainable: total };
   if (o.method === 'lora') {
-    const adapters = countParams(loraInventory(base, { rank: o.rank ?? 8, targets: o.loraTargets ?? ['q', 'k', 'v', 'o', 'mlp'] }));
+    const targets = o.loraTargets ?? ['q', 'k', 'v', 'o', 'mlp'];
+    const adapters = countParams(loraInventory(base, { rank: o.rank ?? 8, targets }));
     const embedHead = o.loraTrainEmbed ? countParams(base.filter((p) => p.group === 'embed' || p.group === 'head')) : 0;
     return { params: total + adapters, trainable: adapters + embedHead };
   }
