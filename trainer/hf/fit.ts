@@ -10,16 +10,13 @@ import type { ModelShape as EstimateShape } from '../../lib/estimate/shapes';
 import { shortLoraTargets, type TrainConfig } from '../../lib/protocol/config';
 import { ConfigError } from '../config';
 import type { HfShape } from './config';
+import { inventoryShape } from './inventory';
 
 export const WASM_HEAP_BYTES = 4 * 2 ** 30;
 
+/** The shared parameter inventory's shape of the model (./inventory.ts), named after its architecture. */
 export function estimateShape(s: HfShape): EstimateShape {
-  const gpt2 = s.family === 'gpt2';
-  return {
-    name: s.architecture, layers: s.layers, hidden: s.d, intermediate: s.ffn, heads: s.heads, kvHeads: s.kvHeads,
-    vocab: s.vocab, positions: gpt2 ? s.ctx : 0, tied: s.tied, mlp: gpt2 ? 'gelu' : 'swiglu', biases: gpt2 || s.qkvBias,
-    family: gpt2 ? 'gpt2' : 'llama', ctx: s.ctx,
-  };
+  return { ...inventoryShape(s), name: s.architecture };
 }
 
 export function hfMemory(c: TrainConfig, s: HfShape, seq: number): MemoryEstimate {

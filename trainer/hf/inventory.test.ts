@@ -1,7 +1,7 @@
 // The shared parameter inventory against the Hugging Face models trainer/hf really builds from the
 // committed fixtures: same total, same tensors per layer group, same groups, same LoRA adapters and LISA
 // trainable count (what the planner would report against what `run_started` would).
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { baseInventory, countParams, inventoryGroups, loraInventory, methodCounts } from '../../lib/protocol/inventory';
@@ -13,7 +13,11 @@ import { inspectHfFolder, loadHfModel } from './load';
 const fixtures = path.resolve(__dirname, '../../tests/fixtures/hf');
 
 describe('inventory of Hugging Face models', () => {
-  it.each(readdirSync(fixtures).map((d) => [d]))('%s: the inventory counts what trainer/hf builds', (dir) => {
+  const folders = readdirSync(fixtures).filter((d) => existsSync(path.join(fixtures, d, 'config.json')));
+
+  it('finds the fixtures', () => expect(folders.length).toBeGreaterThanOrEqual(5));
+
+  it.each(folders.map((d) => [d]))('%s: the inventory counts what trainer/hf builds', (dir) => {
     const folder = inspectHfFolder(path.join(fixtures, dir));
     const shape = inventoryShape(folder.shape);
     const inv = baseInventory(shape);
