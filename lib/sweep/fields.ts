@@ -47,6 +47,11 @@ export function checkValue(p: Problems, key: string, value: unknown, path: strin
     p.add(path, 'K must be ≥ 1');
     return undefined;
   }
+  if (key === 'steps' && typeof value === 'number' && value < 1) {
+    // The trainer takes --steps 0 to evaluate a model and exit; a sweep's runs always train.
+    p.add(path, 'steps must be ≥ 1 in a sweep (evaluate a model alone with the trainer\'s --steps 0)');
+    return undefined;
+  }
   const r = schema.safeParse(value);
   if (!r.success) {
     p.add(path, r.error.issues.map((i) => i.message).join('; '));

@@ -139,6 +139,13 @@ parameters:
     expect(at['seeds[1]']).toBe('seed 1 listed twice');
   });
 
+  it('refuses steps 0 in a sweep: its runs train (evaluation alone is the trainer\'s --steps 0)', () => {
+    const list = problems({ ...minimal, train: { steps: 0 }, pretrain: { steps: 0 } });
+    const at = Object.fromEntries(list.map((p) => [p.path, p.message]));
+    expect(at['train.steps']).toMatch(/steps must be ≥ 1/);
+    expect(at['pretrain.steps']).toMatch(/steps must be ≥ 1/);
+  });
+
   it('needs run_cap for random search and ranges only there', () => {
     const range = { lr: { min: 1e-4, max: 1e-2, distribution: 'log_uniform_values' } };
     expect(problems({ ...minimal, parameters: range })[0]).toMatchObject({ path: 'parameters.lr', message: expect.stringContaining('method: random') });
