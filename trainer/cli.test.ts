@@ -115,6 +115,21 @@ describe('trainer CLI', () => {
     expect(bad.type === 'metrics' && Number.isNaN(bad.values['train/loss'])).toBe(true);
   }, 60_000);
 
+  it('records the eval set in run_started; the retired eval_batches is accepted with a warning', async () => {
+    const out = path.join(tmp, 'eval-set');
+    const r = await cli(['--base', base, '--steps', '1', '--batch', '2', '--seq', '16', '--eval-records', '8',
+      '--eval-batches', '3', '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    const ev = events(out);
+    const started = ev.find((e) => e.type === 'run_started');
+    const hash = expect.stringMatching(/^[0-9a-f]{64}$/);
+    expect(started?.type === 'run_started' && started.evalSet).toEqual({ records: 8, hash });
+    const warned = ev.flatMap((e) => (e.type === 'log' && e.level === 'warn' ? [e.message] : []));
+    expect(warned).toContain(
+      'eval_batches is no longer used: every evaluation scores the same 8 held-out records (eval_records)',
+    );
+  }, 60_000);
+
   it('a killed run resumes from its checkpoint: same losses, seq continuous, nothing duplicated', async () => {
     const out = path.join(tmp, 'killed');
     const { child, done } = start([...RUN, '--out', out]);
