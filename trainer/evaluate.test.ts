@@ -70,6 +70,14 @@ describe('exact-match accuracy in one pass', () => {
     expect(exactMatches(nl, Int32Array.from([10, 67, EOS, 0, 0, 0, 0, 0]), new Set([EOS, 10]))).toBe(0);
     expect(exactMatches(nl, Int32Array.from([10, 67, EOS, 0, 0, 0, 0, 0]), new Set([EOS]))).toBe(1);
   });
+
+  it('ends an answer at the tokenizer’s own EOS (a model folder’s ids)', () => {
+    const eos = 50256;
+    const b = exampleBatch([{ tokens: Int32Array.from([5, 6, 7, eos]), promptLen: 1 }], 8, false);
+    expect(exactMatches(b, Int32Array.from([6, 7, eos, 0, 0, 0, 0, 0]), new Set([eos]), eos)).toBe(1);
+    expect(exactMatches(b, Int32Array.from([6, 7, 9, 0, 0, 0, 0, 0]), new Set([eos]), eos)).toBe(0);
+    expect(exactMatches(b, Int32Array.from([6, 7, eos, 0, 0, 0, 0, 0]))).toBe(0); // byte EOS: never found
+  });
 });
 
 describe('evaluateSet', () => {
@@ -77,6 +85,7 @@ describe('evaluateSet', () => {
     const model = GPT.create(MODEL_PRESETS.nano, 2);
     const ds = loadDataset('instruct', { seq: 32, seed: 1, stage: 'finetune' });
     const set = ds.evalSet(256);
+    expect(set.eos).toBe(EOS);
     expect(evalRows(32)).toBe(64);
     const full = evaluateSet(model, set, 32);
     expect(Object.keys(full).sort()).toEqual(['eval/accuracy', 'eval/loss', 'eval/ppl']);

@@ -11,7 +11,7 @@
  * batch scores all of them; when the run's seq equals the context it is the very pass that gives the loss.
  */
 import * as tf from '@tensorflow/tfjs';
-import { EOS, type Batch, type EvalSet } from './data/index';
+import { EOS, VOCAB, type Batch, type EvalSet } from './data/index';
 import type { GPT } from './model';
 import { crossEntropy } from './ops';
 
@@ -21,7 +21,7 @@ import { crossEntropy } from './ops';
  */
 const EVAL_TOKENS = 2048;
 const NEWLINE = 10;
-/** Greedy decoding stops at these. */
+/** Greedy decoding stops at these (byte tokens: EOS or a newline; other tokenizers: their EOS). */
 export const STOP_TOKENS: ReadonlySet<number> = new Set([EOS, NEWLINE]);
 
 /** Rows per evaluation forward pass for windows of `seq` tokens: a function of seq only. */
@@ -51,14 +51,14 @@ function score(model: GPT, b: Batch, wantPicks: boolean): { loss: number; picks:
  * masked positions are its answer bytes and the EOS after them; a row whose answer was cut by the window, or
  * whose answer holds a stop token, cannot be reproduced.
  */
-export function exactMatches(b: Batch, picks: Int32Array, stop: ReadonlySet<number> = STOP_TOKENS): number {
+export function exactMatches(b: Batch, picks: Int32Array, stop: ReadonlySet<number> = STOP_TOKENS, eos = EOS): number {
   let correct = 0;
   for (let r = 0; r < b.batch; r++) {
     let ok = false;
     for (let t = 0; t < b.seq; t++) {
       const i = r * b.seq + t;
       if (b.mask[i] === 0) continue;
-      if (b.y[i] === EOS) {
+      if (b.y[i] === eos) {
         ok = stop.has(picks[i]);
         break;
       }
@@ -72,6 +72,8 @@ export function exactMatches(b: Batch, picks: Int32Array, stop: ReadonlySet<numb
 /** `eval/loss`, `eval/ppl` and, when the set has records to answer, `eval/accuracy`. */
 export function evaluateSet(model: GPT, set: EvalSet, seq: number): Record<string, number> {
   const { ctx } = model.shape;
+  const eos = set.eos ?? EOS;
+  const stop = model.shape.vocab === VOCAB ? new Set([eos, NEWLINE]) : new Set([eos]);
   let lossSum = 0;
   let lossCount = 0;
   const addLoss = (b: Batch, loss: number) => {
@@ -90,12 +92,12 @@ export function evaluateSet(model: GPT, set: EvalSet, seq: number): Record<strin
     lossBatches.forEach((b, k) => {
       const { loss, picks } = score(model, b, true);
       addLoss(b, loss);
-      correct += exactMatches(taskBatches[k], picks!);
+      correct += exactMatches(taskBatches[k], picks!, stop, eos);
     });
   } else {
     for (const b of set.batches(evalRows(seq))) addLoss(b, score(model, b, false).loss);
     const taskBatches = answering ? set.taskBatches(evalRows(ctx), ctx) : [];
-    for (const b of taskBatches) correct += exactMatches(b, score(model, b, true).picks!);
+    for (const b of taskBatches) correct += exactMatches(b, score(model, b, true).picks!, stop, eos);
   }
   const loss = lossCount > 0 ? lossSum / lossCount : Number.NaN;
   const values: Record<string, number> = { 'eval/loss': loss, 'eval/ppl': Math.exp(loss) };

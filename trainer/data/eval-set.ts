@@ -21,6 +21,8 @@ export interface EvalSet {
   taskBatches(rows: number, window: number): Batch[];
   /** One exact-match task per record; [] for plain text. */
   tasks: EvalTask[];
+  /** The token that ends every record (the tokenizer's EOS); null for plain text. */
+  eos: number | null;
 }
 
 /** Default number of evaluation records (`eval_records`). */
@@ -58,6 +60,7 @@ export function recordEvalSet(
     batches: (rows) => chunks(examples, rows).map((c) => exampleBatch(c, seq, lossOnAll)),
     taskBatches: (rows, window) => chunks(examples, rows).map((c) => exampleBatch(c, window, false)),
     tasks,
+    eos: examples.length > 0 ? examples[0].tokens[examples[0].tokens.length - 1] : null,
   };
 }
 
@@ -68,5 +71,6 @@ export function windowEvalSet(text: Uint8Array | Int32Array, starts: readonly nu
     batches: (rows) => chunks(starts, rows).map((c) => windowBatch(text, c, seq)),
     taskBatches: () => [],
     tasks: [],
+    eos: null,
   };
 }
