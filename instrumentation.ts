@@ -3,5 +3,7 @@ export async function register() {
   if (process.env.NEXT_RUNTIME !== 'nodejs') return;
   const { startServer } = await import('./lib/server/context');
   const { env, conn, scheduler } = startServer();
-  console.log(`[layerlab] data home ${env.home} (database ${conn.file}); scheduler ${scheduler.running ? 'on' : 'off (another server holds the lock)'}`);
+  console.log(
+    `[layerlab] data home ${env.home} (database ${conn.file}); scheduler ${scheduler.running ? 'on' : 'off (another server holds the lock)'}`,
+  );
 }

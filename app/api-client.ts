@@ -29,7 +29,10 @@ export async function apiGet<T>(path: string): Promise<T> {
   return parse<T>(await fetch(path, { credentials: 'same-origin' }));
 }
 
-export async function apiSend<T>(path: string, init: { method?: string; body?: string; contentType?: string } = {}): Promise<T> {
+export async function apiSend<T>(
+  path: string,
+  init: { method?: string; body?: string; contentType?: string } = {},
+): Promise<T> {
   const res = await fetch(path, {
     method: init.method ?? 'POST',
     credentials: 'same-origin',

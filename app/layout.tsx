@@ -30,7 +30,10 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
               </>
             ) : (
               <form method="post" action="/api/logout" className="leave-share">
-                <span>Shared view (read-only)</span> <button type="submit" className="link-button">leave</button>
+                <span>Shared view (read-only)</span>{' '}
+                <button type="submit" className="link-button">
+                  leave
+                </button>
               </form>
             )}
           </nav>

@@ -31,14 +31,45 @@ import { median, table } from './lib/stats';
 const quick = process.argv.includes('--quick');
 const loadsArg = process.argv.indexOf('--loads');
 const LOADS = loadsArg > 0 ? Math.max(1, Number(process.argv[loadsArg + 1]) || 1) : quick ? 3 : 7;
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
-interface Figure { name: string; value: number; unit: string; goal?: string; op?: '>=' | '<='; target?: number; ok?: boolean; note?: string }
+interface Figure {
+  name: string;
+  value: number;
+  unit: string;
+  goal?: string;
+  op?: '>=' | '<=';
+  target?: number;
+  ok?: boolean;
+  note?: string;
+}
 const figures: Figure[] = [];
-function record(name: string, value: number, unit: string, goal?: { op: '>=' | '<='; target: number }, note?: string): void {
+function record(
+  name: string,
+  value: number,
+  unit: string,
+  goal?: { op: '>=' | '<='; target: number },
+  note?: string,
+): void {
   const ok = goal ? (goal.op === '>=' ? value >= goal.target : value <= goal.target) : undefined;
-  figures.push({ name, value, unit, ...(goal ? { goal: `${goal.op} ${goal.target.toLocaleString('en')} ${unit}`, op: goal.op, target: goal.target, ok } : {}), note });
+  figures.push({
+    name,
+    value,
+    unit,
+    ...(goal
+      ? { goal: `${goal.op} ${goal.target.toLocaleString('en')} ${unit}`, op: goal.op, target: goal.target, ok }
+      : {}),
+    note,
+  });
   console.error(`  ${name}: ${value.toLocaleString('en', { maximumFractionDigits: 1 })} ${unit}`);
 }
 
@@ -62,7 +93,12 @@ const OBSERVER = `(() => {
   }).observe(document, { subtree: true, attributes: true, attributeFilter: ['data-drawn'] });
 })();`;
 
-interface Resource { path: string; start: number; end: number; bytes: number }
+interface Resource {
+  path: string;
+  start: number;
+  end: number;
+  bytes: number;
+}
 interface Load {
   drawn: Record<string, { drawn: number; painted: number | null }>;
   ttfb: number;
@@ -82,7 +118,8 @@ async function loadOnce(browser: Browser, url: string, charts: string[]): Promis
         const d = (window as unknown as { __drawn: Record<string, { painted: number | null }> }).__drawn;
         return ids.every((id) => d?.[id]?.painted != null);
       },
-      charts, { timeout: 60_000, polling: 50 },
+      charts,
+      { timeout: 60_000, polling: 50 },
     );
     return await page.evaluate(() => {
       const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
@@ -93,9 +130,14 @@ async function loadOnce(browser: Browser, url: string, charts: string[]): Promis
         ttfb: nav.responseStart,
         domContentLoaded: nav.domContentLoadedEventEnd,
         scriptsEnd: Math.max(0, ...scripts.map((r) => r.responseEnd)),
-        api: res.filter((r) => r.name.includes('/api/')).map((r) => ({
-          path: new URL(r.name).pathname + new URL(r.name).search, start: r.startTime, end: r.responseEnd, bytes: r.encodedBodySize,
-        })),
+        api: res
+          .filter((r) => r.name.includes('/api/'))
+          .map((r) => ({
+            path: new URL(r.name).pathname + new URL(r.name).search,
+            start: r.startTime,
+            end: r.responseEnd,
+            bytes: r.encodedBodySize,
+          })),
       };
     });
   } finally {
@@ -104,7 +146,11 @@ async function loadOnce(browser: Browser, url: string, charts: string[]): Promis
 }
 
 /** Times of the page's API calls fetched from Node (no browser): median ms and the body size. */
-async function serverTimes(base: string, paths: string[], reps = 5): Promise<{ path: string; ms: number; bytes: number }[]> {
+async function serverTimes(
+  base: string,
+  paths: string[],
+  reps = 5,
+): Promise<{ path: string; ms: number; bytes: number }[]> {
   const out: { path: string; ms: number; bytes: number }[] = [];
   for (const p of paths) {
     const ms: number[] = [];
@@ -128,14 +174,23 @@ interface PageResult {
   drawnMs: Record<string, number>;
   paintedMs: Record<string, number>;
   profile: {
-    ttfbMs: number; scriptsEndMs: number; domContentLoadedMs: number;
+    ttfbMs: number;
+    scriptsEndMs: number;
+    domContentLoadedMs: number;
     api: { path: string; startMs: number; endMs: number; kB: number }[];
-    lastApiEndMs: number; clientAfterApiMs: number;
+    lastApiEndMs: number;
+    clientAfterApiMs: number;
     server: { path: string; ms: number; kB: number }[];
   };
 }
 
-async function measurePage(browser: Browser, server: OwnServer, name: string, pagePath: string, charts: string[]): Promise<PageResult> {
+async function measurePage(
+  browser: Browser,
+  server: OwnServer,
+  name: string,
+  pagePath: string,
+  charts: string[],
+): Promise<PageResult> {
   console.error(`${name}: ${pagePath} (1 warm-up + ${LOADS} loads)…`);
   await loadOnce(browser, server.url + pagePath, charts); // warm-up: server route compilation caches, SQLite page cache
   const loads: Load[] = [];
@@ -145,18 +200,27 @@ async function measurePage(browser: Browser, server: OwnServer, name: string, pa
   const paintedMs = Object.fromEntries(charts.map((c) => [c, med((l) => l.drawn[c].painted ?? Number.NaN)]));
   // API calls of the median-ish load (the one whose first chart is closest to the median).
   const first = charts[0];
-  const typical = [...loads].sort((a, b) => Math.abs(a.drawn[first].drawn - drawnMs[first]) - Math.abs(b.drawn[first].drawn - drawnMs[first]))[0];
+  const typical = [...loads].sort(
+    (a, b) => Math.abs(a.drawn[first].drawn - drawnMs[first]) - Math.abs(b.drawn[first].drawn - drawnMs[first]),
+  )[0];
   const lastDrawn = Math.max(...charts.map((c) => typical.drawn[c].drawn));
   const before = typical.api.filter((r) => r.end <= lastDrawn);
   const lastApiEnd = Math.max(0, ...before.map((r) => r.end));
   const paths = [...new Set(before.map((r) => r.path))];
   const fromNode = await serverTimes(server.url, paths);
   return {
-    page: name, url: pagePath, loads, drawnMs, paintedMs,
+    page: name,
+    url: pagePath,
+    loads,
+    drawnMs,
+    paintedMs,
     profile: {
-      ttfbMs: med((l) => l.ttfb), scriptsEndMs: med((l) => l.scriptsEnd), domContentLoadedMs: med((l) => l.domContentLoaded),
+      ttfbMs: med((l) => l.ttfb),
+      scriptsEndMs: med((l) => l.scriptsEnd),
+      domContentLoadedMs: med((l) => l.domContentLoaded),
       api: before.map((r) => ({ path: r.path, startMs: r.start, endMs: r.end, kB: r.bytes / 1024 })),
-      lastApiEndMs: lastApiEnd, clientAfterApiMs: lastDrawn - lastApiEnd,
+      lastApiEndMs: lastApiEnd,
+      clientAfterApiMs: lastDrawn - lastApiEnd,
       server: fromNode.map((s) => ({ path: s.path, ms: s.ms, kB: s.bytes / 1024 })),
     },
   };
@@ -167,7 +231,11 @@ async function measurePage(browser: Browser, server: OwnServer, name: string, pa
 function ensureBuild(root: string): void {
   if (fs.existsSync(path.join(root, '.next', 'BUILD_ID')) && !process.argv.includes('--build')) return;
   console.error('no production build in .next: running `npx next build`…');
-  const r = spawnSync('npx', ['next', 'build'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' } });
+  const r = spawnSync('npx', ['next', 'build'], {
+    cwd: root,
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
+  });
   if (r.status !== 0) throw new Error(`next build failed (exit ${r.status})`);
 }
 
@@ -186,7 +254,9 @@ async function main(): Promise<void> {
   console.error(`  ${curves.runs} runs, ${curves.points.toLocaleString('en')} points in ${seedS.toFixed(1)} s`);
   t0 = performance.now();
   const norms = seedNormsSweep(conn);
-  console.error(`  ${norms.runs} runs, ${norms.points.toLocaleString('en')} points (norm rows + metrics) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  console.error(
+    `  ${norms.runs} runs, ${norms.points.toLocaleString('en')} points (norm rows + metrics) in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+  );
   conn.sqlite.pragma('wal_checkpoint(TRUNCATE)');
   conn.sqlite.close();
 
@@ -198,23 +268,44 @@ async function main(): Promise<void> {
     server = await ownServer({ LAYERLAB_HOME: home });
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
 
-    const sweep = await measurePage(browser, server, 'sweep page, 100 runs × 5,000 steps', `/sweeps/${SWEEP}`, ['chart-curves-train', 'chart-curves-eval']);
+    const sweep = await measurePage(browser, server, 'sweep page, 100 runs × 5,000 steps', `/sweeps/${SWEEP}`, [
+      'chart-curves-train',
+      'chart-curves-eval',
+    ]);
     results.push(sweep);
-    record('sweep page: train-loss chart drawn, 100 runs × 5,000 steps (median)', sweep.drawnMs['chart-curves-train'], 'ms', { op: '<=', target: 1500 },
-      `painted ${sweep.paintedMs['chart-curves-train'].toFixed(0)} ms; both charts drawn ${Math.max(...Object.values(sweep.drawnMs)).toFixed(0)} ms`);
+    record(
+      'sweep page: train-loss chart drawn, 100 runs × 5,000 steps (median)',
+      sweep.drawnMs['chart-curves-train'],
+      'ms',
+      { op: '<=', target: 1500 },
+      `painted ${sweep.paintedMs['chart-curves-train'].toFixed(0)} ms; both charts drawn ${Math.max(...Object.values(sweep.drawnMs)).toFixed(0)} ms`,
+    );
     record('sweep page: both charts drawn (median)', Math.max(...Object.values(sweep.drawnMs)), 'ms');
 
     const fig2 = await measurePage(browser, server, 'Figure 2, 20 runs', `/sweeps/${NORMS}/norms`, ['chart-figure2']);
     results.push(fig2);
-    record('Figure-2 norms view drawn, 20 runs (median)', fig2.drawnMs['chart-figure2'], 'ms', undefined, `painted ${fig2.paintedMs['chart-figure2'].toFixed(0)} ms`);
+    record(
+      'Figure-2 norms view drawn, 20 runs (median)',
+      fig2.drawnMs['chart-figure2'],
+      'ms',
+      undefined,
+      `painted ${fig2.paintedMs['chart-figure2'].toFixed(0)} ms`,
+    );
 
     live = await liveRun(server.url, quick ? 2_000 : 5_000);
-    const run = await measurePage(browser, server, 'run page, live (fed over HTTP every 250 ms)', `/runs/${live.id}`, ['chart-run-train']);
+    const run = await measurePage(browser, server, 'run page, live (fed over HTTP every 250 ms)', `/runs/${live.id}`, [
+      'chart-run-train',
+    ]);
     results.push(run);
     const steps = await live.stop();
     live = undefined;
-    record('run page during live ingest: train-loss chart drawn (median)', run.drawnMs['chart-run-train'], 'ms', undefined,
-      `painted ${run.paintedMs['chart-run-train'].toFixed(0)} ms; run at ${steps.toLocaleString('en')} steps`);
+    record(
+      'run page during live ingest: train-loss chart drawn (median)',
+      run.drawnMs['chart-run-train'],
+      'ms',
+      undefined,
+      `painted ${run.paintedMs['chart-run-train'].toFixed(0)} ms; run at ${steps.toLocaleString('en')} steps`,
+    );
   } finally {
     if (live) await live.stop().catch(() => 0);
     await browser?.close().catch(() => undefined);
@@ -223,35 +314,72 @@ async function main(): Promise<void> {
     fs.rmSync(home, { recursive: true, force: true });
   }
 
-  console.log(`\nLayerLab pages benchmark${quick ? ' (--quick)' : ''} — ${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}, Node ${process.version}, ` +
-    `Chromium headless, ${LOADS} loads per page (median), build ${buildAge.toFixed(0)} min old\n`);
-  console.log(table(['figure', 'measured', 'goal', ''], figures.map((f) => [
-    f.name, `${f.value.toLocaleString('en', { maximumFractionDigits: 0 })} ${f.unit}`, f.goal ?? '', f.ok === undefined ? '' : f.ok ? 'ok' : 'MISSED',
-  ])));
+  console.log(
+    `\nLayerLab pages benchmark${quick ? ' (--quick)' : ''} — ${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}, Node ${process.version}, ` +
+      `Chromium headless, ${LOADS} loads per page (median), build ${buildAge.toFixed(0)} min old\n`,
+  );
+  console.log(
+    table(
+      ['figure', 'measured', 'goal', ''],
+      figures.map((f) => [
+        f.name,
+        `${f.value.toLocaleString('en', { maximumFractionDigits: 0 })} ${f.unit}`,
+        f.goal ?? '',
+        f.ok === undefined ? '' : f.ok ? 'ok' : 'MISSED',
+      ]),
+    ),
+  );
   for (const f of figures.filter((x) => x.note)) console.log(`  ${f.name}: ${f.note}`);
   for (const r of results) {
     const p = r.profile;
-    console.log(`\nprofile — ${r.page}: document TTFB ${p.ttfbMs.toFixed(0)} ms, scripts loaded ${p.scriptsEndMs.toFixed(0)} ms, ` +
-      `DOMContentLoaded ${p.domContentLoadedMs.toFixed(0)} ms, last API response ${p.lastApiEndMs.toFixed(0)} ms, ` +
-      `client work after it ${p.clientAfterApiMs.toFixed(0)} ms`);
-    console.log(table(['API call (typical load)', 'start', 'end', 'kB', 'from Node'], p.api.map((a) => {
-      const s = p.server.find((x) => x.path === a.path);
-      return [a.path.length > 70 ? a.path.slice(0, 67) + '…' : a.path, `${a.startMs.toFixed(0)} ms`, `${a.endMs.toFixed(0)} ms`, a.kB.toFixed(1), s ? `${s.ms.toFixed(0)} ms` : ''];
-    })));
+    console.log(
+      `\nprofile — ${r.page}: document TTFB ${p.ttfbMs.toFixed(0)} ms, scripts loaded ${p.scriptsEndMs.toFixed(0)} ms, ` +
+        `DOMContentLoaded ${p.domContentLoadedMs.toFixed(0)} ms, last API response ${p.lastApiEndMs.toFixed(0)} ms, ` +
+        `client work after it ${p.clientAfterApiMs.toFixed(0)} ms`,
+    );
+    console.log(
+      table(
+        ['API call (typical load)', 'start', 'end', 'kB', 'from Node'],
+        p.api.map((a) => {
+          const s = p.server.find((x) => x.path === a.path);
+          return [
+            a.path.length > 70 ? `${a.path.slice(0, 67)}…` : a.path,
+            `${a.startMs.toFixed(0)} ms`,
+            `${a.endMs.toFixed(0)} ms`,
+            a.kB.toFixed(1),
+            s ? `${s.ms.toFixed(0)} ms` : '',
+          ];
+        }),
+      ),
+    );
   }
 
   const outDir = path.join(root, 'bench', 'results');
   fs.mkdirSync(outDir, { recursive: true });
   const out = path.join(outDir, `pages-${new Date().toISOString().slice(0, 10)}${quick ? '-quick' : ''}.json`);
-  fs.writeFileSync(out, JSON.stringify({
-    benchmark: 'pages', quick, date: new Date().toISOString(), node: process.version, cpu: os.cpus()[0]?.model, cores: os.cpus().length,
-    loadsPerPage: LOADS, data: { curves, norms }, figures,
-    pages: results.map(({ loads, ...r }) => ({ ...r, loadsDrawnMs: loads.map((l) => l.drawn) })),
-  }, null, 2) + '\n');
+  fs.writeFileSync(
+    out,
+    `${JSON.stringify(
+      {
+        benchmark: 'pages',
+        quick,
+        date: new Date().toISOString(),
+        node: process.version,
+        cpu: os.cpus()[0]?.model,
+        cores: os.cpus().length,
+        loadsPerPage: LOADS,
+        data: { curves, norms },
+        figures,
+        pages: results.map(({ loads, ...r }) => ({ ...r, loadsDrawnMs: loads.map((l) => l.drawn) })),
+      },
+      null,
+      2,
+    )}\n`,
+  );
   console.log(`\nwrote ${path.relative(root, out)}`);
 }
 
 main().catch((e: unknown) => {
-  console.error(`bench:pages failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+  console.error(`bench:pages failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
   process.exitCode = 1;
 });

@@ -38,7 +38,11 @@ function torchPeak(reps: number): { version: string; gflops: number } | { error:
   const env = { ...process.env };
   delete env.OPENBLAS_CORETYPE;
   delete env.OPENBLAS_L2_SIZE;
-  const r = spawnSync(PYTHON, ['-c', TORCH_LOOP.replace('REPS', String(reps))], { encoding: 'utf8', env, timeout: 300_000 });
+  const r = spawnSync(PYTHON, ['-c', TORCH_LOOP.replace('REPS', String(reps))], {
+    encoding: 'utf8',
+    env,
+    timeout: 300_000,
+  });
   if (r.status !== 0) return { error: (r.stderr || 'python3 failed').trim().split('\n').slice(-1)[0] };
   return JSON.parse(r.stdout.trim().split('\n').slice(-1)[0]) as { version: string; gflops: number };
 }
@@ -67,7 +71,12 @@ async function main(): Promise<void> {
     const plain = run(false, false);
     const transB = run(false, true);
     best = Math.max(best, plain, transB);
-    figures.push({ name: `wasm matmul ${n}×${n}×${n}`, value: plain, unit: 'GFLOP/s', note: `transposeB ${transB.toFixed(1)} GFLOP/s` });
+    figures.push({
+      name: `wasm matmul ${n}×${n}×${n}`,
+      value: plain,
+      unit: 'GFLOP/s',
+      note: `transposeB ${transB.toFixed(1)} GFLOP/s`,
+    });
     console.error(`  ${n}: ${plain.toFixed(1)} GFLOP/s (transposeB ${transB.toFixed(1)})`);
     a.dispose();
     b.dispose();
@@ -77,16 +86,36 @@ async function main(): Promise<void> {
   const native = torchPeak(quick ? 5 : 15);
   const cpuPeakGflops = 'gflops' in native ? native.gflops : null;
   if (cpuPeakGflops !== null) {
-    figures.push({ name: 'native matmul peak, 1 thread (torch/OpenBLAS, best of 256–1024)', value: cpuPeakGflops, unit: 'GFLOP/s', note: `torch ${'version' in native ? native.version : ''}` });
+    figures.push({
+      name: 'native matmul peak, 1 thread (torch/OpenBLAS, best of 256–1024)',
+      value: cpuPeakGflops,
+      unit: 'GFLOP/s',
+      note: `torch ${'version' in native ? native.version : ''}`,
+    });
     console.log(`native matmul peak (torch, 1 thread): ${cpuPeakGflops.toFixed(1)} GFLOP/s`);
   } else console.log(`native matmul peak not measured: ${'error' in native ? native.error : ''}`);
   const outDir = path.join(process.cwd(), 'bench', 'results');
   fs.mkdirSync(outDir, { recursive: true });
   const out = path.join(outDir, `peak-${new Date().toISOString().slice(0, 10)}${quick ? '-quick' : ''}.json`);
-  fs.writeFileSync(out, JSON.stringify({
-    benchmark: 'peak', quick, date: new Date().toISOString(), node: process.version, cpu: os.cpus()[0]?.model, cores: os.cpus().length,
-    backend: info, peakGflops: best, cpuPeakGflops, figures,
-  }, null, 2) + '\n');
+  fs.writeFileSync(
+    out,
+    `${JSON.stringify(
+      {
+        benchmark: 'peak',
+        quick,
+        date: new Date().toISOString(),
+        node: process.version,
+        cpu: os.cpus()[0]?.model,
+        cores: os.cpus().length,
+        backend: info,
+        peakGflops: best,
+        cpuPeakGflops,
+        figures,
+      },
+      null,
+      2,
+    )}\n`,
+  );
   console.log(`wrote ${path.relative(process.cwd(), out)}`);
 }
 

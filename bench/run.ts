@@ -26,16 +26,39 @@ const listArg = (flag: string): string[] | null => {
 const only = listArg('--only');
 const skip = listArg('--skip') ?? [];
 
-interface Part { name: string; script: string; args: string[]; timeoutS: number }
+interface Part {
+  name: string;
+  script: string;
+  args: string[];
+  timeoutS: number;
+}
 const PARTS: Part[] = [
-  { name: 'trainer', script: 'bench/trainer.ts', args: quick ? ['--quick', '--all-gammas'] : ['--all-gammas'], timeoutS: quick ? 900 : 3600 },
-  { name: 'trainer-small', script: 'bench/trainer.ts', args: quick ? ['--preset', 'small', '--quick'] : ['--preset', 'small', '--all-gammas'], timeoutS: quick ? 900 : 3600 },
+  {
+    name: 'trainer',
+    script: 'bench/trainer.ts',
+    args: quick ? ['--quick', '--all-gammas'] : ['--all-gammas'],
+    timeoutS: quick ? 900 : 3600,
+  },
+  {
+    name: 'trainer-small',
+    script: 'bench/trainer.ts',
+    args: quick ? ['--preset', 'small', '--quick'] : ['--preset', 'small', '--all-gammas'],
+    timeoutS: quick ? 900 : 3600,
+  },
   { name: 'peak', script: 'bench/peak.ts', args: quick ? ['--quick'] : [], timeoutS: 300 },
   { name: 'store', script: 'bench/store.ts', args: quick ? ['--quick'] : [], timeoutS: quick ? 900 : 3600 },
   { name: 'pages', script: 'bench/pages.ts', args: quick ? ['--quick'] : [], timeoutS: 1200 },
 ].filter((p) => (only ? only.includes(p.name) : true) && !skip.includes(p.name));
 
-interface PartResult { name: string; ok: boolean; exitCode: number | null; seconds: number; peakRssMiB: number | null; resultFile: string | null; error?: string }
+interface PartResult {
+  name: string;
+  ok: boolean;
+  exitCode: number | null;
+  seconds: number;
+  peakRssMiB: number | null;
+  resultFile: string | null;
+  error?: string;
+}
 
 /** VmHWM (peak resident set) of a live process in MiB, or null. */
 function peakRss(pid: number): number | null {
@@ -50,7 +73,8 @@ function peakRss(pid: number): number | null {
 /** The newest bench/results/<name>-*.json written since `since` (ms epoch). */
 function newestResult(name: string, since: number): string | null {
   if (!fs.existsSync(resultsDir)) return null;
-  const files = fs.readdirSync(resultsDir)
+  const files = fs
+    .readdirSync(resultsDir)
     .filter((f) => f.startsWith(`${name}-`) && /^\d/.test(f.slice(name.length + 1)) && f.endsWith('.json'))
     .map((f) => ({ f: path.join(resultsDir, f), t: fs.statSync(path.join(resultsDir, f)).mtimeMs }))
     .filter((x) => x.t >= since - 1000)
@@ -62,7 +86,11 @@ function runPart(p: Part): Promise<PartResult> {
   return new Promise((resolve) => {
     const started = Date.now();
     process.stderr.write(`\n=== ${p.name}: node --import tsx ${p.script} ${p.args.join(' ')}\n`);
-    const child = spawn(process.execPath, ['--import', 'tsx', p.script, ...p.args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
+    const child = spawn(process.execPath, ['--import', 'tsx', p.script, ...p.args], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: process.env,
+    });
     let rss: number | null = null;
     let tail = '';
     const keep = (chunk: Buffer) => {
@@ -84,8 +112,22 @@ function runPart(p: Part): Promise<PartResult> {
       clearTimeout(timer);
       const resultFile = newestResult(p.name, started);
       const ok = exitCode === 0 && resultFile !== null;
-      const why = error ?? (exitCode !== 0 ? `exit ${exitCode}: ${tail.trim().split('\n').slice(-3).join(' / ')}` : resultFile ? undefined : 'no result JSON written');
-      resolve({ name: p.name, ok, exitCode, seconds: (Date.now() - started) / 1000, peakRssMiB: rss, resultFile: resultFile && path.relative(root, resultFile), ...(why ? { error: why } : {}) });
+      const why =
+        error ??
+        (exitCode !== 0
+          ? `exit ${exitCode}: ${tail.trim().split('\n').slice(-3).join(' / ')}`
+          : resultFile
+            ? undefined
+            : 'no result JSON written');
+      resolve({
+        name: p.name,
+        ok,
+        exitCode,
+        seconds: (Date.now() - started) / 1000,
+        peakRssMiB: rss,
+        resultFile: resultFile && path.relative(root, resultFile),
+        ...(why ? { error: why } : {}),
+      });
     };
     child.on('error', (e) => done(null, e.message));
     child.on('exit', (code, signal) => done(code ?? null, signal ? `killed by ${signal}` : undefined));
@@ -94,9 +136,27 @@ function runPart(p: Part): Promise<PartResult> {
 
 // ------------------------------------------------------------------------------------------- summary
 
-interface Row { part: string; name: string; value: number | null; unit: string; op?: '>=' | '<='; target?: number; status: string; ratio: number | null; note?: string }
+interface Row {
+  part: string;
+  name: string;
+  value: number | null;
+  unit: string;
+  op?: '>=' | '<=';
+  target?: number;
+  status: string;
+  ratio: number | null;
+  note?: string;
+}
 
-function goalRow(part: string, name: string, value: number | null, unit: string, op?: '>=' | '<=', target?: number, note?: string): Row {
+function goalRow(
+  part: string,
+  name: string,
+  value: number | null,
+  unit: string,
+  op?: '>=' | '<=',
+  target?: number,
+  note?: string,
+): Row {
   let status = '';
   let ratio: number | null = null;
   if (op && target !== undefined) {
@@ -109,18 +169,35 @@ function goalRow(part: string, name: string, value: number | null, unit: string,
   return { part, name, value, unit, op, target, status, ratio, note };
 }
 
-interface StoreLike { figures: { name: string; value: number; unit: string; goal?: string; note?: string }[] }
+interface StoreLike {
+  figures: { name: string; value: number; unit: string; goal?: string; note?: string }[];
+}
 
 function figureRows(part: string, json: StoreLike): Row[] {
   return json.figures.map((f) => {
     const g = f.goal ? /^(>=|<=)\s*([\d,.]+)/.exec(f.goal) : null;
-    return goalRow(part, f.name, f.value, f.unit, g ? (g[1] as '>=' | '<=') : undefined, g ? Number(g[2].replace(/,/g, '')) : undefined, f.note);
+    return goalRow(
+      part,
+      f.name,
+      f.value,
+      f.unit,
+      g ? (g[1] as '>=' | '<=') : undefined,
+      g ? Number(g[2].replace(/,/g, '')) : undefined,
+      f.note,
+    );
   });
 }
 
 interface TrainerJson {
   config: { preset: string; shape: { d: number; layers: number; ctx: number }; batch: number; seq: number };
-  layerlab: { label: string; params?: number; stepMs?: number; tokensPerS?: number; mem: Record<string, number>; failure?: string }[];
+  layerlab: {
+    label: string;
+    params?: number;
+    stepMs?: number;
+    tokensPerS?: number;
+    mem: Record<string, number>;
+    failure?: string;
+  }[];
   pytorch: { mode: string; ms_median: number; tokens_per_s: number }[] | null;
   pytorchNote: string | null;
   ratios: Record<string, number | null | undefined>;
@@ -131,37 +208,95 @@ export function flopsPerToken(params: number, layers: number, d: number, seq: nu
   return 6 * params + 12 * layers * d * seq;
 }
 
-interface PeakJson extends StoreLike { peakGflops: number; cpuPeakGflops: number | null }
+interface PeakJson extends StoreLike {
+  peakGflops: number;
+  cpuPeakGflops: number | null;
+}
 
 /** Goals (issue 7) are set on `mini`; other presets are reported without them. */
 function trainerRows(json: TrainerJson, peak: PeakJson | null): Row[] {
   const rows: Row[] = [];
   const { preset, shape, seq } = json.config;
-  const goal = (op: '>=' | '<=', x: number): ['>=' | '<=' | undefined, number | undefined] => (preset === 'mini' ? [op, x] : [undefined, undefined]);
+  const goal = (op: '>=' | '<=', x: number): ['>=' | '<=' | undefined, number | undefined] =>
+    preset === 'mini' ? [op, x] : [undefined, undefined];
   for (const r of json.layerlab) {
     const note = r.failure ? `FAILED: ${r.failure}` : undefined;
     rows.push(goalRow('trainer', `${preset} ${r.label}: ms/step`, r.stepMs ?? null, 'ms', undefined, undefined, note));
     rows.push(goalRow('trainer', `${preset} ${r.label}: tokens/s`, r.tokensPerS ?? null, 'tokens/s'));
     const peak = r.mem['mem/wasm_heap_bytes'] ?? r.mem['mem/peak_bytes'];
-    if (peak !== undefined) rows.push(goalRow('trainer', `${preset} ${r.label}: peak memory (${r.mem['mem/wasm_heap_bytes'] !== undefined ? 'wasm heap' : 'tensors'})`, peak / 2 ** 20, 'MiB'));
+    if (peak !== undefined)
+      rows.push(
+        goalRow(
+          'trainer',
+          `${preset} ${r.label}: peak memory (${r.mem['mem/wasm_heap_bytes'] !== undefined ? 'wasm heap' : 'tensors'})`,
+          peak / 2 ** 20,
+          'MiB',
+        ),
+      );
   }
-  for (const t of json.pytorch ?? []) rows.push(goalRow('trainer', `PyTorch ${t.mode}: tokens/s (same shapes, 1 thread)`, t.tokens_per_s, 'tokens/s'));
+  for (const t of json.pytorch ?? [])
+    rows.push(goalRow('trainer', `PyTorch ${t.mode}: tokens/s (same shapes, 1 thread)`, t.tokens_per_s, 'tokens/s'));
   const r = (k: string) => json.ratios[k] ?? null;
-  rows.push(goalRow('trainer', `${preset} full: LayerLab tokens/s ÷ PyTorch`, r('full tokens/s LayerLab/PyTorch'), '×', ...goal('>=', 0.33),
-    json.pytorch ? undefined : json.pytorchNote ?? 'PyTorch not run'));
-  rows.push(goalRow('trainer', `${preset} LISA γ=2 step time ÷ full`, r('lisa2/full step time (LayerLab)'), '×', ...goal('<=', 0.85)));
+  rows.push(
+    goalRow(
+      'trainer',
+      `${preset} full: LayerLab tokens/s ÷ PyTorch`,
+      r('full tokens/s LayerLab/PyTorch'),
+      '×',
+      ...goal('>=', 0.33),
+      json.pytorch ? undefined : (json.pytorchNote ?? 'PyTorch not run'),
+    ),
+  );
+  rows.push(
+    goalRow(
+      'trainer',
+      `${preset} LISA γ=2 step time ÷ full`,
+      r('lisa2/full step time (LayerLab)'),
+      '×',
+      ...goal('<=', 0.85),
+    ),
+  );
   const lora = r('lora/full step time (LayerLab)');
   if (lora !== null) rows.push(goalRow('trainer', `${preset} LoRA step time ÷ full`, lora, '×'));
   const full = json.layerlab.find((x) => x.label === 'full' && !x.failure);
   if (full?.tokensPerS && full.params) {
     const achieved = (full.tokensPerS * flopsPerToken(full.params, shape.layers, shape.d, seq)) / 1e9;
     rows.push(goalRow('trainer', `${preset} full: model FLOP/s (6N + 12·L·d·T per token)`, achieved, 'GFLOP/s'));
-    if (peak?.peakGflops) rows.push(goalRow('trainer', `${preset} full: MFU vs measured wasm matmul peak`, (100 * achieved) / peak.peakGflops, '%', undefined, undefined, `peak ${peak.peakGflops.toFixed(1)} GFLOP/s`));
-    if (peak?.cpuPeakGflops) rows.push(goalRow('trainer', `${preset} full: MFU vs this core's native matmul peak (torch, 1 thread)`, (100 * achieved) / peak.cpuPeakGflops, '%', undefined, undefined, `peak ${peak.cpuPeakGflops.toFixed(1)} GFLOP/s`));
+    if (peak?.peakGflops)
+      rows.push(
+        goalRow(
+          'trainer',
+          `${preset} full: MFU vs measured wasm matmul peak`,
+          (100 * achieved) / peak.peakGflops,
+          '%',
+          undefined,
+          undefined,
+          `peak ${peak.peakGflops.toFixed(1)} GFLOP/s`,
+        ),
+      );
+    if (peak?.cpuPeakGflops)
+      rows.push(
+        goalRow(
+          'trainer',
+          `${preset} full: MFU vs this core's native matmul peak (torch, 1 thread)`,
+          (100 * achieved) / peak.cpuPeakGflops,
+          '%',
+          undefined,
+          undefined,
+          `peak ${peak.cpuPeakGflops.toFixed(1)} GFLOP/s`,
+        ),
+      );
     const torchFull = json.pytorch?.find((t) => t.mode === 'full');
     if (torchFull && peak?.cpuPeakGflops) {
       const theirs = (torchFull.tokens_per_s * flopsPerToken(full.params, shape.layers, shape.d, seq)) / 1e9;
-      rows.push(goalRow('trainer', `${preset} full: PyTorch MFU vs the same native peak`, (100 * theirs) / peak.cpuPeakGflops, '%'));
+      rows.push(
+        goalRow(
+          'trainer',
+          `${preset} full: PyTorch MFU vs the same native peak`,
+          (100 * theirs) / peak.cpuPeakGflops,
+          '%',
+        ),
+      );
     }
   }
   return rows;
@@ -181,7 +316,13 @@ function machine() {
   } catch {
     /* keep */
   }
-  return { nproc, cpu: model, memGiB: os.totalmem() / 2 ** 30, node: process.version, platform: `${os.platform()} ${os.release()}` };
+  return {
+    nproc,
+    cpu: model,
+    memGiB: os.totalmem() / 2 ** 30,
+    node: process.version,
+    platform: `${os.platform()} ${os.release()}`,
+  };
 }
 
 const fmt = (v: number | null): string => {
@@ -193,8 +334,10 @@ const fmt = (v: number | null): string => {
 async function main(): Promise<void> {
   const started = new Date();
   const mach = machine();
-  console.error(`LayerLab benchmark suite${quick ? ' (--quick)' : ''}: ${PARTS.map((p) => p.name).join(', ')} — ` +
-    `${mach.nproc} cores, ${mach.cpu}, ${mach.memGiB.toFixed(0)} GiB, Node ${mach.node}`);
+  console.error(
+    `LayerLab benchmark suite${quick ? ' (--quick)' : ''}: ${PARTS.map((p) => p.name).join(', ')} — ` +
+      `${mach.nproc} cores, ${mach.cpu}, ${mach.memGiB.toFixed(0)} GiB, Node ${mach.node}`,
+  );
   const parts: PartResult[] = [];
   for (const p of PARTS) parts.push(await runPart(p));
 
@@ -214,23 +357,48 @@ async function main(): Promise<void> {
   const pages = read<StoreLike>('pages');
   if (pages) rows.push(...figureRows('pages', pages));
 
-  console.log(`\nLayerLab benchmarks${quick ? ' (--quick)' : ''}, ${started.toISOString()} — ${mach.nproc} cores, ${mach.cpu}, ` +
-    `${mach.memGiB.toFixed(0)} GiB, Node ${mach.node}\n`);
-  console.log(table(['part', 'figure', 'measured', 'goal (issue 7)', 'measured÷goal', ''], rows.map((r) => [
-    r.part, r.name.length > 78 ? `${r.name.slice(0, 77)}…` : r.name, `${fmt(r.value)} ${r.unit}`,
-    r.op ? `${r.op} ${fmt(r.target ?? null)} ${r.unit}` : '', r.ratio === null ? '' : `${r.ratio.toFixed(2)}`, r.status,
-  ])));
-  console.log(`\n${table(['part', 'result', 'seconds', 'peak RSS', 'file'], parts.map((p) => [
-    p.name, p.ok ? 'ok' : `FAILED (${p.error ?? 'unknown'})`.slice(0, 120), p.seconds.toFixed(0),
-    p.peakRssMiB === null ? '—' : `${p.peakRssMiB.toFixed(0)} MiB`, p.resultFile ?? '—',
-  ]))}`);
+  console.log(
+    `\nLayerLab benchmarks${quick ? ' (--quick)' : ''}, ${started.toISOString()} — ${mach.nproc} cores, ${mach.cpu}, ` +
+      `${mach.memGiB.toFixed(0)} GiB, Node ${mach.node}\n`,
+  );
+  console.log(
+    table(
+      ['part', 'figure', 'measured', 'goal (issue 7)', 'measured÷goal', ''],
+      rows.map((r) => [
+        r.part,
+        r.name.length > 78 ? `${r.name.slice(0, 77)}…` : r.name,
+        `${fmt(r.value)} ${r.unit}`,
+        r.op ? `${r.op} ${fmt(r.target ?? null)} ${r.unit}` : '',
+        r.ratio === null ? '' : `${r.ratio.toFixed(2)}`,
+        r.status,
+      ]),
+    ),
+  );
+  console.log(
+    `\n${table(
+      ['part', 'result', 'seconds', 'peak RSS', 'file'],
+      parts.map((p) => [
+        p.name,
+        p.ok ? 'ok' : `FAILED (${p.error ?? 'unknown'})`.slice(0, 120),
+        p.seconds.toFixed(0),
+        p.peakRssMiB === null ? '—' : `${p.peakRssMiB.toFixed(0)} MiB`,
+        p.resultFile ?? '—',
+      ]),
+    )}`,
+  );
   const goals = rows.filter((r) => r.op);
   const missed = goals.filter((r) => r.status !== 'PASS');
-  console.log(`\ngoals: ${goals.length - missed.length} of ${goals.length} PASS${missed.length ? `; not met: ${missed.map((r) => `${r.name} (${r.status})`).join('; ')}` : ''}`);
+  console.log(
+    `\ngoals: ${goals.length - missed.length} of ${goals.length} PASS${missed.length ? `; not met: ${missed.map((r) => `${r.name} (${r.status})`).join('; ')}` : ''}`,
+  );
 
   fs.mkdirSync(resultsDir, { recursive: true });
   const out = path.join(resultsDir, `summary-${started.toISOString().slice(0, 10)}${quick ? '-quick' : ''}.json`);
-  fs.writeFileSync(out, JSON.stringify({ benchmark: 'summary', quick, date: started.toISOString(), machine: mach, parts, rows }, null, 2) + '\n');
+  fs.writeFileSync(
+    out,
+    JSON.stringify({ benchmark: 'summary', quick, date: started.toISOString(), machine: mach, parts, rows }, null, 2) +
+      '\n',
+  );
   console.log(`wrote ${path.relative(root, out)}`);
   if (parts.some((p) => !p.ok)) process.exitCode = 1;
 }

@@ -50,10 +50,18 @@ function options() {
       throw new Error('--steps must be an integer >= 1 and --warmup an integer >= 0');
     }
     const gammas = values['all-gammas'] ? [1, 2, 4] : [2];
-    if (values['model-shape'] !== undefined && values['model-shape'] !== 'gpt2') throw new Error('--model-shape must be gpt2');
-    const preset = values['model-shape'] ? 'hf-gpt2' : values.preset ?? 'mini';
+    if (values['model-shape'] !== undefined && values['model-shape'] !== 'gpt2')
+      throw new Error('--model-shape must be gpt2');
+    const preset = values['model-shape'] ? 'hf-gpt2' : (values.preset ?? 'mini');
     if (!(preset in SHAPES)) throw new Error(`--preset must be one of ${Object.keys(SHAPES).join(', ')}`);
-    return { warmup, measured, gammas, preset: preset as keyof typeof SHAPES, backend: values.backend ?? 'auto', torch: !values['no-torch'] };
+    return {
+      warmup,
+      measured,
+      gammas,
+      preset: preset as keyof typeof SHAPES,
+      backend: values.backend ?? 'auto',
+      torch: !values['no-torch'],
+    };
   } catch (e) {
     console.error(`${(e as Error).message}\n${USAGE}`);
     process.exit(2);
@@ -61,7 +69,11 @@ function options() {
 }
 
 /** Batch and sequence per preset: the same 1,024 tokens per step. */
-const SHAPES = { mini: { batch: 16, seq: 64 }, small: { batch: 8, seq: 128 }, 'hf-gpt2': { batch: 4, seq: 128 } } as const;
+const SHAPES = {
+  mini: { batch: 16, seq: 64 },
+  small: { batch: 8, seq: 128 },
+  'hf-gpt2': { batch: 4, seq: 128 },
+} as const;
 const NEVER = '1000000'; // eval, norms and checkpoints beyond the last step (the final ones still happen)
 
 async function main(): Promise<void> {
@@ -70,7 +82,13 @@ async function main(): Promise<void> {
   const { batch: BATCH, seq: SEQ } = SHAPES[PRESET];
   const hf = PRESET === 'hf-gpt2';
   const shape = hf
-    ? { d: GPT2_SMALL.n_embd, layers: GPT2_SMALL.n_layer, heads: GPT2_SMALL.n_head, vocab: GPT2_SMALL.vocab_size, ctx: 1024 }
+    ? {
+        d: GPT2_SMALL.n_embd,
+        layers: GPT2_SMALL.n_layer,
+        heads: GPT2_SMALL.n_head,
+        vocab: GPT2_SMALL.vocab_size,
+        ctx: 1024,
+      }
     : MODEL_PRESETS[PRESET];
   const root = path.resolve(path.dirname(process.argv[1]), '..');
   const cli = path.join(root, 'trainer', 'cli.ts');
@@ -84,8 +102,23 @@ async function main(): Promise<void> {
   const loadAtStart = os.loadavg();
   const busyAtStart = loadWarning('at the start');
   if (busyAtStart) console.log(busyAtStart);
-  const common = [...(hf ? [] : ['--preset', PRESET]), '--batch', String(BATCH), '--seq', String(SEQ), '--seed', '1', '--backend', opt.backend,
-    '--eval-every', NEVER, '--norms-every', NEVER, '--checkpoint-every', NEVER];
+  const common = [
+    ...(hf ? [] : ['--preset', PRESET]),
+    '--batch',
+    String(BATCH),
+    '--seq',
+    String(SEQ),
+    '--seed',
+    '1',
+    '--backend',
+    opt.backend,
+    '--eval-every',
+    NEVER,
+    '--norms-every',
+    NEVER,
+    '--checkpoint-every',
+    NEVER,
+  ];
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'layerlab-bench-'));
   try {
     // Fine-tuning starts from a base checkpoint (one pretrain step makes one) or from the GPT-2 folder.
@@ -96,7 +129,10 @@ async function main(): Promise<void> {
     } else {
       process.stderr.write('making a base checkpoint (pretrain, 1 step)…\n');
       const pre = await runTrainer(root, {
-        label: 'base', args: [...common, '--stage', 'pretrain', '--steps', '1', '--out', base], warmup: 0, timeoutMs: 600_000,
+        label: 'base',
+        args: [...common, '--stage', 'pretrain', '--steps', '1', '--out', base],
+        warmup: 0,
+        timeoutMs: 600_000,
       });
       if (pre.failure) throw new Error(`pretraining the base checkpoint failed: ${pre.failure}`);
     }
@@ -112,9 +148,26 @@ async function main(): Promise<void> {
     const results: TrainerRunResult[] = [];
     for (const [i, m] of methods.entries()) {
       process.stderr.write(`running ${m.label} (${steps} steps)…\n`);
-      const args = [...common, ...m.args, hf ? '--model' : '--base', base, '--steps', String(steps), '--out', path.join(tmp, `run-${i}`)];
-      const run = await runTrainer(root, { label: m.label, args, warmup: opt.warmup, timeoutMs: 120_000 + steps * 30_000 });
-      results.push({ ...summarise(m.label, run.events, opt.warmup, BATCH * SEQ), ...(run.failure ? { failure: run.failure } : {}) });
+      const args = [
+        ...common,
+        ...m.args,
+        hf ? '--model' : '--base',
+        base,
+        '--steps',
+        String(steps),
+        '--out',
+        path.join(tmp, `run-${i}`),
+      ];
+      const run = await runTrainer(root, {
+        label: m.label,
+        args,
+        warmup: opt.warmup,
+        timeoutMs: 120_000 + steps * 30_000,
+      });
+      results.push({
+        ...summarise(m.label, run.events, opt.warmup, BATCH * SEQ),
+        ...(run.failure ? { failure: run.failure } : {}),
+      });
     }
     printLayerLab(results);
 
@@ -123,7 +176,8 @@ async function main(): Promise<void> {
     const probe = opt.torch ? probeTorch(root) : { ok: false as const, reason: 'skipped (--no-torch)' };
     if (probe.ok) {
       if (!probe.openblas) {
-        torchNote = 'libopenblas0-pthread is not installed, so torch uses the reference BLAS (about 15x slower): apt-get install -y libopenblas0-pthread';
+        torchNote =
+          'libopenblas0-pthread is not installed, so torch uses the reference BLAS (about 15x slower): apt-get install -y libopenblas0-pthread';
       }
       process.stderr.write(`running the PyTorch ${probe.version} yardstick (1 thread)…\n`);
       const { d, layers, heads, vocab } = shape;
@@ -137,7 +191,15 @@ async function main(): Promise<void> {
     printTorchAndRatios(torch, ratios);
 
     const file = writeResults(root, PRESET === 'mini' ? 'trainer' : `trainer-${PRESET}`, {
-      config: { preset: PRESET, shape, batch: BATCH, seq: SEQ, warmup: opt.warmup, measured: opt.measured, backend: opt.backend },
+      config: {
+        preset: PRESET,
+        shape,
+        batch: BATCH,
+        seq: SEQ,
+        warmup: opt.warmup,
+        measured: opt.measured,
+        backend: opt.backend,
+      },
       loadavgAtStart: loadAtStart,
       layerlab: results,
       pytorch: torch ?? null,

@@ -17,8 +17,22 @@ describe('openDatabase', () => {
   it('creates the schema in WAL mode and reports the applied migration', () => {
     const { sqlite } = openDatabase(tempFile());
     expect(sqlite.pragma('journal_mode', { simple: true })).toBe('wal');
-    const tables = sqlite.prepare("SELECT name FROM sqlite_master WHERE type='table'").all().map((r) => (r as { name: string }).name);
-    for (const t of ['sweeps', 'runs', 'series', 'points', 'latest', 'norm_groups', 'norm_points', 'lisa_periods', 'checkpoints', 'shares']) {
+    const tables = sqlite
+      .prepare("SELECT name FROM sqlite_master WHERE type='table'")
+      .all()
+      .map((r) => (r as { name: string }).name);
+    for (const t of [
+      'sweeps',
+      'runs',
+      'series',
+      'points',
+      'latest',
+      'norm_groups',
+      'norm_points',
+      'lisa_periods',
+      'checkpoints',
+      'shares',
+    ]) {
       expect(tables).toContain(t);
     }
     const v = schemaVersion(sqlite);
@@ -31,13 +45,22 @@ describe('openDatabase', () => {
     const file = tempFile();
     const first = openDatabase(file);
     first.db.insert(sweeps).values({ id: 's1', name: 'kept', spec: '{}' }).run();
-    first.db.insert(runs).values({ id: 'r1', sweepId: 's1', kind: 'lisa', label: 'LISA γ=1', config: '{}', configHash: 'h' }).run();
+    first.db
+      .insert(runs)
+      .values({ id: 'r1', sweepId: 's1', kind: 'lisa', label: 'LISA γ=1', config: '{}', configHash: 'h' })
+      .run();
     const applied = schemaVersion(first.sqlite).applied;
     first.sqlite.close();
 
     const second = openDatabase(file);
     expect(schemaVersion(second.sqlite).applied).toBe(applied);
-    expect(second.db.select().from(sweeps).all().map((s) => s.name)).toEqual(['kept']);
+    expect(
+      second.db
+        .select()
+        .from(sweeps)
+        .all()
+        .map((s) => s.name),
+    ).toEqual(['kept']);
     expect(second.db.select().from(runs).all()[0]).toMatchObject({ id: 'r1', status: 'queued', lastSeq: -1 });
     second.sqlite.close();
   });

@@ -1,7 +1,14 @@
 /**
  * One error type for the domain layer, with a code that each transport maps once (HTTP: lib/server/http.ts).
  */
-export type ErrorCode = 'bad_request' | 'invalid_spec' | 'unauthorized' | 'forbidden' | 'not_found' | 'conflict' | 'too_large';
+export type ErrorCode =
+  | 'bad_request'
+  | 'invalid_spec'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'too_large';
 
 export interface Problem {
   path: string;

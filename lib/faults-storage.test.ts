@@ -65,7 +65,10 @@ describe('storage faults', () => {
     conn.sqlite.pragma('wal_checkpoint(TRUNCATE)');
     conn.sqlite.close();
     remount(mnt, 'ro');
-    expect(() => fs.writeFileSync(path.join(home, 'probe'), 'x'), 'the mount must really be read-only, even for root').toThrow(/EROFS/);
+    expect(
+      () => fs.writeFileSync(path.join(home, 'probe'), 'x'),
+      'the mount must really be read-only, even for root',
+    ).toThrow(/EROFS/);
 
     const res = spawnSync(process.execPath, ['--import', 'tsx', path.resolve('scripts/start.ts')], {
       env: { ...process.env, LAYERLAB_HOME: home, PORT: '39999', HOST: '127.0.0.1', LAYERLAB_ADMIN_TOKEN: '' },
@@ -78,7 +81,8 @@ describe('storage faults', () => {
     expect(res.stderr).not.toMatch(/\n\s+at /); // no stack trace
     // SQLite cannot open a WAL database on a read-only mount without its -shm: check a byte-exact copy.
     const copy = tempDir('layerlab-ro-copy-');
-    for (const f of fs.readdirSync(home).filter((n) => n.startsWith('layerlab.db'))) fs.copyFileSync(path.join(home, f), path.join(copy, f));
+    for (const f of fs.readdirSync(home).filter((n) => n.startsWith('layerlab.db')))
+      fs.copyFileSync(path.join(home, f), path.join(copy, f));
     expect(integrity(path.join(copy, 'layerlab.db'))).toBe('ok');
   });
 
@@ -106,13 +110,13 @@ describe('storage faults', () => {
     const file = path.join(eventsDir, 'events.ndjson');
     const b = new EventBuilder();
     const STEPS = 4000;
-    let text = encodeEvent(b.started()) + '\n';
+    let text = `${encodeEvent(b.started())}\n`;
     for (let s = 1; s <= STEPS; s++) {
-      text += encodeEvent(b.metrics(s, { 'train/loss': 1 / s, lr: 1e-3, tokens_per_s: 1000 + s, grad_norm: s % 7 })) + '\n';
+      text += `${encodeEvent(b.metrics(s, { 'train/loss': 1 / s, lr: 1e-3, tokens_per_s: 1000 + s, grad_norm: s % 7 }))}\n`;
     }
-    text += encodeEvent(b.finished(STEPS)) + '\n';
+    text += `${encodeEvent(b.finished(STEPS))}\n`;
     // The first 500 steps are ingested while there is room.
-    const firstPart = text.split('\n').slice(0, 501).join('\n') + '\n';
+    const firstPart = `${text.split('\n').slice(0, 501).join('\n')}\n`;
     fs.writeFileSync(file, firstPart);
     expect(tailRun(conn, 'r1', file).stored).toBe(501);
     fs.appendFileSync(file, text.slice(firstPart.length));
@@ -137,9 +141,14 @@ describe('storage faults', () => {
     expect(String((failure as Error).message)).toMatch(/full|disk I\/O/i);
 
     // What was committed is consistent: the offset, last_seq and the stored steps agree.
-    const head = conn.sqlite.prepare('SELECT events_offset AS offset, last_seq AS lastSeq FROM runs').get() as { offset: number; lastSeq: number };
+    const head = conn.sqlite.prepare('SELECT events_offset AS offset, last_seq AS lastSeq FROM runs').get() as {
+      offset: number;
+      lastSeq: number;
+    };
     const stored = conn.sqlite
-      .prepare(`SELECT p.step FROM points p JOIN series s ON s.id = p.series_id WHERE s.key = 'train/loss' ORDER BY p.step`)
+      .prepare(
+        `SELECT p.step FROM points p JOIN series s ON s.id = p.series_id WHERE s.key = 'train/loss' ORDER BY p.step`,
+      )
       .pluck()
       .all() as number[];
     expect(stored).toEqual(stored.map((_, i) => i + 1));
@@ -158,11 +167,16 @@ describe('storage faults', () => {
       /* keep going */
     }
     const after = conn.sqlite
-      .prepare(`SELECT p.step FROM points p JOIN series s ON s.id = p.series_id WHERE s.key = 'train/loss' ORDER BY p.step`)
+      .prepare(
+        `SELECT p.step FROM points p JOIN series s ON s.id = p.series_id WHERE s.key = 'train/loss' ORDER BY p.step`,
+      )
       .pluck()
       .all() as number[];
     expect(after).toEqual(Array.from({ length: STEPS }, (_, i) => i + 1));
-    expect(conn.sqlite.prepare('SELECT status, last_seq FROM runs').get()).toEqual({ status: 'finished', last_seq: STEPS + 1 });
+    expect(conn.sqlite.prepare('SELECT status, last_seq FROM runs').get()).toEqual({
+      status: 'finished',
+      last_seq: STEPS + 1,
+    });
     conn.sqlite.close();
     expect(integrity(dbFile)).toBe('ok');
   });

@@ -13,11 +13,18 @@ export function formatNumber(x: number | null | undefined, digits = 4): string {
   if (x === null || x === undefined) return '—';
   if (Number.isNaN(x)) return 'NaN';
   if (!Number.isFinite(x)) return x > 0 ? '∞' : '−∞';
-  return Math.abs(x) >= 1e5 || (x !== 0 && Math.abs(x) < 1e-3) ? x.toExponential(2) : Number(x.toPrecision(digits)).toString();
+  return Math.abs(x) >= 1e5 || (x !== 0 && Math.abs(x) < 1e-3)
+    ? x.toExponential(2)
+    : Number(x.toPrecision(digits)).toString();
 }
 
 /** Remaining time by linear extrapolation of progress since start. */
-export function eta(startedAt: string | null, step: number | null, total: number | null, now = Date.now()): number | null {
+export function eta(
+  startedAt: string | null,
+  step: number | null,
+  total: number | null,
+  now = Date.now(),
+): number | null {
   if (!startedAt || !step || !total || step >= total) return null;
   const elapsed = now - Date.parse(startedAt);
   return (elapsed / step) * (total - step);

@@ -11,8 +11,10 @@ export function ensureDataHome(home: string): string {
   try {
     fs.mkdirSync(path.join(home, 'runs'), { recursive: true });
   } catch (e) {
-    throw new ConfigError(`cannot create the data home ${home}: ${whyNotCreatable(home) ?? (e as NodeJS.ErrnoException).code ?? String(e)}. ` +
-      'Set LAYERLAB_HOME to a writable folder.');
+    throw new ConfigError(
+      `cannot create the data home ${home}: ${whyNotCreatable(home) ?? (e as NodeJS.ErrnoException).code ?? String(e)}. ` +
+        'Set LAYERLAB_HOME to a writable folder.',
+    );
   }
   try {
     fs.accessSync(home, fs.constants.W_OK | fs.constants.R_OK);
@@ -20,8 +22,10 @@ export function ensureDataHome(home: string): string {
     fs.writeFileSync(probe, 'ok');
     fs.rmSync(probe);
   } catch (e) {
-    throw new ConfigError(`the data home ${home} is not writable (${(e as NodeJS.ErrnoException).code ?? String(e)}). ` +
-      'Fix its permissions or set LAYERLAB_HOME to a writable folder.');
+    throw new ConfigError(
+      `the data home ${home} is not writable (${(e as NodeJS.ErrnoException).code ?? String(e)}). ` +
+        'Fix its permissions or set LAYERLAB_HOME to a writable folder.',
+    );
   }
   return home;
 }

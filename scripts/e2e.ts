@@ -8,7 +8,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../e2e/support/server';
 
-const CANDIDATES = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
+const CANDIDATES = [
+  process.env.CHROMIUM_PATH,
+  '/usr/bin/chromium',
+  '/usr/bin/chromium-browser',
+  '/usr/bin/google-chrome',
+];
 
 function findChromium(): string | null {
   return CANDIDATES.find((p): p is string => !!p && fs.existsSync(p)) ?? null;
@@ -18,7 +23,9 @@ async function main(): Promise<void> {
   const chromium = findChromium();
   if (!chromium) {
     console.error('e2e: no Chromium found (looked at CHROMIUM_PATH, /usr/bin/chromium, /usr/bin/chromium-browser).');
-    console.error('Install it with:  sudo apt-get update && sudo apt-get install -y --no-install-recommends chromium fonts-liberation');
+    console.error(
+      'Install it with:  sudo apt-get update && sudo apt-get install -y --no-install-recommends chromium fonts-liberation',
+    );
     process.exit(1);
   }
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'layerlab-e2e-'));

@@ -24,7 +24,11 @@ function main(): void {
   const { stale, why } = buildIsStale();
   if (stale) {
     console.error(`layerlab: building the app (${why}); this takes about a minute…`);
-    const build = spawnSync(nextBin, ['build'], { cwd: root, stdio: 'inherit', env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' } });
+    const build = spawnSync(nextBin, ['build'], {
+      cwd: root,
+      stdio: 'inherit',
+      env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
+    });
     if (build.status !== 0) {
       console.error('layerlab: the build failed; see the output above.');
       process.exit(build.status ?? 1);

@@ -15,7 +15,9 @@ describe('chooseBackend', () => {
   it('warns when nvidia-smi reports a GPU that the backend does not use', async () => {
     const { info } = await chooseBackend('wasm', ['NVIDIA H100 80GB HBM3']);
     expect(info.gpu).toBe(false);
-    expect(info.warning).toMatch(/nvidia-smi reports 1 GPU\(s\) \(NVIDIA H100 80GB HBM3\) but the wasm backend does not use one/);
+    expect(info.warning).toMatch(
+      /nvidia-smi reports 1 GPU\(s\) \(NVIDIA H100 80GB HBM3\) but the wasm backend does not use one/,
+    );
   });
 
   it('cpu on request; tensorflow on request fails clearly when not installed', async () => {

@@ -25,7 +25,11 @@ export function detectNvidiaGpus(): string[] {
       timeout: 5000,
       stdio: ['ignore', 'pipe', 'ignore'],
     });
-    return out.toString().split('\n').map((s) => s.trim()).filter(Boolean);
+    return out
+      .toString()
+      .split('\n')
+      .map((s) => s.trim())
+      .filter(Boolean);
   } catch {
     return [];
   }
@@ -100,7 +104,7 @@ export async function chooseBackend(pref: BackendPreference, gpus = detectNvidia
   }
   await tf.ready();
   const gpu = name === 'tensorflow' && nativeUsesGpu();
-  const device = gpu ? gpus[0] ?? 'gpu' : name === 'wasm' ? 'cpu (wasm simd, 1 thread)' : 'cpu';
+  const device = gpu ? (gpus[0] ?? 'gpu') : name === 'wasm' ? 'cpu (wasm simd, 1 thread)' : 'cpu';
   const info: BackendInfo = { name, gpu, device };
   if (gpus.length > 0 && !gpu) {
     info.warning =

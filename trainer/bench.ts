@@ -38,16 +38,28 @@ export function benchMethod(config: TrainConfig, steps: number, warmup = 2): Omi
   }
   const ms = median(times);
   const out = {
-    method: config.method, preset: config.preset, batch: config.batch, seq: r.seq,
-    ms_median: Math.round(ms * 10) / 10, tokens_per_s: Math.round((config.batch * r.seq * 1000) / ms), tensor_bytes: tf.memory().numBytes,
+    method: config.method,
+    preset: config.preset,
+    batch: config.batch,
+    seq: r.seq,
+    ms_median: Math.round(ms * 10) / 10,
+    tokens_per_s: Math.round((config.batch * r.seq * 1000) / ms),
+    tensor_bytes: tf.memory().numBytes,
   };
   disposeRun(r);
   return out;
 }
 
-export async function benchMethods(opts: { preset?: string; steps?: number; backend?: string; batch?: number } = {}): Promise<BenchResult[]> {
+export async function benchMethods(
+  opts: { preset?: string; steps?: number; backend?: string; batch?: number } = {},
+): Promise<BenchResult[]> {
   const backend = await chooseBackend((opts.backend ?? 'auto') as 'auto');
-  const common = { preset: opts.preset ?? 'mini', batch: opts.batch ?? 16, data: 'pretrain', backend: backend.info.name };
+  const common = {
+    preset: opts.preset ?? 'mini',
+    batch: opts.batch ?? 16,
+    data: 'pretrain',
+    backend: backend.info.name,
+  };
   const configs = [
     { ...common, method: 'full' },
     { ...common, method: 'lora', rank: 8, alpha: 16 },

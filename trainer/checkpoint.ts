@@ -4,7 +4,19 @@
  * (every parameter, base and adapters) and optim.bin (AdamW moments m, v per variable; step counts in the manifest).
  * Written atomically: into a temporary sibling directory, then renamed into place.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import path from 'node:path';
 import type { LisaSamplerState } from './lisa';
 import type { LoraOptions, ModelShape } from './model';
@@ -76,9 +88,21 @@ export function writeCheckpoint(dir: string, data: CheckpointData): number {
     offset += 2 * s.m.length;
     return e;
   });
-  const manifest: Manifest = { format: CHECKPOINT_FORMAT, version: CHECKPOINT_VERSION, ...data.manifest, params, optimizer };
-  let bytes = writeFile(path.join(tmp, 'weights.bin'), data.params.map((p) => p.values));
-  bytes += writeFile(path.join(tmp, 'optim.bin'), data.optimizer.flatMap((s) => [s.m, s.v]));
+  const manifest: Manifest = {
+    format: CHECKPOINT_FORMAT,
+    version: CHECKPOINT_VERSION,
+    ...data.manifest,
+    params,
+    optimizer,
+  };
+  let bytes = writeFile(
+    path.join(tmp, 'weights.bin'),
+    data.params.map((p) => p.values),
+  );
+  bytes += writeFile(
+    path.join(tmp, 'optim.bin'),
+    data.optimizer.flatMap((s) => [s.m, s.v]),
+  );
   bytes += writeFile(path.join(tmp, 'manifest.json'), JSON.stringify(manifest, null, 1));
   const old = `${dir}.old-${process.pid}`;
   if (existsSync(dir)) renameSync(dir, old);
@@ -123,7 +147,12 @@ export function readCheckpoint(dir: string): CheckpointData {
   });
   const optimizer = manifest.optimizer.map((e) => {
     if (e.offset + 2 * e.size > o.length) throw new Error(`${dir}/optim.bin is truncated (state of ${e.name})`);
-    return { name: e.name, t: e.t, m: o.slice(e.offset, e.offset + e.size), v: o.slice(e.offset + e.size, e.offset + 2 * e.size) };
+    return {
+      name: e.name,
+      t: e.t,
+      m: o.slice(e.offset, e.offset + e.size),
+      v: o.slice(e.offset + e.size, e.offset + 2 * e.size),
+    };
   });
   const { format: _f, version: _v, params: _p, optimizer: _o, ...rest } = manifest;
   return { manifest: rest, params, optimizer };

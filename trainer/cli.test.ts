@@ -17,10 +17,14 @@ interface Done {
 }
 
 function start(args: string[]): { child: ChildProcess; done: Promise<Done> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'trainer/cli.ts'), '--backend', 'wasm', ...args], {
-    cwd: root,
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(root, 'trainer/cli.ts'), '--backend', 'wasm', ...args],
+    {
+      cwd: root,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += d));
   const done = new Promise<Done>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal, stderr })));
@@ -45,8 +49,32 @@ async function reachStep(dir: string, step: number, run: Promise<Done>): Promise
   throw new Error(`run in ${dir} ended before step ${step}`);
 }
 
-const RUN = ['--base', base, '--method', 'lisa', '--gamma', '1', '--interval', '3', '--steps', '40', '--batch', '4', '--seq', '16',
-  '--checkpoint-every', '8', '--norms-every', '5', '--eval-every', '20', '--eval-records', '32', '--seed', '3'];
+const RUN = [
+  '--base',
+  base,
+  '--method',
+  'lisa',
+  '--gamma',
+  '1',
+  '--interval',
+  '3',
+  '--steps',
+  '40',
+  '--batch',
+  '4',
+  '--seq',
+  '16',
+  '--checkpoint-every',
+  '8',
+  '--norms-every',
+  '5',
+  '--eval-every',
+  '20',
+  '--eval-records',
+  '32',
+  '--seed',
+  '3',
+];
 
 function losses(ev: RunEvent[]): Map<number, number> {
   const out = new Map<number, number>();
@@ -69,7 +97,20 @@ describe('trainer CLI', () => {
   let reference: Map<number, number>;
 
   beforeAll(async () => {
-    const pre = await cli(['--preset', 'nano', '--stage', 'pretrain', '--steps', '4', '--batch', '4', '--seq', '16', '--out', base]);
+    const pre = await cli([
+      '--preset',
+      'nano',
+      '--stage',
+      'pretrain',
+      '--steps',
+      '4',
+      '--batch',
+      '4',
+      '--seq',
+      '16',
+      '--out',
+      base,
+    ]);
     expect(pre.code, pre.stderr).toBe(0);
     const ref = await cli([...RUN, '--out', path.join(tmp, 'ref')]);
     expect(ref.code, ref.stderr).toBe(0);
@@ -85,7 +126,10 @@ describe('trainer CLI', () => {
     const bad = path.join(tmp, 'bad.json');
     writeFileSync(bad, JSON.stringify({ foo: 1 }));
     const cases: [string[], RegExp][] = [
-      [['--base', base, '--method', 'lisa', '--gamma', '5'], /gamma \(γ = 5\) exceeds the number of transformer blocks \(4\)/],
+      [
+        ['--base', base, '--method', 'lisa', '--gamma', '5'],
+        /gamma \(γ = 5\) exceeds the number of transformer blocks \(4\)/,
+      ],
       [['--base', base, '--method', 'lisa', '--lisa_activated_layers', '7'], /gamma \(γ = 7\) exceeds/],
       [['--base', base, '--method', 'lisa', '--interval', '0'], /interval must be >= 1/],
       [['--base', base, '--bogus-flag', '1'], /unknown option --bogus-flag/],
@@ -94,7 +138,9 @@ describe('trainer CLI', () => {
       [['--base', path.join(tmp, 'no-such-run')], /base checkpoint not found/],
       [['--resume', '--out', path.join(tmp, 'never-ran')], /nothing to resume/],
     ];
-    const results = await Promise.all(cases.map(([args]) => cli([...args, '--out', path.join(tmp, `bad-${Math.random()}`)])));
+    const results = await Promise.all(
+      cases.map(([args]) => cli([...args, '--out', path.join(tmp, `bad-${Math.random()}`)])),
+    );
     results.forEach((r, i) => {
       expect(r.code, cases[i][0].join(' ')).toBe(2);
       const lines = r.stderr.trim().split('\n');
@@ -105,7 +151,22 @@ describe('trainer CLI', () => {
 
   it('a NaN loss ends the run with failed/diverged and exit code 3', async () => {
     const out = path.join(tmp, 'diverged');
-    const r = await cli(['--preset', 'nano', '--stage', 'pretrain', '--steps', '20', '--lr', '1e20', '--batch', '4', '--seq', '16', '--out', out]);
+    const r = await cli([
+      '--preset',
+      'nano',
+      '--stage',
+      'pretrain',
+      '--steps',
+      '20',
+      '--lr',
+      '1e20',
+      '--batch',
+      '4',
+      '--seq',
+      '16',
+      '--out',
+      out,
+    ]);
     expect(r.code).toBe(3);
     const ev = events(out);
     checkLog(ev);
@@ -117,8 +178,22 @@ describe('trainer CLI', () => {
 
   it('records the eval set in run_started; the retired eval_batches is accepted with a warning', async () => {
     const out = path.join(tmp, 'eval-set');
-    const r = await cli(['--base', base, '--steps', '1', '--batch', '2', '--seq', '16', '--eval-records', '8',
-      '--eval-batches', '3', '--out', out]);
+    const r = await cli([
+      '--base',
+      base,
+      '--steps',
+      '1',
+      '--batch',
+      '2',
+      '--seq',
+      '16',
+      '--eval-records',
+      '8',
+      '--eval-batches',
+      '3',
+      '--out',
+      out,
+    ]);
     expect(r.code, r.stderr).toBe(0);
     const ev = events(out);
     const started = ev.find((e) => e.type === 'run_started');
@@ -140,10 +215,14 @@ describe('trainer CLI', () => {
     expect(resumed.code, resumed.stderr).toBe(0);
     const ev = events(out);
     checkLog(ev);
-    expect(ev.filter((e) => e.type === 'run_started').map((e) => (e as { resumedFrom?: number }).resumedFrom)).toEqual([undefined, 8]);
+    expect(ev.filter((e) => e.type === 'run_started').map((e) => (e as { resumedFrom?: number }).resumedFrom)).toEqual([
+      undefined,
+      8,
+    ]);
     const got = losses(ev);
     expect(got.size).toBe(40);
-    for (const [step, loss] of reference) expect(Math.abs(got.get(step)! - loss), `step ${step}`).toBeLessThanOrEqual(1e-5);
+    for (const [step, loss] of reference)
+      expect(Math.abs(got.get(step)! - loss), `step ${step}`).toBeLessThanOrEqual(1e-5);
     expect(ev.at(-1)!.type).toBe('finished');
   }, 120_000);
 
@@ -165,12 +244,15 @@ describe('trainer CLI', () => {
     const ev = events(out);
     checkLog(ev);
     const got = losses(ev);
-    for (const [step, loss] of reference) expect(Math.abs(got.get(step)! - loss), `step ${step}`).toBeLessThanOrEqual(1e-5);
+    for (const [step, loss] of reference)
+      expect(Math.abs(got.get(step)! - loss), `step ${step}`).toBeLessThanOrEqual(1e-5);
     // Acceptance-style checks on the same log: one block per LISA period, norms for every group.
     const groups = (ev[0] as { model: { groups: string[] } }).model.groups;
     const periods = ev.filter((e) => e.type === 'lisa_period');
     expect(periods.length).toBe(14);
     periods.forEach((e) => expect(e.type === 'lisa_period' && e.active.length).toBe(1));
-    ev.filter((e) => e.type === 'layer_norms').forEach((e) => expect(Object.keys(e.type === 'layer_norms' ? e.groups : {})).toEqual(groups));
+    ev.filter((e) => e.type === 'layer_norms').forEach((e) =>
+      expect(Object.keys(e.type === 'layer_norms' ? e.groups : {})).toEqual(groups),
+    );
   }, 120_000);
 });

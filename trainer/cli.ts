@@ -45,7 +45,10 @@ function load(dir: string): CheckpointData {
 
 function readBase(dir: string): CheckpointData {
   const found = findCheckpoint(dir);
-  if (!found) throw new ConfigError(`base checkpoint not found: ${path.resolve(dir)} (give the --out directory of a pretrain run)`);
+  if (!found)
+    throw new ConfigError(
+      `base checkpoint not found: ${path.resolve(dir)} (give the --out directory of a pretrain run)`,
+    );
   return load(found);
 }
 
@@ -71,18 +74,27 @@ function plan(argv: string[]): Plan | 'help' {
   if (args.help) return 'help';
   const raw = args.raw;
   const home = process.env.LAYERLAB_HOME ?? '.layerlab';
-  const outDir = path.resolve((raw.out as string | undefined) ?? path.join(home, 'runs', `run-${new Date().toISOString().replace(/[:.]/g, '-')}`));
+  const outDir = path.resolve(
+    (raw.out as string | undefined) ?? path.join(home, 'runs', `run-${new Date().toISOString().replace(/[:.]/g, '-')}`),
+  );
   if (args.resume) {
     const extra = [...args.explicit].filter((k) => k !== 'out' && k !== 'backend');
     if (!raw.out) throw new ConfigError('--resume needs --out DIR (the run to continue)');
-    if (extra.length) throw new ConfigError(`--resume continues the run's saved configuration; remove ${extra.map((k) => `--${k.replace(/_/g, '-')}`).join(', ')}`);
+    if (extra.length)
+      throw new ConfigError(
+        `--resume continues the run's saved configuration; remove ${extra.map((k) => `--${k.replace(/_/g, '-')}`).join(', ')}`,
+      );
     const found = findCheckpoint(path.join(outDir, CHECKPOINT_DIRNAME)) ?? findCheckpoint(outDir);
     if (!found) throw new ConfigError(`nothing to resume: no checkpoint in ${outDir}`);
     const resume = load(found);
     if (resume.manifest.step >= Number(resume.manifest.config.steps)) {
       throw new ConfigError(`nothing to resume: the run in ${outDir} already finished (step ${resume.manifest.step})`);
     }
-    const config = validate({ ...resume.manifest.config, out: outDir, ...(raw.backend ? { backend: raw.backend } : {}) });
+    const config = validate({
+      ...resume.manifest.config,
+      out: outDir,
+      ...(raw.backend ? { backend: raw.backend } : {}),
+    });
     const hf = config.model_path ? inspectHfFolder(config.model_path) : null;
     const base = config.stage === 'finetune' && config.base && !hf ? readBase(config.base) : null;
     // Exactness is per backend: stay on the one the run trained on (older checkpoints: its config's).
@@ -94,8 +106,7 @@ function plan(argv: string[]): Plan | 'help' {
     if (used && (!raw.backend || raw.backend === 'auto' || raw.backend === used)) {
       backend = used as BackendPreference;
       pinned = used;
-    }
-    else if (used && !args.forceBackend) {
+    } else if (used && !args.forceBackend) {
       throw new ConfigError(
         `this run started on backend ${used}; resuming on ${String(raw.backend)} would not continue it exactly ` +
           `(give --force-backend to do it anyway, or drop --backend)`,
@@ -111,20 +122,26 @@ function plan(argv: string[]): Plan | 'help' {
   let base: CheckpointData | null = null;
   let hf: HfFolder | null = null;
   if (raw.model_path !== undefined) {
-    if (raw.base !== undefined) throw new ConfigError('--model and --base exclude each other: fine-tune one or the other');
+    if (raw.base !== undefined)
+      throw new ConfigError('--model and --base exclude each other: fine-tune one or the other');
     hf = inspectHfFolder(String(raw.model_path));
     raw.model_path = hf.dir;
   } else if (stage === 'finetune') {
-    if (!raw.base) throw new ConfigError('stage finetune needs --base DIR (a pretrain run); use --stage pretrain to train from scratch');
+    if (!raw.base)
+      throw new ConfigError(
+        'stage finetune needs --base DIR (a pretrain run); use --stage pretrain to train from scratch',
+      );
     base = readBase(raw.base as string);
     const basePreset = base.manifest.config.preset as string | undefined;
     if (!args.explicit.has('preset') && basePreset) raw.preset = basePreset;
-    else if (basePreset && raw.preset !== basePreset) throw new ConfigError(`--preset ${String(raw.preset)} does not match the base checkpoint (preset ${basePreset})`);
+    else if (basePreset && raw.preset !== basePreset)
+      throw new ConfigError(`--preset ${String(raw.preset)} does not match the base checkpoint (preset ${basePreset})`);
     raw.base = path.resolve(raw.base as string);
   }
   raw.out = outDir;
   // Absolute paths in the recorded config, so that a resume from another directory finds the same file.
-  if (typeof raw.data === 'string' && raw.data !== 'pretrain' && raw.data !== 'instruct') raw.data = path.resolve(raw.data);
+  if (typeof raw.data === 'string' && raw.data !== 'pretrain' && raw.data !== 'instruct')
+    raw.data = path.resolve(raw.data);
   const config = validate(raw);
   if (typeof raw.save_hf === 'string') raw.save_hf = path.resolve(raw.save_hf);
   const shape = hf ? { layers: hf.shape.layers, ctx: hf.shape.ctx } : modelShape(config, base);
@@ -134,22 +151,30 @@ function plan(argv: string[]): Plan | 'help' {
   if (!isPreset && !existsSync(config.data)) throw new ConfigError(`data file not found: ${path.resolve(config.data)}`);
   const events = path.join(outDir, 'events.ndjson');
   if (existsSync(events) && statSync(events).size > 0) {
-    throw new ConfigError(`${outDir} already holds a run (events.ndjson): use --resume to continue it, or another --out`);
+    throw new ConfigError(
+      `${outDir} already holds a run (events.ndjson): use --resume to continue it, or another --out`,
+    );
   }
   if (args.forceBackend) throw new ConfigError('--force-backend only applies to --resume');
   const warnings: string[] = [];
   if (DEPRECATED_OPTIMIZER_STATES[String(raw.optimizer_state)]) {
-    warnings.push(`optimizer_state '${String(raw.optimizer_state)}' is deprecated: it means '${config.optimizer_state}'`);
+    warnings.push(
+      `optimizer_state '${String(raw.optimizer_state)}' is deprecated: it means '${config.optimizer_state}'`,
+    );
   }
   return { config, outDir, base, resume: null, backend: config.backend, pinned: null, warnings, hf };
 }
 
 /** --save-hf / --merge-lora: what can be exported. */
 function checkHfExport(c: TrainConfig): void {
-  if (c.save_hf && !c.model_path) throw new ConfigError('--save-hf writes a Hugging Face folder: it needs a run from --model DIR');
-  if (c.merge_lora && (c.method !== 'lora' || !c.save_hf)) throw new ConfigError('--merge-lora needs --method lora and --save-hf');
+  if (c.save_hf && !c.model_path)
+    throw new ConfigError('--save-hf writes a Hugging Face folder: it needs a run from --model DIR');
+  if (c.merge_lora && (c.method !== 'lora' || !c.save_hf))
+    throw new ConfigError('--merge-lora needs --method lora and --save-hf');
   if (c.save_hf && c.method === 'lora' && c.lora_train_embed && !c.merge_lora) {
-    throw new ConfigError('a PEFT adapter cannot hold the trained embedding: add --merge-lora to --save-hf with --lora-train-embed');
+    throw new ConfigError(
+      'a PEFT adapter cannot hold the trained embedding: add --merge-lora to --save-hf with --lora-train-embed',
+    );
   }
 }
 
@@ -168,7 +193,8 @@ async function main(argv: string[]): Promise<number> {
       const hint = pinned ? ` (this run trained on ${pinned}; --backend NAME --force-backend resumes on another)` : '';
       throw new ConfigError(e.message + hint);
     });
-    if (p.hf) checkFits(p.config, p.hf.shape, p.config.seq ?? Math.min(p.hf.shape.ctx, HF_DEFAULT_SEQ), backend.info.name);
+    if (p.hf)
+      checkFits(p.config, p.hf.shape, p.config.seq ?? Math.min(p.hf.shape.ctx, HF_DEFAULT_SEQ), backend.info.name);
     const hfRun: HfRun | undefined = p.hf ? await openHfRun(p.hf) : undefined;
     run = buildRun(p.config, p.base, p.resume, hfRun);
   } catch (e) {
@@ -200,7 +226,8 @@ async function main(argv: string[]): Promise<number> {
       evalSet: { records: run.evalSet.records, hash: run.evalSet.hash },
     });
     if (p.config.eval_batches !== undefined) {
-      const message = `eval_batches is no longer used: every evaluation scores the same ${run.evalSet.records} ` +
+      const message =
+        `eval_batches is no longer used: every evaluation scores the same ${run.evalSet.records} ` +
         'held-out records (eval_records)';
       log.emit({ type: 'log', level: 'warn', message });
     }
@@ -214,20 +241,39 @@ async function main(argv: string[]): Promise<number> {
       say(`WARNING: ${backend.info.warning}`);
     }
     const on = p.hf ? `${p.hf.shape.architecture} ${p.hf.dir}` : p.config.preset;
-    say(`${p.resume ? `resuming at step ${run.step}` : 'starting'}: ${p.config.stage} ${p.config.method} on ${on}, backend ${backend.info.name} (${backend.info.device}), out ${p.outDir}`);
+    say(
+      `${p.resume ? `resuming at step ${run.step}` : 'starting'}: ${p.config.stage} ${p.config.method} on ${on}, backend ${backend.info.name} (${backend.info.device}), out ${p.outDir}`,
+    );
     const onFinish = (r: RunState) => {
       const written = saveHfFor(r, p.outDir);
       if (written) {
-        log.emit({ type: 'log', level: 'info', message: `wrote Hugging Face folder ${written.dir}: ${written.files.join(', ')}` });
+        log.emit({
+          type: 'log',
+          level: 'info',
+          message: `wrote Hugging Face folder ${written.dir}: ${written.files.join(', ')}`,
+        });
         say(`saved ${written.dir}`);
       }
     };
-    const opts = { outDir: p.outDir, log, backend: backend.info, say, cancelled: () => signal, resumed: !!p.resume, onFinish };
+    const opts = {
+      outDir: p.outDir,
+      log,
+      backend: backend.info,
+      say,
+      cancelled: () => signal,
+      resumed: !!p.resume,
+      onFinish,
+    };
     return await trainLoop(run, opts);
   } catch (e) {
     const err = e as Error;
     const oom = /out of memory|OOM|Array buffer allocation failed|Cannot enlarge memory/i.test(err.message);
-    log.emit({ type: 'failed', step: run.step, reason: oom ? 'oom' : 'error', message: err.stack?.slice(0, 4000) ?? String(err) });
+    log.emit({
+      type: 'failed',
+      step: run.step,
+      reason: oom ? 'oom' : 'error',
+      message: err.stack?.slice(0, 4000) ?? String(err),
+    });
     say(`failed: ${err.message}`);
     return 1;
   } finally {

@@ -18,12 +18,17 @@ const CLI_ONLY = new Set(['config', 'resume', 'help', 'force-backend', 'force_ba
 
 function fieldKinds(): Map<string, FieldKind> {
   const kinds = new Map<string, FieldKind>();
-  const shape = (trainConfigSchema as unknown as { shape: Record<string, { def: { type: string; innerType?: unknown } }> }).shape;
+  const shape = (
+    trainConfigSchema as unknown as { shape: Record<string, { def: { type: string; innerType?: unknown } }> }
+  ).shape;
   for (const [key, field] of Object.entries(shape)) {
     let t = field;
     while (t.def.type === 'default' || t.def.type === 'optional') t = t.def.innerType as typeof t;
     const type = t.def.type;
-    kinds.set(key, type === 'number' ? 'number' : type === 'boolean' ? 'boolean' : type === 'array' ? 'array' : 'string');
+    kinds.set(
+      key,
+      type === 'number' ? 'number' : type === 'boolean' ? 'boolean' : type === 'array' ? 'array' : 'string',
+    );
   }
   return kinds;
 }
@@ -48,7 +53,11 @@ function coerce(key: string, value: unknown, kind: FieldKind, where: string): un
     if (value === 'false' || value === '0') return false;
     throw new ConfigError(`${where} expects true or false, got '${value}'`);
   }
-  if (kind === 'array') return value.split(',').map((s) => s.trim()).filter(Boolean);
+  if (kind === 'array')
+    return value
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   return value;
 }
 
@@ -79,7 +88,8 @@ export function parseArgs(argv: string[]): ParsedArgs {
     const next = () => {
       if (inline !== undefined) return inline;
       const v = argv[i + 1];
-      if (v === undefined || (v.startsWith('--') && !/^--?\d/.test(v))) throw new ConfigError(`option --${name} needs a value`);
+      if (v === undefined || (v.startsWith('--') && !/^--?\d/.test(v)))
+        throw new ConfigError(`option --${name} needs a value`);
       i++;
       return v;
     };
@@ -88,7 +98,8 @@ export function parseArgs(argv: string[]): ParsedArgs {
       continue;
     }
     if (name === 'resume' || name === 'help') {
-      if (name === 'resume') resume = inline === undefined ? true : coerce(name, inline, 'boolean', '--resume') as boolean;
+      if (name === 'resume')
+        resume = inline === undefined ? true : (coerce(name, inline, 'boolean', '--resume') as boolean);
       else help = true;
       continue;
     }
@@ -115,10 +126,12 @@ function readConfigFile(file: string, kinds: Map<string, FieldKind>): Record<str
   } catch (e) {
     throw new ConfigError(`config file ${file} is not valid JSON: ${(e as Error).message}`);
   }
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigError(`config file ${file} must hold a JSON object`);
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw new ConfigError(`config file ${file} must hold a JSON object`);
   const out: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(parsed)) {
-    if (CLI_ONLY.has(name)) throw new ConfigError(`key '${name}' in ${file} is a command-line option, not a config key`);
+    if (CLI_ONLY.has(name))
+      throw new ConfigError(`key '${name}' in ${file} is a command-line option, not a config key`);
     const key = canonicalKey(name, kinds);
     if (!key) throw new ConfigError(`unknown key '${name}' in config file ${file}`);
     out[key] = coerce(key, value, kinds.get(key)!, `key '${name}' in ${file}`);
@@ -132,7 +145,8 @@ export function validate(raw: Record<string, unknown>): TrainConfig {
   if (result.success) return result.data;
   const messages = result.error.issues.map((issue) => {
     const key = issue.path.join('.') || '(config)';
-    if (issue.code === 'too_small') return `${key} must be >= ${String(issue.minimum)}, got ${JSON.stringify(raw[key])}`;
+    if (issue.code === 'too_small')
+      return `${key} must be >= ${String(issue.minimum)}, got ${JSON.stringify(raw[key])}`;
     if (issue.code === 'unrecognized_keys') return `unknown key(s): ${issue.keys.join(', ')}`;
     return `${key}: ${issue.message}`;
   });
@@ -142,10 +156,15 @@ export function validate(raw: Record<string, unknown>): TrainConfig {
 /** Checks that need more than one key. `layers` is the number of blocks of the model actually trained. */
 export function checkConsistency(c: TrainConfig, layers: number, ctx: number): void {
   if (c.method === 'lisa' && c.gamma > layers) {
-    throw new ConfigError(`gamma (γ = ${c.gamma}) exceeds the number of transformer blocks (${layers}) of preset ${c.preset}`);
+    throw new ConfigError(
+      `gamma (γ = ${c.gamma}) exceeds the number of transformer blocks (${layers}) of preset ${c.preset}`,
+    );
   }
   if (c.stage === 'pretrain' && c.method !== 'full') {
-    throw new ConfigError(`stage pretrain trains a model from scratch with every weight: use --method full (got ${c.method})`);
+    throw new ConfigError(
+      `stage pretrain trains a model from scratch with every weight: use --method full (got ${c.method})`,
+    );
   }
-  if (c.seq !== undefined && c.seq > ctx) throw new ConfigError(`seq ${c.seq} exceeds the context length ${ctx} of preset ${c.preset}`);
+  if (c.seq !== undefined && c.seq > ctx)
+    throw new ConfigError(`seq ${c.seq} exceeds the context length ${ctx} of preset ${c.preset}`);
 }

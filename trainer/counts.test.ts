@@ -94,9 +94,16 @@ function builtInProcess(configs: TrainConfig[]): Reported[] {
     for (const i of order) {
       const config = configs[i];
       const method = createMethod(model, {
-        method: config.method, gamma: config.gamma, interval: config.interval, sampling: config.sampling,
-        optimizerState: config.optimizer_state, rank: config.rank, alpha: config.alpha,
-        loraTargets: config.lora_targets as LoraTarget[], loraTrainEmbed: config.lora_train_embed, seed: config.seed,
+        method: config.method,
+        gamma: config.gamma,
+        interval: config.interval,
+        sampling: config.sampling,
+        optimizerState: config.optimizer_state,
+        rank: config.rank,
+        alpha: config.alpha,
+        loraTargets: config.lora_targets as LoraTarget[],
+        loraTrainEmbed: config.lora_train_embed,
+        seed: config.seed,
       });
       const { params, trainableParams } = modelInfo(model, method, config);
       out[i] = { params, trainableParams };
@@ -115,23 +122,28 @@ describe('dry-run parameter counts equal run_started', () => {
     console.log(`preset × method: planner params / trainable vs run_started\n${rows.join('\n')}`);
   });
 
-  it.each(PRESETS.map((p) => [p]))('%s: every method', async (preset) => {
-    const d = plan(preset);
-    const pretrainOut = path.join(tmp, `${preset}-pretrain`);
-    const check = (r: DryRunRun, got: Reported) => {
-      const { params, trainableParams } = r.estimate.memory;
-      const planned = `${params} / ${trainableParams}`;
-      rows.push(`| ${preset} | ${r.kind} ${r.key} | ${planned} | ${got.params} / ${got.trainableParams} |`);
-      expect({ params, trainableParams }, label(r)).toEqual(got);
-    };
-    check(d.pretrain!, await trainerReports(d.pretrain!.config, pretrainOut, null, preset !== 'gpt2'));
-    const loras = preset === 'gpt2' ? ['lora'] : ['lora', 'lora'];
-    expect(d.runs.map((r) => r.kind).sort()).toEqual(['full', 'lisa', 'lisa', ...loras]);
-    if (preset === 'gpt2') {
-      const got = builtInProcess(d.runs.map((r) => r.config));
-      d.runs.forEach((r, i) => check(r, got[i]));
-      return;
-    }
-    for (const r of d.runs) check(r, await trainerReports(r.config, path.join(tmp, `${preset}-${r.key}`), pretrainOut));
-  }, 600_000);
+  it.each(PRESETS.map((p) => [p]))(
+    '%s: every method',
+    async (preset) => {
+      const d = plan(preset);
+      const pretrainOut = path.join(tmp, `${preset}-pretrain`);
+      const check = (r: DryRunRun, got: Reported) => {
+        const { params, trainableParams } = r.estimate.memory;
+        const planned = `${params} / ${trainableParams}`;
+        rows.push(`| ${preset} | ${r.kind} ${r.key} | ${planned} | ${got.params} / ${got.trainableParams} |`);
+        expect({ params, trainableParams }, label(r)).toEqual(got);
+      };
+      check(d.pretrain!, await trainerReports(d.pretrain!.config, pretrainOut, null, preset !== 'gpt2'));
+      const loras = preset === 'gpt2' ? ['lora'] : ['lora', 'lora'];
+      expect(d.runs.map((r) => r.kind).sort()).toEqual(['full', 'lisa', 'lisa', ...loras]);
+      if (preset === 'gpt2') {
+        const got = builtInProcess(d.runs.map((r) => r.config));
+        d.runs.forEach((r, i) => check(r, got[i]));
+        return;
+      }
+      for (const r of d.runs)
+        check(r, await trainerReports(r.config, path.join(tmp, `${preset}-${r.key}`), pretrainOut));
+    },
+    600_000,
+  );
 });

@@ -46,7 +46,8 @@ describe('exact-match accuracy in one pass', () => {
       return out.length === answers[i].length && out.every((t, k) => t === answers[i][k]);
     });
     const examples = prompts.map((p, i) => ({
-      tokens: Uint8Array.from([...p, ...answers[i], EOS]), promptLen: p.length,
+      tokens: Uint8Array.from([...p, ...answers[i], EOS]),
+      promptLen: p.length,
     }));
     const batch = exampleBatch(examples, MODEL_PRESETS.nano.ctx, false);
     const picks = tf.tidy(() => tf.argMax(model.forward(batch.x, batch.batch, batch.seq), 1).dataSync() as Int32Array);

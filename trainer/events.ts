@@ -81,8 +81,8 @@ export class EventLog {
       throw new Error(`trainer produced an invalid ${body.type} event: ${(e as Error).message}`);
     }
     this.seq++;
-    if (this.fd !== null) writeSync(this.fd, line + '\n');
-    if (this.echo) process.stdout.write(line + '\n');
+    if (this.fd !== null) writeSync(this.fd, `${line}\n`);
+    if (this.echo) process.stdout.write(`${line}\n`);
     return candidate as RunEvent;
   }
 

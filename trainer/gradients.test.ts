@@ -31,7 +31,9 @@ function livelyModel(withLora: boolean): GPT {
   for (const p of m.params) {
     const fanIn = p.variable.rank === 2 ? p.variable.shape[0] : 1;
     const isGain = p.name.endsWith('.g');
-    const v = Float32Array.from({ length: p.variable.size }, () => (isGain ? 1 + 0.2 * rng.normal() : rng.normal() / Math.sqrt(fanIn)));
+    const v = Float32Array.from({ length: p.variable.size }, () =>
+      isGain ? 1 + 0.2 * rng.normal() : rng.normal() / Math.sqrt(fanIn),
+    );
     p.variable.assign(tf.tensor(v, p.variable.shape));
   }
   return m;
@@ -58,7 +60,9 @@ function checkModel(m: GPT, names: string[]) {
       };
       const fd = (at(eps) - at(-eps)) / (2 * eps);
       v.assign(tf.tensor(orig, v.shape));
-      expect(Math.abs(fd - g[idx]), `${name}[${idx}] analytic ${g[idx]} fd ${fd}`).toBeLessThan(0.015 * Math.abs(g[idx]) + 1e-4);
+      expect(Math.abs(fd - g[idx]), `${name}[${idx}] analytic ${g[idx]} fd ${fd}`).toBeLessThan(
+        0.015 * Math.abs(g[idx]) + 1e-4,
+      );
       checked++;
     }
   }
@@ -73,15 +77,35 @@ beforeAll(async () => {
 describe('gradients agree with finite differences on nano', () => {
   it('every kind of base parameter', () => {
     const m = livelyModel(false);
-    const names = ['wte', 'wpe', 'block.0.ln1.g', 'block.0.ln1.b', 'block.0.attn.q', 'block.1.attn.k', 'block.2.attn.v', 'block.3.attn.o',
-      'block.1.ln2.g', 'block.1.mlp.fc', 'block.2.mlp.proj', 'lnf.g', 'lnf.b', 'head'];
+    const names = [
+      'wte',
+      'wpe',
+      'block.0.ln1.g',
+      'block.0.ln1.b',
+      'block.0.attn.q',
+      'block.1.attn.k',
+      'block.2.attn.v',
+      'block.3.attn.o',
+      'block.1.ln2.g',
+      'block.1.mlp.fc',
+      'block.2.mlp.proj',
+      'lnf.g',
+      'lnf.b',
+      'head',
+    ];
     expect(checkModel(m, names)).toBe(2 * names.length);
     m.dispose();
   });
 
   it('LoRA adapters', () => {
     const m = livelyModel(true);
-    const names = ['block.0.attn.q.lora_a', 'block.0.attn.q.lora_b', 'block.2.attn.v.lora_b', 'block.1.mlp.fc.lora_a', 'block.3.mlp.proj.lora_b'];
+    const names = [
+      'block.0.attn.q.lora_a',
+      'block.0.attn.q.lora_b',
+      'block.2.attn.v.lora_b',
+      'block.1.mlp.fc.lora_a',
+      'block.3.mlp.proj.lora_b',
+    ];
     expect(checkModel(m, names)).toBe(2 * names.length);
     m.dispose();
   });

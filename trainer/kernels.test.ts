@@ -26,7 +26,10 @@ function run(c: Case): Float32Array[] {
     const b = tf.tensor(values(size(c.b), 2), c.b);
     const y = tf.matMul(a, b, c.ta, c.tb);
     const probe = tf.tensor(values(y.size, 3), y.shape);
-    const [da, db] = tf.grads((x: tf.Tensor, w: tf.Tensor) => tf.sum(tf.mul(tf.matMul(x, w, c.ta, c.tb), probe)))([a, b]);
+    const [da, db] = tf.grads((x: tf.Tensor, w: tf.Tensor) => tf.sum(tf.mul(tf.matMul(x, w, c.ta, c.tb), probe)))([
+      a,
+      b,
+    ]);
     return [y, da, db].map((t) => t.dataSync() as Float32Array);
   });
 }
@@ -60,7 +63,8 @@ describe('wasm kernels', () => {
         const want = expected[i][j];
         expect(arr.length).toBe(want.length);
         let worst = 0;
-        for (let q = 0; q < arr.length; q++) worst = Math.max(worst, Math.abs(arr[q] - want[q]) / (1 + Math.abs(want[q])));
+        for (let q = 0; q < arr.length; q++)
+          worst = Math.max(worst, Math.abs(arr[q] - want[q]) / (1 + Math.abs(want[q])));
         // float32 sums of K products in a different order: the error grows like √K
         const k = c.ta ? c.a[c.a.length - 2] : c.a[c.a.length - 1];
         expect(worst, `case ${JSON.stringify(c)} output ${j}`).toBeLessThan(1e-5 * Math.max(1, Math.sqrt(k / 128)));
@@ -70,12 +74,14 @@ describe('wasm kernels', () => {
 
   it('batch broadcast (rank 3 x rank 2) values equal the cpu backend', async () => {
     // Gradients of this form throw in tfjs on every backend (LAB-NOTES), so only values here.
-    const make = () => tf.tidy(() => tf.matMul(tf.tensor(values(5 * 7 * 9, 5), [5, 7, 9]), tf.tensor(values(54, 6), [9, 6])).dataSync());
+    const make = () =>
+      tf.tidy(() => tf.matMul(tf.tensor(values(5 * 7 * 9, 5), [5, 7, 9]), tf.tensor(values(54, 6), [9, 6])).dataSync());
     const got = make();
     await tf.setBackend('cpu');
     const want = make();
     await tf.setBackend('wasm');
-    for (let i = 0; i < want.length; i++) expect(Math.abs(got[i] - want[i])).toBeLessThan(1e-5 * (1 + Math.abs(want[i])));
+    for (let i = 0; i < want.length; i++)
+      expect(Math.abs(got[i] - want[i])).toBeLessThan(1e-5 * (1 + Math.abs(want[i])));
   });
 
   it('tf.clone shares data without aliasing problems (tensors stay immutable)', () => {
@@ -88,8 +94,18 @@ describe('wasm kernels', () => {
 
   it('the SIMD gemm matches a float64 reference, including padding and broadcast', () => {
     const g = new SimdGemm();
-    for (const [batch, m, k, n] of [[1, 1, 1, 1], [2, 5, 3, 9], [3, 8, 16, 8], [1, 13, 40, 17]]) {
-      for (const [ta, tb, ab, bb] of [[false, false, true, true], [true, true, true, false], [false, true, false, true], [true, false, true, true]]) {
+    for (const [batch, m, k, n] of [
+      [1, 1, 1, 1],
+      [2, 5, 3, 9],
+      [3, 8, 16, 8],
+      [1, 13, 40, 17],
+    ]) {
+      for (const [ta, tb, ab, bb] of [
+        [false, false, true, true],
+        [true, true, true, false],
+        [false, true, false, true],
+        [true, false, true, true],
+      ]) {
         const src = values(batch * (m * k + k * n) + 8, 4);
         const aOff = 5;
         const bOff = aOff + (ab ? batch : 1) * m * k;
@@ -101,7 +117,8 @@ describe('wasm kernels', () => {
               const ao = aOff + (ab ? i * m * k : 0);
               const bo = bOff + (bb ? i * k * n : 0);
               let s = 0;
-              for (let q = 0; q < k; q++) s += src[ta ? ao + q * m + r : ao + r * k + q] * src[tb ? bo + c * k + q : bo + q * n + c];
+              for (let q = 0; q < k; q++)
+                s += src[ta ? ao + q * m + r : ao + r * k + q] * src[tb ? bo + c * k + q : bo + q * n + c];
               expect(Math.abs(out[(i * m + r) * n + c] - s)).toBeLessThan(1e-5 * (1 + Math.abs(s)));
             }
           }

@@ -59,7 +59,9 @@ describe('LISA sampler', () => {
 });
 
 function blockValues(r: RunState, block: number): Float32Array[] {
-  return r.model.params.filter((p) => p.group === `block.${block}`).map((p) => (p.variable.dataSync() as Float32Array).slice());
+  return r.model.params
+    .filter((p) => p.group === `block.${block}`)
+    .map((p) => (p.variable.dataSync() as Float32Array).slice());
 }
 
 function identical(a: Float32Array[], b: Float32Array[]): boolean {
@@ -67,7 +69,15 @@ function identical(a: Float32Array[], b: Float32Array[]): boolean {
 }
 
 function lisaRun(overrides: Record<string, unknown>): RunState {
-  const config = trainConfigSchema.parse({ preset: 'nano', method: 'lisa', data: 'pretrain', batch: 4, seq: 16, lr: 1e-3, ...overrides });
+  const config = trainConfigSchema.parse({
+    preset: 'nano',
+    method: 'lisa',
+    data: 'pretrain',
+    batch: 4,
+    seq: 16,
+    lr: 1e-3,
+    ...overrides,
+  });
   return buildRun(config, null, null);
 }
 
@@ -129,7 +139,11 @@ describe('training under LISA', () => {
         update(r, step, 1e-3);
         const active = r.method.trainable().filter((p) => p.group.startsWith('block.') && p.name.endsWith('attn.q'));
         const held = r.optimizer.names.filter((n) => n.startsWith('block.')).length / perBlock;
-        out.push({ head: r.optimizer.stepCount('head'), blocks: active.map((p) => r.optimizer.stepCount(p.name)), held });
+        out.push({
+          head: r.optimizer.stepCount('head'),
+          blocks: active.map((p) => r.optimizer.stepCount(p.name)),
+          held,
+        });
       }
       disposeRun(r);
       return out;
@@ -140,7 +154,6 @@ describe('training under LISA', () => {
       expect(c.head, `head at step ${i + 1}`).toBe(i + 1);
       expect(c.blocks, `active blocks at step ${i + 1}`).toEqual([inPeriod[i], inPeriod[i]]);
       expect(c.held, 'blocks holding optimizer state').toBe(2); // only the active ones
-
     });
     counts('reset_all').forEach((c, i) => expect(c.head).toBe(inPeriod[i]));
     // The old value `reset` (stored configs) still reads, as reset_all.

@@ -19,17 +19,31 @@ describe('LoRA', () => {
     const m = GPT.create(MODEL_PRESETS.nano, 8);
     const base = tf.tidy(() => m.forward(ids, 2, 16).dataSync().slice());
     m.addLora({ rank: 4, alpha: 8, targets: ['q', 'k', 'v', 'o', 'mlp'] }, 8);
-    expect(m.params.filter((p) => p.role === 'lora_b').every((p) => p.variable.dataSync().every((v) => v === 0))).toBe(true);
-    expect(m.params.filter((p) => p.role === 'lora_a').some((p) => p.variable.dataSync().some((v) => v !== 0))).toBe(true);
+    expect(m.params.filter((p) => p.role === 'lora_b').every((p) => p.variable.dataSync().every((v) => v === 0))).toBe(
+      true,
+    );
+    expect(m.params.filter((p) => p.role === 'lora_a').some((p) => p.variable.dataSync().some((v) => v !== 0))).toBe(
+      true,
+    );
     const adapted = tf.tidy(() => m.forward(ids, 2, 16).dataSync().slice());
     expect(adapted).toEqual(base);
     m.dispose();
   });
 
   it('trains the adapters and leaves every base weight untouched', () => {
-    const config = trainConfigSchema.parse({ preset: 'nano', method: 'lora', rank: 4, alpha: 8, data: 'pretrain', batch: 4, seq: 16, lr: 1e-2 });
+    const config = trainConfigSchema.parse({
+      preset: 'nano',
+      method: 'lora',
+      rank: 4,
+      alpha: 8,
+      data: 'pretrain',
+      batch: 4,
+      seq: 16,
+      lr: 1e-2,
+    });
     const r = buildRun(config, null, null);
-    const values = (role: string) => r.model.params.filter((p) => p.role === role).map((p) => p.variable.dataSync().slice());
+    const values = (role: string) =>
+      r.model.params.filter((p) => p.role === role).map((p) => p.variable.dataSync().slice());
     const base0 = values('base');
     const b0 = values('lora_b');
     expect(new Set(r.method.trainable().map((p) => p.role))).toEqual(new Set(['lora_a', 'lora_b']));
@@ -43,9 +57,19 @@ describe('LoRA', () => {
   });
 
   it('with lora_train_embed also trains the embedding and the head', () => {
-    const config = trainConfigSchema.parse({ preset: 'nano', method: 'lora', lora_train_embed: true, data: 'pretrain' });
+    const config = trainConfigSchema.parse({
+      preset: 'nano',
+      method: 'lora',
+      lora_train_embed: true,
+      data: 'pretrain',
+    });
     const r = buildRun(config, null, null);
-    const groups = new Set(r.method.trainable().filter((p) => p.role === 'base').map((p) => p.group));
+    const groups = new Set(
+      r.method
+        .trainable()
+        .filter((p) => p.role === 'base')
+        .map((p) => p.group),
+    );
     expect([...groups].sort()).toEqual(['embed', 'head']);
     disposeRun(r);
   });

@@ -61,11 +61,18 @@ function basic(name: 'full' | 'lora', params: Param[]): TrainingMethod {
 
 /** Sets the model up for the method (LoRA adds its adapters) and returns the plug-in. */
 export function createMethod(model: GPT, o: MethodOptions): TrainingMethod {
-  if (o.method === 'full') return basic('full', model.params.filter((p) => p.role === 'base'));
+  if (o.method === 'full')
+    return basic(
+      'full',
+      model.params.filter((p) => p.role === 'base'),
+    );
   if (o.method === 'lora') {
     model.addLora({ rank: o.rank, alpha: o.alpha, targets: o.loraTargets }, o.seed);
     const embedHead = new Set(o.loraTrainEmbed ? ['embed', 'head'] : []);
-    return basic('lora', model.params.filter((p) => p.role !== 'base' || embedHead.has(p.group)));
+    return basic(
+      'lora',
+      model.params.filter((p) => p.role !== 'base' || embedHead.has(p.group)),
+    );
   }
   return lisa(model, o);
 }
@@ -85,7 +92,12 @@ function lisa(model: GPT, o: MethodOptions): TrainingMethod {
       const active = sampler.next();
       select(active);
       if (o.optimizerState === 'keep' || sampler.period === 0) return { period: sampler.period, active, reset: false };
-      return { period: sampler.period, active, reset: true, resetScope: o.optimizerState === 'reset_all' ? 'all' : 'blocks' };
+      return {
+        period: sampler.period,
+        active,
+        reset: true,
+        resetScope: o.optimizerState === 'reset_all' ? 'all' : 'blocks',
+      };
     },
     trainable: () => current,
     everTrainable: () => base,

@@ -8,7 +8,13 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LORA_TARGETS } from '../lib/protocol/config';
 import {
-  baseInventory, blockLinears, inventoryGroups, numel, presetDimsShape, type ParamRole, type PresetDims,
+  baseInventory,
+  blockLinears,
+  inventoryGroups,
+  numel,
+  presetDimsShape,
+  type ParamRole,
+  type PresetDims,
 } from '../lib/protocol/inventory';
 import { ConfigError } from './config';
 import { causalSoftmax, crossEntropy, embedding, gelu, layerNorm } from './ops';
@@ -89,7 +95,15 @@ export class GPT {
       const a = new Float32Array(din * opts.rank);
       for (let i = 0; i < a.length; i++) a[i] = (2 * rng.next() - 1) / Math.sqrt(din);
       this.add(`${p.name}.lora_a`, p.group, p.module, [din, opts.rank], a, 'lora_a', p.name);
-      this.add(`${p.name}.lora_b`, p.group, p.module, [opts.rank, dout], new Float32Array(opts.rank * dout), 'lora_b', p.name);
+      this.add(
+        `${p.name}.lora_b`,
+        p.group,
+        p.module,
+        [opts.rank, dout],
+        new Float32Array(opts.rank * dout),
+        'lora_b',
+        p.name,
+      );
     }
   }
 
@@ -97,7 +111,8 @@ export class GPT {
   protected loraModules(targets: LoraTarget[]): Set<string> {
     const linears = blockLinears(presetDimsShape(this.shape));
     const unknown = targets.filter((t) => !linears.some((l) => (l.targets as string[]).includes(t)));
-    if (unknown.length) throw new ConfigError(`LoRA target(s) ${unknown.join(', ')} do not exist in this model (q, k, v, o, mlp)`);
+    if (unknown.length)
+      throw new ConfigError(`LoRA target(s) ${unknown.join(', ')} do not exist in this model (q, k, v, o, mlp)`);
     const chosen = linears.filter((l) => l.targets.some((t) => (targets as string[]).includes(t)));
     return new Set(chosen.map((l) => l.module));
   }
@@ -106,7 +121,15 @@ export class GPT {
     return this.loraScale;
   }
 
-  protected add(name: string, group: string, module: string | null, dims: number[], values: Float32Array, role: ParamRole = 'base', adapts?: string) {
+  protected add(
+    name: string,
+    group: string,
+    module: string | null,
+    dims: number[],
+    values: Float32Array,
+    role: ParamRole = 'base',
+    adapts?: string,
+  ) {
     const t = tf.tensor(values, dims, 'float32');
     const variable = tf.variable(t, true);
     t.dispose(); // tf.variable shares t's data and leaves t alive

@@ -45,11 +45,12 @@ describe('norms', () => {
         const b = arr(m.param(`${p.name}.lora_b`));
         const [din, dout] = p.variable.shape;
         const r = a.length / din;
-        for (let i = 0; i < din; i++) for (let j = 0; j < dout; j++) {
-          let s = 0;
-          for (let k = 0; k < r; k++) s += a[i * r + k] * b[k * dout + j];
-          delta[i * dout + j] += (12 / 4) * s;
-        }
+        for (let i = 0; i < din; i++)
+          for (let j = 0; j < dout; j++) {
+            let s = 0;
+            for (let k = 0; k < r; k++) s += a[i * r + k] * b[k * dout + j];
+            delta[i * dout + j] += (12 / 4) * s;
+          }
       }
       const keys = [p.group, ...(p.module ? [`${p.group}/${p.module}`] : [])];
       for (const k of keys) {

@@ -90,7 +90,11 @@ export function computeNorms(
     }
   });
   const finish = (a: Acc): NormEntry => {
-    const e: NormEntry = { weight: Math.sqrt(a.weight), update: Math.sqrt(a.update), trainable: Math.sqrt(a.trainable) };
+    const e: NormEntry = {
+      weight: Math.sqrt(a.weight),
+      update: Math.sqrt(a.update),
+      trainable: Math.sqrt(a.trainable),
+    };
     if (a.trained) e.grad = Math.sqrt(a.grad);
     return e;
   };

@@ -8,7 +8,10 @@ import { Rng } from './rng';
 function rand(shape: number[], seed: number, scale = 1): tf.Tensor {
   const rng = new Rng(seed, 'ops-test');
   const n = shape.reduce((a, b) => a * b, 1);
-  return tf.tensor(Float32Array.from({ length: n }, () => rng.normal() * scale), shape);
+  return tf.tensor(
+    Float32Array.from({ length: n }, () => rng.normal() * scale),
+    shape,
+  );
 }
 
 /** Built in JS: tf.oneHot(…, 'float32') is wrong on wasm (see ops.ts). */
@@ -28,9 +31,17 @@ function close(a: tf.Tensor, b: tf.Tensor, tol = 2e-5): void {
 }
 
 /** Compare value and gradients (w.r.t. every input) of `ours` and `reference` under a random cotangent. */
-function sameGradients(ours: (...xs: tf.Tensor[]) => tf.Tensor, reference: (...xs: tf.Tensor[]) => tf.Tensor, inputs: tf.Tensor[], tol = 2e-5) {
+function sameGradients(
+  ours: (...xs: tf.Tensor[]) => tf.Tensor,
+  reference: (...xs: tf.Tensor[]) => tf.Tensor,
+  inputs: tf.Tensor[],
+  tol = 2e-5,
+) {
   const probe = tf.tidy(() => rand(ours(...inputs).shape, 99));
-  const f = (fn: typeof ours) => (...xs: tf.Tensor[]) => tf.sum(tf.mul(fn(...xs), probe));
+  const f =
+    (fn: typeof ours) =>
+    (...xs: tf.Tensor[]) =>
+      tf.sum(tf.mul(fn(...xs), probe));
   close(ours(...inputs), reference(...inputs), tol);
   const g1 = tf.grads(f(ours))(inputs);
   const g2 = tf.grads(f(reference))(inputs);
@@ -49,13 +60,25 @@ describe.each(['cpu', 'wasm'])('ops on %s: custom gradients equal autodiff of th
       const { mean, variance } = tf.moments(x, 1, true);
       return tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, LN_EPS))), g), b);
     };
-    sameGradients((x, g, b) => layerNorm(x as tf.Tensor2D, g as tf.Tensor1D, b as tf.Tensor1D), ref, [rand([12, 16], 1, 3), rand([16], 2), rand([16], 3)]);
+    sameGradients((x, g, b) => layerNorm(x as tf.Tensor2D, g as tf.Tensor1D, b as tf.Tensor1D), ref, [
+      rand([12, 16], 1, 3),
+      rand([16], 2),
+      rand([16], 3),
+    ]);
     // a row length that is not a multiple of the SIMD width takes the interpreted path
-    sameGradients((x, g, b) => layerNorm(x as tf.Tensor2D, g as tf.Tensor1D, b as tf.Tensor1D), ref, [rand([5, 6], 4, 2), rand([6], 5), rand([6], 6)]);
+    sameGradients((x, g, b) => layerNorm(x as tf.Tensor2D, g as tf.Tensor1D, b as tf.Tensor1D), ref, [
+      rand([5, 6], 4, 2),
+      rand([6], 5),
+      rand([6], 6),
+    ]);
   });
 
   it('gelu (tanh form)', () => {
-    const ref = (x: tf.Tensor) => tf.mul(tf.mul(x, 0.5), tf.add(1, tf.tanh(tf.mul(Math.sqrt(2 / Math.PI), tf.add(x, tf.mul(GELU_A, tf.pow(x, 3)))))));
+    const ref = (x: tf.Tensor) =>
+      tf.mul(
+        tf.mul(x, 0.5),
+        tf.add(1, tf.tanh(tf.mul(Math.sqrt(2 / Math.PI), tf.add(x, tf.mul(GELU_A, tf.pow(x, 3)))))),
+      );
     sameGradients((x) => gelu(x as tf.Tensor2D), ref, [rand([10, 24], 4, 2)]);
   });
 

@@ -31,7 +31,11 @@ function layerNormKernels(): boolean {
   if (!hostKernelsActive()) return false;
   const { x: v, add, sub, mul } = map;
   // inputs by position; kinds say how each lines up with [N, d]
-  map.registerMap('LLLayerNorm', ['full', 'row', 'row', 'col', 'col'], add(mul(mul(sub(v(0), v(1)), v(2)), v(3)), v(4)));
+  map.registerMap(
+    'LLLayerNorm',
+    ['full', 'row', 'row', 'col', 'col'],
+    add(mul(mul(sub(v(0), v(1)), v(2)), v(3)), v(4)),
+  );
   map.registerMap('LLMulCol', ['full', 'col'], mul(v(0), v(1)));
   const xhat = (x: number, mean: number, rstd: number) => mul(sub(v(x), v(mean)), v(rstd));
   map.registerMap('LLLnDot', ['full', 'col', 'full', 'row', 'row'], mul(mul(v(0), v(1)), xhat(2, 3, 4)));
@@ -84,9 +88,17 @@ export function layerNorm(x: tf.Tensor2D, g: tf.Tensor1D, b: tf.Tensor1D): tf.Te
 function geluKernels(): boolean {
   if (!hostKernelsActive()) return false;
   const [dy, xv, sv] = [map.x(0), map.x(1), map.x(2)];
-  map.registerMap('LLGeluArg', ['full'], map.mul(map.x(0), map.add(map.k(GELU_C), map.mul(map.k(GELU_A * GELU_C), map.mul(map.x(0), map.x(0))))));
+  map.registerMap(
+    'LLGeluArg',
+    ['full'],
+    map.mul(map.x(0), map.add(map.k(GELU_C), map.mul(map.k(GELU_A * GELU_C), map.mul(map.x(0), map.x(0))))),
+  );
   const slope = map.add(map.k(GELU_C), map.mul(map.k(3 * GELU_A * GELU_C), map.mul(xv, xv)));
-  map.registerMap('LLGeluGrad', ['full', 'full', 'full'], map.mul(dy, map.add(sv, map.mul(map.mul(xv, map.mul(sv, map.sub(map.k(1), sv))), slope))));
+  map.registerMap(
+    'LLGeluGrad',
+    ['full', 'full', 'full'],
+    map.mul(dy, map.add(sv, map.mul(map.mul(xv, map.mul(sv, map.sub(map.k(1), sv))), slope))),
+  );
   return true;
 }
 
@@ -95,7 +107,9 @@ export function gelu(x: tf.Tensor2D): tf.Tensor2D {
   const fused = geluKernels();
   const f = tf.customGrad((...args) => {
     const xi = args[0] as tf.Tensor;
-    const u = fused ? map.runMap('LLGeluArg', [xi]) : tf.mul(tf.mul(xi, tf.add(tf.mul(tf.square(xi), GELU_A), 1)), GELU_C);
+    const u = fused
+      ? map.runMap('LLGeluArg', [xi])
+      : tf.mul(tf.mul(xi, tf.add(tf.mul(tf.square(xi), GELU_A), 1)), GELU_C);
     const s = tf.sigmoid(u);
     (args[1] as Saver)([xi, s]);
     return {
@@ -133,7 +147,12 @@ export function causalSoftmax(scores: tf.Tensor, scale: number): tf.Tensor {
   const grad = `LLSoftmaxGrad:${scale}`;
   const fused = hostKernelsActive();
   // scale·p·(dy − Σ_j dy·p), the row sum broadcast per row
-  if (fused) map.registerMap(grad, ['full', 'full', 'row'], map.mul(map.mul(map.x(1), map.k(scale)), map.sub(map.x(0), map.x(2))));
+  if (fused)
+    map.registerMap(
+      grad,
+      ['full', 'full', 'row'],
+      map.mul(map.mul(map.x(1), map.k(scale)), map.sub(map.x(0), map.x(2))),
+    );
   const f = tf.customGrad((...args) => {
     const p = tf.softmax(tf.add(tf.mul(args[0] as tf.Tensor, scale), bias));
     (args[1] as Saver)([p]);

@@ -36,13 +36,18 @@ function reference(p: number[], grads: number[][], lr: number, wd: number, b1 = 
 
 describe.each(['cpu', 'wasm'])('AdamW on %s', (backend) => {
   beforeAll(async () => {
-    if (backend === 'wasm') await chooseBackend('wasm', []); // fused in-place SIMD update
+    if (backend === 'wasm')
+      await chooseBackend('wasm', []); // fused in-place SIMD update
     else await tf.setBackend('cpu');
   });
 
   it('matches the decoupled-weight-decay reference over several steps', () => {
     const p0 = [0.5, -1.2, 3, 0.01];
-    const grads = [[0.1, -0.2, 0.3, 0], [0.05, 0.1, -0.4, 1e-3], [-0.3, 0.2, 0.1, 2]];
+    const grads = [
+      [0.1, -0.2, 0.3, 0],
+      [0.05, 0.1, -0.4, 1e-3],
+      [-0.3, 0.2, 0.1, 2],
+    ];
     const variable = owned(p0);
     const opt = new AdamW({ weightDecay: 0.1 });
     const before = fused.fusedUpdates;
@@ -56,9 +61,20 @@ describe.each(['cpu', 'wasm'])('AdamW on %s', (backend) => {
     const a = owned([1, 1, 1, 1]);
     const b = owned([1, 1, 1, 1]);
     const opt = new AdamW();
-    const g = () => new Map([['a', tf.tensor([0.2, -0.2, 0.2, -0.2])], ['b', tf.tensor([0.2, -0.2, 0.2, -0.2])]]);
+    const g = () =>
+      new Map([
+        ['a', tf.tensor([0.2, -0.2, 0.2, -0.2])],
+        ['b', tf.tensor([0.2, -0.2, 0.2, -0.2])],
+      ]);
     for (let i = 0; i < 5; i++) opt.step([{ name: 'a', variable: a, decay: false }], g(), 0.1);
-    opt.step([{ name: 'a', variable: a, decay: false }, { name: 'b', variable: b, decay: false }], g(), 0.1);
+    opt.step(
+      [
+        { name: 'a', variable: a, decay: false },
+        { name: 'b', variable: b, decay: false },
+      ],
+      g(),
+      0.1,
+    );
     expect(opt.stepCount('a')).toBe(6);
     expect(opt.stepCount('b')).toBe(1);
     // First bias-corrected Adam step moves by lr·g/|g| = ±0.1 (a global counter t=6 would give ~0.4x that).
@@ -86,7 +102,10 @@ describe('gradient clipping', () => {
   });
 
   it('scales the global norm down to the limit, and not when under it', () => {
-    const grads = new Map([['a', tf.tensor([3, 0])], ['b', tf.tensor([0, 4])]]);
+    const grads = new Map([
+      ['a', tf.tensor([3, 0])],
+      ['b', tf.tensor([0, 4])],
+    ]);
     const clipped = gradientNorms(grads, 1);
     expect(clipped.norm).toBeCloseTo(5, 6);
     expect(clipped.scale).toBeCloseTo(0.2, 6);

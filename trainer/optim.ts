@@ -64,7 +64,16 @@ export class AdamW {
       const t = slot.t + 1;
       const s = slot;
       const decay = p.decay && weightDecay > 0 ? 1 - lr * weightDecay : 1;
-      const constants = { scale: gradScale, beta1, beta2, c1: 1 - beta1 ** t, c2: Math.sqrt(1 - beta2 ** t), eps, lr, decay };
+      const constants = {
+        scale: gradScale,
+        beta1,
+        beta2,
+        c1: 1 - beta1 ** t,
+        c2: Math.sqrt(1 - beta2 ** t),
+        eps,
+        lr,
+        decay,
+      };
       if (fusedAdamW(p.variable, g0, s.m, s.v, constants)) {
         s.t = t;
         continue;
@@ -164,9 +173,15 @@ export function learningRate(step: number, o: ScheduleOptions): number {
  * Squared L2 norm of each gradient (one device read for all of them), and the factor that scales the
  * global norm down to `maxNorm` (1 when clipping is off or not needed).
  */
-export function gradientNorms(grads: Map<string, tf.Tensor>, maxNorm: number): { sq: Map<string, number>; norm: number; scale: number } {
+export function gradientNorms(
+  grads: Map<string, tf.Tensor>,
+  maxNorm: number,
+): { sq: Map<string, number>; norm: number; scale: number } {
   const names = [...grads.keys()];
-  const values = names.length === 0 ? new Float32Array(0) : tf.tidy(() => tf.stack(names.map((n) => tf.sum(tf.square(grads.get(n)!))))).dataSync();
+  const values =
+    names.length === 0
+      ? new Float32Array(0)
+      : tf.tidy(() => tf.stack(names.map((n) => tf.sum(tf.square(grads.get(n)!))))).dataSync();
   const sq = new Map<string, number>();
   let total = 0;
   names.forEach((n, i) => {

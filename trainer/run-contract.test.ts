@@ -51,8 +51,18 @@ const manifest = (dir: string) =>
   JSON.parse(readFileSync(path.join(dir, 'checkpoint', 'manifest.json'), 'utf8')) as Manifest;
 
 beforeAll(async () => {
-  const pre = await cli(['--preset', 'nano', '--stage', 'pretrain', '--steps', '100', '--backend', 'wasm',
-    '--out', base]);
+  const pre = await cli([
+    '--preset',
+    'nano',
+    '--stage',
+    'pretrain',
+    '--steps',
+    '100',
+    '--backend',
+    'wasm',
+    '--out',
+    base,
+  ]);
   expect(pre.code, pre.stderr).toBe(0);
 }, 120_000);
 
@@ -62,8 +72,24 @@ describe('LISA optimizer state in the checkpoint on disk', () => {
   it('reset_blocks: the head counts every global step, a block restarts at each period', async () => {
     const stepCounts = async (steps: number, mode: string) => {
       const out = path.join(tmp, `B-${mode}-${steps}`);
-      const r = await cli(['--preset', 'nano', '--base', base, '--method', 'lisa', '--optimizer-state', mode,
-        '--interval', '5', '--steps', String(steps), '--backend', 'wasm', '--out', out]);
+      const r = await cli([
+        '--preset',
+        'nano',
+        '--base',
+        base,
+        '--method',
+        'lisa',
+        '--optimizer-state',
+        mode,
+        '--interval',
+        '5',
+        '--steps',
+        String(steps),
+        '--backend',
+        'wasm',
+        '--out',
+        out,
+      ]);
       expect(r.code, r.stderr).toBe(0);
       const m = manifest(out);
       expect(m.step).toBe(steps);
@@ -103,9 +129,30 @@ describe('resume pins what the run started with', () => {
     const copy = path.join(tmp, 'A-copy');
     cpSync(base, copy, { recursive: true });
     const out = path.join(tmp, 'pinned');
-    const args = ['--preset', 'nano', '--base', copy, '--method', 'lisa', '--interval', '3', '--steps', '40',
-      '--batch', '4', '--seq', '16', '--eval-every', '1000', '--eval-records', '32', '--norms-every', '1000',
-      '--backend', 'auto'];
+    const args = [
+      '--preset',
+      'nano',
+      '--base',
+      copy,
+      '--method',
+      'lisa',
+      '--interval',
+      '3',
+      '--steps',
+      '40',
+      '--batch',
+      '4',
+      '--seq',
+      '16',
+      '--eval-every',
+      '1000',
+      '--eval-records',
+      '32',
+      '--norms-every',
+      '1000',
+      '--backend',
+      'auto',
+    ];
     await stoppedRun(args, out, 3);
     const m = manifest(out);
     expect(m.config.backend).toBe('auto');
@@ -141,8 +188,30 @@ describe('resume pins what the run started with', () => {
 
   it('a checkpoint from before `backend` was recorded: an auto run stays on what run_started says', async () => {
     const out = path.join(tmp, 'pinned-old');
-    await stoppedRun(['--preset', 'nano', '--base', base, '--method', 'full', '--steps', '40', '--batch', '4',
-      '--seq', '16', '--eval-every', '1000', '--eval-records', '32', '--backend', 'auto'], out, 3);
+    await stoppedRun(
+      [
+        '--preset',
+        'nano',
+        '--base',
+        base,
+        '--method',
+        'full',
+        '--steps',
+        '40',
+        '--batch',
+        '4',
+        '--seq',
+        '16',
+        '--eval-every',
+        '1000',
+        '--eval-records',
+        '32',
+        '--backend',
+        'auto',
+      ],
+      out,
+      3,
+    );
     const file = path.join(out, 'checkpoint', 'manifest.json');
     const { backend: _b, w0_sha256: _w, ...older } = manifest(out);
     writeFileSync(file, JSON.stringify(older));
@@ -155,9 +224,34 @@ describe('resume pins what the run started with', () => {
 describe('tokens, throughput and gradient norms in the events', () => {
   it('counts total and loss tokens, leaves instrumented steps out of tokens/s, and logs grad_norm/all', async () => {
     const out = path.join(tmp, 'speed');
-    const r = await cli(['--preset', 'nano', '--base', base, '--method', 'lisa', '--gamma', '1', '--interval', '5',
-      '--steps', '30', '--batch', '4', '--seq', '16', '--norms-every', '4', '--eval-every', '1000',
-      '--eval-records', '32', '--backend', 'wasm', '--out', out]);
+    const r = await cli([
+      '--preset',
+      'nano',
+      '--base',
+      base,
+      '--method',
+      'lisa',
+      '--gamma',
+      '1',
+      '--interval',
+      '5',
+      '--steps',
+      '30',
+      '--batch',
+      '4',
+      '--seq',
+      '16',
+      '--norms-every',
+      '4',
+      '--eval-every',
+      '1000',
+      '--eval-records',
+      '32',
+      '--backend',
+      'wasm',
+      '--out',
+      out,
+    ]);
     expect(r.code, r.stderr).toBe(0);
     const ev = events(out);
     const metrics = ev.flatMap((e) => (e.type === 'metrics' ? [e] : []));

@@ -57,7 +57,12 @@ export function modelShape(config: TrainConfig, base: CheckpointData | null, hf?
 }
 
 /** `hf`: the run fine-tunes a Hugging Face model folder (config.model_path) with its tokenizer. */
-export function buildRun(config: TrainConfig, base: CheckpointData | null, resume: CheckpointData | null, hf?: HfRun): RunState {
+export function buildRun(
+  config: TrainConfig,
+  base: CheckpointData | null,
+  resume: CheckpointData | null,
+  hf?: HfRun,
+): RunState {
   const shape = modelShape(config, base, hf);
   const seq = config.seq ?? Math.min(shape.ctx, hf ? HF_DEFAULT_SEQ : shape.ctx);
   const dataOpts = { seq, seed: config.seed, stage: config.stage };
@@ -84,7 +89,9 @@ export function buildRun(config: TrainConfig, base: CheckpointData | null, resum
   if (stored && stored !== w0Hash) {
     const from = config.model_path
       ? `the model folder ${config.model_path}`
-      : config.stage === 'finetune' ? `the base checkpoint ${config.base}` : `seed ${config.seed}`;
+      : config.stage === 'finetune'
+        ? `the base checkpoint ${config.base}`
+        : `seed ${config.seed}`;
     throw new ConfigError(
       `W₀ (the weights from ${from}) changed since the run started: sha256 ${w0Hash.slice(0, 12)}… ` +
         `instead of ${stored.slice(0, 12)}…; restore that base or start a new run`,
@@ -100,7 +107,21 @@ export function buildRun(config: TrainConfig, base: CheckpointData | null, resum
     step = resume.manifest.step;
     progress = { ...resume.manifest.progress };
   }
-  return { config, seq, shape, data, evalSet, model, method, optimizer, reference, w0Hash, step, progress, tokenizer: hf?.tokenizer };
+  return {
+    config,
+    seq,
+    shape,
+    data,
+    evalSet,
+    model,
+    method,
+    optimizer,
+    reference,
+    w0Hash,
+    step,
+    progress,
+    tokenizer: hf?.tokenizer,
+  };
 }
 
 /**

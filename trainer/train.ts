@@ -44,13 +44,20 @@ function saveCheckpoint(r: RunState, o: LoopOptions): void {
       nextSeq: o.log.nextSeq,
       config: { ...r.config },
       shape: r.shape,
-      lora: r.config.method === 'lora' ? { rank: r.config.rank, alpha: r.config.alpha, targets: r.config.lora_targets as LoraTarget[] } : null,
+      lora:
+        r.config.method === 'lora'
+          ? { rank: r.config.rank, alpha: r.config.alpha, targets: r.config.lora_targets as LoraTarget[] }
+          : null,
       sampler: r.method.samplerState(),
       progress: r.progress,
       backend: o.backend.name,
       w0_sha256: r.w0Hash,
     },
-    params: r.model.params.map((p) => ({ name: p.name, shape: p.variable.shape, values: (p.variable.dataSync() as Float32Array).slice() })),
+    params: r.model.params.map((p) => ({
+      name: p.name,
+      shape: p.variable.shape,
+      values: (p.variable.dataSync() as Float32Array).slice(),
+    })),
     optimizer: r.optimizer.exportState(),
   });
   o.log.emit({ type: 'checkpoint', step: r.step, path: dir, bytes });
@@ -65,7 +72,8 @@ function emitNorms(r: RunState, o: LoopOptions, gradSq: Map<string, number> | nu
 function emitEval(r: RunState, o: LoopOptions): void {
   const values = evaluate(r);
   const best = r.progress['best/eval_loss'];
-  if (Number.isFinite(values['eval/loss']) && !(best <= values['eval/loss'])) r.progress['best/eval_loss'] = values['eval/loss'];
+  if (Number.isFinite(values['eval/loss']) && !(best <= values['eval/loss']))
+    r.progress['best/eval_loss'] = values['eval/loss'];
   r.progress['final/eval_loss'] = values['eval/loss'];
   if (values['eval/accuracy'] !== undefined) r.progress['final/eval_accuracy'] = values['eval/accuracy'];
   o.log.emit({ type: 'eval', step: r.step, values });
@@ -124,7 +132,10 @@ export function update(r: RunState, step: number, lr: number, opts: { allGrads?:
   const trainees = r.method.trainable();
   const everything = trainsEverything(r);
   const differentiated = opts.allGrads && !everything ? r.method.everTrainable() : trainees;
-  const { value, grads } = tf.variableGrads(() => r.model.loss(batch), differentiated.map((p) => p.variable));
+  const { value, grads } = tf.variableGrads(
+    () => r.model.loss(batch),
+    differentiated.map((p) => p.variable),
+  );
   const loss = value.dataSync()[0];
   value.dispose();
   if (!Number.isFinite(loss)) {
@@ -166,7 +177,12 @@ export async function trainLoop(r: RunState, o: LoopOptions): Promise<ExitCode> 
     const signal = o.cancelled();
     if (signal) {
       saveCheckpoint(r, o);
-      o.log.emit({ type: 'failed', step: r.step, reason: 'cancelled', message: `received ${signal}; checkpoint written at step ${r.step}` });
+      o.log.emit({
+        type: 'failed',
+        step: r.step,
+        reason: 'cancelled',
+        message: `received ${signal}; checkpoint written at step ${r.step}`,
+      });
       return signal === 'SIGINT' ? 130 : 143;
     }
     const step = r.step + 1;
@@ -198,7 +214,12 @@ export async function trainLoop(r: RunState, o: LoopOptions): Promise<ExitCode> 
     r.step = step;
     if (!Number.isFinite(result.loss)) {
       o.log.emit({ type: 'metrics', step, values: { 'train/loss': result.loss, lr } });
-      o.log.emit({ type: 'failed', step, reason: 'diverged', message: `training loss became ${result.loss} at step ${step}` });
+      o.log.emit({
+        type: 'failed',
+        step,
+        reason: 'diverged',
+        message: `training loss became ${result.loss} at step ${step}`,
+      });
       return 3;
     }
     const mem = sampleMemory();
@@ -208,8 +229,14 @@ export async function trainLoop(r: RunState, o: LoopOptions): Promise<ExitCode> 
     count(r, 'tokens', result.tokens);
     count(r, 'loss_tokens', result.lossTokens);
     const values: Record<string, number> = {
-      'train/loss': result.loss, lr, grad_norm: result.gradNorm, tokens: result.tokens, loss_tokens: result.lossTokens,
-      'mem/tensor_bytes': mem.tensorBytes, 'mem/peak_bytes': peak, 'mem/rss_bytes': mem.rssBytes,
+      'train/loss': result.loss,
+      lr,
+      grad_norm: result.gradNorm,
+      tokens: result.tokens,
+      loss_tokens: result.lossTokens,
+      'mem/tensor_bytes': mem.tensorBytes,
+      'mem/peak_bytes': peak,
+      'mem/rss_bytes': mem.rssBytes,
     };
     if (result.gradNormAll !== undefined) values['grad_norm/all'] = result.gradNormAll;
     // Speed figures only from plain steps: profiling and the wide gradient pass cost extra time.
@@ -225,7 +252,8 @@ export async function trainLoop(r: RunState, o: LoopOptions): Promise<ExitCode> 
       count(r, 'timed_tokens', result.tokens);
       count(r, 'timed_loss_tokens', result.lossTokens);
     }
-    if (mem.wasmHeapBytes !== undefined) values['mem/wasm_heap_bytes'] = r.progress['peak/wasm_heap_bytes'] = mem.wasmHeapBytes;
+    if (mem.wasmHeapBytes !== undefined)
+      values['mem/wasm_heap_bytes'] = r.progress['peak/wasm_heap_bytes'] = mem.wasmHeapBytes;
     o.log.emit({ type: 'metrics', step, values });
     if (step % Math.max(1, Math.round(c.steps / 40)) === 0 || step === c.steps || stepMs > 2000) {
       const speed = `${stepMs.toFixed(0)} ms/step ${Math.round((result.tokens / stepMs) * 1000)} tok/s`;

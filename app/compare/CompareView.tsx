@@ -10,17 +10,42 @@ import { anyLive } from '@/lib/views/types';
 
 export function CompareView() {
   const [st, set] = useUrlState({ runs: '', key: 'train/loss', s: '0', log: '0' });
-  const ids = [...new Set(st.runs.split(',').map((s) => s.trim()).filter(Boolean))].slice(0, 20);
+  const ids = [
+    ...new Set(
+      st.runs
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
+  ].slice(0, 20);
   const [draft, setDraft] = useState('');
   const runs = useRuns(ids);
   const add = (
-    <form className="view-field" onSubmit={(e) => { e.preventDefault(); if (draft.trim()) set({ runs: [...ids, draft.trim()].join(',') }); setDraft(''); }}>
+    <form
+      className="view-field"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (draft.trim()) set({ runs: [...ids, draft.trim()].join(',') });
+        setDraft('');
+      }}
+    >
       <span>Add run id</span>
       <input value={draft} onChange={(e) => setDraft(e.target.value)} placeholder="r-…" />
     </form>
   );
   if (ids.length === 0) {
-    return (<><h1>Compare runs</h1><Empty title="No runs chosen"><p>Open a run and press “compare…”, or add run ids here; the URL <code>/compare?runs=a,b&amp;key=train/loss</code> keeps the choice.</p>{add}</Empty></>);
+    return (
+      <>
+        <h1>Compare runs</h1>
+        <Empty title="No runs chosen">
+          <p>
+            Open a run and press “compare…”, or add run ids here; the URL{' '}
+            <code>/compare?runs=a,b&amp;key=train/loss</code> keeps the choice.
+          </p>
+          {add}
+        </Empty>
+      </>
+    );
   }
   const error = runs.find((r) => r.error)?.error;
   if (error) return <ErrorBox error={error} what="the runs" />;
@@ -31,8 +56,19 @@ export function CompareView() {
     <section>
       <h1>Compare runs</h1>
       <Controls>
-        <Select label="Metric" value={st.key} options={keys.map((k): [string, string] => [k, k])} onChange={(key) => set({ key })} testId="compare-key" />
-        <Select label="EMA smoothing" value={st.s} options={['0', '0.6', '0.9'].map((s): [string, string] => [s, s === '0' ? 'off' : s])} onChange={(s) => set({ s })} />
+        <Select
+          label="Metric"
+          value={st.key}
+          options={keys.map((k): [string, string] => [k, k])}
+          onChange={(key) => set({ key })}
+          testId="compare-key"
+        />
+        <Select
+          label="EMA smoothing"
+          value={st.s}
+          options={['0', '0.6', '0.9'].map((s): [string, string] => [s, s === '0' ? 'off' : s])}
+          onChange={(s) => set({ s })}
+        />
         <Toggle label="log y" checked={st.log === '1'} onChange={(v) => set({ log: v ? '1' : '0' })} />
         {add}
       </Controls>
@@ -40,11 +76,26 @@ export function CompareView() {
         {data.map((r) => (
           <span key={r.id} className="compare-chip">
             <a href={`/runs/${r.id}`}>{r.label}</a>{' '}
-            <button type="button" className="link-button" aria-label={`remove ${r.label}`} onClick={() => set({ runs: ids.filter((i) => i !== r.id).join(',') })}>×</button>
+            <button
+              type="button"
+              className="link-button"
+              aria-label={`remove ${r.label}`}
+              onClick={() => set({ runs: ids.filter((i) => i !== r.id).join(',') })}
+            >
+              ×
+            </button>
           </span>
         ))}
       </p>
-      <RunSeries id="compare" runs={data.map((r) => ({ id: r.id, label: r.label }))} metric={st.key} live={anyLive(data)} smoothing={Number(st.s) || 0} log={st.log === '1'} height={420} />
+      <RunSeries
+        id="compare"
+        runs={data.map((r) => ({ id: r.id, label: r.label }))}
+        metric={st.key}
+        live={anyLive(data)}
+        smoothing={Number(st.s) || 0}
+        log={st.log === '1'}
+        height={420}
+      />
     </section>
   );
 }

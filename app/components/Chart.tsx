@@ -60,11 +60,21 @@ export function Chart({ id, title, option, data, height = 360, caption }: ChartP
         <div className="chart-data" style={{ maxHeight: height, overflow: 'auto' }}>
           <table className="grid" data-testid={`chart-${id}-data`}>
             <thead>
-              <tr>{data.columns.map((c) => <th key={c}>{c}</th>)}</tr>
+              <tr>
+                {data.columns.map((c) => (
+                  <th key={c}>{c}</th>
+                ))}
+              </tr>
             </thead>
             <tbody>
               {data.rows.map((r, i) => (
-                <tr key={i}>{r.map((v, j) => <td key={j} className={typeof v === 'number' ? 'num' : undefined}>{formatCell(v)}</td>)}</tr>
+                <tr key={i}>
+                  {r.map((v, j) => (
+                    <td key={j} className={typeof v === 'number' ? 'num' : undefined}>
+                      {formatCell(v)}
+                    </td>
+                  ))}
+                </tr>
               ))}
             </tbody>
           </table>

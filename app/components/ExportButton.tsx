@@ -31,7 +31,13 @@ function ExportLink({ path, label = 'Export HTML' }: Props) {
   const qs = search.toString();
   const target = path ?? (qs ? `${pathname}?${qs}` : pathname);
   return (
-    <a className="button button-secondary" href={exportHref(target)} download data-testid="export-html" title="Download this view as one HTML file that opens offline">
+    <a
+      className="button button-secondary"
+      href={exportHref(target)}
+      download
+      data-testid="export-html"
+      title="Download this view as one HTML file that opens offline"
+    >
       {label}
     </a>
   );

@@ -24,15 +24,34 @@ export function LisaTimeline({ runId, live, label }: { runId: string; live: bool
   if (q.error) return <ErrorBox error={q.error} what="the LISA timeline" />;
   if (!charts) return <Loading what="the LISA timeline" />;
   if (charts.t.periods.length === 0) {
-    return <Empty title="No LISA periods"><p>{live ? 'The first period starts with the first step.' : 'Only LISA runs sample active blocks; choose a LISA run.'}</p></Empty>;
+    return (
+      <Empty title="No LISA periods">
+        <p>
+          {live
+            ? 'The first period starts with the first step.'
+            : 'Only LISA runs sample active blocks; choose a LISA run.'}
+        </p>
+      </Empty>
+    );
   }
   return (
     <div className="timeline-pair" data-testid="lisa-timeline">
-      <Chart id="lisa-timeline" title={`LISA timeline${label ? ` — ${label}` : ''}: trainable blocks per period`} option={charts.timeline.option}
-        data={charts.timeline.data} height={Math.max(160, 26 * charts.t.nBlocks + 70)}
-        caption={`Green = block trainable in that period (${charts.t.periods.length} periods). Embedding, position embedding, final LN and head are always trained.`} />
-      <Chart id="lisa-counts" title="Activations per block" option={charts.counts.option} data={charts.counts.data} height={220}
-        caption="Periods in which each block was drawn; uniform sampling should be roughly flat." />
+      <Chart
+        id="lisa-timeline"
+        title={`LISA timeline${label ? ` — ${label}` : ''}: trainable blocks per period`}
+        option={charts.timeline.option}
+        data={charts.timeline.data}
+        height={Math.max(160, 26 * charts.t.nBlocks + 70)}
+        caption={`Green = block trainable in that period (${charts.t.periods.length} periods). Embedding, position embedding, final LN and head are always trained.`}
+      />
+      <Chart
+        id="lisa-counts"
+        title="Activations per block"
+        option={charts.counts.option}
+        data={charts.counts.data}
+        height={220}
+        caption="Periods in which each block was drawn; uniform sampling should be roughly flat."
+      />
     </div>
   );
 }

@@ -19,13 +19,20 @@ export function ShareButton() {
   const search = useSearchParams();
   const [link, setLink] = useState<Created | null>(null);
   const [error, setError] = useState<string | null>(null);
-  if (!canEdit) return <span className="status" data-testid="read-only-badge">read-only shared view</span>;
+  if (!canEdit)
+    return (
+      <span className="status" data-testid="read-only-badge">
+        read-only shared view
+      </span>
+    );
 
   const create = async () => {
     setError(null);
     try {
       const q = search.toString();
-      const created = await apiSend<Created>('/api/shares', { body: JSON.stringify({ path: q ? `${pathname}?${q}` : pathname }) });
+      const created = await apiSend<Created>('/api/shares', {
+        body: JSON.stringify({ path: q ? `${pathname}?${q}` : pathname }),
+      });
       setLink(created);
       await navigator.clipboard?.writeText(created.url).catch(() => undefined);
     } catch (e) {
@@ -45,13 +52,24 @@ export function ShareButton() {
       </button>
       {link ? (
         <span className="share-link">
-          <input readOnly value={link.url} data-testid="share-url" onFocus={(e) => e.currentTarget.select()} size={40} />
+          <input
+            readOnly
+            value={link.url}
+            data-testid="share-url"
+            onFocus={(e) => e.currentTarget.select()}
+            size={40}
+          />
           <button type="button" className="link-button" onClick={revoke}>
             revoke
           </button>
         </span>
       ) : null}
-      {error ? <span role="alert" className="muted"> {error}</span> : null}
+      {error ? (
+        <span role="alert" className="muted">
+          {' '}
+          {error}
+        </span>
+      ) : null}
     </span>
   );
 }

@@ -2,7 +2,11 @@
 import type { ReactNode } from 'react';
 
 export function Loading({ what }: { what: string }) {
-  return <p className="muted" role="status">Loading {what}…</p>;
+  return (
+    <p className="muted" role="status">
+      Loading {what}…
+    </p>
+  );
 }
 
 export function ErrorBox({ error, what }: { error: unknown; what: string }) {
@@ -25,23 +29,51 @@ export function Empty({ title, children }: { title: string; children?: ReactNode
 }
 
 export function Controls({ children }: { children: ReactNode }) {
-  return <div className="view-controls" role="group" aria-label="View options">{children}</div>;
+  return (
+    <div className="view-controls" role="group" aria-label="View options">
+      {children}
+    </div>
+  );
 }
 
-export function Select({ label, value, options, onChange, testId }: {
-  label: string; value: string; options: [string, string][]; onChange: (v: string) => void; testId?: string;
+export function Select({
+  label,
+  value,
+  options,
+  onChange,
+  testId,
+}: {
+  label: string;
+  value: string;
+  options: [string, string][];
+  onChange: (v: string) => void;
+  testId?: string;
 }) {
   return (
     <label className="view-field">
       <span>{label}</span>
       <select value={value} onChange={(e) => onChange(e.target.value)} data-testid={testId}>
-        {options.map(([v, l]) => <option key={v} value={v}>{l}</option>)}
+        {options.map(([v, l]) => (
+          <option key={v} value={v}>
+            {l}
+          </option>
+        ))}
       </select>
     </label>
   );
 }
 
-export function Toggle({ label, checked, onChange, testId }: { label: string; checked: boolean; onChange: (v: boolean) => void; testId?: string }) {
+export function Toggle({
+  label,
+  checked,
+  onChange,
+  testId,
+}: {
+  label: string;
+  checked: boolean;
+  onChange: (v: boolean) => void;
+  testId?: string;
+}) {
   return (
     <label className="view-field view-check">
       <input type="checkbox" checked={checked} onChange={(e) => onChange(e.target.checked)} data-testid={testId} />

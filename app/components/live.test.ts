@@ -6,8 +6,18 @@ import { refetchWhenRunsEnd } from './live';
 describe('RunEndWatch', () => {
   it('reports a run once when it goes from live to final, not when first seen final', () => {
     const w = new RunEndWatch();
-    expect(w.observe([{ id: 'a', status: 'running' }, { id: 'b', status: 'finished' }])).toEqual([]);
-    expect(w.observe([{ id: 'a', status: 'running' }, { id: 'b', status: 'finished' }])).toEqual([]);
+    expect(
+      w.observe([
+        { id: 'a', status: 'running' },
+        { id: 'b', status: 'finished' },
+      ]),
+    ).toEqual([]);
+    expect(
+      w.observe([
+        { id: 'a', status: 'running' },
+        { id: 'b', status: 'finished' },
+      ]),
+    ).toEqual([]);
     for (const final of ['finished', 'failed', 'cancelled', 'diverged']) {
       const v = new RunEndWatch();
       v.observe([{ id: 'a', status: 'queued' }]);
@@ -37,8 +47,15 @@ describe('refetchWhenRunsEnd', () => {
       const o = new QueryObserver(client, { queryKey, queryFn: async () => ++calls[name], staleTime: Infinity });
       return o.subscribe(() => {});
     };
-    const off = [observe(['logs', 'r1'], 'logs'), observe(['table', 's1', 'eval/loss'], 'table'), observe(['logs', 'r2'], 'other')];
-    const run = new QueryObserver(client, { queryKey: ['run', 'r1'], queryFn: async () => ({ id: 'r1', status, sweepId: 's1' }) });
+    const off = [
+      observe(['logs', 'r1'], 'logs'),
+      observe(['table', 's1', 'eval/loss'], 'table'),
+      observe(['logs', 'r2'], 'other'),
+    ];
+    const run = new QueryObserver(client, {
+      queryKey: ['run', 'r1'],
+      queryFn: async () => ({ id: 'r1', status, sweepId: 's1' }),
+    });
     off.push(run.subscribe(() => {}));
     await settle();
     expect(calls).toEqual({ logs: 1, table: 1, other: 1 });
@@ -63,10 +80,20 @@ describe('refetchWhenRunsEnd', () => {
   it('refetches a sweep’s views when one of its runs ends', async () => {
     const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
     const stop = refetchWhenRunsEnd(client);
-    const runs = [{ id: 'a', status: 'finished' }, { id: 'b', status: 'running' }];
+    const runs = [
+      { id: 'a', status: 'finished' },
+      { id: 'b', status: 'running' },
+    ];
     let series = 0;
-    const s = new QueryObserver(client, { queryKey: ['sweep-series', 's9', 'eval/loss'], queryFn: async () => ++series, staleTime: Infinity });
-    const sweep = new QueryObserver(client, { queryKey: ['sweep', 's9'], queryFn: async () => ({ id: 's9', runs: runs.map((r) => ({ ...r })) }) });
+    const s = new QueryObserver(client, {
+      queryKey: ['sweep-series', 's9', 'eval/loss'],
+      queryFn: async () => ++series,
+      staleTime: Infinity,
+    });
+    const sweep = new QueryObserver(client, {
+      queryKey: ['sweep', 's9'],
+      queryFn: async () => ({ id: 's9', runs: runs.map((r) => ({ ...r })) }),
+    });
     const off = [s.subscribe(() => {}), sweep.subscribe(() => {})];
     await settle();
     expect(series).toBe(1);

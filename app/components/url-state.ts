@@ -8,11 +8,16 @@ import { useCallback } from 'react';
 
 export type UrlDefaults = Record<string, string>;
 
-export function useUrlState<D extends UrlDefaults>(defaults: D): [Record<keyof D, string>, (patch: Partial<Record<keyof D, string>>) => void] {
+export function useUrlState<D extends UrlDefaults>(
+  defaults: D,
+): [Record<keyof D, string>, (patch: Partial<Record<keyof D, string>>) => void] {
   const search = useSearchParams();
   const router = useRouter();
   const pathname = usePathname();
-  const state = Object.fromEntries(Object.entries(defaults).map(([k, d]) => [k, search.get(k) ?? d])) as Record<keyof D, string>;
+  const state = Object.fromEntries(Object.entries(defaults).map(([k, d]) => [k, search.get(k) ?? d])) as Record<
+    keyof D,
+    string
+  >;
   const set = useCallback(
     (patch: Partial<Record<keyof D, string>>) => {
       const next = new URLSearchParams(search.toString());

@@ -10,7 +10,11 @@ export function EmptyState() {
   const canEdit = useCanEdit();
   const client = useQueryClient();
   const demo = useMutation({
-    mutationFn: () => apiSend<{ id: string }>('/api/sweeps', { body: specPreset('nano-demo')?.yaml ?? '', contentType: 'application/yaml' }),
+    mutationFn: () =>
+      apiSend<{ id: string }>('/api/sweeps', {
+        body: specPreset('nano-demo')?.yaml ?? '',
+        contentType: 'application/yaml',
+      }),
     onSuccess: () => client.invalidateQueries({ queryKey: ['home'] }),
   });
   return (
@@ -22,12 +26,25 @@ export function EmptyState() {
       </p>
       {canEdit ? (
         <div className="empty-actions">
-          <button type="button" className="button" onClick={() => demo.mutate()} disabled={demo.isPending || demo.isSuccess}>
+          <button
+            type="button"
+            className="button"
+            onClick={() => demo.mutate()}
+            disabled={demo.isPending || demo.isSuccess}
+          >
             {demo.isPending ? 'Launching…' : 'Launch the demo sweep'}
           </button>
-          <Link className="button button-secondary" href="/sweeps/new">New sweep…</Link>
-          <span className="muted">The demo trains a tiny (nano) model: 12 fine-tunes plus a base, about a minute on a laptop CPU.</span>
-          {demo.isError ? <p className="error" role="alert">Could not launch the demo: {demo.error.message}</p> : null}
+          <Link className="button button-secondary" href="/sweeps/new">
+            New sweep…
+          </Link>
+          <span className="muted">
+            The demo trains a tiny (nano) model: 12 fine-tunes plus a base, about a minute on a laptop CPU.
+          </span>
+          {demo.isError ? (
+            <p className="error" role="alert">
+              Could not launch the demo: {demo.error.message}
+            </p>
+          ) : null}
         </div>
       ) : null}
       <h2>Or from the command line</h2>

@@ -28,15 +28,28 @@ export function HomeClient({ initial }: { initial: HomeData }) {
         <h1>Sweeps &amp; runs</h1>
         <div className="page-actions">
           <span className="muted live-note" aria-live="polite">
-            {q.isError ? 'Lost contact with the server; retrying…'
-              : data.active ? `Live: updating every ${LIVE_MS / 1000} s` : 'Up to date'}
+            {q.isError
+              ? 'Lost contact with the server; retrying…'
+              : data.active
+                ? `Live: updating every ${LIVE_MS / 1000} s`
+                : 'Up to date'}
           </span>
-          <Link className="button button-secondary" href="/memory">Memory &amp; speed</Link>
-          {canEdit ? <Link className="button" href="/sweeps/new">New sweep</Link> : null}
+          <Link className="button button-secondary" href="/memory">
+            Memory &amp; speed
+          </Link>
+          {canEdit ? (
+            <Link className="button" href="/sweeps/new">
+              New sweep
+            </Link>
+          ) : null}
         </div>
       </div>
       <h2>Sweeps</h2>
-      {data.sweeps.length === 0 ? <p className="muted">No sweeps yet: runs below were started from the command line or over HTTP.</p> : <SweepsTable sweeps={data.sweeps} />}
+      {data.sweeps.length === 0 ? (
+        <p className="muted">No sweeps yet: runs below were started from the command line or over HTTP.</p>
+      ) : (
+        <SweepsTable sweeps={data.sweeps} />
+      )}
       <h2>Recent runs</h2>
       {data.runs.length === 0 ? <p className="muted">No runs yet.</p> : <RunsTable runs={data.runs} />}
     </>

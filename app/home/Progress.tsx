@@ -3,7 +3,13 @@ export function Progress({ done, total, text }: { done: number; total: number; t
   const pct = total > 0 ? Math.min(100, (100 * done) / total) : 0;
   return (
     <span className="progress-cell">
-      <span className="progress" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(pct)}>
+      <span
+        className="progress"
+        role="progressbar"
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={Math.round(pct)}
+      >
         <span style={{ width: `${pct}%` }} />
       </span>{' '}
       <span className="muted">{text ?? `${done}/${total || '?'}`}</span>

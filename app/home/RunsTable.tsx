@@ -7,17 +7,32 @@ export function RunsTable({ runs }: { runs: LiveRun[] }) {
   return (
     <table className="grid" data-testid="runs">
       <thead>
-        <tr><th>Run</th><th>Method</th><th>Status</th><th>Progress</th><th>ETA</th><th>Duration</th></tr>
+        <tr>
+          <th>Run</th>
+          <th>Method</th>
+          <th>Status</th>
+          <th>Progress</th>
+          <th>ETA</th>
+          <th>Duration</th>
+        </tr>
       </thead>
       <tbody>
         {runs.map((r) => {
           const took = r.startedAt && r.finishedAt ? Date.parse(r.finishedAt) - Date.parse(r.startedAt) : null;
           return (
             <tr key={r.id} data-testid={`run-${r.id}`}>
-              <td><Link href={`/runs/${r.id}`}>{r.label}</Link></td>
+              <td>
+                <Link href={`/runs/${r.id}`}>{r.label}</Link>
+              </td>
               <td>{r.kind}</td>
-              <td><span className={`status status-${r.status}`} data-testid="run-status">{r.status}</span></td>
-              <td><Progress done={r.lastStep ?? 0} total={r.totalSteps ?? 0} /></td>
+              <td>
+                <span className={`status status-${r.status}`} data-testid="run-status">
+                  {r.status}
+                </span>
+              </td>
+              <td>
+                <Progress done={r.lastStep ?? 0} total={r.totalSteps ?? 0} />
+              </td>
               <td>{r.etaMs === null ? '—' : formatDuration(r.etaMs)}</td>
               <td>{took === null ? '—' : formatDuration(took)}</td>
             </tr>

@@ -11,7 +11,11 @@ function Cell({ c }: { c: PlannerCell }) {
     <td className="num" title={title}>
       <span className={c.predictedOom ? 'oom' : undefined}>{c.predictedOom ? 'OOM' : c.predicted.toFixed(1)}</span>
       {c.paper !== null ? (
-        <span className="paper-value"> / {c.paper === 'OOM' ? 'OOM' : c.paper}{err ? <span className={`rel-err ${Math.abs(c.relError ?? 0) > 0.15 ? 'far' : ''}`}> {err}</span> : null}</span>
+        <span className="paper-value">
+          {' '}
+          / {c.paper === 'OOM' ? 'OOM' : c.paper}
+          {err ? <span className={`rel-err ${Math.abs(c.relError ?? 0) > 0.15 ? 'far' : ''}`}> {err}</span> : null}
+        </span>
       ) : null}
     </td>
   );
@@ -24,18 +28,36 @@ export function PlannerTable({ seq, batch, precision }: { seq: number; batch: nu
     <>
       <table className="grid planner" data-testid="planner-table">
         <caption className="muted">
-          Peak GPU memory per GPU in GiB, <strong>predicted</strong>{paperSetting ? ' / paper (error)' : ''}; batch {batch}, sequence {seq}
-          {' '}(LLaMA-2-70B: 2-GPU model parallel{seq === 512 ? ', sequence 128' : ''}), {precision === 'half' ? 'bf16' : precision}, no gradient checkpointing or flash attention; 80 GiB cards.
-          Hover a cell for its breakdown.
+          Peak GPU memory per GPU in GiB, <strong>predicted</strong>
+          {paperSetting ? ' / paper (error)' : ''}; batch {batch}, sequence {seq} (LLaMA-2-70B: 2-GPU model parallel
+          {seq === 512 ? ', sequence 128' : ''}), {precision === 'half' ? 'bf16' : precision}, no gradient checkpointing
+          or flash attention; 80 GiB cards. Hover a cell for its breakdown.
         </caption>
-        <thead><tr><th>Model</th>{TABLE1_COLUMNS.map((c) => <th key={c} className="num">{TABLE1_COLUMN_LABELS[c]}</th>)}</tr></thead>
+        <thead>
+          <tr>
+            <th>Model</th>
+            {TABLE1_COLUMNS.map((c) => (
+              <th key={c} className="num">
+                {TABLE1_COLUMN_LABELS[c]}
+              </th>
+            ))}
+          </tr>
+        </thead>
         <tbody>
-          {rows.map((r) => <tr key={r.model}><td>{r.name}</td>{r.cells.map((c) => <Cell key={c.column} c={c} />)}</tr>)}
+          {rows.map((r) => (
+            <tr key={r.model}>
+              <td>{r.name}</td>
+              {r.cells.map((c) => (
+                <Cell key={c.column} c={c} />
+              ))}
+            </tr>
+          ))}
         </tbody>
       </table>
       <p className="muted small">
-        Paper values: Pan et al., LISA, arXiv:2403.17919 v1, Table 1 (shown only at the paper&apos;s setting: sequence 512, batch 1, bf16).
-        The model&apos;s calibration and its guesses are documented in lib/estimate/paper-table1.ts.
+        Paper values: Pan et al., LISA, arXiv:2403.17919 v1, Table 1 (shown only at the paper&apos;s setting: sequence
+        512, batch 1, bf16). The model&apos;s calibration and its guesses are documented in
+        lib/estimate/paper-table1.ts.
       </p>
     </>
   );

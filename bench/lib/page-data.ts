@@ -3,7 +3,7 @@
  * Figure-2 sweep (ingestEvents straight into the server's SQLite file), and a live external run fed over
  * the HTTP ingest door.
  */
-import { openDatabase } from '../../db';
+import type { openDatabase } from '../../db';
 import { registerExternalRun } from '../../lib/ingest/http';
 import { EventBuilder, insertSweep } from '../../lib/ingest/testing';
 import { ingestEvents } from '../../lib/ingest/write';
@@ -33,7 +33,12 @@ export function seedCurvesSweep(conn: ReturnType<typeof openDatabase>): { runs: 
     for (const interval of [1, 5, 20, 50, 100]) {
       for (let seed = 1; seed <= 4; seed++) {
         const config = { method: 'lisa', gamma, interval, seed, steps, lr: 3e-4 };
-        const { id } = registerExternalRun(conn.db, { sweepId: SWEEP, kind: 'lisa', label: `lisa g${gamma} k${interval} seed ${seed}`, config });
+        const { id } = registerExternalRun(conn.db, {
+          sweepId: SWEEP,
+          kind: 'lisa',
+          label: `lisa g${gamma} k${interval} seed ${seed}`,
+          config,
+        });
         const b = new EventBuilder();
         const events: RunEvent[] = [b.started(GROUPS, config)];
         const final = 2 + gamma / 10 + interval / 1000;
@@ -52,7 +57,10 @@ export function seedCurvesSweep(conn: ReturnType<typeof openDatabase>): { runs: 
 }
 
 export const normEntry = (w: number, trained: boolean, init: number): NormEntry => ({
-  weight: w, update: Math.abs(w - init), trainable: trained ? w : 0, ...(trained ? { grad: w / 1000 } : {}),
+  weight: w,
+  update: Math.abs(w - init),
+  trainable: trained ? w : 0,
+  ...(trained ? { grad: w / 1000 } : {}),
 });
 
 /** Figure 2: full, LoRA and 3 LISA configs × 4 seeds = 20 runs, 2,000 steps, layer_norms every 10 steps. */
@@ -71,17 +79,31 @@ export function seedNormsSweep(conn: ReturnType<typeof openDatabase>): { runs: n
   for (const m of methods) {
     for (let seed = 1; seed <= 4; seed++) {
       const config = { ...m.config, seed, steps };
-      const { id } = registerExternalRun(conn.db, { sweepId: NORMS, kind: m.kind, label: `${m.kind} seed ${seed}`, config });
+      const { id } = registerExternalRun(conn.db, {
+        sweepId: NORMS,
+        kind: m.kind,
+        label: `${m.kind} seed ${seed}`,
+        config,
+      });
       const b = new EventBuilder();
       const events: RunEvent[] = [b.started(GROUPS, config)];
       for (let s = 1; s <= steps; s++) {
         if (s % 10 === 0) events.push(b.metrics(s, { 'train/loss': 2 + 3 / Math.sqrt(s) }));
         if (s % 10 === 0) {
-          events.push(b.norms(s, Object.fromEntries(GROUPS.map((g, i) => {
-            const init = 100 + 20 * i;
-            const trained = m.kind === 'full' || (m.kind === 'lisa' && (i < 1 || i > 13 || (i + Math.floor(s / 20)) % 6 === seed % 6));
-            return [g, normEntry(init + (trained ? s / 100 : 0), trained, init)];
-          }))));
+          events.push(
+            b.norms(
+              s,
+              Object.fromEntries(
+                GROUPS.map((g, i) => {
+                  const init = 100 + 20 * i;
+                  const trained =
+                    m.kind === 'full' ||
+                    (m.kind === 'lisa' && (i < 1 || i > 13 || (i + Math.floor(s / 20)) % 6 === seed % 6));
+                  return [g, normEntry(init + (trained ? s / 100 : 0), trained, init)];
+                }),
+              ),
+            ),
+          );
         }
       }
       events.push(b.finished(steps, {}));
@@ -97,8 +119,13 @@ export function seedNormsSweep(conn: ReturnType<typeof openDatabase>): { runs: n
 /** An external run registered and fed over the HTTP door, a batch of steps every 250 ms. */
 export async function liveRun(url: string, preSteps: number): Promise<{ id: string; stop(): Promise<number> }> {
   const reg = await fetch(`${url}/api/runs`, {
-    method: 'POST', headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ kind: 'lisa', label: 'live bench run', config: { method: 'lisa', gamma: 2, interval: 20, seed: 1, steps: 1_000_000 } }),
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      kind: 'lisa',
+      label: 'live bench run',
+      config: { method: 'lisa', gamma: 2, interval: 20, seed: 1, steps: 1_000_000 },
+    }),
   });
   if (reg.status !== 201) throw new Error(`POST /api/runs → ${reg.status}: ${await reg.text()}`);
   const { id, token } = (await reg.json()) as { id: string; token: string };
@@ -106,7 +133,8 @@ export async function liveRun(url: string, preSteps: number): Promise<{ id: stri
   let step = 0;
   const post = async (events: RunEvent[]) => {
     const res = await fetch(`${url}/api/runs/${id}/events`, {
-      method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-ndjson' },
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-ndjson' },
       body: events.map(encodeEvent).join('\n'),
     });
     if (!res.ok) throw new Error(`POST /api/runs/${id}/events → ${res.status}: ${await res.text()}`);
@@ -116,7 +144,13 @@ export async function liveRun(url: string, preSteps: number): Promise<{ id: stri
     for (let i = 0; i < n; i++) {
       step++;
       out.push(b.metrics(step, { 'train/loss': 2 + 3 / Math.sqrt(step), lr: 3e-4, step_ms: 12, tokens_per_s: 80_000 }));
-      if (step % 10 === 0) out.push(b.norms(step, Object.fromEntries(GROUPS.map((g, j) => [g, normEntry(100 + j + step / 1000, j % 3 === 0, 100 + j)]))));
+      if (step % 10 === 0)
+        out.push(
+          b.norms(
+            step,
+            Object.fromEntries(GROUPS.map((g, j) => [g, normEntry(100 + j + step / 1000, j % 3 === 0, 100 + j)])),
+          ),
+        );
       if (step % 20 === 0) out.push(b.period(step, step / 20, [step % 12, (step + 5) % 12]));
       if (step % 100 === 0) out.push(b.eval(step, { 'eval/loss': 2.1 + 3 / Math.sqrt(step) }));
     }

@@ -21,7 +21,9 @@ export function fixed(x: number | undefined, digits = 1): string {
 }
 
 export function ratio(a: number | undefined, b: number | undefined): number | undefined {
-  return a === undefined || b === undefined || !Number.isFinite(a) || !Number.isFinite(b) || b === 0 ? undefined : a / b;
+  return a === undefined || b === undefined || !Number.isFinite(a) || !Number.isFinite(b) || b === 0
+    ? undefined
+    : a / b;
 }
 
 /** Left-aligned first column, right-aligned numbers, a rule under the header. */

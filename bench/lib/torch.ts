@@ -34,7 +34,12 @@ export function probeTorch(repoRoot: string): TorchProbe {
   const r = spawnSync(PYTHON, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8', timeout: 120_000 });
   if (r.status !== 0) return { ok: false, reason: `${PYTHON} cannot import torch` };
   const dpkg = spawnSync('dpkg-query', ['-W', '-f=${Status}', 'libopenblas0-pthread'], { encoding: 'utf8' });
-  return { ok: true, script, version: r.stdout.trim(), openblas: dpkg.status === 0 && dpkg.stdout.includes('install ok installed') };
+  return {
+    ok: true,
+    script,
+    version: r.stdout.trim(),
+    openblas: dpkg.status === 0 && dpkg.stdout.includes('install ok installed'),
+  };
 }
 
 export interface TorchShape {

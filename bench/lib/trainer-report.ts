@@ -28,7 +28,9 @@ export function printLayerLab(results: readonly TrainerRunResult[]): void {
 export function computeRatios(results: readonly TrainerRunResult[], torch: readonly TorchResult[] | undefined): Ratios {
   const ours = (prefix: string) => results.find((r) => r.label.startsWith(prefix) && !r.failure);
   const theirs = (mode: string) => torch?.find((t) => t.mode === mode);
-  const full = ours('full'), lora = ours('lora'), lisa = ours('lisa γ=2');
+  const full = ours('full'),
+    lora = ours('lora'),
+    lisa = ours('lisa γ=2');
   return {
     'lisa2/full step time (LayerLab)': ratio(lisa?.stepMs, full?.stepMs),
     'lora/full step time (LayerLab)': ratio(lora?.stepMs, full?.stepMs),
@@ -51,7 +53,9 @@ export function printTorchAndRatios(torch: readonly TorchResult[] | undefined, r
   if (torch?.length) {
     const name = (mode: string) => (mode === 'lisa' ? 'lisa 2/6 (blocks 1,4)' : mode === 'lora' ? 'lora r=8' : mode);
     const rows = torch.map((t) => [name(t.mode), fixed(t.ms_median), String(t.tokens_per_s)]);
-    console.log(`\n${torch[0].peer}, ${torch[0].threads} thread, same GPT shape:\n${table(['method', 'ms/step', 'tokens/s'], rows)}`);
+    console.log(
+      `\n${torch[0].peer}, ${torch[0].threads} thread, same GPT shape:\n${table(['method', 'ms/step', 'tokens/s'], rows)}`,
+    );
   }
   const rows = Object.entries(ratios)
     .filter((e): e is [string, number] => e[1] !== undefined)
@@ -63,7 +67,9 @@ export function printTorchAndRatios(torch: readonly TorchResult[] | undefined, r
 export function loadWarning(when: string): string | undefined {
   const [one] = os.loadavg();
   const cores = os.cpus().length;
-  return one > cores ? `warning: load average ${one.toFixed(1)} on ${cores} cores ${when}: other work competes, figures are noisy` : undefined;
+  return one > cores
+    ? `warning: load average ${one.toFixed(1)} on ${cores} cores ${when}: other work competes, figures are noisy`
+    : undefined;
 }
 
 /** bench/results/trainer-<date>.json; returns its path. */

@@ -89,7 +89,9 @@ test('SIGKILL of the server mid-sweep loses nothing and duplicates nothing', asy
   test.setTimeout(600_000);
   const own = await ownServer();
   try {
-    const spec = nanoDemoYaml().replace('name: nano-demo', 'name: restart').replace('steps: 10, batch: 4', 'steps: 30, batch: 4');
+    const spec = nanoDemoYaml()
+      .replace('name: nano-demo', 'name: restart')
+      .replace('steps: 10, batch: 4', 'steps: 30, batch: 4');
     const res = await post(`${own.url}/api/sweeps`, spec);
     expect(res.status).toBe(201);
     const { id } = (await res.json()) as { id: string };

@@ -25,13 +25,28 @@ function externalBatch(seq0: number, n: number): string {
   const lines: string[] = [];
   for (let i = 0; i < n; i++) {
     const seq = seq0 + i;
-    const e = seq === 0
-      ? { v: PROTOCOL_VERSION, seq, time: new Date().toISOString(), type: 'run_started', config: { steps: 2000 },
-          backend: { name: 'cpu', gpu: false, device: 'cpu' }, model: { params: 1, trainableParams: 1, groups: ['embed'] } }
-      : { v: PROTOCOL_VERSION, seq, time: new Date().toISOString(), type: 'metrics', step: seq, values: { 'train/loss': 1 / seq, lr: 1e-3 } };
+    const e =
+      seq === 0
+        ? {
+            v: PROTOCOL_VERSION,
+            seq,
+            time: new Date().toISOString(),
+            type: 'run_started',
+            config: { steps: 2000 },
+            backend: { name: 'cpu', gpu: false, device: 'cpu' },
+            model: { params: 1, trainableParams: 1, groups: ['embed'] },
+          }
+        : {
+            v: PROTOCOL_VERSION,
+            seq,
+            time: new Date().toISOString(),
+            type: 'metrics',
+            step: seq,
+            values: { 'train/loss': 1 / seq, lr: 1e-3 },
+          };
     lines.push(encodeEvent(e as RunEvent));
   }
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 test('eight trainers + HTTP writers + a hammering reader: no busy errors, no 5xx, no lost or doubled events', async () => {
@@ -44,11 +59,13 @@ test('eight trainers + HTTP writers + a hammering reader: no busy errors, no 5xx
     expect(runs.filter((r) => r.kind === 'lisa')).toHaveLength(8);
 
     // Two external runs fed over HTTP at the same time, in batches of 20 (each batch sent twice: a retry).
-    const externals = await Promise.all([0, 1].map(async (i) => {
-      const r = await post(`${server.url}/api/runs`, JSON.stringify({ label: `ext-${i}` }), 'application/json');
-      expect(r.status).toBe(201);
-      return (await r.json()) as { id: string; token: string };
-    }));
+    const externals = await Promise.all(
+      [0, 1].map(async (i) => {
+        const r = await post(`${server.url}/api/runs`, JSON.stringify({ label: `ext-${i}` }), 'application/json');
+        expect(r.status).toBe(201);
+        return (await r.json()) as { id: string; token: string };
+      }),
+    );
 
     let done = false;
     const statuses = new Map<number, number>();
@@ -65,19 +82,27 @@ test('eight trainers + HTTP writers + a hammering reader: no busy errors, no 5xx
       while (!done) {
         const run = ids[i++ % ids.length];
         const urls = [
-          `/api/sweeps/${id}`, `/api/runs/${run}`, `/api/runs/${run}/series?key=train/loss&points=50`,
-          `/api/runs/${run}/norms?quantity=weight&agg=mean`, `/api/sweeps/${id}/table?metric=eval/loss`, '/api/health',
+          `/api/sweeps/${id}`,
+          `/api/runs/${run}`,
+          `/api/runs/${run}/series?key=train/loss&points=50`,
+          `/api/runs/${run}/norms?quantity=weight&agg=mean`,
+          `/api/sweeps/${id}/table?metric=eval/loss`,
+          '/api/health',
         ];
-        const got = await Promise.all(urls.map(async (u) => {
-          const r = await fetch(server.url + u);
-          count(r.status, u);
-          const text = await r.text();
-          if (u === `/api/sweeps/${id}` && r.ok) {
-            const running = (JSON.parse(text) as { runs: RunJson[] }).runs.filter((x) => x.status === 'running').length;
-            maxRunning = Math.max(maxRunning, running);
-          }
-          return r.status;
-        }));
+        const got = await Promise.all(
+          urls.map(async (u) => {
+            const r = await fetch(server.url + u);
+            count(r.status, u);
+            const text = await r.text();
+            if (u === `/api/sweeps/${id}` && r.ok) {
+              const running = (JSON.parse(text) as { runs: RunJson[] }).runs.filter(
+                (x) => x.status === 'running',
+              ).length;
+              maxRunning = Math.max(maxRunning, running);
+            }
+            return r.status;
+          }),
+        );
         reads += got.length;
       }
     })();
@@ -86,7 +111,9 @@ test('eight trainers + HTTP writers + a hammering reader: no busy errors, no 5xx
         const body = externalBatch(b * 20, 20);
         for (let attempt = 0; attempt < 2; attempt++) {
           const r = await fetch(`${server.url}/api/runs/${ext.id}/events`, {
-            method: 'POST', headers: { authorization: `Bearer ${ext.token}`, 'content-type': 'application/x-ndjson' }, body,
+            method: 'POST',
+            headers: { authorization: `Bearer ${ext.token}`, 'content-type': 'application/x-ndjson' },
+            body,
           });
           count(r.status, `events ${ext.id}`);
           const out = (await r.json()) as { stored: number; duplicates: number };
@@ -103,10 +130,15 @@ test('eight trainers + HTTP writers + a hammering reader: no busy errors, no 5xx
       done = true;
       await reader;
     }
-    console.log(`concurrency: ${reads} reads + 200 event batches; statuses ${JSON.stringify(Object.fromEntries(statuses))}; ` +
-      `at most ${maxRunning} runs running at once`);
+    console.log(
+      `concurrency: ${reads} reads + 200 event batches; statuses ${JSON.stringify(Object.fromEntries(statuses))}; ` +
+        `at most ${maxRunning} runs running at once`,
+    );
     expect(failures).toEqual([]);
-    expect([...statuses.keys()].every((s) => s === 200), JSON.stringify(Object.fromEntries(statuses))).toBe(true);
+    expect(
+      [...statuses.keys()].every((s) => s === 200),
+      JSON.stringify(Object.fromEntries(statuses)),
+    ).toBe(true);
     expect(maxRunning, 'all eight trainers ran at the same time').toBe(8);
     expect(finished.map((r) => r.status)).toEqual(finished.map(() => 'finished'));
 
@@ -114,15 +146,20 @@ test('eight trainers + HTTP writers + a hammering reader: no busy errors, no 5xx
     let points = 0;
     for (const r of finished) points += expectDbMatchesFile(db, r.id, r.dir!).points;
     for (const ext of externals) {
-      const steps = db.prepare(
-        `SELECT p.step FROM points p JOIN series s ON s.id = p.series_id WHERE s.run_id = ? AND s.key = 'train/loss' ORDER BY p.step`,
-      ).pluck().all(ext.id) as number[];
+      const steps = db
+        .prepare(
+          `SELECT p.step FROM points p JOIN series s ON s.id = p.series_id WHERE s.run_id = ? AND s.key = 'train/loss' ORDER BY p.step`,
+        )
+        .pluck()
+        .all(ext.id) as number[];
       expect(steps).toEqual(Array.from({ length: 999 }, (_, i) => i + 1));
       expect(db.prepare('SELECT last_seq FROM runs WHERE id = ?').pluck().get(ext.id)).toBe(999);
     }
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
     db.close();
-    console.log(`concurrency: ${points} points from ${finished.length} trainer runs checked against their files; lost 0, duplicated 0`);
+    console.log(
+      `concurrency: ${points} points from ${finished.length} trainer runs checked against their files; lost 0, duplicated 0`,
+    );
     const log = server.log();
     expect(log).not.toMatch(/SQLITE_BUSY|database is locked|unexpected error|tick failed/i);
   } finally {

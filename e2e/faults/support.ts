@@ -11,7 +11,12 @@ export function openDb(home: string): Database.Database {
   return new Database(path.join(home, 'layerlab.db'), { readonly: true, fileMustExist: true });
 }
 
-export function post(url: string, body: string, type = 'application/yaml', headers: Record<string, string> = {}): Promise<Response> {
+export function post(
+  url: string,
+  body: string,
+  type = 'application/yaml',
+  headers: Record<string, string> = {},
+): Promise<Response> {
   return fetch(url, { method: 'POST', headers: { 'content-type': type, ...headers }, body });
 }
 
@@ -29,11 +34,19 @@ export interface FileEvent {
 /** Complete lines of a run's events.ndjson, parsed. */
 export function fileEvents(dir: string): FileEvent[] {
   const text = fs.readFileSync(path.join(dir, 'events.ndjson'), 'utf8');
-  return text.slice(0, text.lastIndexOf('\n') + 1).split('\n').filter(Boolean).map((l) => JSON.parse(l) as FileEvent);
+  return text
+    .slice(0, text.lastIndexOf('\n') + 1)
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as FileEvent);
 }
 
 /** What one run's events file holds versus what the database stored for it: equal, or the test fails. */
-export function expectDbMatchesFile(db: Database.Database, runId: string, dir: string): { points: number; steps: number } {
+export function expectDbMatchesFile(
+  db: Database.Database,
+  runId: string,
+  dir: string,
+): { points: number; steps: number } {
   const events = fileEvents(dir);
   const seqs = events.map((e) => e.seq);
   expect(seqs, `run ${runId}: seq in the file is 0..n-1, each once`).toEqual(seqs.map((_, i) => i));
@@ -44,21 +57,28 @@ export function expectDbMatchesFile(db: Database.Database, runId: string, dir: s
   expect(head.lastSeq, `run ${runId}: last_seq`).toBe(seqs.length - 1);
 
   const stored = db
-    .prepare(`SELECT p.step FROM points p JOIN series s ON s.id = p.series_id WHERE s.run_id = ? AND s.key = 'train/loss' ORDER BY p.step`)
+    .prepare(
+      `SELECT p.step FROM points p JOIN series s ON s.id = p.series_id WHERE s.run_id = ? AND s.key = 'train/loss' ORDER BY p.step`,
+    )
     .pluck()
     .all(runId) as number[];
-  expect(stored, `run ${runId}: stored train/loss steps equal the file's, each once`).toEqual([...metricSteps].sort((a, b) => a - b));
+  expect(stored, `run ${runId}: stored train/loss steps equal the file's, each once`).toEqual(
+    [...metricSteps].sort((a, b) => a - b),
+  );
 
   // Every value of every metrics/eval event is one point; every norm entry one norm row.
   const expectedPoints = new Set<string>();
   for (const e of events) {
-    if ((e.type === 'metrics' || e.type === 'eval') && e.values) for (const k of Object.keys(e.values)) expectedPoints.add(`${k}@${e.step}`);
+    if ((e.type === 'metrics' || e.type === 'eval') && e.values)
+      for (const k of Object.keys(e.values)) expectedPoints.add(`${k}@${e.step}`);
   }
   const points = db
     .prepare('SELECT count(*) FROM points p JOIN series s ON s.id = p.series_id WHERE s.run_id = ?')
     .pluck()
     .get(runId) as number;
-  expect(points, `run ${runId}: points in the database = distinct (key, step) values in the file`).toBe(expectedPoints.size);
+  expect(points, `run ${runId}: points in the database = distinct (key, step) values in the file`).toBe(
+    expectedPoints.size,
+  );
   const expectedNorms = new Set<string>();
   for (const e of events) {
     if (e.type !== 'layer_norms') continue;
@@ -72,7 +92,12 @@ export function expectDbMatchesFile(db: Database.Database, runId: string, dir: s
   return { points, steps: metricSteps.length };
 }
 
-export async function waitFor<T>(what: string, timeoutMs: number, probe: () => T | null | undefined | false, everyMs = 100): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  timeoutMs: number,
+  probe: () => T | null | undefined | false,
+  everyMs = 100,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = probe();

@@ -42,7 +42,8 @@ async function launchLisaRun(server: OwnServer, name: string, train: string) {
   const db = openDb(server.home);
   const select = db.prepare(
     `SELECT id, status, pid, attempts, last_step AS lastStep, dir, failure_reason AS failureReason, failure_message AS failureMessage
-     FROM runs WHERE id = ?`);
+     FROM runs WHERE id = ?`,
+  );
   return { runId, db, row: () => select.get(runId) as RunRow };
 }
 
@@ -58,22 +59,34 @@ test('SIGKILL of a trainer mid-run: resumed from its last checkpoint, every step
   test.setTimeout(180_000);
   const server = await ownServer();
   try {
-    const { runId, db, row } = await launchLisaRun(server, 'kill-trainer', '{ steps: 120, batch: 4, seq: 16, eval_every: 40, eval_records: 32, norms_every: 10, checkpoint_every: 5 }');
+    const { runId, db, row } = await launchLisaRun(
+      server,
+      'kill-trainer',
+      '{ steps: 120, batch: 4, seq: 16, eval_every: 40, eval_records: 32, norms_every: 10, checkpoint_every: 5 }',
+    );
 
     // Mid-run: past a few checkpoints, well before the end.
     const victim = await waitFor('the trainer to pass step 30', 120_000, () => {
       const r = row();
       return r.status === 'running' && r.pid && (r.lastStep ?? 0) >= 30 ? r : null;
     });
-    expect(isTrainerOf(victim.pid!, runId), 'the pid in the run row is that run\'s trainer').toBe(true);
-    const checkpointsBefore = db.prepare('SELECT max(step) FROM checkpoints WHERE run_id = ?').pluck().get(runId) as number;
+    expect(isTrainerOf(victim.pid!, runId), "the pid in the run row is that run's trainer").toBe(true);
+    const checkpointsBefore = db
+      .prepare('SELECT max(step) FROM checkpoints WHERE run_id = ?')
+      .pluck()
+      .get(runId) as number;
     expect(checkpointsBefore).toBeGreaterThanOrEqual(25);
     process.kill(victim.pid!, 'SIGKILL');
 
-    const done = await waitFor('the run to end', 150_000, () => {
-      const r = row();
-      return ENDED.includes(r.status) ? r : null;
-    }, 250);
+    const done = await waitFor(
+      'the run to end',
+      150_000,
+      () => {
+        const r = row();
+        return ENDED.includes(r.status) ? r : null;
+      },
+      250,
+    );
     expect(done.status, done.failureMessage ?? '').toBe('finished');
     expect(done.attempts, 'one resume after the kill').toBe(2);
 
@@ -85,9 +98,12 @@ test('SIGKILL of a trainer mid-run: resumed from its last checkpoint, every step
     expect(starts[1].resumedFrom! % 5).toBe(0);
     const { steps } = expectDbMatchesFile(db, runId, done.dir);
     expect(steps, 'every one of the 120 steps once').toBe(120);
-    const stepsInDb = db.prepare(
-      `SELECT p.step FROM points p JOIN series s ON s.id = p.series_id WHERE s.run_id = ? AND s.key = 'train/loss' ORDER BY p.step`,
-    ).pluck().all(runId) as number[];
+    const stepsInDb = db
+      .prepare(
+        `SELECT p.step FROM points p JOIN series s ON s.id = p.series_id WHERE s.run_id = ? AND s.key = 'train/loss' ORDER BY p.step`,
+      )
+      .pluck()
+      .all(runId) as number[];
     expect(stepsInDb).toEqual(Array.from({ length: 120 }, (_, i) => i + 1));
     expect(server.log()).toContain(`trainer of run ${runId} died without finishing; resuming (attempt 2 of 3)`);
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
@@ -101,18 +117,33 @@ test('a trainer killed on every attempt: bounded retries (3 launches), then fail
   test.setTimeout(180_000);
   const server = await ownServer();
   try {
-    const { runId, db, row } = await launchLisaRun(server, 'always-dies', '{ steps: 5000, batch: 4, seq: 16, eval_every: 1000, eval_records: 32, norms_every: 100, checkpoint_every: 2 }');
+    const { runId, db, row } = await launchLisaRun(
+      server,
+      'always-dies',
+      '{ steps: 5000, batch: 4, seq: 16, eval_every: 1000, eval_records: 32, norms_every: 100, checkpoint_every: 2 }',
+    );
     const killed = new Set<number>();
-    const end = await waitFor('the run to fail after its attempts', 170_000, () => {
-      const r = row();
-      if (ENDED.includes(r.status)) return r;
-      // Kill each new trainer once it has written a checkpoint (so each attempt is a genuine resume).
-      if (r.status === 'running' && r.pid && !killed.has(r.pid) && (r.lastStep ?? 0) >= 4 && isTrainerOf(r.pid, runId)) {
-        killed.add(r.pid);
-        process.kill(r.pid, 'SIGKILL');
-      }
-      return null;
-    }, 100);
+    const end = await waitFor(
+      'the run to fail after its attempts',
+      170_000,
+      () => {
+        const r = row();
+        if (ENDED.includes(r.status)) return r;
+        // Kill each new trainer once it has written a checkpoint (so each attempt is a genuine resume).
+        if (
+          r.status === 'running' &&
+          r.pid &&
+          !killed.has(r.pid) &&
+          (r.lastStep ?? 0) >= 4 &&
+          isTrainerOf(r.pid, runId)
+        ) {
+          killed.add(r.pid);
+          process.kill(r.pid, 'SIGKILL');
+        }
+        return null;
+      },
+      100,
+    );
     expect(killed.size).toBe(3);
     expect(end.status).toBe('failed');
     expect(end.attempts).toBe(3);
@@ -129,8 +160,13 @@ test('a diverging run (lr 1e20): status diverged, the NaN loss shown as "NaN" by
   test.setTimeout(120_000);
   const server = await ownServer();
   try {
-    const res = await post(`${server.url}/api/sweeps`, spec('diverge',
-      '{ steps: 200, batch: 4, seq: 16, lr: 1.0e+20, warmup: 0, eval_every: 100, eval_records: 32, norms_every: 10, checkpoint_every: 100 }'));
+    const res = await post(
+      `${server.url}/api/sweeps`,
+      spec(
+        'diverge',
+        '{ steps: 200, batch: 4, seq: 16, lr: 1.0e+20, warmup: 0, eval_every: 100, eval_records: 32, norms_every: 10, checkpoint_every: 100 }',
+      ),
+    );
     expect(res.status, await res.clone().text()).toBe(201);
     const { id, runs } = (await res.json()) as { id: string; runs: { id: string; kind: string }[] };
     const runId = runs.find((r) => r.kind === 'lisa')!.id;
@@ -146,7 +182,11 @@ test('a diverging run (lr 1e20): status diverged, the NaN loss shown as "NaN" by
     expect(lastLoss).toBe('NaN');
 
     const raw = await (await fetch(`${server.url}/api/runs/${runId}`)).text();
-    const body = JSON.parse(raw) as { status: string; failureReason: string; latest: Record<string, { step: number; value: unknown }> };
+    const body = JSON.parse(raw) as {
+      status: string;
+      failureReason: string;
+      latest: Record<string, { step: number; value: unknown }>;
+    };
     expect(body.status).toBe('diverged');
     expect(body.failureReason).toBe('diverged');
     expect(body.latest['train/loss'].value, raw.slice(0, 500)).toBe('NaN');
@@ -154,7 +194,9 @@ test('a diverging run (lr 1e20): status diverged, the NaN loss shown as "NaN" by
 
     const series = await fetch(`${server.url}/api/runs/${runId}/series?key=train/loss&points=10000`);
     expect(series.status).toBe(200);
-    const s = (await series.json()) as { buckets: { step?: number; first?: number; last?: number; mean: unknown; nanCount: number }[] };
+    const s = (await series.json()) as {
+      buckets: { step?: number; first?: number; last?: number; mean: unknown; nanCount: number }[];
+    };
     const last = s.buckets.at(-1)!;
     expect(last.nanCount).toBeGreaterThan(0);
     expect(last.mean).toBe('NaN');

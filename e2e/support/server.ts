@@ -41,7 +41,14 @@ export async function ownServer(env: Record<string, string> = {}): Promise<OwnSe
     child = spawn(path.resolve('node_modules/.bin/next'), ['start', '-H', '127.0.0.1', '-p', String(port)], {
       detached: true,
       stdio: ['ignore', out, out],
-      env: { ...process.env, LAYERLAB_HOME: home, PORT: String(port), LAYERLAB_ADMIN_TOKEN: '', NEXT_TELEMETRY_DISABLED: '1', ...env },
+      env: {
+        ...process.env,
+        LAYERLAB_HOME: home,
+        PORT: String(port),
+        LAYERLAB_ADMIN_TOKEN: '',
+        NEXT_TELEMETRY_DISABLED: '1',
+        ...env,
+      },
     });
     fs.closeSync(out);
     const deadline = Date.now() + 60_000;

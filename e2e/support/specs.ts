@@ -17,7 +17,12 @@ export interface RunJson {
   interval: number | null;
 }
 
-export async function waitForSweep(url: string, sweepId: string, timeoutMs: number, until: (runs: RunJson[]) => boolean): Promise<RunJson[]> {
+export async function waitForSweep(
+  url: string,
+  sweepId: string,
+  timeoutMs: number,
+  until: (runs: RunJson[]) => boolean,
+): Promise<RunJson[]> {
   const deadline = Date.now() + timeoutMs;
   let runs: RunJson[] = [];
   while (Date.now() < deadline) {

@@ -55,7 +55,9 @@ test('plan the nano demo through the form, launch it, and watch it finish on the
   await expect(row).toContainText('ui-demo');
   await expect(row.getByRole('link', { name: 'ui-demo' })).toHaveAttribute('href', `/sweeps/${sweepId}`);
   await expect(row.getByTestId('sweep-status-finished')).toBeVisible({ timeout: 90_000 });
-  await expect(page.getByTestId('runs').getByTestId('run-status').filter({ hasText: 'running' }).first()).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByTestId('runs').getByTestId('run-status').filter({ hasText: 'running' }).first()).toBeVisible({
+    timeout: 60_000,
+  });
   await shot(page, info, 'home-running');
   // No reload from here on: the page polls /api/home.
   await expect(row.getByTestId('sweep-status-finished')).toHaveText('13 finished', { timeout: 240_000 });
@@ -84,11 +86,15 @@ test('Export HTML downloads one file with inline SVG and the table numbers', asy
   expect(html).toContain('<svg');
   expect(html).not.toContain('<script');
 
-  const table = (await (await request.get(`${server.url}/api/sweeps/${sweepId}/table?metric=eval/loss`)).json()) as { cells: { stats: { mean: number } }[] };
+  const table = (await (await request.get(`${server.url}/api/sweeps/${sweepId}/table?metric=eval/loss`)).json()) as {
+    cells: { stats: { mean: number } }[];
+  };
   const mean = table.cells[0].stats.mean.toPrecision(6);
   expect(html).toContain(mean);
   for (const view of ['table', 'norms', '']) {
-    const res = await request.get(`${server.url}/api/export?path=${encodeURIComponent(`/sweeps/${sweepId}${view ? `/${view}` : ''}`)}`);
+    const res = await request.get(
+      `${server.url}/api/export?path=${encodeURIComponent(`/sweeps/${sweepId}${view ? `/${view}` : ''}`)}`,
+    );
     expect(res.status()).toBe(200);
     expect(res.headers()['content-disposition']).toContain('attachment');
     const body = await res.text();
@@ -115,7 +121,13 @@ test('the empty home page launches the demo sweep with one click', async ({ page
     await expect(page.getByRole('link', { name: 'New sweep…' })).toHaveAttribute('href', '/sweeps/new');
     await page.getByRole('button', { name: 'Launch the demo sweep' }).click();
     await expect(page.getByTestId('sweeps')).toContainText('nano-demo');
-    await expect(page.getByTestId('runs').getByTestId('run-status').filter({ hasText: /running|finished/ }).first()).toBeVisible({ timeout: 30_000 });
+    await expect(
+      page
+        .getByTestId('runs')
+        .getByTestId('run-status')
+        .filter({ hasText: /running|finished/ })
+        .first(),
+    ).toBeVisible({ timeout: 30_000 });
   } finally {
     await fresh.kill('SIGTERM');
   }

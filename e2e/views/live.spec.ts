@@ -22,7 +22,9 @@ async function post(run: { id: string; token: string }, seq0: number, bodies: Bo
   const time = new Date().toISOString();
   const lines = bodies.map((b, i) => encodeEvent({ v: PROTOCOL_VERSION, seq: seq0 + i, time, ...b } as RunEvent));
   const res = await fetch(`${server.url}/api/runs/${run.id}/events`, {
-    method: 'POST', headers: { authorization: `Bearer ${run.token}`, 'content-type': 'application/x-ndjson' }, body: lines.join('\n') + '\n',
+    method: 'POST',
+    headers: { authorization: `Bearer ${run.token}`, 'content-type': 'application/x-ndjson' },
+    body: `${lines.join('\n')}\n`,
   });
   expect(res.status, await res.clone().text()).toBe(200);
   return seq0 + bodies.length;
@@ -30,22 +32,38 @@ async function post(run: { id: string; token: string }, seq0: number, bodies: Bo
 
 /** The chart's data table, numbers parsed. */
 async function dataRows(page: Page, chart: string): Promise<(string | number)[][]> {
-  const rows = await page.getByTestId(`chart-${chart}-data`).locator('tbody tr')
+  const rows = await page
+    .getByTestId(`chart-${chart}-data`)
+    .locator('tbody tr')
     .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')));
   return rows.map((r) => r.map((v) => (v !== '' && Number.isFinite(Number(v)) ? Number(v) : v)));
 }
 
 test('a run page left open while its run finishes shows the final eval, checkpoint and log line', async ({ page }) => {
-  const reg = await fetch(`${server.url}/api/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ label: 'live-ext', config: { preset: 'nano', batch: 4, seq: 16, steps: 20 } }) });
+  const reg = await fetch(`${server.url}/api/runs`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ label: 'live-ext', config: { preset: 'nano', batch: 4, seq: 16, steps: 20 } }),
+  });
   expect(reg.status).toBe(201);
   const run = (await reg.json()) as { id: string; token: string };
   let seq = await post(run, 0, [
-    { type: 'run_started', config: { steps: 20 }, backend: { name: 'cpu', gpu: false, device: 'cpu' }, model: { params: 1, trainableParams: 1, groups: ['embed'] } },
+    {
+      type: 'run_started',
+      config: { steps: 20 },
+      backend: { name: 'cpu', gpu: false, device: 'cpu' },
+      model: { params: 1, trainableParams: 1, groups: ['embed'] },
+    },
     ...Array.from({ length: 10 }, (_, i) => ({ type: 'metrics', step: i + 1, values: { 'train/loss': 5 - i / 10 } })),
     { type: 'eval', step: 10, values: { 'eval/loss': 4.5 } },
     { type: 'log', step: 10, level: 'info', message: 'halfway there' },
     ...[5, 10].map((step) => ({
-      type: 'layer_norms', step, groups: { embed: { weight: 40, update: step / 100, trainable: 40 }, head: { weight: 2, update: step / 10, trainable: 2 } },
+      type: 'layer_norms',
+      step,
+      groups: {
+        embed: { weight: 40, update: step / 100, trainable: 40 },
+        head: { weight: 2, update: step / 10, trainable: 2 },
+      },
     })),
   ]);
 
@@ -62,12 +80,21 @@ test('a run page left open while its run finishes shows the final eval, checkpoi
     { type: 'eval', step: 20, values: { 'eval/loss': 3.25 } },
     { type: 'checkpoint', step: 20, path: 'ckpt/step-20', bytes: 3 * 2 ** 20 },
     { type: 'log', step: 20, level: 'info', message: 'finished: 20 steps' },
-    { type: 'finished', step: 20, summary: { 'final/eval_loss': 3.25, 'peak/tensor_bytes': 3 * 2 ** 20, tokens_per_s: 1000 } },
+    {
+      type: 'finished',
+      step: 20,
+      summary: { 'final/eval_loss': 3.25, 'peak/tensor_bytes': 3 * 2 ** 20, tokens_per_s: 1000 },
+    },
   ]);
   await expect(page.getByTestId('run-status')).toHaveText('finished', { timeout: 5_000 });
   await expect(page.getByTestId('run-log')).toContainText('finished: 20 steps', { timeout: 5_000 });
   await expect(page.getByTestId('run-checkpoints')).toContainText('ckpt/step-20', { timeout: 5_000 });
-  await expect.poll(() => dataRows(page, 'run-eval'), { timeout: 5_000 }).toEqual([['live-ext', 10, 4.5], ['live-ext', 20, 3.25]]);
+  await expect
+    .poll(() => dataRows(page, 'run-eval'), { timeout: 5_000 })
+    .toEqual([
+      ['live-ext', 10, 4.5],
+      ['live-ext', 20, 3.25],
+    ]);
 
   // The heat map shows ‖ΔW‖ by default, and per-row scaling is a URL-kept toggle that its caption names.
   const heat = page.getByTestId('chart-norm-heatmap');
@@ -81,11 +108,19 @@ test('a run page left open while its run finishes shows the final eval, checkpoi
   // Memory & speed: the finished run is measured in MiB with its batch × seq and n.
   await page.goto(`${server.url}/memory`);
   await page.getByTestId('chart-mem-measured').getByRole('button', { name: 'data' }).click();
-  await expect.poll(() => dataRows(page, 'mem-measured')).toContainEqual(['nano', '4 × 16', 'cpu', 'external', 1, 3, '—', 3, 3, '—', '—', 1000, '—']);
+  await expect
+    .poll(() => dataRows(page, 'mem-measured'))
+    .toContainEqual(['nano', '4 × 16', 'cpu', 'external', 1, 3, '—', 3, 3, '—', '—', 1000, '—']);
 });
 
-test('unknown sweeps, runs and share links answer 404 pages that say what was not found; the tab has an icon', async ({ page }) => {
-  for (const [path, what] of [['/sweeps/s_nope', 'sweep s_nope'], ['/sweeps/s_nope/table', 'sweep s_nope'], ['/runs/r_nope', 'run r_nope']]) {
+test('unknown sweeps, runs and share links answer 404 pages that say what was not found; the tab has an icon', async ({
+  page,
+}) => {
+  for (const [path, what] of [
+    ['/sweeps/s_nope', 'sweep s_nope'],
+    ['/sweeps/s_nope/table', 'sweep s_nope'],
+    ['/runs/r_nope', 'run r_nope'],
+  ]) {
     const res = await page.goto(`${server.url}${path}`);
     expect(res?.status(), path).toBe(404);
     await expect(page.getByRole('heading', { level: 1 })).toContainText(`No ${what}`);

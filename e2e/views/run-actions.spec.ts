@@ -24,7 +24,11 @@ test('Cancel stops a running run from its page, and Resume finishes it from its 
   test.setTimeout(240_000);
   const server = await ownServer();
   try {
-    const res = await fetch(`${server.url}/api/sweeps`, { method: 'POST', headers: { 'content-type': 'application/yaml' }, body: SPEC });
+    const res = await fetch(`${server.url}/api/sweeps`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/yaml' },
+      body: SPEC,
+    });
     expect(res.status, await res.clone().text()).toBe(201);
     const { runs } = (await res.json()) as { runs: { id: string; kind: string }[] };
     const runId = runs.find((r) => r.kind === 'lisa')!.id;
@@ -33,7 +37,14 @@ test('Cancel stops a running run from its page, and Resume finishes it from its 
     const status = page.getByTestId('run-status');
     await expect(status).toHaveText('running', { timeout: 120_000 });
     // Past the first checkpoint, so the resume has one to start from.
-    await expect.poll(async () => ((await (await fetch(`${server.url}/api/runs/${runId}`)).json()) as { lastStep: number | null }).lastStep ?? 0, { timeout: 60_000 }).toBeGreaterThan(25);
+    await expect
+      .poll(
+        async () =>
+          ((await (await fetch(`${server.url}/api/runs/${runId}`)).json()) as { lastStep: number | null }).lastStep ??
+          0,
+        { timeout: 60_000 },
+      )
+      .toBeGreaterThan(25);
     await page.getByTestId('run-cancel').click();
     await expect(status).toHaveText('cancelled', { timeout: 30_000 });
     await expect(page.getByTestId('run-cancel')).toHaveCount(0);
@@ -43,15 +54,23 @@ test('Cancel stops a running run from its page, and Resume finishes it from its 
     const run = (await (await fetch(`${server.url}/api/runs/${runId}`)).json()) as { lastStep: number; dir: string };
     expect(run.lastStep).toBe(400);
     // The second start continued from a checkpoint instead of starting over.
-    const starts = fs.readFileSync(path.join(run.dir, 'events.ndjson'), 'utf8').split('\n').filter(Boolean)
-      .map((l) => JSON.parse(l) as { type: string; resumedFrom?: number }).filter((e) => e.type === 'run_started');
+    const starts = fs
+      .readFileSync(path.join(run.dir, 'events.ndjson'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { type: string; resumedFrom?: number })
+      .filter((e) => e.type === 'run_started');
     expect(starts).toHaveLength(2);
     expect(starts[1].resumedFrom).toBeGreaterThanOrEqual(20);
 
     const db = new Database(path.join(server.home, 'layerlab.db'), { readonly: true });
-    const steps = (db.prepare(
-      `SELECT p.step FROM points p JOIN series s ON s.id = p.series_id WHERE s.run_id = ? AND s.key = 'train/loss' ORDER BY p.step`,
-    ).all(runId) as { step: number }[]).map((r) => r.step);
+    const steps = (
+      db
+        .prepare(
+          `SELECT p.step FROM points p JOIN series s ON s.id = p.series_id WHERE s.run_id = ? AND s.key = 'train/loss' ORDER BY p.step`,
+        )
+        .all(runId) as { step: number }[]
+    ).map((r) => r.step);
     db.close();
     expect(steps).toEqual(Array.from({ length: 400 }, (_, i) => i + 1));
   } finally {

@@ -16,7 +16,11 @@ test.describe('sweep views on the nano demo', () => {
   test.beforeAll(async () => {
     test.setTimeout(300_000);
     server = await ownServer({ LAYERLAB_SLOTS: '2' });
-    const res = await fetch(`${server.url}/api/sweeps`, { method: 'POST', headers: { 'content-type': 'application/yaml' }, body: nanoDemoYaml() });
+    const res = await fetch(`${server.url}/api/sweeps`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/yaml' },
+      body: nanoDemoYaml(),
+    });
     expect(res.status).toBe(201);
     sweepId = ((await res.json()) as { id: string }).id;
     runs = await waitForSweep(server.url, sweepId, 280_000, (rs) => rs.every((r) => ENDED.includes(r.status)));
@@ -33,11 +37,15 @@ test.describe('sweep views on the nano demo', () => {
     const table = page.getByTestId(`chart-${chart}-data`);
     await expect(table).toBeVisible();
     const head = await table.locator('thead th').allInnerTexts();
-    const rows = await table.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')));
+    const rows = await table
+      .locator('tbody tr')
+      .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')));
     return [head, ...rows];
   }
 
-  test('the ablation table shows every γ × K cell and baseline with n = 2, and the CSV export downloads', async ({ page }) => {
+  test('the ablation table shows every γ × K cell and baseline with n = 2, and the CSV export downloads', async ({
+    page,
+  }) => {
     await page.goto(`${server.url}/sweeps/${sweepId}/table`);
     const cells = page.getByTestId('ablation-table').locator('td.abl-cell');
     await expect(cells).toHaveCount(4);
@@ -50,18 +58,26 @@ test.describe('sweep views on the nano demo', () => {
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
     expect(download.suggestedFilename()).toBe(`${sweepId}-table.csv`);
-    const csv = fs.readFileSync((await download.path())!, 'utf8').trim().split('\n');
+    const csv = fs
+      .readFileSync((await download.path())!, 'utf8')
+      .trim()
+      .split('\n');
     expect(csv[0]).toMatch(/^method,label,gamma,interval,switches,steps,rank,alpha,variant,metric/);
     expect(csv).toHaveLength(1 + 4 + 2);
   });
 
-  test('each cell shows its seed-paired Δ and 95% CI vs the chosen baseline; the caption and Markdown say how', async ({ page }) => {
+  test('each cell shows its seed-paired Δ and 95% CI vs the chosen baseline; the caption and Markdown say how', async ({
+    page,
+  }) => {
     await page.goto(`${server.url}/sweeps/${sweepId}/table`);
     const caption = page.getByTestId('table-caption');
     await expect(caption).toContainText('Full lr 0.0003; LoRA r=4 α=8 lr 0.003');
     await expect(caption).toContainText('Optimizer state at LISA switches: reset_blocks.');
     await expect(caption).toContainText('paired by seed');
-    await expect(page.getByTestId('rank-stability-link')).toHaveAttribute('href', `/sweeps/${sweepId}/robustness?m=eval%2Floss`);
+    await expect(page.getByTestId('rank-stability-link')).toHaveAttribute(
+      'href',
+      `/sweeps/${sweepId}/robustness?m=eval%2Floss`,
+    );
 
     // Two seeds per cell and baseline: a t interval on n = 2 pairs, "+x [lo, hi] (n = 2)", for every cell.
     const interval = /^Δ [+-]\d[\d.e+-]* \[-?\d[\d.e+-]*, -?\d[\d.e+-]*\]( †)? \(n = 2\)$/;
@@ -72,8 +88,14 @@ test.describe('sweep views on the nano demo', () => {
     for (const text of vsFull) expect(text.trim()).toMatch(interval);
 
     // The JSON API holds the same numbers: cell γ=1 K=2 minus Full, paired by seed.
-    const table = await (await fetch(`${server.url}/api/sweeps/${sweepId}/table`)).json() as {
-      cells: { gamma: number; interval: number; seeds: number[]; values: number[]; comparisons: { baseline: string; n: number; mean: number; ci95: [number, number] }[] }[];
+    const table = (await (await fetch(`${server.url}/api/sweeps/${sweepId}/table`)).json()) as {
+      cells: {
+        gamma: number;
+        interval: number;
+        seeds: number[];
+        values: number[];
+        comparisons: { baseline: string; n: number; mean: number; ci95: [number, number] }[];
+      }[];
       baselines: { label: string; seeds: number[]; values: number[] }[];
     };
     const cell = table.cells.find((c) => c.gamma === 1 && c.interval === 2)!;
@@ -97,19 +119,29 @@ test.describe('sweep views on the nano demo', () => {
     expect(lines[2]).toContain('| Δ vs Full (95% CI) | Δ vs LoRA r=4 α=8 (95% CI) |');
     const lisaRows = lines.filter((l) => l.startsWith('| LISA |'));
     expect(lisaRows).toHaveLength(4);
-    for (const row of lisaRows) expect(row).toMatch(/\| [+-][\d.]+ \[-?[\d.]+, -?[\d.]+\]( †)? \(n = 2\) \| [+-][\d.]+ \[/);
+    for (const row of lisaRows)
+      expect(row).toMatch(/\| [+-][\d.]+ \[-?[\d.]+, -?[\d.]+\]( †)? \(n = 2\) \| [+-][\d.]+ \[/);
   });
 
   test('Figure 2 draws one series per method with a value for every layer group', async ({ page }) => {
     for (const q of ['trainable', 'weight', 'update']) {
       await page.goto(`${server.url}/sweeps/${sweepId}/norms?q=${q}`);
       const [head, ...rows] = await dataTable(page, 'figure2');
-      expect(head).toEqual(['layer group', 'Full FT', 'LoRA r=4', 'LISA γ=1 K=2', 'LISA γ=1 K=5', 'LISA γ=2 K=2', 'LISA γ=2 K=5']);
+      expect(head).toEqual([
+        'layer group',
+        'Full FT',
+        'LoRA r=4',
+        'LISA γ=1 K=2',
+        'LISA γ=1 K=5',
+        'LISA γ=2 K=2',
+        'LISA γ=2 K=5',
+      ]);
       const layers = rows.map((r) => r[0]);
       expect(layers[0]).toBe('embed');
       expect(layers.at(-1)).toBe('head');
       expect(layers).toEqual(expect.arrayContaining(['pos', 'block 0', 'final LN']));
-      for (const r of rows) for (const v of r.slice(1)) expect(Number.isFinite(Number(v)), `${q} ${r[0]}: ${v}`).toBe(true);
+      for (const r of rows)
+        for (const v of r.slice(1)) expect(Number.isFinite(Number(v)), `${q} ${r[0]}: ${v}`).toBe(true);
     }
     await expect(page.getByTestId('chart-norm-heatmap')).toBeVisible();
     await expect(page.getByTestId('lisa-timeline')).toBeVisible();
@@ -138,12 +170,20 @@ test.describe('sweep views on the nano demo', () => {
     await page.getByTestId('curves-band').selectOption('ci');
     await expect(page).toHaveURL(/b=ci/);
     await expect(page).toHaveURL(/t=1/);
-    await page.goto(`${server.url}/compare?runs=${runs.filter((r) => r.kind === 'lisa').slice(0, 2).map((r) => r.id).join(',')}`);
+    await page.goto(
+      `${server.url}/compare?runs=${runs
+        .filter((r) => r.kind === 'lisa')
+        .slice(0, 2)
+        .map((r) => r.id)
+        .join(',')}`,
+    );
     const [, ...cmp] = await dataTable(page, 'compare');
     expect(new Set(cmp.map((r) => r[0])).size).toBe(2);
   });
 
-  test('a share link opens the view read-only in a fresh browser context, and refuses mutations', async ({ browser }) => {
+  test('a share link opens the view read-only in a fresh browser context, and refuses mutations', async ({
+    browser,
+  }) => {
     const made = await fetch(`${server.url}/api/shares`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -164,11 +204,23 @@ test.describe('sweep views on the nano demo', () => {
     await expect(page.getByRole('link', { name: 'New sweep' })).toHaveCount(0);
 
     const runId = runs.find((r) => r.kind === 'lisa')!.id;
-    const statuses = await page.evaluate(async ([sweep, run]) => {
-      const post = (path: string, body = '{}') =>
-        fetch(path, { method: 'POST', headers: { 'content-type': 'application/json', 'x-layerlab-request': '1' }, body }).then((r) => r.status);
-      return [await post(`/api/runs/${run}/cancel`), await post(`/api/runs/${run}/resume`), await post('/api/sweeps', 'name: x'), await post('/api/shares', JSON.stringify({ path: `/sweeps/${sweep}` }))];
-    }, [sweepId, runId]);
+    const statuses = await page.evaluate(
+      async ([sweep, run]) => {
+        const post = (path: string, body = '{}') =>
+          fetch(path, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', 'x-layerlab-request': '1' },
+            body,
+          }).then((r) => r.status);
+        return [
+          await post(`/api/runs/${run}/cancel`),
+          await post(`/api/runs/${run}/resume`),
+          await post('/api/sweeps', 'name: x'),
+          await post('/api/shares', JSON.stringify({ path: `/sweeps/${sweep}` })),
+        ];
+      },
+      [sweepId, runId],
+    );
     expect(statuses).toEqual([403, 403, 403, 403]);
 
     await page.goto(`${server.url}/`);

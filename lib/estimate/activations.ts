@@ -36,8 +36,14 @@ export interface ActivationBreakdown {
 }
 
 /** Bytes one block keeps per token. */
-export function blockBytesPerToken(s: ModelShape, e: number, seq: number, trainable: boolean,
-  attention: AttentionKernel, lora?: ActivationInput['lora']): number {
+export function blockBytesPerToken(
+  s: ModelShape,
+  e: number,
+  seq: number,
+  trainable: boolean,
+  attention: AttentionKernel,
+  lora?: ActivationInput['lora'],
+): number {
   const h = s.hidden;
   const I = s.intermediate;
   const norms = s.family === 'phi' ? 1 : 2;
@@ -65,7 +71,9 @@ export function blockBytesPerToken(s: ModelShape, e: number, seq: number, traina
     bytes += targeted.length * e * lora.rank;
     bytes += lora.dropout
       ? targeted.reduce((n, l) => n + (1 + e) * l.in, 0)
-      : trainable ? 0 : e * slotWidths(s, new Set(targeted.map((l) => l.slot)));
+      : trainable
+        ? 0
+        : e * slotWidths(s, new Set(targeted.map((l) => l.slot)));
   }
   return bytes;
 }

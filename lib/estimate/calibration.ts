@@ -1,8 +1,15 @@
 /** The memory model against the LISA paper's Table 1 and its LLaMA-2-7B breakdown. */
 import { estimateMemory, type MemoryBreakdown } from './memory';
 import {
-  GIB, PAPER_BREAKDOWN_LLAMA2_7B, PAPER_TABLE1, TABLE1_CALIBRATION, TABLE1_COLUMNS, table1Input,
-  type Table1Column, type Table1Constants, type Table1Value,
+  GIB,
+  PAPER_BREAKDOWN_LLAMA2_7B,
+  PAPER_TABLE1,
+  TABLE1_CALIBRATION,
+  TABLE1_COLUMNS,
+  table1Input,
+  type Table1Column,
+  type Table1Constants,
+  type Table1Value,
 } from './paper-table1';
 import type { PaperModel } from './shapes';
 
@@ -25,7 +32,10 @@ export function compareTable1(): Table1Comparison[] {
       const paper = values[i];
       const predicted = peak / unitBytes;
       return {
-        model, column, paper, predicted,
+        model,
+        column,
+        paper,
+        predicted,
         predictedOom: peak > gpuCapacityBytes,
         relError: paper === 'OOM' ? null : (predicted - paper) / paper,
       };
@@ -47,7 +57,12 @@ export function compareLlama7bBreakdown(): BreakdownComparison[] {
     const gb = (x: number) => Math.round(x / 1e8) / 10;
     return {
       column,
-      ours: { weights: gb(b.weights), grads: gb(b.grads), optimizer: gb(b.optimizer), activations: gb(b.activations + b.overhead) },
+      ours: {
+        weights: gb(b.weights),
+        grads: gb(b.grads),
+        optimizer: gb(b.optimizer),
+        activations: gb(b.activations + b.overhead),
+      },
       paper: PAPER_BREAKDOWN_LLAMA2_7B[column],
     };
   });
@@ -58,12 +73,14 @@ export function table1Markdown(rows = compareTable1()): string {
   const models = [...new Set(rows.map((r) => r.model))];
   const head = `| model | ${TABLE1_COLUMNS.join(' | ')} |\n|---|${TABLE1_COLUMNS.map(() => '---').join('|')}|`;
   const lines = models.map((m) => {
-    const cells = rows.filter((r) => r.model === m).map((r) => {
-      const p = r.predicted.toFixed(1);
-      if (r.paper === 'OOM') return `OOM / ${p}${r.predictedOom ? ' (OOM)' : ' (fits!)'}`;
-      const e = (r.relError ?? 0) * 100;
-      return `${r.paper} / ${p} (${e >= 0 ? '+' : ''}${e.toFixed(1)}%)${r.predictedOom ? ' OOM!' : ''}`;
-    });
+    const cells = rows
+      .filter((r) => r.model === m)
+      .map((r) => {
+        const p = r.predicted.toFixed(1);
+        if (r.paper === 'OOM') return `OOM / ${p}${r.predictedOom ? ' (OOM)' : ' (fits!)'}`;
+        const e = (r.relError ?? 0) * 100;
+        return `${r.paper} / ${p} (${e >= 0 ? '+' : ''}${e.toFixed(1)}%)${r.predictedOom ? ' OOM!' : ''}`;
+      });
     return `| ${m} | ${cells.join(' | ')} |`;
   });
   return [head, ...lines].join('\n');
@@ -90,7 +107,8 @@ export interface Table1Cell {
 
 export function table1Cells(): Table1Cell[] {
   return PAPER_TABLE1.flatMap(({ model, values }, r) =>
-    TABLE1_COLUMNS.map((column, c) => ({ model, column, paper: values[c], index: r * TABLE1_COLUMNS.length + c })));
+    TABLE1_COLUMNS.map((column, c) => ({ model, column, paper: values[c], index: r * TABLE1_COLUMNS.length + c })),
+  );
 }
 
 export const FIT_GRID = {
@@ -143,7 +161,8 @@ function score(cells: readonly Table1Cell[], peaks: readonly number[], overhead:
 
 /** The constants that minimise the mean |relative error| on `cells`; OOM misses are ruled out where possible. */
 export function fitTable1(
-  cells: readonly Table1Cell[], reading: Table1Reading,
+  cells: readonly Table1Cell[],
+  reading: Table1Reading,
 ): { constants: Table1Constants; error: CellError } {
   const unit = TABLE1_READINGS[reading];
   let best: { constants: Table1Constants; error: CellError } | null = null;
@@ -152,8 +171,10 @@ export function fitTable1(
       const peaks = peaksWithoutOverhead(cells, seq, seq70b);
       for (const overheadBytes of FIT_GRID.overheadBytes) {
         const error = score(cells, peaks, overheadBytes, unit);
-        const better = !best || error.oomMisses < best.error.oomMisses
-          || (error.oomMisses === best.error.oomMisses && error.mean < best.error.mean);
+        const better =
+          !best ||
+          error.oomMisses < best.error.oomMisses ||
+          (error.oomMisses === best.error.oomMisses && error.mean < best.error.mean);
         if (better) best = { constants: { seq, seq70b, overheadBytes }, error };
       }
     }
@@ -200,7 +221,8 @@ export function heldOutMarkdown(reports = (['GiB', 'GB'] as const).map(table1Hel
   const k = (c: Table1Constants) => `T=${c.seq}, T70B=${c.seq70b}, overhead ${(c.overheadBytes / GIB).toFixed(3)} GiB`;
   const e = (x: CellError) => `${pct(x.mean)} / ${pct(x.max)}${x.oomMisses ? `, ${x.oomMisses} OOM miss(es)` : ''}`;
   const lines = [
-    '| reading | fitted on | constants | in-sample mean / max | held-out mean / max |', '|---|---|---|---|---|',
+    '| reading | fitted on | constants | in-sample mean / max | held-out mean / max |',
+    '|---|---|---|---|---|',
   ];
   for (const r of reports) {
     for (const f of r.folds) {

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
-  compareLlama7bBreakdown, compareTable1, heldOutMarkdown, table1Cells, table1HeldOut, table1Markdown,
+  compareLlama7bBreakdown,
+  compareTable1,
+  heldOutMarkdown,
+  table1Cells,
+  table1HeldOut,
+  table1Markdown,
 } from './calibration';
 import { estimateMemory, expectedKeptBlocks, loraParams, type MemoryInput } from './memory';
 import { TABLE1_CALIBRATION } from './paper-table1';
@@ -9,7 +14,7 @@ import { PAPER_MODELS, modelShape, paramCounts, presetShape } from './shapes';
 describe('model shapes', () => {
   it.each([
     ['gpt2-small', 124.4e6],
-    ['tinyllama', 1.100e9],
+    ['tinyllama', 1.1e9],
     ['phi-2', 2.78e9],
     ['mistral-7b', 7.24e9],
     ['llama-2-7b', 6.74e9],
@@ -88,7 +93,12 @@ describe('memory model held out: constants fitted on half of Table 1, scored on 
 
 describe('memory model behaviour', () => {
   const base: MemoryInput = {
-    shape: PAPER_MODELS['llama-2-7b'], method: 'lisa', batch: 1, seq: 512, precision: 'half', gamma: 2,
+    shape: PAPER_MODELS['llama-2-7b'],
+    method: 'lisa',
+    batch: 1,
+    seq: 512,
+    precision: 'half',
+    gamma: 2,
   };
   const peak = (m: Partial<MemoryInput>) => estimateMemory({ ...base, ...m }).peakBytes;
 
@@ -126,7 +136,15 @@ describe('memory model behaviour', () => {
 
   it('charges LISA for the untied head it always trains: gradients and AdamW state of embed, pos, lnf, head', () => {
     const s = presetShape('gpt2');
-    const input = { shape: s, method: 'lisa', gamma: 0, batch: 1, seq: 8, precision: 'fp32', overheadBytes: 0 } as const;
+    const input = {
+      shape: s,
+      method: 'lisa',
+      gamma: 0,
+      batch: 1,
+      seq: 8,
+      precision: 'fp32',
+      overheadBytes: 0,
+    } as const;
     const b = estimateMemory(input).breakdown;
     const always = 50257 * 768 + 1024 * 768 + 2 * 768 + 768 * 50257;
     expect(b.grads).toBe(4 * always);
@@ -149,7 +167,12 @@ describe('memory model behaviour', () => {
 
   it('gives small numbers for the tiny presets', () => {
     const nano = estimateMemory({
-      shape: presetShape('nano'), method: 'full', batch: 8, seq: 32, precision: 'fp32', overheadBytes: 0,
+      shape: presetShape('nano'),
+      method: 'full',
+      batch: 8,
+      seq: 32,
+      precision: 'fp32',
+      overheadBytes: 0,
     });
     expect(nano.params).toBeGreaterThan(40_000);
     expect(nano.peakBytes).toBeLessThan(50 * 2 ** 20);

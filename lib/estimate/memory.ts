@@ -96,7 +96,11 @@ export function estimateMemory(m: MemoryInput): MemoryEstimate {
 
   // Parameters and trainable parameters: the shared inventory's count, the one `run_started` reports.
   const built = methodCounts(s, {
-    method: m.method, gamma, rank: m.rank ?? 8, loraTargets: targets, loraTrainEmbed: m.loraTrainEmbed ?? false,
+    method: m.method,
+    gamma,
+    rank: m.rank ?? 8,
+    loraTargets: targets,
+    loraTrainEmbed: m.loraTrainEmbed ?? false,
   });
   // A PEFT-style embedding adapter (the paper's setups; LayerLab's trainer has none).
   const embedAdapter = m.method === 'lora' && m.loraEmbed ? (m.rank ?? 8) * (s.vocab + s.hidden) : 0;

@@ -25,13 +25,26 @@
 import type { MemoryInput } from './memory';
 import { PAPER_MODELS, type PaperModel } from './shapes';
 
-export const TABLE1_COLUMNS = ['full', 'lora-r128', 'lora-r256', 'lora-r512', 'lisa-eh', 'lisa-eh2l', 'lisa-eh4l'] as const;
+export const TABLE1_COLUMNS = [
+  'full',
+  'lora-r128',
+  'lora-r256',
+  'lora-r512',
+  'lisa-eh',
+  'lisa-eh2l',
+  'lisa-eh4l',
+] as const;
 export type Table1Column = (typeof TABLE1_COLUMNS)[number];
 export type Table1Value = number | 'OOM';
 
 export const TABLE1_COLUMN_LABELS: Record<Table1Column, string> = {
-  full: 'Full', 'lora-r128': 'LoRA r128', 'lora-r256': 'LoRA r256', 'lora-r512': 'LoRA r512',
-  'lisa-eh': 'LISA E+H', 'lisa-eh2l': 'LISA E+H+2L', 'lisa-eh4l': 'LISA E+H+4L',
+  full: 'Full',
+  'lora-r128': 'LoRA r128',
+  'lora-r256': 'LoRA r256',
+  'lora-r512': 'LoRA r512',
+  'lisa-eh': 'LISA E+H',
+  'lisa-eh2l': 'LISA E+H+2L',
+  'lisa-eh4l': 'LISA E+H+4L',
 };
 
 /** Rows in the paper's order; values in GiB (printed as "G"). */
@@ -75,7 +88,9 @@ export interface Table1Constants {
 
 /** The memory-model input that stands for one cell of Table 1, under the shipped or the given constants. */
 export function table1Input(
-  model: PaperModel, column: Table1Column, k: Table1Constants = TABLE1_CALIBRATION,
+  model: PaperModel,
+  column: Table1Column,
+  k: Table1Constants = TABLE1_CALIBRATION,
 ): MemoryInput {
   const is70b = model === 'llama-2-70b';
   const base: MemoryInput = {
@@ -92,12 +107,19 @@ export function table1Input(
     overheadBytes: k.overheadBytes,
   };
   switch (column) {
-    case 'full': return base;
-    case 'lora-r128': return { ...base, method: 'lora', rank: 128 };
-    case 'lora-r256': return { ...base, method: 'lora', rank: 256 };
-    case 'lora-r512': return { ...base, method: 'lora', rank: 512 };
-    case 'lisa-eh': return { ...base, method: 'lisa', gamma: 0 };
-    case 'lisa-eh2l': return { ...base, method: 'lisa', gamma: 2 };
-    case 'lisa-eh4l': return { ...base, method: 'lisa', gamma: 4 };
+    case 'full':
+      return base;
+    case 'lora-r128':
+      return { ...base, method: 'lora', rank: 128 };
+    case 'lora-r256':
+      return { ...base, method: 'lora', rank: 256 };
+    case 'lora-r512':
+      return { ...base, method: 'lora', rank: 512 };
+    case 'lisa-eh':
+      return { ...base, method: 'lisa', gamma: 0 };
+    case 'lisa-eh2l':
+      return { ...base, method: 'lisa', gamma: 2 };
+    case 'lisa-eh4l':
+      return { ...base, method: 'lisa', gamma: 4 };
   }
 }

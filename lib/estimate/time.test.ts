@@ -1,8 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_TOKENS_PER_S, RUN_OVERHEAD_S, estimateRunTime, planTime, throughputFor, type ThroughputSample } from './time';
+import {
+  DEFAULT_TOKENS_PER_S,
+  RUN_OVERHEAD_S,
+  estimateRunTime,
+  planTime,
+  throughputFor,
+  type ThroughputSample,
+} from './time';
 
 const config = {
-  preset: 'mini', method: 'lisa', backend: 'auto', steps: 100, batch: 8, seq: 64, eval_every: 1000, eval_records: 256,
+  preset: 'mini',
+  method: 'lisa',
+  backend: 'auto',
+  steps: 100,
+  batch: 8,
+  seq: 64,
+  eval_every: 1000,
+  eval_records: 256,
 } as const;
 
 describe('time estimates', () => {
@@ -20,11 +34,20 @@ describe('time estimates', () => {
       { preset: 'mini', backend: 'wasm', method: 'full', tokensPerS: 400 },
       { preset: 'nano', backend: 'tensorflow', method: 'lisa', tokensPerS: 99_999 },
     ];
-    expect(throughputFor({ ...config, backend: 'tensorflow' }, history)).toMatchObject({ tokensPerS: 2000, match: 'preset+backend+method', samples: 3 });
-    expect(throughputFor({ ...config, backend: 'wasm' }, history)).toMatchObject({ tokensPerS: 400, match: 'preset+backend' });
+    expect(throughputFor({ ...config, backend: 'tensorflow' }, history)).toMatchObject({
+      tokensPerS: 2000,
+      match: 'preset+backend+method',
+      samples: 3,
+    });
+    expect(throughputFor({ ...config, backend: 'wasm' }, history)).toMatchObject({
+      tokensPerS: 400,
+      match: 'preset+backend',
+    });
     expect(throughputFor({ ...config, backend: 'cpu' }, history)).toMatchObject({ match: 'preset', samples: 4 });
     expect(throughputFor({ ...config, preset: 'small' }, history).source).toBe('default');
-    expect(throughputFor(config, [{ preset: 'mini', backend: 'x', method: 'lisa', tokensPerS: Number.NaN }]).source).toBe('default');
+    expect(
+      throughputFor(config, [{ preset: 'mini', backend: 'x', method: 'lisa', tokensPerS: Number.NaN }]).source,
+    ).toBe('default');
   });
 
   it('adds forward-only evaluation time', () => {

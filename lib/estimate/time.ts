@@ -25,7 +25,8 @@ export const RUN_OVERHEAD_S = 5;
 const EVAL_COST = 1 / 3;
 
 export type TimeConfig = Pick<
-  TrainConfig, 'preset' | 'method' | 'backend' | 'steps' | 'batch' | 'seq' | 'eval_every' | 'eval_records'
+  TrainConfig,
+  'preset' | 'method' | 'backend' | 'steps' | 'batch' | 'seq' | 'eval_every' | 'eval_records'
 >;
 
 export interface ThroughputEstimate {
@@ -47,7 +48,10 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 
-export function throughputFor(config: Pick<TimeConfig, 'preset' | 'method' | 'backend'>, history: ThroughputSample[]): ThroughputEstimate {
+export function throughputFor(
+  config: Pick<TimeConfig, 'preset' | 'method' | 'backend'>,
+  history: ThroughputSample[],
+): ThroughputEstimate {
   const usable = history.filter((h) => h.preset === config.preset && Number.isFinite(h.tokensPerS) && h.tokensPerS > 0);
   const sameBackend = (h: ThroughputSample) => config.backend === 'auto' || h.backend === config.backend;
   const tiers: [string, ThroughputSample[]][] = [
@@ -57,7 +61,12 @@ export function throughputFor(config: Pick<TimeConfig, 'preset' | 'method' | 'ba
   ];
   for (const [match, samples] of tiers) {
     if (samples.length > 0) {
-      return { tokensPerS: median(samples.map((s) => s.tokensPerS)), source: 'measured', match, samples: samples.length };
+      return {
+        tokensPerS: median(samples.map((s) => s.tokensPerS)),
+        source: 'measured',
+        match,
+        samples: samples.length,
+      };
     }
   }
   return { tokensPerS: DEFAULT_TOKENS_PER_S[config.preset], source: 'default', match: 'default', samples: 0 };

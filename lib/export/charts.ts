@@ -20,19 +20,51 @@ export function curvesOption(lines: Line[], key: string): Option {
     legend: { top: 0, type: 'plain' },
     grid: { left: 70, right: 24, top: 50, bottom: 50 },
     xAxis: { type: 'value', name: 'training step', nameLocation: 'middle', nameGap: 30, min: 'dataMin' },
-    yAxis: { type: 'value', scale: true, name: key.includes('loss') ? `${key} (nats/token)` : key, nameLocation: 'middle', nameGap: 50 },
-    series: lines.map((l) => ({ name: l.name, type: 'line', showSymbol: false, lineStyle: { width: 2, color: l.color }, itemStyle: { color: l.color }, data: l.data })),
+    yAxis: {
+      type: 'value',
+      scale: true,
+      name: key.includes('loss') ? `${key} (nats/token)` : key,
+      nameLocation: 'middle',
+      nameGap: 50,
+    },
+    series: lines.map((l) => ({
+      name: l.name,
+      type: 'line',
+      showSymbol: false,
+      lineStyle: { width: 2, color: l.color },
+      itemStyle: { color: l.color },
+      data: l.data,
+    })),
   };
 }
 
-export function normsOption(groups: string[], series: { name: string; color: string; data: (number | null)[] }[], quantity: string): Option {
+export function normsOption(
+  groups: string[],
+  series: { name: string; color: string; data: (number | null)[] }[],
+  quantity: string,
+): Option {
   return {
     ...base(),
     legend: { top: 0 },
     grid: { left: 80, right: 24, top: 50, bottom: 60 },
-    xAxis: { type: 'category', data: groups, name: 'layer group', nameLocation: 'middle', nameGap: 40, axisLabel: { interval: 0, rotate: groups.length > 10 ? 35 : 0 } },
+    xAxis: {
+      type: 'category',
+      data: groups,
+      name: 'layer group',
+      nameLocation: 'middle',
+      nameGap: 40,
+      axisLabel: { interval: 0, rotate: groups.length > 10 ? 35 : 0 },
+    },
     yAxis: { type: 'log', name: `mean ‖${quantity}‖₂ (log scale)`, nameLocation: 'middle', nameGap: 60 },
-    series: series.map((s) => ({ name: s.name, type: 'line', symbol: 'circle', symbolSize: 6, lineStyle: { width: 2, color: s.color }, itemStyle: { color: s.color }, data: s.data })),
+    series: series.map((s) => ({
+      name: s.name,
+      type: 'line',
+      symbol: 'circle',
+      symbolSize: 6,
+      lineStyle: { width: 2, color: s.color },
+      itemStyle: { color: s.color },
+      data: s.data,
+    })),
   };
 }
 
@@ -42,8 +74,16 @@ export function tableHeatmapOption(t: AblationTable): Option {
   const data = t.cells
     .filter((c) => c.gamma !== null && c.interval !== null)
     .map((c) => ({
-      value: [t.intervals.indexOf(c.interval!), t.gammas.indexOf(c.gamma!), Number.isFinite(c.stats.mean) ? c.stats.mean : '-'],
-      label: { show: true, formatter: `${fmt(c.stats.mean)} ± ${fmt(c.stats.std)}\n(n=${c.stats.n})${c.best ? ' ★' : ''}`, color: '#1d2433' },
+      value: [
+        t.intervals.indexOf(c.interval!),
+        t.gammas.indexOf(c.gamma!),
+        Number.isFinite(c.stats.mean) ? c.stats.mean : '-',
+      ],
+      label: {
+        show: true,
+        formatter: `${fmt(c.stats.mean)} ± ${fmt(c.stats.std)}\n(n=${c.stats.n})${c.best ? ' ★' : ''}`,
+        color: '#1d2433',
+      },
     }));
   const means = t.cells.map((c) => c.stats.mean).filter(Number.isFinite);
   const [min, max] = means.length ? [Math.min(...means), Math.max(...means)] : [0, 1];
@@ -52,11 +92,29 @@ export function tableHeatmapOption(t: AblationTable): Option {
     animation: false,
     textStyle: FONT,
     grid: { left: 80, right: 110, top: 20, bottom: 60 },
-    xAxis: { type: 'category', data: t.intervals.map((k) => (steps ? `K=${k} (${Math.ceil(steps / k)} switches)` : `K=${k}`)), name: 'period K (steps between switches)', nameLocation: 'middle', nameGap: 35 },
-    yAxis: { type: 'category', data: t.gammas.map((g) => `γ=${g}`), name: 'γ (active blocks)', nameLocation: 'middle', nameGap: 55 },
+    xAxis: {
+      type: 'category',
+      data: t.intervals.map((k) => (steps ? `K=${k} (${Math.ceil(steps / k)} switches)` : `K=${k}`)),
+      name: 'period K (steps between switches)',
+      nameLocation: 'middle',
+      nameGap: 35,
+    },
+    yAxis: {
+      type: 'category',
+      data: t.gammas.map((g) => `γ=${g}`),
+      name: 'γ (active blocks)',
+      nameLocation: 'middle',
+      nameGap: 55,
+    },
     visualMap: {
-      min, max: max === min ? min + 1e-9 : max, calculable: false, orient: 'vertical', right: 10, top: 'center',
-      inRange: { color: t.metric.better === 'lower' ? ['#0072B2', '#f7f7f7'] : ['#f7f7f7', '#0072B2'] }, text: [t.metric.label, ''],
+      min,
+      max: max === min ? min + 1e-9 : max,
+      calculable: false,
+      orient: 'vertical',
+      right: 10,
+      top: 'center',
+      inRange: { color: t.metric.better === 'lower' ? ['#0072B2', '#f7f7f7'] : ['#f7f7f7', '#0072B2'] },
+      text: [t.metric.label, ''],
     },
     series: [{ type: 'heatmap', data, itemStyle: { borderColor: '#fff', borderWidth: 2 } }],
   };

@@ -7,7 +7,20 @@ describe('buildHtml', () => {
     const html = buildHtml({
       title: 'Ablation <γ × K>',
       subtitle: 'sweep s1',
-      sections: [{ heading: 'Chart', svg, table: { columns: ['config', 'mean'], rows: [['LISA γ=1', 1.2345678], ['Full', NaN], ['LoRA', null]] } }],
+      sections: [
+        {
+          heading: 'Chart',
+          svg,
+          table: {
+            columns: ['config', 'mean'],
+            rows: [
+              ['LISA γ=1', 1.2345678],
+              ['Full', NaN],
+              ['LoRA', null],
+            ],
+          },
+        },
+      ],
     });
     expect(html.startsWith('<!doctype html>')).toBe(true);
     expect(html).toContain('<svg xmlns');

@@ -36,7 +36,8 @@ export const cellText = formatCell;
 /** Only SVG markup is inlined: anything that is not an <svg> element, or that carries a script, is refused. */
 export function safeSvg(svg: string): string {
   const t = svg.trim();
-  if (!/^<svg[\s>]/i.test(t) || /<script|<foreignObject|\son\w+\s*=/i.test(t)) throw new Error('refusing to inline unsafe SVG');
+  if (!/^<svg[\s>]/i.test(t) || /<script|<foreignObject|\son\w+\s*=/i.test(t))
+    throw new Error('refusing to inline unsafe SVG');
   return t;
 }
 
@@ -44,7 +45,10 @@ function tableHtml(t: HtmlTable): string {
   const numeric = t.columns.map((_, j) => t.rows.some((r) => typeof r[j] === 'number'));
   const head = t.columns.map((c, j) => `<th${numeric[j] ? ' class="num"' : ''}>${escapeHtml(c)}</th>`).join('');
   const body = t.rows
-    .map((r) => `<tr>${r.map((v) => `<td${typeof v === 'number' ? ' class="num"' : ''}>${escapeHtml(cellText(v))}</td>`).join('')}</tr>`)
+    .map(
+      (r) =>
+        `<tr>${r.map((v) => `<td${typeof v === 'number' ? ' class="num"' : ''}>${escapeHtml(cellText(v))}</td>`).join('')}</tr>`,
+    )
     .join('\n');
   return `<table><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;
 }
@@ -57,13 +61,17 @@ th,td{text-align:left;padding:.3rem .5rem;border-bottom:1px solid #dde1e7}th{col
 
 export function buildHtml(doc: HtmlDocument): string {
   const sections = doc.sections
-    .map((s) => [
-      `<section><h2>${escapeHtml(s.heading)}</h2>`,
-      s.note ? `<p class="note">${escapeHtml(s.note)}</p>` : '',
-      s.svg ? `<figure>${safeSvg(s.svg)}</figure>` : '',
-      s.table ? tableHtml(s.table) : '',
-      '</section>',
-    ].filter(Boolean).join('\n'))
+    .map((s) =>
+      [
+        `<section><h2>${escapeHtml(s.heading)}</h2>`,
+        s.note ? `<p class="note">${escapeHtml(s.note)}</p>` : '',
+        s.svg ? `<figure>${safeSvg(s.svg)}</figure>` : '',
+        s.table ? tableHtml(s.table) : '',
+        '</section>',
+      ]
+        .filter(Boolean)
+        .join('\n'),
+    )
     .join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
@@ -77,6 +85,9 @@ ${sections}
 
 /** A file name from a view path: `/sweeps/abc/table` → `layerlab-sweeps-abc-table.html`. */
 export function exportFileName(viewPath: string): string {
-  const slug = viewPath.split('?')[0].replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '');
+  const slug = viewPath
+    .split('?')[0]
+    .replace(/[^A-Za-z0-9_-]+/g, '-')
+    .replace(/^-+|-+$/g, '');
   return `layerlab-${slug || 'view'}.html`;
 }

@@ -42,7 +42,8 @@ export function parseViewPath(viewPath: string): ViewRef | null {
   return { kind: (m[2] as ExportKind | undefined) ?? 'curves', sweepId: m[1], params: u.searchParams };
 }
 
-const pick = (p: URLSearchParams, ...keys: string[]) => keys.map((k) => p.get(k)).find((v) => v !== null && v !== '') ?? undefined;
+const pick = (p: URLSearchParams, ...keys: string[]) =>
+  keys.map((k) => p.get(k)).find((v) => v !== null && v !== '') ?? undefined;
 const rowsOf = (t: AblationTable) => [...t.cells, ...t.baselines];
 
 function tableSection(t: AblationTable): ExportSection {
@@ -52,7 +53,18 @@ function tableSection(t: AblationTable): ExportSection {
     option: tableHeatmapOption(t),
     table: {
       columns: ['configuration', 'γ', 'K (period)', 'switches', 'n', 'mean', 'std', 'min', 'max', 'best'],
-      rows: rowsOf(t).map((r) => [r.label, r.gamma, r.interval, r.switches, r.stats.n, r.stats.mean, r.stats.std, r.stats.min, r.stats.max, r.best ? '★' : '']),
+      rows: rowsOf(t).map((r) => [
+        r.label,
+        r.gamma,
+        r.interval,
+        r.switches,
+        r.stats.n,
+        r.stats.mean,
+        r.stats.std,
+        r.stats.min,
+        r.stats.max,
+        r.best ? '★' : '',
+      ]),
     },
   };
 }
@@ -62,7 +74,9 @@ function normsSection(sqlite: Database.Database, rows: TableRow[], quantity: Lay
     const perRun = r.runIds.map((id) => normAggregates(sqlite, id, quantity, 'mean'));
     const groups = perRun[0]?.map((g) => g.group) ?? [];
     const values = groups.map((g) => {
-      const xs = perRun.map((rs) => rs.find((x) => x.group === g)?.value).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+      const xs = perRun
+        .map((rs) => rs.find((x) => x.group === g)?.value)
+        .filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
       return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null;
     });
     return { label: r.label, method: r.method, groups, values };
@@ -71,8 +85,19 @@ function normsSection(sqlite: Database.Database, rows: TableRow[], quantity: Lay
   const colors = colorsFor(series.map((s) => s.method));
   return {
     heading: `Mean ‖${quantity}‖₂ per layer group (over logged steps, averaged over seeds)`,
-    option: normsOption(groups, series.map((s, i) => ({ name: s.label, color: colors[i], data: groups.map((g) => s.values[s.groups.indexOf(g)] ?? null) })), quantity),
-    table: { columns: ['layer group', ...series.map((s) => s.label)], rows: groups.map((g) => [g, ...series.map((s) => s.values[s.groups.indexOf(g)] ?? null)]) },
+    option: normsOption(
+      groups,
+      series.map((s, i) => ({
+        name: s.label,
+        color: colors[i],
+        data: groups.map((g) => s.values[s.groups.indexOf(g)] ?? null),
+      })),
+      quantity,
+    ),
+    table: {
+      columns: ['layer group', ...series.map((s) => s.label)],
+      rows: groups.map((g) => [g, ...series.map((s) => s.values[s.groups.indexOf(g)] ?? null)]),
+    },
   };
 }
 
@@ -81,19 +106,25 @@ function curvesSection(sqlite: Database.Database, rows: TableRow[], key: string)
   const lines = rows.map((r, i) => {
     const res = seriesForRuns(sqlite, r.runIds, key, 200);
     const cells = new Map<number, number[]>();
-    for (const run of res.runs) for (const b of run.buckets) {
-      if (!Number.isFinite(b.mean)) continue;
-      const x = Math.floor(b.firstStep / res.bucketSteps) * res.bucketSteps;
-      cells.set(x, [...(cells.get(x) ?? []), b.mean]);
-    }
-    const data = [...cells].sort((a, b) => a[0] - b[0]).map(([x, vs]) => [x, vs.reduce((a, b) => a + b, 0) / vs.length] as [number, number]);
+    for (const run of res.runs)
+      for (const b of run.buckets) {
+        if (!Number.isFinite(b.mean)) continue;
+        const x = Math.floor(b.firstStep / res.bucketSteps) * res.bucketSteps;
+        cells.set(x, [...(cells.get(x) ?? []), b.mean]);
+      }
+    const data = [...cells]
+      .sort((a, b) => a[0] - b[0])
+      .map(([x, vs]) => [x, vs.reduce((a, b) => a + b, 0) / vs.length] as [number, number]);
     return { name: r.label, color: colors[i], data };
   });
   const steps = [...new Set(lines.flatMap((l) => l.data.map((d) => d[0])))].sort((a, b) => a - b);
   return {
     heading: `${key}: mean over seeds per configuration`,
     option: curvesOption(lines, key),
-    table: { columns: ['step', ...lines.map((l) => l.name)], rows: steps.map((s) => [s, ...lines.map((l) => l.data.find((d) => d[0] === s)?.[1] ?? null)]) },
+    table: {
+      columns: ['step', ...lines.map((l) => l.name)],
+      rows: steps.map((s) => [s, ...lines.map((l) => l.data.find((d) => d[0] === s)?.[1] ?? null)]),
+    },
   };
 }
 
@@ -109,22 +140,35 @@ export function exportView(sqlite: Database.Database, ref: ViewRef): ExportView 
   if (ref.kind === 'table') return { title: `${name}: γ × K ablation table`, sections: [tableSection(t)] };
   if (ref.kind === 'norms') {
     const q = pick(ref.params, 'q', 'quantity') ?? 'trainable';
-    if (!(QUANTITIES as readonly string[]).includes(q)) throw new RangeError(`unknown quantity "${q}" (${QUANTITIES.join(', ')})`);
-    return { title: `${name}: weight norms per layer (paper Figure 2)`, sections: [normsSection(sqlite, rows, q as LayerNormQuantity)] };
+    if (!(QUANTITIES as readonly string[]).includes(q))
+      throw new RangeError(`unknown quantity "${q}" (${QUANTITIES.join(', ')})`);
+    return {
+      title: `${name}: weight norms per layer (paper Figure 2)`,
+      sections: [normsSection(sqlite, rows, q as LayerNormQuantity)],
+    };
   }
   if (ref.kind === 'robustness') {
     const r = robustness(rows, t.metric.better);
     return {
       title: `${name}: robustness over seeds`,
-      sections: [{
-        heading: `${t.metric.label} per seed`,
-        note: `Ranking across seeds: ${r.verdict} (mean Kendall τ ${Number.isFinite(r.meanKendall) ? r.meanKendall.toFixed(2) : '—'}).`,
-        option: robustnessOption(r, t.metric.label),
-        table: {
-          columns: ['configuration', 'n', ...r.seeds.map((s) => `seed ${s}`), 'mean', 'std', 'CV'],
-          rows: r.configs.map((c) => [c.label, c.stats.n, ...r.seeds.map((s) => c.bySeed[s] ?? null), c.stats.mean, c.stats.std, c.stats.cv]),
+      sections: [
+        {
+          heading: `${t.metric.label} per seed`,
+          note: `Ranking across seeds: ${r.verdict} (mean Kendall τ ${Number.isFinite(r.meanKendall) ? r.meanKendall.toFixed(2) : '—'}).`,
+          option: robustnessOption(r, t.metric.label),
+          table: {
+            columns: ['configuration', 'n', ...r.seeds.map((s) => `seed ${s}`), 'mean', 'std', 'CV'],
+            rows: r.configs.map((c) => [
+              c.label,
+              c.stats.n,
+              ...r.seeds.map((s) => c.bySeed[s] ?? null),
+              c.stats.mean,
+              c.stats.std,
+              c.stats.cv,
+            ]),
+          },
         },
-      }],
+      ],
     };
   }
   const keys = pick(ref.params, 'k', 'key')?.split(',') ?? ['train/loss', 'eval/loss'];

@@ -79,8 +79,12 @@ export function comparisonParts(c: PairedDifference, factor = 1): ComparisonText
   const d = decimalsFor(width > 1e-9 * Math.max(1, Math.abs(mean)) ? width : Math.abs(mean) / 10);
   const f = (x: number) => (d === undefined ? formatValue(x) : formatValue(x, d));
   return {
-    mean: signed(f(mean)), low: f(lo), high: f(hi), half: c.interval === 't' ? f((hi - lo) / 2) : null,
-    n: c.n, significant: !!c.significant,
+    mean: signed(f(mean)),
+    low: f(lo),
+    high: f(hi),
+    half: c.interval === 't' ? f((hi - lo) / 2) : null,
+    n: c.n,
+    significant: !!c.significant,
   };
 }
 

@@ -1,5 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { seedAblationSweep, seedNanoSweep, tempDatabase, type TempDatabase, type SweepFixture } from '../ingest/testing';
+import {
+  seedAblationSweep,
+  seedNanoSweep,
+  tempDatabase,
+  type TempDatabase,
+  type SweepFixture,
+} from '../ingest/testing';
 import { ablationTable } from '../queries/table';
 import { fromJson } from './json';
 import { latexEscape, renderTable } from './table';
@@ -18,7 +24,14 @@ function pairedTable(diffs: number[], baselineSeeds?: number[], extra: Partial<S
   t = tempDatabase();
   const seeds = diffs.map((_, i) => i + 1);
   seedAblationSweep(t.conn.sqlite, {
-    sweepId: 'd', gammas: [2], intervals: [5], seeds, baselineSeeds, steps: 10, evalEvery: 5, baselines: [{ kind: 'full' }],
+    sweepId: 'd',
+    gammas: [2],
+    intervals: [5],
+    seeds,
+    baselineSeeds,
+    steps: 10,
+    evalEvery: 5,
+    baselines: [{ kind: 'full' }],
     config: () => ({ optimizer_state: 'reset' }),
     finalLoss: (r) => 2 + r.seed / 10 + (r.kind === 'lisa' ? diffs[r.seed - 1] : 0),
     ...extra,
@@ -28,17 +41,21 @@ function pairedTable(diffs: number[], baselineSeeds?: number[], extra: Partial<S
 
 describe('table exports', () => {
   it('JSON keeps every row, n, and NaN as "NaN"', () => {
-    const parsed = fromJson<{ cells: { stats: { n: number; std: number } }[]; baselines: unknown[] }>(renderTable(table(), 'json'));
+    const parsed = fromJson<{ cells: { stats: { n: number; std: number } }[]; baselines: unknown[] }>(
+      renderTable(table(), 'json'),
+    );
     expect(parsed.cells.map((c) => c.stats.n)).toEqual([2, 2, 2, 2]);
     expect(parsed.baselines).toHaveLength(2);
   });
 
   it('CSV has a header row and one line per cell and baseline', () => {
     const lines = renderTable(table(), 'csv').trim().split('\n');
-    expect(lines[0]).toBe('method,label,gamma,interval,switches,steps,rank,alpha,variant,metric,n,non_finite,excluded,mean,std,stderr,ci95_low,ci95_high,min,max,cv,best,'
-      + 'lr,lr_candidates,lr_chosen_on,optimizer_state,'
-      + 'vs_full_n,vs_full_mean,vs_full_ci95_low,vs_full_ci95_high,vs_full_interval,vs_full_significant,'
-      + 'vs_lora_r_8_a_16_n,vs_lora_r_8_a_16_mean,vs_lora_r_8_a_16_ci95_low,vs_lora_r_8_a_16_ci95_high,vs_lora_r_8_a_16_interval,vs_lora_r_8_a_16_significant');
+    expect(lines[0]).toBe(
+      'method,label,gamma,interval,switches,steps,rank,alpha,variant,metric,n,non_finite,excluded,mean,std,stderr,ci95_low,ci95_high,min,max,cv,best,' +
+        'lr,lr_candidates,lr_chosen_on,optimizer_state,' +
+        'vs_full_n,vs_full_mean,vs_full_ci95_low,vs_full_ci95_high,vs_full_interval,vs_full_significant,' +
+        'vs_lora_r_8_a_16_n,vs_lora_r_8_a_16_mean,vs_lora_r_8_a_16_ci95_low,vs_lora_r_8_a_16_ci95_high,vs_lora_r_8_a_16_interval,vs_lora_r_8_a_16_significant',
+    );
     expect(lines).toHaveLength(7);
     expect(lines[1]).toMatch(/^lisa,LISA γ=1 K=2,1,2,5,10,,,,eval\/loss,2,0,1,2\.1215,/);
     expect(lines[5]).toMatch(/^full,Full,,,,10,,,,eval\/loss,2,0,0,1\.9015,.*,1,{16}$/);
@@ -49,9 +66,15 @@ describe('table exports', () => {
     const md = renderTable(table(), 'md');
     const rows = md.trim().split('\n');
     expect(rows).toHaveLength(10);
-    expect(rows[0]).toMatch(/^final eval\/loss, mean ± std over seeds .* Optimizer state at LISA switches: unrecorded\./);
-    expect(rows[2]).toBe('| method | γ | K | switches | lr | final eval/loss: mean ± std (n) | 95% CI | Δ vs Full (95% CI) | Δ vs LoRA r=8 α=16 (95% CI) |');
-    expect(rows[4]).toBe('| LISA | 1 | 2 | 5 | – | 2.12150 ± 0.00071 (2) | [2.115, 2.128] | +0.220 [0.220, 0.220] † (n = 2) | -0.380 [-0.380, -0.380] † (n = 2) |');
+    expect(rows[0]).toMatch(
+      /^final eval\/loss, mean ± std over seeds .* Optimizer state at LISA switches: unrecorded\./,
+    );
+    expect(rows[2]).toBe(
+      '| method | γ | K | switches | lr | final eval/loss: mean ± std (n) | 95% CI | Δ vs Full (95% CI) | Δ vs LoRA r=8 α=16 (95% CI) |',
+    );
+    expect(rows[4]).toBe(
+      '| LISA | 1 | 2 | 5 | – | 2.12150 ± 0.00071 (2) | [2.115, 2.128] | +0.220 [0.220, 0.220] † (n = 2) | -0.380 [-0.380, -0.380] † (n = 2) |',
+    );
     expect(rows[8]).toContain('**1.90150 ± 0.00071 (2)**');
     expect(rows[9]).toMatch(/^\| LoRA r=8 α=16 \| – \| – \| – \| – \| 2\.50150 ± 0\.00071 \(2\) \|.* – \| – \|$/);
   });
@@ -60,13 +83,20 @@ describe('table exports', () => {
     // Δ = 0.05, 0.10, 0.06: mean 0.07, sd 0.026458, t(2) = 4.303 → half-width 0.065727 → [0.0043, 0.1357]
     const three = pairedTable([0.05, 0.1, 0.06]);
     const md = renderTable(three, 'md');
-    expect(md).toContain('| LISA | 2 | 5 | 2 | – | 2.27 ± 0.11 (3) | [2.001, 2.539] | +0.070 [0.004, 0.136] † (n = 3) |');
+    expect(md).toContain(
+      '| LISA | 2 | 5 | 2 | – | 2.27 ± 0.11 (3) | [2.001, 2.539] | +0.070 [0.004, 0.136] † (n = 3) |',
+    );
     expect(md).toContain('Optimizer state at LISA switches: reset_all.');
     const csv = renderTable(three, 'csv').trim().split('\n');
     const head = csv[0].split(',');
     const cell = Object.fromEntries(csv[1].split(',').map((v, i) => [head[i], v]));
-    expect(cell).toMatchObject({ optimizer_state: 'reset_all', vs_full_n: '3', vs_full_interval: 't', vs_full_significant: '1' });
-    expect(Number(cell.vs_full_ci95_low)).toBeCloseTo(0.07 - 4.303 * 0.026458 / Math.sqrt(3), 5);
+    expect(cell).toMatchObject({
+      optimizer_state: 'reset_all',
+      vs_full_n: '3',
+      vs_full_interval: 't',
+      vs_full_significant: '1',
+    });
+    expect(Number(cell.vs_full_ci95_low)).toBeCloseTo(0.07 - (4.303 * 0.026458) / Math.sqrt(3), 5);
 
     const one = pairedTable([0.05, 0.1, 0.06], [3]);
     expect(renderTable(one, 'md')).toContain('| +0.06 (n = 1: no interval) |');
@@ -82,7 +112,9 @@ describe('table exports', () => {
     expect(tex).toContain('max mem/peak\\_bytes (MiB)');
     expect(tex).toContain('LISA & 1 & 2 & 5 & -- & \\textbf{$95.37 \\pm 0$ (2)} & ');
     expect(tex).toContain('LoRA ($r=8$, $\\alpha=16$) & -- & -- & -- & -- &');
-    expect(latexEscape('a_b & 50% #1 {x} ~ ^ \\ γ')).toBe('a\\_b \\& 50\\% \\#1 \\{x\\} \\textasciitilde{} \\textasciicircum{} \\textbackslash{} $\\gamma$');
+    expect(latexEscape('a_b & 50% #1 {x} ~ ^ \\ γ')).toBe(
+      'a\\_b \\& 50\\% \\#1 \\{x\\} \\textasciitilde{} \\textasciicircum{} \\textbackslash{} $\\gamma$',
+    );
   });
 
   it('LaTeX shows Δ ± half-width with a dagger (t), asymmetric bounds (bootstrap), and the caption as comments', () => {

@@ -22,7 +22,10 @@ export const TABLE_CONTENT_TYPES: Record<TableFormat, string> = {
 
 const rowsOf = (t: AblationTable): TableRow[] => [...t.cells, ...t.baselines];
 const dash = (x: number | null, none = '–') => (x === null ? none : String(x));
-const variantText = (r: TableRow) => Object.entries(r.variant).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ');
+const variantText = (r: TableRow) =>
+  Object.entries(r.variant)
+    .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+    .join(' ');
 
 export function tableToJson(t: AblationTable): string {
   return toJson(t, 2);
@@ -42,26 +45,83 @@ export function baselineSlug(label: string): string {
 const COMPARISON_COLUMNS = ['n', 'mean', 'ci95_low', 'ci95_high', 'interval', 'significant'];
 
 export function tableToCsv(t: AblationTable): string {
-  const header = ['method', 'label', 'gamma', 'interval', 'switches', 'steps', 'rank', 'alpha', 'variant', 'metric',
-    'n', 'non_finite', 'excluded', 'mean', 'std', 'stderr', 'ci95_low', 'ci95_high', 'min', 'max', 'cv', 'best',
-    'lr', 'lr_candidates', 'lr_chosen_on', 'optimizer_state',
-    ...t.baselines.flatMap((b) => COMPARISON_COLUMNS.map((c) => `${baselineSlug(b.label)}_${c}`))];
+  const header = [
+    'method',
+    'label',
+    'gamma',
+    'interval',
+    'switches',
+    'steps',
+    'rank',
+    'alpha',
+    'variant',
+    'metric',
+    'n',
+    'non_finite',
+    'excluded',
+    'mean',
+    'std',
+    'stderr',
+    'ci95_low',
+    'ci95_high',
+    'min',
+    'max',
+    'cv',
+    'best',
+    'lr',
+    'lr_candidates',
+    'lr_chosen_on',
+    'optimizer_state',
+    ...t.baselines.flatMap((b) => COMPARISON_COLUMNS.map((c) => `${baselineSlug(b.label)}_${c}`)),
+  ];
   const num = (x: number) => (Number.isFinite(x) ? String(x) : formatValue(x));
   const comparison = (c: Comparison | undefined) =>
-    !c ? COMPARISON_COLUMNS.map(() => '')
-    : [c.n, c.n ? num(c.mean) : '', c.ci95 ? num(c.ci95[0]) : '', c.ci95 ? num(c.ci95[1]) : '', c.interval ?? '',
-      c.significant === null ? '' : c.significant ? 1 : 0];
+    !c
+      ? COMPARISON_COLUMNS.map(() => '')
+      : [
+          c.n,
+          c.n ? num(c.mean) : '',
+          c.ci95 ? num(c.ci95[0]) : '',
+          c.ci95 ? num(c.ci95[1]) : '',
+          c.interval ?? '',
+          c.significant === null ? '' : c.significant ? 1 : 0,
+        ];
   const lines = rowsOf(t).map((r) => {
     const s = r.stats;
     const tuned = r.lrChoice.length > 1;
-    return [r.method, r.label, r.gamma, r.interval, r.switches, r.steps, r.rank, r.alpha, variantText(r), t.metric.id,
-      s.n, s.nonFinite, r.excluded, num(s.mean), num(s.std), num(s.stderr), num(s.ci95[0]), num(s.ci95[1]), num(s.min),
-      num(s.max), num(s.cv), r.best ? 1 : 0,
-      r.lr, r.lrChoice.map((c) => c.lr ?? '').join(' '), tuned ? t.selection.id : '', r.optimizerState,
+    return [
+      r.method,
+      r.label,
+      r.gamma,
+      r.interval,
+      r.switches,
+      r.steps,
+      r.rank,
+      r.alpha,
+      variantText(r),
+      t.metric.id,
+      s.n,
+      s.nonFinite,
+      r.excluded,
+      num(s.mean),
+      num(s.std),
+      num(s.stderr),
+      num(s.ci95[0]),
+      num(s.ci95[1]),
+      num(s.min),
+      num(s.max),
+      num(s.cv),
+      r.best ? 1 : 0,
+      r.lr,
+      r.lrChoice.map((c) => c.lr ?? '').join(' '),
+      tuned ? t.selection.id : '',
+      r.optimizerState,
       ...t.baselines.flatMap((b, i) => comparison(r.method === 'lisa' ? r.comparisons[i] : undefined)),
-    ].map(csvField).join(',');
+    ]
+      .map(csvField)
+      .join(',');
   });
-  return [header.join(','), ...lines].join('\n') + '\n';
+  return `${[header.join(','), ...lines].join('\n')}\n`;
 }
 
 function metricTitle(t: AblationTable): string {
@@ -76,8 +136,8 @@ export function tableToMarkdown(t: AblationTable): string {
   const lines = [
     t.caption,
     '',
-    `| method | γ | K | switches | lr | ${esc(metricTitle(t))}: mean ± std (n) | 95% CI |`
-      + vs.map((v) => ` ${v} |`).join(''),
+    `| method | γ | K | switches | lr | ${esc(metricTitle(t))}: mean ± std (n) | 95% CI |` +
+      vs.map((v) => ` ${v} |`).join(''),
     `|---|---:|---:|---:|---:|---|---|${vs.map(() => '---|').join('')}`,
   ];
   for (const r of rowsOf(t)) {
@@ -91,12 +151,22 @@ export function tableToMarkdown(t: AblationTable): string {
     const shown = [esc(method), dash(r.gamma), dash(r.interval), dash(r.switches), dash(r.lr), cell, ci, ...diffs];
     lines.push(`| ${shown.join(' | ')} |`);
   }
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 const LATEX_SPECIAL: Record<string, string> = {
-  '\\': '\\textbackslash{}', '&': '\\&', '%': '\\%', $: '\\$', '#': '\\#', _: '\\_', '{': '\\{', '}': '\\}',
-  '~': '\\textasciitilde{}', '^': '\\textasciicircum{}', γ: '$\\gamma$', α: '$\\alpha$',
+  '\\': '\\textbackslash{}',
+  '&': '\\&',
+  '%': '\\%',
+  $: '\\$',
+  '#': '\\#',
+  _: '\\_',
+  '{': '\\{',
+  '}': '\\}',
+  '~': '\\textasciitilde{}',
+  '^': '\\textasciicircum{}',
+  γ: '$\\gamma$',
+  α: '$\\alpha$',
 };
 
 export function latexEscape(s: string): string {
@@ -106,10 +176,13 @@ export function latexEscape(s: string): string {
 function latexMethod(r: TableRow): string {
   const variant = variantText(r);
   const base =
-    r.method === 'lisa' ? 'LISA'
-    : r.method === 'full' ? 'Full'
-    : r.method === 'lora' ? `LoRA ($r=${dash(r.rank, '?')}$, $\\alpha=${dash(r.alpha, '?')}$)`
-    : latexEscape(r.label);
+    r.method === 'lisa'
+      ? 'LISA'
+      : r.method === 'full'
+        ? 'Full'
+        : r.method === 'lora'
+          ? `LoRA ($r=${dash(r.rank, '?')}$, $\\alpha=${dash(r.alpha, '?')}$)`
+          : latexEscape(r.label);
   return variant ? `${base} (${latexEscape(variant)})` : base;
 }
 
@@ -125,21 +198,35 @@ export function tableToLatex(t: AblationTable): string {
   const vs = t.cells.length ? t.baselines : [];
   const diffOf = (r: TableRow, i: number) => (r.method === 'lisa' ? latexComparison(r.comparisons[i], factor) : '--');
   const line = (r: TableRow) =>
-    [latexMethod(r), dash(r.gamma, '--'), dash(r.interval, '--'), dash(r.switches, '--'), dash(r.lr, '--'), cellOf(r),
-      ...vs.map((_, i) => diffOf(r, i))].join(' & ') + ' \\\\';
+    `${[
+      latexMethod(r),
+      dash(r.gamma, '--'),
+      dash(r.interval, '--'),
+      dash(r.switches, '--'),
+      dash(r.lr, '--'),
+      cellOf(r),
+      ...vs.map((_, i) => diffOf(r, i)),
+    ].join(' & ')} \\\\`;
   const out = [
     '% requires \\usepackage{booktabs}',
     ...latexComment(t.caption),
     `\\begin{tabular}{lrrrrl${'l'.repeat(vs.length)}}`,
     '\\toprule',
-    ['Method', '$\\gamma$', '$K$', 'Switches', 'lr', latexEscape(metricTitle(t)),
-      ...vs.map((b) => `$\\Delta$ vs ${latexMethod(b)}`)].join(' & ') + ' \\\\',
+    `${[
+      'Method',
+      '$\\gamma$',
+      '$K$',
+      'Switches',
+      'lr',
+      latexEscape(metricTitle(t)),
+      ...vs.map((b) => `$\\Delta$ vs ${latexMethod(b)}`),
+    ].join(' & ')} \\\\`,
     '\\midrule',
     ...t.cells.map(line),
   ];
   if (t.cells.length > 0 && t.baselines.length > 0) out.push('\\midrule');
   out.push(...t.baselines.map(line), '\\bottomrule', '\\end{tabular}');
-  return out.join('\n') + '\n';
+  return `${out.join('\n')}\n`;
 }
 
 /** "$+0.220 \\pm 0.030^{\\dagger}$" (t), "$+0.220^{+0.031}_{-0.027}$" (bootstrap), "$+0.1$ (n = 1: no interval)". */
@@ -159,8 +246,14 @@ const decimalsOf = (s: string) => (/e/i.test(s) ? undefined : (s.split('.')[1] ?
 
 /** The caption as LaTeX comment lines (ready for a \\caption{}), wrapped near 110 characters. */
 function latexComment(text: string): string[] {
-  const words = latexEscape(text).replace(/†/g, '$\\dagger$').replace(/Δ/g, '$\\Delta$').replace(/−/g, '$-$')
-    .replace(/∈/g, '$\\in$').replace(/±/g, '$\\pm$').replace(/≥/g, '$\\geq$').split(' ');
+  const words = latexEscape(text)
+    .replace(/†/g, '$\\dagger$')
+    .replace(/Δ/g, '$\\Delta$')
+    .replace(/−/g, '$-$')
+    .replace(/∈/g, '$\\in$')
+    .replace(/±/g, '$\\pm$')
+    .replace(/≥/g, '$\\geq$')
+    .split(' ');
   const lines: string[] = [];
   let line = '% caption:';
   for (const w of words) {

@@ -82,8 +82,16 @@ export class BlockBatch {
         if (cur) s.done[i].push(cur);
         for (const a of s.done[i]) {
           st.mergeBlock.run(
-            seriesId, BLOCK_LEVELS[i], a.block, a.count, a.nan,
-            a.count > 0 ? a.min : null, a.count > 0 ? a.max : null, a.sum, a.first, a.last,
+            seriesId,
+            BLOCK_LEVELS[i],
+            a.block,
+            a.count,
+            a.nan,
+            a.count > 0 ? a.min : null,
+            a.count > 0 ? a.max : null,
+            a.sum,
+            a.first,
+            a.last,
           );
         }
       }
@@ -104,8 +112,12 @@ function rebuild(st: WriteStatements, seriesId: number, finest: Set<number>): vo
     for (const b of blocks) parents.add(Math.floor(b / FANOUT));
     for (const block of parents) {
       st.rebuildBlockFromBlocks.run({
-        series: seriesId, level: BLOCK_LEVELS[i], block, finer: BLOCK_LEVELS[i - 1],
-        from: block * FANOUT, to: block * FANOUT + FANOUT - 1,
+        series: seriesId,
+        level: BLOCK_LEVELS[i],
+        block,
+        finer: BLOCK_LEVELS[i - 1],
+        from: block * FANOUT,
+        to: block * FANOUT + FANOUT - 1,
       });
     }
     blocks = parents;

@@ -22,15 +22,27 @@ function setup() {
   return { conn: t.conn, sqlite: t.conn.sqlite, b: new EventBuilder(), file: path.join(t.dir, 'events.ndjson') };
 }
 
-const line = (e: RunEvent) => encodeEvent(e) + '\n';
+const line = (e: RunEvent) => `${encodeEvent(e)}\n`;
 type Sqlite = TempDatabase['conn']['sqlite'];
 const lossSteps = (sqlite: Sqlite) =>
-  sqlite.prepare(`SELECT p.step FROM points p JOIN series s ON s.id = p.series_id WHERE s.key = 'train/loss' ORDER BY p.step`).pluck().all() as number[];
+  sqlite
+    .prepare(
+      `SELECT p.step FROM points p JOIN series s ON s.id = p.series_id WHERE s.key = 'train/loss' ORDER BY p.step`,
+    )
+    .pluck()
+    .all() as number[];
 const logs = (sqlite: Sqlite) =>
-  sqlite.prepare('SELECT seq, level, message FROM run_logs ORDER BY seq').all() as { seq: number; level: string; message: string }[];
+  sqlite.prepare('SELECT seq, level, message FROM run_logs ORDER BY seq').all() as {
+    seq: number;
+    level: string;
+    message: string;
+  }[];
 const dump = (sqlite: Sqlite) =>
-  ['SELECT series_id, step, value FROM points ORDER BY 1, 2', 'SELECT * FROM run_logs ORDER BY seq', 'SELECT last_seq, last_step, status FROM runs']
-    .map((sql) => sqlite.prepare(sql).raw().all());
+  [
+    'SELECT series_id, step, value FROM points ORDER BY 1, 2',
+    'SELECT * FROM run_logs ORDER BY seq',
+    'SELECT last_seq, last_step, status FROM runs',
+  ].map((sql) => sqlite.prepare(sql).raw().all());
 
 /** Re-reading the whole file from byte 0 must store nothing new and leave the index as it was. */
 function expectRereadHarmless(conn: TempDatabase['conn'], file: string) {
@@ -54,7 +66,11 @@ describe('events file faults', () => {
     fs.truncateSync(file, Buffer.byteLength(text));
     const resume = new EventBuilder();
     resume.seq = 6;
-    const tail = [resume.started(), ...[6, 7, 8].map((s) => resume.metrics(s, { 'train/loss': 1 / s })), resume.finished(8)];
+    const tail = [
+      resume.started(),
+      ...[6, 7, 8].map((s) => resume.metrics(s, { 'train/loss': 1 / s })),
+      resume.finished(8),
+    ];
     fs.appendFileSync(file, tail.map(line).join(''));
     const second = tailRun(conn, 'r1', file);
     expect(second).toMatchObject({ stored: 5, errors: [], pendingBytes: 0, truncated: false });
@@ -66,7 +82,7 @@ describe('events file faults', () => {
 
   it('a fragment with no newline at the end of a dead trainer’s file is never stored as garbage', () => {
     const { conn, sqlite, b, file } = setup();
-    fs.writeFileSync(file, line(b.started()) + line(b.metrics(1, { 'train/loss': 2 })) + '{"v":1,"seq":2,"ty');
+    fs.writeFileSync(file, `${line(b.started()) + line(b.metrics(1, { 'train/loss': 2 }))}{"v":1,"seq":2,"ty`);
     for (let i = 0; i < 3; i++) expect(tailRun(conn, 'r1', file)).toMatchObject({ errors: [], pendingBytes: 18 });
     expect(lossSteps(sqlite)).toEqual([1]);
     expect(logs(sqlite)).toEqual([]);
@@ -80,7 +96,9 @@ describe('events file faults', () => {
     const r = tailRun(conn, 'r1', file);
     expect(r).toMatchObject({ errors: [], stored: 7, duplicates: 2, gaps: [] });
     const values = sqlite
-      .prepare(`SELECT p.step, p.value FROM points p JOIN series s ON s.id = p.series_id WHERE s.key = 'train/loss' ORDER BY p.step`)
+      .prepare(
+        `SELECT p.step, p.value FROM points p JOIN series s ON s.id = p.series_id WHERE s.key = 'train/loss' ORDER BY p.step`,
+      )
       .all();
     expect(values).toEqual([1, 2, 3, 4, 5, 6].map((s) => ({ step: s, value: s })));
     expect(sqlite.prepare('SELECT last_seq, last_step FROM runs').get()).toEqual({ last_seq: 6, last_step: 6 });
@@ -97,9 +115,14 @@ describe('events file faults', () => {
     expect(r.errors).toEqual([]);
     expect(r.stored).toBe(5); // seq 0,1,2,4,6
     expect(r.duplicates).toBe(4); // 4' repeat; 3 and 5 after a later seq (the documented rule); 2 repeat
-    expect(r.gaps).toEqual([{ from: 3, to: 3 }, { from: 5, to: 5 }]);
+    expect(r.gaps).toEqual([
+      { from: 3, to: 3 },
+      { from: 5, to: 5 },
+    ]);
     const values = sqlite
-      .prepare(`SELECT p.step, p.value FROM points p JOIN series s ON s.id = p.series_id WHERE s.key = 'train/loss' ORDER BY p.step`)
+      .prepare(
+        `SELECT p.step, p.value FROM points p JOIN series s ON s.id = p.series_id WHERE s.key = 'train/loss' ORDER BY p.step`,
+      )
       .all();
     expect(values).toEqual([1, 2, 4, 6].map((s) => ({ step: s, value: s }))); // the forged repeat did not overwrite
     expect(logs(sqlite)).toEqual([
@@ -134,7 +157,7 @@ describe('events file faults', () => {
     for (let s = 1; s <= garbage.length; s++) {
       text += line(b.metrics(s, { 'train/loss': s }));
       offsets.push(Buffer.byteLength(text));
-      text += garbage[s - 1] + '\n';
+      text += `${garbage[s - 1]}\n`;
     }
     text += line(b.finished(garbage.length));
     fs.writeFileSync(file, text);
@@ -145,7 +168,9 @@ describe('events file faults', () => {
     const notes = logs(sqlite);
     expect(notes).toHaveLength(garbage.length);
     expect(notes.every((n) => n.level === 'error' && n.message.startsWith('skipped line at byte '))).toBe(true);
-    expect(notes.map((n) => n.seq).sort((a, c) => a - c)).toEqual(offsets.map((o) => -(2 * o + 1)).sort((a, c) => a - c));
+    expect(notes.map((n) => n.seq).sort((a, c) => a - c)).toEqual(
+      offsets.map((o) => -(2 * o + 1)).sort((a, c) => a - c),
+    );
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(sqlite.prepare('SELECT status FROM runs').pluck().get()).toBe('finished');
     expect(sqlite.pragma('integrity_check', { simple: true })).toBe('ok');

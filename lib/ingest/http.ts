@@ -28,7 +28,10 @@ export interface ParsedBody {
 
 export class BodyTooLargeError extends Error {
   readonly code = 'payload_too_large';
-  constructor(readonly bytes: number, readonly limit: number) {
+  constructor(
+    readonly bytes: number,
+    readonly limit: number,
+  ) {
     super(`request body is ${bytes} bytes; the limit is ${limit}`);
     this.name = 'BodyTooLargeError';
   }
@@ -56,7 +59,12 @@ export function parseEventsBody(body: string, maxBytes = MAX_EVENTS_BODY_BYTES):
 export type EventsBodyResult = IngestResult & { errors: BodyLineError[] };
 
 /** Parse and store a body: valid lines are stored even when others are not (they are listed in `errors`). */
-export function ingestEventsBody(sqlite: Database.Database, runId: string, body: string, maxBytes?: number): EventsBodyResult {
+export function ingestEventsBody(
+  sqlite: Database.Database,
+  runId: string,
+  body: string,
+  maxBytes?: number,
+): EventsBodyResult {
   const { events, errors } = parseEventsBody(body, maxBytes);
   return { ...ingestEvents(sqlite, runId, events), errors };
 }

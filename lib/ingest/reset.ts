@@ -8,23 +8,25 @@ import type Database from 'better-sqlite3';
 import { forgetRun } from './cache';
 
 export function resetRunIndex(sqlite: Database.Database, runId: string): void {
-  sqlite.transaction(() => {
-    const series = 'SELECT id FROM series WHERE run_id = ?';
-    const groups = 'SELECT id FROM norm_groups WHERE run_id = ?';
-    for (const sql of [
-      `DELETE FROM points WHERE series_id IN (${series})`,
-      `DELETE FROM point_blocks WHERE series_id IN (${series})`,
-      `DELETE FROM norm_points WHERE group_id IN (${groups})`,
-      'DELETE FROM series WHERE run_id = ?',
-      'DELETE FROM norm_groups WHERE run_id = ?',
-      'DELETE FROM latest WHERE run_id = ?',
-      'DELETE FROM lisa_periods WHERE run_id = ?',
-      'DELETE FROM checkpoints WHERE run_id = ?',
-      'DELETE FROM run_logs WHERE run_id = ?',
-    ]) {
-      sqlite.prepare(sql).run(runId);
-    }
-    sqlite.prepare('UPDATE runs SET last_seq = -1, events_offset = 0, last_step = NULL WHERE id = ?').run(runId);
-  }).immediate();
+  sqlite
+    .transaction(() => {
+      const series = 'SELECT id FROM series WHERE run_id = ?';
+      const groups = 'SELECT id FROM norm_groups WHERE run_id = ?';
+      for (const sql of [
+        `DELETE FROM points WHERE series_id IN (${series})`,
+        `DELETE FROM point_blocks WHERE series_id IN (${series})`,
+        `DELETE FROM norm_points WHERE group_id IN (${groups})`,
+        'DELETE FROM series WHERE run_id = ?',
+        'DELETE FROM norm_groups WHERE run_id = ?',
+        'DELETE FROM latest WHERE run_id = ?',
+        'DELETE FROM lisa_periods WHERE run_id = ?',
+        'DELETE FROM checkpoints WHERE run_id = ?',
+        'DELETE FROM run_logs WHERE run_id = ?',
+      ]) {
+        sqlite.prepare(sql).run(runId);
+      }
+      sqlite.prepare('UPDATE runs SET last_seq = -1, events_offset = 0, last_step = NULL WHERE id = ?').run(runId);
+    })
+    .immediate();
   forgetRun(sqlite, runId);
 }

@@ -67,7 +67,9 @@ export function writeStatements(sqlite: Database.Database): WriteStatements {
         'ON CONFLICT (run_id, step) DO UPDATE SET path = excluded.path, bytes = excluded.bytes, created_at = excluded.created_at',
     ),
     upsertLog: p('INSERT OR REPLACE INTO run_logs (run_id, seq, step, level, message, time) VALUES (?, ?, ?, ?, ?, ?)'),
-    insertNote: p('INSERT OR IGNORE INTO run_logs (run_id, seq, step, level, message, time) VALUES (?, ?, NULL, ?, ?, ?)'),
+    insertNote: p(
+      'INSERT OR IGNORE INTO run_logs (run_id, seq, step, level, message, time) VALUES (?, ?, NULL, ?, ?, ?)',
+    ),
     // A fresh start only moves a run from queued (or running); a resume may reopen a closed run.
     runStarted: p(
       "UPDATE runs SET status = 'running', backend = ?, gpu = ?, started_at = coalesce(started_at, ?), " +

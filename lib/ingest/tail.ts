@@ -73,8 +73,19 @@ function parseLines(buf: Buffer, base: number): { events: RunEvent[]; errors: Li
 
 function emptyResult(offset: number): TailResult {
   return {
-    offset, bytesRead: 0, lines: 0, pendingBytes: 0, errors: [], stored: 0, duplicates: 0, points: 0, gaps: [],
-    status: null, missing: false, truncated: false, more: false,
+    offset,
+    bytesRead: 0,
+    lines: 0,
+    pendingBytes: 0,
+    errors: [],
+    stored: 0,
+    duplicates: 0,
+    points: 0,
+    gaps: [],
+    status: null,
+    missing: false,
+    truncated: false,
+    more: false,
   };
 }
 
@@ -83,7 +94,9 @@ export function tailRun(conn: Connection, runId: string, file: string, options: 
   const { sqlite } = conn;
   const chunkBytes = options.chunkBytes ?? 4 << 20;
   const maxBytes = options.maxBytes ?? 64 << 20;
-  const row = sqlite.prepare('SELECT events_offset AS offset FROM runs WHERE id = ?').get(runId) as { offset: number } | undefined;
+  const row = sqlite.prepare('SELECT events_offset AS offset FROM runs WHERE id = ?').get(runId) as
+    | { offset: number }
+    | undefined;
   if (!row) throw new IngestError('not_found', `run ${runId} does not exist`);
   const result = emptyResult(row.offset);
 
@@ -97,7 +110,8 @@ export function tailRun(conn: Connection, runId: string, file: string, options: 
   const st = writeStatements(sqlite);
   const setOffset = sqlite.prepare('UPDATE runs SET events_offset = ? WHERE id = ?');
   const commit = sqlite.transaction((events: RunEvent[], errors: LineError[], next: number) => {
-    for (const err of errors) writeNote(st, runId, garbageNoteSeq(err.offset), 'error', `skipped line at byte ${err.offset}: ${err.message}`);
+    for (const err of errors)
+      writeNote(st, runId, garbageNoteSeq(err.offset), 'error', `skipped line at byte ${err.offset}: ${err.message}`);
     const r = events.length > 0 ? ingestEvents(sqlite, runId, events) : null;
     setOffset.run(next, runId);
     return r;

@@ -43,7 +43,9 @@ export interface RunFixture {
 
 export function insertSweep(sqlite: Database.Database, id: string, name = id, createdAt?: string): void {
   sqlite
-    .prepare("INSERT INTO sweeps (id, name, spec, created_at) VALUES (?, ?, '{}', coalesce(?, strftime('%Y-%m-%dT%H:%M:%fZ','now')))")
+    .prepare(
+      "INSERT INTO sweeps (id, name, spec, created_at) VALUES (?, ?, '{}', coalesce(?, strftime('%Y-%m-%dT%H:%M:%fZ','now')))",
+    )
     .run(id, name, createdAt ?? null);
 }
 
@@ -55,8 +57,16 @@ export function insertRun(sqlite: Database.Database, r: RunFixture): void {
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, coalesce(?, strftime('%Y-%m-%dT%H:%M:%fZ','now')))",
     )
     .run(
-      r.id, r.sweepId ?? null, r.kind ?? 'lisa', r.label ?? r.id, JSON.stringify(config), `hash-${r.id}`,
-      r.seed ?? null, r.gamma ?? null, r.interval ?? null, r.createdAt ?? null,
+      r.id,
+      r.sweepId ?? null,
+      r.kind ?? 'lisa',
+      r.label ?? r.id,
+      JSON.stringify(config),
+      `hash-${r.id}`,
+      r.seed ?? null,
+      r.gamma ?? null,
+      r.interval ?? null,
+      r.createdAt ?? null,
     );
 }
 
@@ -71,7 +81,8 @@ export class EventBuilder {
   }
 
   started(
-    groups: string[] = ['embed', 'pos', 'block.0', 'block.1', 'lnf', 'head'], config: Record<string, unknown> = {},
+    groups: string[] = ['embed', 'pos', 'block.0', 'block.1', 'lnf', 'head'],
+    config: Record<string, unknown> = {},
     evalSet?: { records: number; hash: string },
   ): RunEvent {
     return this.wrap({
@@ -133,10 +144,21 @@ export interface SweepFixture {
   /** Extra config keys of a run (e.g. optimizer_state). */
   config?(run: { kind: string; gamma: number | null; interval: number | null; seed: number }): Record<string, unknown>;
   /** The evaluation set a run's run_started reports (default: none). */
-  evalSet?(run: { kind: string; gamma: number | null; interval: number | null; seed: number }):
-    { records: number; hash: string } | undefined;
+  evalSet?(run: {
+    kind: string;
+    gamma: number | null;
+    interval: number | null;
+    seed: number;
+  }): { records: number; hash: string } | undefined;
   /** Final eval loss of a run; intermediate evals decay towards it. */
-  finalLoss(run: { kind: string; gamma: number | null; interval: number | null; seed: number; rank?: number; lr?: number }): number;
+  finalLoss(run: {
+    kind: string;
+    gamma: number | null;
+    interval: number | null;
+    seed: number;
+    rank?: number;
+    lr?: number;
+  }): number;
   createdAt?: string;
 }
 
@@ -146,17 +168,20 @@ export interface SweepFixture {
  * Baseline configs still carry the trainer's gamma/interval defaults, as real ones do. Returns the run ids.
  */
 export function seedAblationSweep(
-  sqlite: Database.Database, f: SweepFixture, ingest = (runId: string, events: RunEvent[]) => void ingestEvents(sqlite, runId, events),
+  sqlite: Database.Database,
+  f: SweepFixture,
+  ingest = (runId: string, events: RunEvent[]) => void ingestEvents(sqlite, runId, events),
 ): string[] {
   insertSweep(sqlite, f.sweepId, f.sweepId, f.createdAt);
   const specs: { kind: string; gamma: number | null; interval: number | null; rank?: number; alpha?: number }[] = [];
   for (const gamma of f.gammas) for (const interval of f.intervals) specs.push({ kind: 'lisa', gamma, interval });
-  for (const bl of f.baselines ?? []) specs.push({ kind: bl.kind, gamma: null, interval: null, rank: bl.rank, alpha: bl.alpha });
+  for (const bl of f.baselines ?? [])
+    specs.push({ kind: bl.kind, gamma: null, interval: null, rank: bl.rank, alpha: bl.alpha });
   const ids: string[] = [];
   for (const spec of specs) {
     const lrs: (number | undefined)[] = f.lrs?.[spec.kind as 'lisa' | 'full' | 'lora'] ?? [undefined];
     for (const lr of lrs) {
-      for (const seed of spec.kind === 'lisa' ? f.seeds : f.baselineSeeds ?? f.seeds) {
+      for (const seed of spec.kind === 'lisa' ? f.seeds : (f.baselineSeeds ?? f.seeds)) {
         ids.push(seedRun(sqlite, f, { ...spec, seed, lr }, ingest));
       }
     }
@@ -165,30 +190,65 @@ export function seedAblationSweep(
 }
 
 function seedRun(
-  sqlite: Database.Database, f: SweepFixture,
-  spec: { kind: string; gamma: number | null; interval: number | null; rank?: number; alpha?: number; seed: number; lr?: number },
+  sqlite: Database.Database,
+  f: SweepFixture,
+  spec: {
+    kind: string;
+    gamma: number | null;
+    interval: number | null;
+    rank?: number;
+    alpha?: number;
+    seed: number;
+    lr?: number;
+  },
   ingest: (runId: string, events: RunEvent[]) => void,
 ): string {
   const { seed, lr } = spec;
   const lrPart = lr === undefined ? '' : `-lr${lr}`;
   const id = `${f.sweepId}-${spec.kind}-${spec.gamma ?? 0}-${spec.interval ?? 0}-${spec.rank ?? 0}${lrPart}-${seed}`;
   const config = {
-    method: spec.kind, gamma: spec.gamma ?? 2, interval: spec.interval ?? 20, seed, steps: f.steps, out: `/runs/${id}`,
+    method: spec.kind,
+    gamma: spec.gamma ?? 2,
+    interval: spec.interval ?? 20,
+    seed,
+    steps: f.steps,
+    out: `/runs/${id}`,
     ...(spec.kind === 'lora' ? { rank: spec.rank ?? 8, alpha: spec.alpha ?? 16 } : {}),
     ...(lr === undefined ? {} : { lr }),
     ...f.config?.(spec),
   };
-  insertRun(sqlite, { id, sweepId: f.sweepId, kind: spec.kind, config, seed, gamma: spec.gamma, interval: spec.interval, createdAt: f.createdAt });
+  insertRun(sqlite, {
+    id,
+    sweepId: f.sweepId,
+    kind: spec.kind,
+    config,
+    seed,
+    gamma: spec.gamma,
+    interval: spec.interval,
+    createdAt: f.createdAt,
+  });
   const final = f.finalLoss(spec);
   const b = new EventBuilder();
   const events = [b.started(['embed', 'block.0', 'head'], config, f.evalSet?.(spec))];
   for (let step = 1; step <= f.steps; step++) {
     const loss = final + 2 / step;
     if (step % (f.metricsEvery ?? 1) === 0 || step === f.steps) {
-      events.push(b.metrics(step, { 'train/loss': loss, tokens_per_s: 1000 + seed, 'mem/peak_bytes': 1e8 * (spec.gamma ?? 4) + step }));
+      events.push(
+        b.metrics(step, {
+          'train/loss': loss,
+          tokens_per_s: 1000 + seed,
+          'mem/peak_bytes': 1e8 * (spec.gamma ?? 4) + step,
+        }),
+      );
     }
     if (step % f.evalEvery === 0 || step === f.steps) {
-      events.push(b.eval(step, { 'eval/loss': step === f.steps ? final : loss, 'eval/ppl': Math.exp(loss), 'eval/accuracy': 1 / loss }));
+      events.push(
+        b.eval(step, {
+          'eval/loss': step === f.steps ? final : loss,
+          'eval/ppl': Math.exp(loss),
+          'eval/accuracy': 1 / loss,
+        }),
+      );
     }
   }
   events.push(b.finished(f.steps, { 'eval/loss': final }));
@@ -199,12 +259,26 @@ function seedRun(
 /** The acceptance sweep in miniature: γ ∈ {1,2} × K ∈ {2,5} × 2 seeds + full + LoRA, plus a pretrain run and a still-running third seed. */
 export function seedNanoSweep(sqlite: Database.Database): void {
   seedAblationSweep(sqlite, {
-    sweepId: 's1', gammas: [1, 2], intervals: [2, 5], seeds: [1, 2], steps: 10, evalEvery: 5,
+    sweepId: 's1',
+    gammas: [1, 2],
+    intervals: [2, 5],
+    seeds: [1, 2],
+    steps: 10,
+    evalEvery: 5,
     baselines: [{ kind: 'full' }, { kind: 'lora', rank: 8, alpha: 16 }],
-    finalLoss: (r) => (r.kind === 'full' ? 1.9 : r.kind === 'lora' ? 2.5 : 2 + r.gamma! / 10 + r.interval! / 100) + r.seed / 1000,
+    finalLoss: (r) =>
+      (r.kind === 'full' ? 1.9 : r.kind === 'lora' ? 2.5 : 2 + r.gamma! / 10 + r.interval! / 100) + r.seed / 1000,
   });
   // Not counted: the pretrain run, and a third seed still running.
   insertRun(sqlite, { id: 'pre', sweepId: 's1', kind: 'pretrain', config: { steps: 400 } });
-  insertRun(sqlite, { id: 'late', sweepId: 's1', kind: 'lisa', gamma: 1, interval: 2, seed: 3, config: { method: 'lisa', gamma: 1, interval: 2, seed: 3, steps: 10, out: '/x' } });
+  insertRun(sqlite, {
+    id: 'late',
+    sweepId: 's1',
+    kind: 'lisa',
+    gamma: 1,
+    interval: 2,
+    seed: 3,
+    config: { method: 'lisa', gamma: 1, interval: 2, seed: 3, steps: 10, out: '/x' },
+  });
   ingestEvents(sqlite, 'late', [new EventBuilder().started()]);
 }

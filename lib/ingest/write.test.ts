@@ -16,7 +16,10 @@ function setup(id = 'r1') {
 }
 
 const count = (sqlite: TempDatabase['conn']['sqlite'], sql: string, ...args: unknown[]) =>
-  (sqlite.prepare(sql).pluck().get(...args) as number);
+  sqlite
+    .prepare(sql)
+    .pluck()
+    .get(...args) as number;
 
 /** point_blocks must equal a recomputation from the points, at every level. */
 function expectBlocksConsistent(sqlite: TempDatabase['conn']['sqlite']) {
@@ -42,7 +45,10 @@ describe('ingestEvents', () => {
   it('keeps the high-volume tables WITHOUT ROWID (migration 0002)', () => {
     const { sqlite } = setup();
     for (const name of ['points', 'point_blocks', 'norm_points']) {
-      const sql = sqlite.prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?").pluck().get(name) as string;
+      const sql = sqlite
+        .prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?")
+        .pluck()
+        .get(name) as string;
       expect(sql, name).toMatch(/WITHOUT ROWID\s*$/);
     }
   });
@@ -59,13 +65,20 @@ describe('ingestEvents', () => {
 
   it('stores a retried batch once', () => {
     const { sqlite, b } = setup();
-    const batch = [b.started(), ...Array.from({ length: 50 }, (_, s) => b.metrics(s, { 'train/loss': 3 - s / 100, lr: 1e-3 }))];
+    const batch = [
+      b.started(),
+      ...Array.from({ length: 50 }, (_, s) => b.metrics(s, { 'train/loss': 3 - s / 100, lr: 1e-3 })),
+    ];
     const first = ingestEvents(sqlite, 'r1', batch);
     expect(first).toMatchObject({ stored: 51, duplicates: 0, points: 100, lastSeq: 50, lastStep: 49, gaps: [] });
     const again = ingestEvents(sqlite, 'r1', batch);
     expect(again).toMatchObject({ stored: 0, duplicates: 51, points: 0, lastSeq: 50 });
     expect(count(sqlite, 'SELECT count(*) FROM points')).toBe(100);
-    expect(sqlite.prepare('SELECT last_seq, last_step, status FROM runs').get()).toEqual({ last_seq: 50, last_step: 49, status: 'running' });
+    expect(sqlite.prepare('SELECT last_seq, last_step, status FROM runs').get()).toEqual({
+      last_seq: 50,
+      last_step: 49,
+      status: 'running',
+    });
     expectBlocksConsistent(sqlite);
   });
 
@@ -83,7 +96,11 @@ describe('ingestEvents', () => {
     expect(raw('a').mean).toBeNaN();
     expect(raw('b')).toMatchObject({ min: Infinity, max: Infinity, mean: Infinity, nanCount: 0 });
     expect(raw('c')).toMatchObject({ min: -Infinity, mean: -Infinity });
-    const blocks = sqlite.prepare('SELECT s.key, b.count, b.nan_count, b.min_value, b.max_value FROM point_blocks b JOIN series s ON s.id = b.series_id WHERE level = 16 ORDER BY s.key').all();
+    const blocks = sqlite
+      .prepare(
+        'SELECT s.key, b.count, b.nan_count, b.min_value, b.max_value FROM point_blocks b JOIN series s ON s.id = b.series_id WHERE level = 16 ORDER BY s.key',
+      )
+      .all();
     expect(blocks).toEqual([
       { key: 'a', count: 1, nan_count: 1, min_value: 1, max_value: 1 },
       { key: 'b', count: 2, nan_count: 0, min_value: 2, max_value: Infinity },
@@ -91,19 +108,31 @@ describe('ingestEvents', () => {
     ]);
     const norm = sqlite.prepare('SELECT weight, "update", trainable, grad, has_grad FROM norm_points').get();
     expect(norm).toEqual({ weight: null, update: Infinity, trainable: 1, grad: null, has_grad: 1 });
-    const summary = fromJson<Record<string, number>>(sqlite.prepare('SELECT summary FROM runs').pluck().get() as string);
+    const summary = fromJson<Record<string, number>>(
+      sqlite.prepare('SELECT summary FROM runs').pluck().get() as string,
+    );
     expect(summary.loss).toBeNaN();
     expect(summary.best).toBe(-Infinity);
   });
 
   it('sorts a batch by seq, skips repeats, and reports and notes gaps', () => {
     const { sqlite, b } = setup();
-    const e = [b.started(), b.metrics(1, { x: 1 }), b.metrics(2, { x: 2 }), b.metrics(3, { x: 3 }), b.metrics(4, { x: 4 }), b.metrics(5, { x: 5 })];
+    const e = [
+      b.started(),
+      b.metrics(1, { x: 1 }),
+      b.metrics(2, { x: 2 }),
+      b.metrics(3, { x: 3 }),
+      b.metrics(4, { x: 4 }),
+      b.metrics(5, { x: 5 }),
+    ];
     const r1 = ingestEvents(sqlite, 'r1', [e[2], e[0], e[1], e[1]]);
     expect(r1).toMatchObject({ stored: 3, duplicates: 1, reordered: true, gaps: [], lastSeq: 2 });
     const r2 = ingestEvents(sqlite, 'r1', [e[5]]);
     expect(r2).toMatchObject({ stored: 1, gaps: [{ from: 3, to: 4 }], lastSeq: 5 });
-    const note = sqlite.prepare('SELECT level, message FROM run_logs WHERE seq < 0').get() as { level: string; message: string };
+    const note = sqlite.prepare('SELECT level, message FROM run_logs WHERE seq < 0').get() as {
+      level: string;
+      message: string;
+    };
     expect(note.level).toBe('warn');
     expect(note.message).toContain('3..4');
     // The missing events arriving late are duplicates by the rule; the gap was the signal.
@@ -116,22 +145,52 @@ describe('ingestEvents', () => {
     ingestEvents(sqlite, 'r1', [
       b.started(['embed', 'block.0', 'block.1', 'head'], { steps: 10 }),
       b.period(0, 0, [1]),
-      b.norms(0, { head: { weight: 4, update: 0, trainable: 4, grad: 1 }, 'block.1': { weight: 2, update: 0, trainable: 2 } },
-        { 'block.1/attn.q': { weight: 1, update: 0, trainable: 1 } }),
+      b.norms(
+        0,
+        { head: { weight: 4, update: 0, trainable: 4, grad: 1 }, 'block.1': { weight: 2, update: 0, trainable: 2 } },
+        { 'block.1/attn.q': { weight: 1, update: 0, trainable: 1 } },
+      ),
       b.checkpoint(5, 'ckpt/5', 2048),
       b.log('hello', 'warn', 5),
     ]);
     expect(sqlite.prepare('SELECT status, backend, gpu, started_at, total_steps, last_step FROM runs').get()).toEqual({
-      status: 'running', backend: 'wasm', gpu: 0, started_at: '2026-01-01T00:00:00.000Z', total_steps: 10, last_step: 5,
+      status: 'running',
+      backend: 'wasm',
+      gpu: 0,
+      started_at: '2026-01-01T00:00:00.000Z',
+      total_steps: 10,
+      last_step: 5,
     });
     expect(sqlite.prepare('SELECT name, position FROM norm_groups ORDER BY position').all()).toEqual([
-      { name: 'embed', position: 0 }, { name: 'block.0', position: 1 }, { name: 'block.1', position: 2 },
-      { name: 'head', position: 3 }, { name: 'block.1/attn.q', position: 4 },
+      { name: 'embed', position: 0 },
+      { name: 'block.0', position: 1 },
+      { name: 'block.1', position: 2 },
+      { name: 'head', position: 3 },
+      { name: 'block.1/attn.q', position: 4 },
     ]);
-    expect(sqlite.prepare('SELECT n.has_grad FROM norm_points n JOIN norm_groups g ON g.id = n.group_id ORDER BY g.position').pluck().all()).toEqual([0, 1, 0]);
-    expect(sqlite.prepare('SELECT period, step, active, reset FROM lisa_periods').get()).toEqual({ period: 0, step: 0, active: '[1]', reset: 1 });
-    expect(sqlite.prepare('SELECT step, path, bytes FROM checkpoints').get()).toEqual({ step: 5, path: 'ckpt/5', bytes: 2048 });
-    expect(sqlite.prepare('SELECT seq, step, level, message FROM run_logs').get()).toEqual({ seq: 4, step: 5, level: 'warn', message: 'hello' });
+    expect(
+      sqlite
+        .prepare('SELECT n.has_grad FROM norm_points n JOIN norm_groups g ON g.id = n.group_id ORDER BY g.position')
+        .pluck()
+        .all(),
+    ).toEqual([0, 1, 0]);
+    expect(sqlite.prepare('SELECT period, step, active, reset FROM lisa_periods').get()).toEqual({
+      period: 0,
+      step: 0,
+      active: '[1]',
+      reset: 1,
+    });
+    expect(sqlite.prepare('SELECT step, path, bytes FROM checkpoints').get()).toEqual({
+      step: 5,
+      path: 'ckpt/5',
+      bytes: 2048,
+    });
+    expect(sqlite.prepare('SELECT seq, step, level, message FROM run_logs').get()).toEqual({
+      seq: 4,
+      step: 5,
+      level: 'warn',
+      message: 'hello',
+    });
   });
 
   it.each([
@@ -144,7 +203,10 @@ describe('ingestEvents', () => {
     const r = ingestEvents(sqlite, 'r1', [b.started(), b.failed(reason, 'boom', 3)]);
     expect(r.status).toBe(status);
     expect(sqlite.prepare('SELECT status, failure_reason, failure_message, finished_at FROM runs').get()).toEqual({
-      status, failure_reason: reason, failure_message: 'boom', finished_at: '2026-01-01T00:00:01.000Z',
+      status,
+      failure_reason: reason,
+      failure_message: 'boom',
+      finished_at: '2026-01-01T00:00:01.000Z',
     });
   });
 
@@ -175,7 +237,7 @@ describe('ingestEvents', () => {
   it('keeps blocks consistent under random steps, NaN and repeats', () => {
     const { sqlite, b } = setup();
     let seed = 7;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     for (let batch = 0; batch < 20; batch++) {
       const events = [];
       for (let i = 0; i < 200; i++) {

@@ -46,7 +46,10 @@ export interface IngestResult {
 }
 
 export class IngestError extends Error {
-  constructor(readonly code: 'not_found', message: string) {
+  constructor(
+    readonly code: 'not_found',
+    message: string,
+  ) {
     super(message);
     this.name = 'IngestError';
   }
@@ -81,7 +84,17 @@ class Batch {
     lastSeq: number,
     reordered: boolean,
   ) {
-    this.result = { stored: 0, duplicates: 0, reordered, gaps: [], points: 0, normPoints: 0, lastSeq, lastStep: null, status: null };
+    this.result = {
+      stored: 0,
+      duplicates: 0,
+      reordered,
+      gaps: [],
+      points: 0,
+      normPoints: 0,
+      lastSeq,
+      lastStep: null,
+      status: null,
+    };
   }
 
   values(step: number, values: Record<string, number>): void {
@@ -130,10 +143,16 @@ class Batch {
         const steps = typeof e.config.steps === 'number' ? e.config.steps : null;
         const resumed = e.resumedFrom !== undefined ? 1 : 0;
         const ev = e.evalSet;
-        const changed = st.runStarted
-          .run(e.backend.name, e.backend.gpu ? 1 : 0, e.time, steps, ev?.records ?? null, ev?.hash ?? null, runId,
-            resumed)
-          .changes;
+        const changed = st.runStarted.run(
+          e.backend.name,
+          e.backend.gpu ? 1 : 0,
+          e.time,
+          steps,
+          ev?.records ?? null,
+          ev?.hash ?? null,
+          runId,
+          resumed,
+        ).changes;
         if (changed > 0) this.result.status = 'running';
         break;
       }
@@ -169,7 +188,13 @@ class Batch {
       if (e.seq > r.lastSeq + 1) {
         const gap = { from: r.lastSeq + 1, to: e.seq - 1 };
         r.gaps.push(gap);
-        writeNote(this.st, this.runId, gapNoteSeq(e.seq), 'warn', `events ${gap.from}..${gap.to} missing before seq ${e.seq}`);
+        writeNote(
+          this.st,
+          this.runId,
+          gapNoteSeq(e.seq),
+          'warn',
+          `events ${gap.from}..${gap.to} missing before seq ${e.seq}`,
+        );
       }
       this.apply(e);
       r.lastSeq = e.seq;

@@ -11,8 +11,21 @@ export const METHODS = ['full', 'lora', 'lisa'] as const;
 export type Method = (typeof METHODS)[number];
 /** Short names (every architecture) and PEFT module names of Hugging Face models (`q_proj`, `c_attn`…). */
 export const LORA_TARGETS = [
-  'q', 'k', 'v', 'o', 'mlp',
-  'q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj', 'c_attn', 'c_proj', 'c_fc',
+  'q',
+  'k',
+  'v',
+  'o',
+  'mlp',
+  'q_proj',
+  'k_proj',
+  'v_proj',
+  'o_proj',
+  'gate_proj',
+  'up_proj',
+  'down_proj',
+  'c_attn',
+  'c_proj',
+  'c_fc',
 ] as const;
 export const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
 /**
@@ -43,7 +56,7 @@ export const trainConfigSchema = z
     interval: z.number().int().min(1).default(20),
     sampling: z.enum(['uniform', 'bernoulli']).default('uniform'),
     optimizer_state: z
-      .preprocess((v) => (typeof v === 'string' ? DEPRECATED_OPTIMIZER_STATES[v] ?? v : v), z.enum(OPTIMIZER_STATES))
+      .preprocess((v) => (typeof v === 'string' ? (DEPRECATED_OPTIMIZER_STATES[v] ?? v) : v), z.enum(OPTIMIZER_STATES))
       .default('reset_blocks'),
     rank: z.number().int().min(1).default(8),
     alpha: z.number().positive().default(16),
@@ -104,8 +117,16 @@ export const MODEL_PRESETS: Record<Preset, { vocab: number; d: number; layers: n
 };
 
 const SHORT_TARGETS: Record<string, ('q' | 'k' | 'v' | 'o' | 'mlp')[]> = {
-  q_proj: ['q'], k_proj: ['k'], v_proj: ['v'], o_proj: ['o'], gate_proj: ['mlp'], up_proj: ['mlp'], down_proj: ['mlp'],
-  c_attn: ['q', 'k', 'v'], c_proj: ['o', 'mlp'], c_fc: ['mlp'],
+  q_proj: ['q'],
+  k_proj: ['k'],
+  v_proj: ['v'],
+  o_proj: ['o'],
+  gate_proj: ['mlp'],
+  up_proj: ['mlp'],
+  down_proj: ['mlp'],
+  c_attn: ['q', 'k', 'v'],
+  c_proj: ['o', 'mlp'],
+  c_fc: ['mlp'],
 };
 
 /** LoRA targets in the short vocabulary (q, k, v, o, mlp), PEFT module names mapped onto it. */

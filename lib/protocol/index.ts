@@ -150,7 +150,10 @@ export function encodeEvent(event: RunEvent): string {
 }
 
 export class ProtocolError extends Error {
-  constructor(message: string, readonly line?: string) {
+  constructor(
+    message: string,
+    readonly line?: string,
+  ) {
     super(message);
     this.name = 'ProtocolError';
   }
@@ -176,6 +179,9 @@ export function parseEvent(line: string): RunEvent {
 export function splitLines(text: string): { lines: string[]; rest: string } {
   const end = text.lastIndexOf('\n');
   if (end < 0) return { lines: [], rest: text };
-  const lines = text.slice(0, end).split('\n').filter((l) => l.trim().length > 0);
+  const lines = text
+    .slice(0, end)
+    .split('\n')
+    .filter((l) => l.trim().length > 0);
   return { lines, rest: text.slice(end + 1) };
 }

@@ -1,17 +1,50 @@
 import { describe, expect, it } from 'vitest';
 import {
-  baseInventory, countParams, inventoryGroups, loraInventory, methodCounts, presetShape, type ModelShape,
+  baseInventory,
+  countParams,
+  inventoryGroups,
+  loraInventory,
+  methodCounts,
+  presetShape,
+  type ModelShape,
 } from './inventory';
 
 const gpt2: ModelShape = {
-  name: 'gpt2', layers: 12, hidden: 768, intermediate: 3072, heads: 12, kvHeads: 12, vocab: 50257, positions: 1024,
-  tied: true, mlp: 'gelu', norm: 'layernorm', parallel: false, biases: 'all', headBias: false, family: 'gpt2',
+  name: 'gpt2',
+  layers: 12,
+  hidden: 768,
+  intermediate: 3072,
+  heads: 12,
+  kvHeads: 12,
+  vocab: 50257,
+  positions: 1024,
+  tied: true,
+  mlp: 'gelu',
+  norm: 'layernorm',
+  parallel: false,
+  biases: 'all',
+  headBias: false,
+  family: 'gpt2',
   ctx: 1024,
 };
 const llama = (o: Partial<ModelShape>): ModelShape => ({
-  name: 'llama', layers: 32, hidden: 4096, intermediate: 11008, heads: 32, kvHeads: 32, vocab: 32000, positions: 0,
-  tied: false, mlp: 'swiglu', norm: 'rmsnorm', parallel: false, biases: 'none', headBias: false, family: 'llama',
-  ctx: 4096, ...o,
+  name: 'llama',
+  layers: 32,
+  hidden: 4096,
+  intermediate: 11008,
+  heads: 32,
+  kvHeads: 32,
+  vocab: 32000,
+  positions: 0,
+  tied: false,
+  mlp: 'swiglu',
+  norm: 'rmsnorm',
+  parallel: false,
+  biases: 'none',
+  headBias: false,
+  family: 'llama',
+  ctx: 4096,
+  ...o,
 });
 
 describe('parameter inventory', () => {
@@ -21,10 +54,38 @@ describe('parameter inventory', () => {
     ['Llama-2-7B', llama({}), 6_738_415_616],
     ['TinyLlama-1.1B', llama({ layers: 22, hidden: 2048, intermediate: 5632, kvHeads: 4 }), 1_100_048_384],
     ['Mistral-7B-v0.1', llama({ intermediate: 14336, kvHeads: 8 }), 7_241_732_096],
-    ['Qwen2-0.5B', llama({ layers: 24, hidden: 896, intermediate: 4864, heads: 14, kvHeads: 2, vocab: 151936,
-      tied: true, biases: 'qkv' }), 494_032_768],
-    ['Phi-2', { ...gpt2, layers: 32, hidden: 2560, intermediate: 10240, heads: 32, kvHeads: 32, vocab: 51200,
-      positions: 0, tied: false, parallel: true, headBias: true, family: 'phi' } as ModelShape, 2_779_683_840],
+    [
+      'Qwen2-0.5B',
+      llama({
+        layers: 24,
+        hidden: 896,
+        intermediate: 4864,
+        heads: 14,
+        kvHeads: 2,
+        vocab: 151936,
+        tied: true,
+        biases: 'qkv',
+      }),
+      494_032_768,
+    ],
+    [
+      'Phi-2',
+      {
+        ...gpt2,
+        layers: 32,
+        hidden: 2560,
+        intermediate: 10240,
+        heads: 32,
+        kvHeads: 32,
+        vocab: 51200,
+        positions: 0,
+        tied: false,
+        parallel: true,
+        headBias: true,
+        family: 'phi',
+      } as ModelShape,
+      2_779_683_840,
+    ],
   ] as const)('%s counts its published total', (_n, shape, total) => {
     expect(countParams(baseInventory(shape))).toBe(total);
   });
@@ -33,8 +94,14 @@ describe('parameter inventory', () => {
     const inv = baseInventory(presetShape('nano'));
     expect(countParams(inv)).toBe(67_136);
     expect(inv.slice(0, 8).map((p) => `${p.name}:${p.shape.join('x')}`)).toEqual([
-      'wte:256x32', 'wpe:32x32', 'block.0.ln1.g:32', 'block.0.ln1.b:32',
-      'block.0.attn.q:32x32', 'block.0.attn.k:32x32', 'block.0.attn.v:32x32', 'block.0.attn.o:32x32',
+      'wte:256x32',
+      'wpe:32x32',
+      'block.0.ln1.g:32',
+      'block.0.ln1.b:32',
+      'block.0.attn.q:32x32',
+      'block.0.attn.k:32x32',
+      'block.0.attn.v:32x32',
+      'block.0.attn.o:32x32',
     ]);
     expect(inv.filter((p) => p.kind === 'bias')).toEqual([]);
     expect(inv.at(-1)).toMatchObject({ name: 'head', group: 'head', shape: [32, 256] });
@@ -46,26 +113,43 @@ describe('parameter inventory', () => {
     const qwen = baseInventory(llama({ ...tiny, tied: true, biases: 'qkv' }));
     const names = qwen.map((p) => `${p.name}:${p.shape.join('x')}`);
     expect(names).toEqual([
-      'wte:32000x64', 'block.0.ln1.g:64',
-      'block.0.attn.q:64x64', 'block.0.attn.q.b:64', 'block.0.attn.k:64x16', 'block.0.attn.k.b:16',
-      'block.0.attn.v:64x16', 'block.0.attn.v.b:16', 'block.0.attn.o:64x64',
-      'block.0.ln2.g:64', 'block.0.mlp.gate:64x128', 'block.0.mlp.up:64x128', 'block.0.mlp.down:128x64', 'lnf.g:64',
+      'wte:32000x64',
+      'block.0.ln1.g:64',
+      'block.0.attn.q:64x64',
+      'block.0.attn.q.b:64',
+      'block.0.attn.k:64x16',
+      'block.0.attn.k.b:16',
+      'block.0.attn.v:64x16',
+      'block.0.attn.v.b:16',
+      'block.0.attn.o:64x64',
+      'block.0.ln2.g:64',
+      'block.0.mlp.gate:64x128',
+      'block.0.mlp.up:64x128',
+      'block.0.mlp.down:128x64',
+      'lnf.g:64',
     ]);
     expect(() => baseInventory(llama({ heads: 32, kvHeads: 5 }))).toThrow(/do not divide evenly/);
   });
 
-  it('puts LoRA adapters on weights only, SwiGLU\'s three MLP linears under target mlp', () => {
+  it("puts LoRA adapters on weights only, SwiGLU's three MLP linears under target mlp", () => {
     const base = baseInventory({ ...gpt2, layers: 1 });
     const adapters = loraInventory(base, { rank: 4, targets: ['v', 'mlp'] });
     expect(adapters.map((p) => `${p.name}:${p.shape.join('x')}`)).toEqual([
-      'block.0.attn.v.lora_a:768x4', 'block.0.attn.v.lora_b:4x768',
-      'block.0.mlp.fc.lora_a:768x4', 'block.0.mlp.fc.lora_b:4x3072',
-      'block.0.mlp.proj.lora_a:3072x4', 'block.0.mlp.proj.lora_b:4x768',
+      'block.0.attn.v.lora_a:768x4',
+      'block.0.attn.v.lora_b:4x768',
+      'block.0.mlp.fc.lora_a:768x4',
+      'block.0.mlp.fc.lora_b:4x3072',
+      'block.0.mlp.proj.lora_a:3072x4',
+      'block.0.mlp.proj.lora_b:4x768',
     ]);
     const swiglu = loraInventory(baseInventory(llama({ layers: 2 })), { rank: 8, targets: ['mlp'] });
     expect(swiglu.filter((p) => p.role === 'lora_a').map((p) => p.adapts)).toEqual([
-      'block.0.mlp.gate', 'block.0.mlp.up', 'block.0.mlp.down',
-      'block.1.mlp.gate', 'block.1.mlp.up', 'block.1.mlp.down',
+      'block.0.mlp.gate',
+      'block.0.mlp.up',
+      'block.0.mlp.down',
+      'block.1.mlp.gate',
+      'block.1.mlp.up',
+      'block.1.mlp.down',
     ]);
   });
 
@@ -86,7 +170,10 @@ describe('parameter inventory', () => {
     expect(countParams(inv)).toBe(124_439_808);
     const weights = inv.filter((p) => p.group === 'block.0' && p.kind === 'weight');
     expect(weights.map((p) => `${p.module}:${p.shape.join('x')}`)).toEqual([
-      'attn.qkv:768x2304', 'attn.o:768x768', 'mlp.fc:768x3072', 'mlp.proj:3072x768',
+      'attn.qkv:768x2304',
+      'attn.o:768x768',
+      'mlp.fc:768x3072',
+      'mlp.proj:3072x768',
     ]);
     expect(countParams(loraInventory(inv, { rank: 4, targets: ['q'] }))).toBe(12 * 4 * (768 + 2304));
     expect(countParams(loraInventory(inv, { rank: 4, targets: ['q', 'k', 'v'] }))).toBe(12 * 4 * (768 + 2304));
@@ -96,7 +183,10 @@ describe('parameter inventory', () => {
     const inv = baseInventory(llama({ layers: 1, hidden: 64, intermediate: 128, heads: 4, kvHeads: 2, headDim: 32 }));
     const shapes = Object.fromEntries(inv.map((p) => [p.name, p.shape.join('x')]));
     expect(shapes).toMatchObject({
-      'block.0.attn.q': '64x128', 'block.0.attn.k': '64x64', 'block.0.attn.v': '64x64', 'block.0.attn.o': '128x64',
+      'block.0.attn.q': '64x128',
+      'block.0.attn.k': '64x64',
+      'block.0.attn.v': '64x64',
+      'block.0.attn.o': '128x64',
     });
   });
 });

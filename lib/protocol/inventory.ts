@@ -73,9 +73,22 @@ export interface PresetDims {
  */
 export function presetDimsShape(p: PresetDims, name = 'custom'): ModelShape {
   return {
-    name, layers: p.layers, hidden: p.d, intermediate: 4 * p.d, heads: p.heads, kvHeads: p.heads,
-    vocab: p.vocab, positions: p.ctx, tied: false, mlp: 'gelu', norm: 'layernorm', parallel: false,
-    biases: 'none', headBias: false, family: 'gpt2', ctx: p.ctx,
+    name,
+    layers: p.layers,
+    hidden: p.d,
+    intermediate: 4 * p.d,
+    heads: p.heads,
+    kvHeads: p.heads,
+    vocab: p.vocab,
+    positions: p.ctx,
+    tied: false,
+    mlp: 'gelu',
+    norm: 'layernorm',
+    parallel: false,
+    biases: 'none',
+    headBias: false,
+    family: 'gpt2',
+    ctx: p.ctx,
   };
 }
 
@@ -131,25 +144,46 @@ export function blockLinears(s: ModelShape): Linear[] {
   const attnBias = s.biases !== 'none';
   const oBias = s.biases === 'attention' || s.biases === 'all';
   const mlpBias = s.biases === 'all';
-  const lin = (module: string, targets: LoraTarget[], i: number, o: number, bias: boolean,
-    init: ParamInit = 'normal'): Linear => ({ module, targets, in: i, out: o, init, bias });
+  const lin = (
+    module: string,
+    targets: LoraTarget[],
+    i: number,
+    o: number,
+    bias: boolean,
+    init: ParamInit = 'normal',
+  ): Linear => ({ module, targets, in: i, out: o, init, bias });
   const qkv = s.fusedQkv
     ? [lin('attn.qkv', ['q', 'k', 'v'], s.hidden, q + 2 * kv, attnBias)]
-    : [lin('attn.q', ['q'], s.hidden, q, attnBias), lin('attn.k', ['k'], s.hidden, kv, attnBias),
-      lin('attn.v', ['v'], s.hidden, kv, attnBias)];
+    : [
+        lin('attn.q', ['q'], s.hidden, q, attnBias),
+        lin('attn.k', ['k'], s.hidden, kv, attnBias),
+        lin('attn.v', ['v'], s.hidden, kv, attnBias),
+      ];
   const attn = [...qkv, lin('attn.o', ['o'], q, s.hidden, oBias, 'residual')];
-  const mlp = s.mlp === 'swiglu'
-    ? [lin('mlp.gate', ['mlp'], s.hidden, s.intermediate, mlpBias),
-      lin('mlp.up', ['mlp'], s.hidden, s.intermediate, mlpBias),
-      lin('mlp.down', ['mlp'], s.intermediate, s.hidden, mlpBias, 'residual')]
-    : [lin('mlp.fc', ['mlp'], s.hidden, s.intermediate, mlpBias),
-      lin('mlp.proj', ['mlp'], s.intermediate, s.hidden, mlpBias, 'residual')];
+  const mlp =
+    s.mlp === 'swiglu'
+      ? [
+          lin('mlp.gate', ['mlp'], s.hidden, s.intermediate, mlpBias),
+          lin('mlp.up', ['mlp'], s.hidden, s.intermediate, mlpBias),
+          lin('mlp.down', ['mlp'], s.intermediate, s.hidden, mlpBias, 'residual'),
+        ]
+      : [
+          lin('mlp.fc', ['mlp'], s.hidden, s.intermediate, mlpBias),
+          lin('mlp.proj', ['mlp'], s.intermediate, s.hidden, mlpBias, 'residual'),
+        ];
   return [...attn, ...mlp];
 }
 
 function norm(s: ModelShape, prefix: string, group: string, module: string | null): ParamSpec[] {
-  const spec = (name: string, init: ParamInit): ParamSpec =>
-    ({ name, group, module, kind: 'norm', role: 'base', shape: [s.hidden], init });
+  const spec = (name: string, init: ParamInit): ParamSpec => ({
+    name,
+    group,
+    module,
+    kind: 'norm',
+    role: 'base',
+    shape: [s.hidden],
+    init,
+  });
   const gain = spec(`${prefix}.g`, 'ones');
   return s.norm === 'rmsnorm' ? [gain] : [gain, spec(`${prefix}.b`, 'zeros')];
 }
@@ -160,8 +194,15 @@ export function baseInventory(s: ModelShape): ParamSpec[] {
     const dims = `hidden ${s.hidden}, heads ${s.heads}, kv heads ${s.kvHeads}`;
     throw new Error(`model ${s.name}: ${dims} do not divide evenly`);
   }
-  const top = (name: string, group: string, kind: ParamKind, shape: number[], init: ParamInit): ParamSpec =>
-    ({ name, group, module: null, kind, role: 'base', shape, init });
+  const top = (name: string, group: string, kind: ParamKind, shape: number[], init: ParamInit): ParamSpec => ({
+    name,
+    group,
+    module: null,
+    kind,
+    role: 'base',
+    shape,
+    init,
+  });
   const out: ParamSpec[] = [top('wte', 'embed', 'embedding', [s.vocab, s.hidden], 'normal')];
   if (s.positions > 0) out.push(top('wpe', 'pos', 'embedding', [s.positions, s.hidden], 'normal'));
   const linears = blockLinears(s);
@@ -188,7 +229,8 @@ export function baseInventory(s: ModelShape): ParamSpec[] {
 
 /** LoRA adapters (A, then B) for every block weight whose target is in `targets`, in inventory order. */
 export function loraInventory(
-  base: readonly ParamSpec[], o: { rank: number; targets: readonly string[] },
+  base: readonly ParamSpec[],
+  o: { rank: number; targets: readonly string[] },
 ): ParamSpec[] {
   const out: ParamSpec[] = [];
   for (const p of base) {

@@ -32,7 +32,12 @@ export function listSweeps(db: Db, limit = 50): SweepRow[] {
   const counts = db
     .select({ sweepId: runs.sweepId, status: runs.status, n: sql<number>`count(*)` })
     .from(runs)
-    .where(sql`${runs.sweepId} IN (${sql.join(rows.map((r) => sql`${r.id}`), sql`, `)})`)
+    .where(
+      sql`${runs.sweepId} IN (${sql.join(
+        rows.map((r) => sql`${r.id}`),
+        sql`, `,
+      )})`,
+    )
     .groupBy(runs.sweepId, runs.status)
     .all();
   return rows.map((s) => {

@@ -18,10 +18,21 @@ function setup() {
   for (let step = 0; step < 100; step += 10) {
     const groups: Record<string, NormEntry> = {};
     for (const name of ['head', ...[...blocks].sort(), 'embed', 'lnf']) {
-      const base = name === 'embed' ? 1000 : name === 'head' ? 900 : name === 'lnf' ? 10 : 100 + Number(name.split('.')[1]);
-      groups[name] = { weight: base + step, update: step, trainable: base, ...(name === `block.${(step / 10) % 12}` ? { grad: step + 1 } : {}) };
+      const base =
+        name === 'embed' ? 1000 : name === 'head' ? 900 : name === 'lnf' ? 10 : 100 + Number(name.split('.')[1]);
+      groups[name] = {
+        weight: base + step,
+        update: step,
+        trainable: base,
+        ...(name === `block.${(step / 10) % 12}` ? { grad: step + 1 } : {}),
+      };
     }
-    events.push(b.norms(step, groups, { 'block.1/attn.q': { weight: step, update: 0, trainable: 1 }, 'block.0/mlp.fc': { weight: step, update: 0, trainable: 1 } }));
+    events.push(
+      b.norms(step, groups, {
+        'block.1/attn.q': { weight: step, update: 0, trainable: 1 },
+        'block.0/mlp.fc': { weight: step, update: 0, trainable: 1 },
+      }),
+    );
   }
   events.push(b.norms(100, { embed: { weight: NaN, update: 0, trainable: 0 } }));
   ingestEvents(t.conn.sqlite, 'r1', events);

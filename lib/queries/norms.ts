@@ -16,7 +16,12 @@ export interface NormOptions {
   modules?: boolean;
 }
 
-const COLUMN: Record<LayerNormQuantity, string> = { weight: 'weight', update: '"update"', trainable: 'trainable', grad: 'grad' };
+const COLUMN: Record<LayerNormQuantity, string> = {
+  weight: 'weight',
+  update: '"update"',
+  trainable: 'trainable',
+  grad: 'grad',
+};
 
 function where(quantity: LayerNormQuantity): string {
   return quantity === 'grad' ? 'group_id = ? AND has_grad = 1' : 'group_id = ?';
@@ -46,10 +51,16 @@ export interface MatrixOptions extends NormOptions {
   to?: number;
 }
 
-export function normMatrix(sqlite: Database.Database, runId: string, quantity: LayerNormQuantity, options: MatrixOptions = {}): NormMatrix {
+export function normMatrix(
+  sqlite: Database.Database,
+  runId: string,
+  quantity: LayerNormQuantity,
+  options: MatrixOptions = {},
+): NormMatrix {
   const groups = normGroups(sqlite, runId, options);
   const cond = where(quantity);
-  const edge = (dir: 'ASC' | 'DESC') => sqlite.prepare(`SELECT step FROM norm_points WHERE ${cond} ORDER BY step ${dir} LIMIT 1`).pluck();
+  const edge = (dir: 'ASC' | 'DESC') =>
+    sqlite.prepare(`SELECT step FROM norm_points WHERE ${cond} ORDER BY step ${dir} LIMIT 1`).pluck();
   const firstOf = edge('ASC');
   const lastOf = edge('DESC');
   let first = Infinity;
@@ -62,18 +73,30 @@ export function normMatrix(sqlite: Database.Database, runId: string, quantity: L
   }
   first = Math.max(first, options.from ?? -Infinity);
   last = Math.min(last, options.to ?? Infinity);
-  const empty: NormMatrix = { runId, quantity, groups: groups.map((g) => g.name), bucketSteps: 1, columns: [], values: groups.map(() => []) };
+  const empty: NormMatrix = {
+    runId,
+    quantity,
+    groups: groups.map((g) => g.name),
+    bucketSteps: 1,
+    columns: [],
+    values: groups.map(() => []),
+  };
   if (!(first <= last)) return empty;
 
   const width = planBuckets(first, last, options.points ?? 200).bucketSteps;
   const c0 = Math.floor(first / width);
   const nCols = Math.floor(last / width) - c0 + 1;
-  const columns = Array.from({ length: nCols }, (_, c) => ({ fromStep: (c0 + c) * width, toStep: (c0 + c + 1) * width - 1 }));
+  const columns = Array.from({ length: nCols }, (_, c) => ({
+    fromStep: (c0 + c) * width,
+    toStep: (c0 + c + 1) * width - 1,
+  }));
   // Bucketing in SQL returns one row per cell instead of one per step: ~2x faster than reading every step
   // into JS (row objects dominate). The width is bound as a BigInt so `step / ?` is integer division.
   const col = COLUMN[quantity];
   const read = sqlite
-    .prepare(`SELECT step / ? AS c, avg(${col}), count(${col}) FROM norm_points WHERE ${cond} AND step BETWEEN ? AND ? GROUP BY c`)
+    .prepare(
+      `SELECT step / ? AS c, avg(${col}), count(${col}) FROM norm_points WHERE ${cond} AND step BETWEEN ? AND ? GROUP BY c`,
+    )
     .raw();
   const values = groups.map((g) => {
     const row: (number | null)[] = new Array(nCols).fill(null);
@@ -111,20 +134,43 @@ export interface NormAggregateRow {
  * NaN steps left out and counted). 'step' takes the nearest recorded step ≤ `step`; 'last' the last one.
  */
 export function normAggregates(
-  sqlite: Database.Database, runId: string, quantity: LayerNormQuantity, agg: NormAgg, step?: number, options: NormOptions = {},
+  sqlite: Database.Database,
+  runId: string,
+  quantity: LayerNormQuantity,
+  agg: NormAgg,
+  step?: number,
+  options: NormOptions = {},
 ): NormAggregateRow[] {
   const col = COLUMN[quantity];
   const cond = where(quantity);
   if (agg === 'step' && (step === undefined || !Number.isFinite(step))) throw new RangeError("agg 'step' needs a step");
-  const mean = sqlite.prepare(`SELECT avg(${col}) AS value, count(${col}) AS n, count(*) - count(${col}) AS nanCount, max(step) AS step FROM norm_points WHERE ${cond}`);
-  const at = sqlite.prepare(`SELECT ${col} AS value, step FROM norm_points WHERE ${cond} AND step <= ? ORDER BY step DESC LIMIT 1`);
+  const mean = sqlite.prepare(
+    `SELECT avg(${col}) AS value, count(${col}) AS n, count(*) - count(${col}) AS nanCount, max(step) AS step FROM norm_points WHERE ${cond}`,
+  );
+  const at = sqlite.prepare(
+    `SELECT ${col} AS value, step FROM norm_points WHERE ${cond} AND step <= ? ORDER BY step DESC LIMIT 1`,
+  );
   return normGroups(sqlite, runId, options).map((g) => {
     if (agg === 'mean') {
       const r = mean.get(g.id) as { value: number | null; n: number; nanCount: number; step: number | null };
-      return { group: g.name, value: r.n > 0 ? r.value : r.nanCount > 0 ? NaN : null, step: r.step, n: r.n, nanCount: r.nanCount };
+      return {
+        group: g.name,
+        value: r.n > 0 ? r.value : r.nanCount > 0 ? NaN : null,
+        step: r.step,
+        n: r.n,
+        nanCount: r.nanCount,
+      };
     }
-    const r = at.get(g.id, agg === 'last' ? Number.MAX_SAFE_INTEGER : step) as { value: number | null; step: number } | undefined;
+    const r = at.get(g.id, agg === 'last' ? Number.MAX_SAFE_INTEGER : step) as
+      | { value: number | null; step: number }
+      | undefined;
     if (!r) return { group: g.name, value: null, step: null, n: 0, nanCount: 0 };
-    return { group: g.name, value: r.value ?? NaN, step: r.step, n: r.value === null ? 0 : 1, nanCount: r.value === null ? 1 : 0 };
+    return {
+      group: g.name,
+      value: r.value ?? NaN,
+      step: r.step,
+      n: r.value === null ? 0 : 1,
+      nanCount: r.value === null ? 1 : 0,
+    };
   });
 }

@@ -14,9 +14,15 @@ export interface PeriodRow {
 }
 
 export function runPeriods(sqlite: Database.Database, runId: string): PeriodRow[] {
-  const rows = sqlite.prepare('SELECT period, step, active, reset FROM lisa_periods WHERE run_id = ? ORDER BY period').all(runId) as
-    { period: number; step: number; active: string; reset: number }[];
-  return rows.map((r) => ({ period: r.period, step: r.step, active: JSON.parse(r.active) as number[], reset: r.reset === 1 }));
+  const rows = sqlite
+    .prepare('SELECT period, step, active, reset FROM lisa_periods WHERE run_id = ? ORDER BY period')
+    .all(runId) as { period: number; step: number; active: string; reset: number }[];
+  return rows.map((r) => ({
+    period: r.period,
+    step: r.step,
+    active: JSON.parse(r.active) as number[],
+    reset: r.reset === 1,
+  }));
 }
 
 export interface CheckpointRow {
@@ -27,7 +33,9 @@ export interface CheckpointRow {
 }
 
 export function runCheckpoints(sqlite: Database.Database, runId: string): CheckpointRow[] {
-  return sqlite.prepare('SELECT step, path, bytes, created_at AS createdAt FROM checkpoints WHERE run_id = ? ORDER BY step').all(runId) as CheckpointRow[];
+  return sqlite
+    .prepare('SELECT step, path, bytes, created_at AS createdAt FROM checkpoints WHERE run_id = ? ORDER BY step')
+    .all(runId) as CheckpointRow[];
 }
 
 export interface LogRow {
@@ -46,8 +54,18 @@ export interface RunLogs {
   stderrBytes: number;
 }
 
-export function runLogs(sqlite: Database.Database, runId: string, dir: string | null, limit = 200, bytes = 16_384): RunLogs {
-  const events = (sqlite.prepare('SELECT seq, step, level, message, time FROM run_logs WHERE run_id = ? ORDER BY seq DESC LIMIT ?').all(runId, limit) as LogRow[]).reverse();
+export function runLogs(
+  sqlite: Database.Database,
+  runId: string,
+  dir: string | null,
+  limit = 200,
+  bytes = 16_384,
+): RunLogs {
+  const events = (
+    sqlite
+      .prepare('SELECT seq, step, level, message, time FROM run_logs WHERE run_id = ? ORDER BY seq DESC LIMIT ?')
+      .all(runId, limit) as LogRow[]
+  ).reverse();
   return { events, ...tail(dir ? path.join(dir, 'stderr.log') : null, bytes) };
 }
 
@@ -71,5 +89,8 @@ function tail(file: string | null, bytes: number): { stderr: string; stderrBytes
 /** Fine-tuning runs of a sweep (the pretrain base is not a configuration to compare). */
 export function sweepRunIds(sqlite: Database.Database, sweepId: string): string[] | null {
   if (!sqlite.prepare('SELECT 1 FROM sweeps WHERE id = ?').get(sweepId)) return null;
-  return (sqlite.prepare("SELECT id FROM runs WHERE sweep_id = ? AND kind <> 'pretrain' ORDER BY created_at").pluck().all(sweepId) as string[]);
+  return sqlite
+    .prepare("SELECT id FROM runs WHERE sweep_id = ? AND kind <> 'pretrain' ORDER BY created_at")
+    .pluck()
+    .all(sweepId) as string[];
 }

@@ -21,8 +21,18 @@ function runWith(id: string, values: (step: number) => number | undefined, steps
 }
 
 /** The same buckets computed from raw points, for comparison. */
-function bruteForce(id: string, width: number, level: number, from: number, to: number): Omit<SeriesBucket, 'firstStep' | 'lastStep'>[] {
-  const rows = t.conn.sqlite.prepare("SELECT p.step, p.value FROM points p JOIN series s ON s.id = p.series_id WHERE s.run_id = ? AND s.key = 'loss' ORDER BY p.step").all(id) as { step: number; value: number | null }[];
+function bruteForce(
+  id: string,
+  width: number,
+  level: number,
+  from: number,
+  to: number,
+): Omit<SeriesBucket, 'firstStep' | 'lastStep'>[] {
+  const rows = t.conn.sqlite
+    .prepare(
+      "SELECT p.step, p.value FROM points p JOIN series s ON s.id = p.series_id WHERE s.run_id = ? AND s.key = 'loss' ORDER BY p.step",
+    )
+    .all(id) as { step: number; value: number | null }[];
   const by = new Map<number, number[]>();
   for (const r of rows) {
     const i = Math.floor(r.step / width);
@@ -35,13 +45,25 @@ function bruteForce(id: string, width: number, level: number, from: number, to: 
   return [...by.values()].map((vs) => {
     const ok = vs.filter((v) => !Number.isNaN(v));
     const sum = ok.reduce((a, v) => a + v, 0);
-    return { count: ok.length, nanCount: vs.length - ok.length, min: ok.length ? Math.min(...ok) : NaN, max: ok.length ? Math.max(...ok) : NaN, mean: ok.length ? sum / ok.length : NaN };
+    return {
+      count: ok.length,
+      nanCount: vs.length - ok.length,
+      min: ok.length ? Math.min(...ok) : NaN,
+      max: ok.length ? Math.max(...ok) : NaN,
+      mean: ok.length ? sum / ok.length : NaN,
+    };
   });
 }
 
 describe('planBuckets', () => {
   it('never exceeds the requested count and aligns buckets to the block level', () => {
-    for (const [first, last, n] of [[0, 999_999, 500], [0, 99, 500], [123, 456_789, 300], [5, 70_000, 2000], [0, 31, 10]]) {
+    for (const [first, last, n] of [
+      [0, 999_999, 500],
+      [0, 99, 500],
+      [123, 456_789, 300],
+      [5, 70_000, 2000],
+      [0, 31, 10],
+    ]) {
       const p = planBuckets(first, last, n);
       expect(Math.floor(last / p.bucketSteps) - Math.floor(first / p.bucketSteps) + 1).toBeLessThanOrEqual(n);
       expect(p.bucketSteps % p.level).toBe(0);
@@ -78,7 +100,14 @@ describe('seriesPoints', () => {
     t = tempDatabase();
     runWith('r1', (s) => (s % 7 === 3 ? undefined : s % 101 === 0 ? NaN : Math.sin(s / 50) + (s % 13)), 50_000);
     const levels = new Set<number>();
-    for (const [points, from, to] of [[500, 0, 49_999], [40, 0, 49_999], [5, 0, 49_999], [300, 1_000, 9_000], [200, 20_000, 20_150], [37, 3_333, 44_444]]) {
+    for (const [points, from, to] of [
+      [500, 0, 49_999],
+      [40, 0, 49_999],
+      [5, 0, 49_999],
+      [300, 1_000, 9_000],
+      [200, 20_000, 20_150],
+      [37, 3_333, 44_444],
+    ]) {
       const r = seriesPoints(t.conn.sqlite, 'r1', 'loss', { points, from, to });
       levels.add(r.level);
       const expected = bruteForce('r1', r.bucketSteps, r.level, from, to);
@@ -112,6 +141,8 @@ describe('seriesForRuns', () => {
     expect(r.runs[2].buckets).toEqual([]);
     const [a, b] = r.runs;
     expect(b.buckets.length).toBeLessThan(a.buckets.length);
-    b.buckets.forEach((bucket, i) => expect(Math.floor(bucket.firstStep / r.bucketSteps)).toBe(Math.floor(a.buckets[i].firstStep / r.bucketSteps)));
+    b.buckets.forEach((bucket, i) =>
+      expect(Math.floor(bucket.firstStep / r.bucketSteps)).toBe(Math.floor(a.buckets[i].firstStep / r.bucketSteps)),
+    );
   });
 });

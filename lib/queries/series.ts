@@ -93,7 +93,15 @@ class BucketBuilder {
   constructor(private readonly width: number) {}
 
   /** Fold in one point or block; callers feed them in step order. */
-  add(first: number, last: number, count: number, nan: number, min: number | null, max: number | null, sum: number | null): void {
+  add(
+    first: number,
+    last: number,
+    count: number,
+    nan: number,
+    min: number | null,
+    max: number | null,
+    sum: number | null,
+  ): void {
     const index = Math.floor(first / this.width);
     if (index !== this.index) {
       this.close();
@@ -124,7 +132,13 @@ class BucketBuilder {
   }
 }
 
-function readBuckets(sqlite: Database.Database, seriesId: number, from: number, to: number, plan: BucketPlan): SeriesBucket[] {
+function readBuckets(
+  sqlite: Database.Database,
+  seriesId: number,
+  from: number,
+  to: number,
+  plan: BucketPlan,
+): SeriesBucket[] {
   const builder = new BucketBuilder(plan.bucketSteps);
   if (plan.level === 1) {
     const rows = sqlite
@@ -143,7 +157,15 @@ function readBuckets(sqlite: Database.Database, seriesId: number, from: number, 
           'WHERE series_id = ? AND level = ? AND block BETWEEN ? AND ?',
       )
       .raw()
-      .all(seriesId, L, Math.floor(from / L), Math.floor(to / L)) as [number, number, number, number, number | null, number | null, number | null][];
+      .all(seriesId, L, Math.floor(from / L), Math.floor(to / L)) as [
+      number,
+      number,
+      number,
+      number,
+      number | null,
+      number | null,
+      number | null,
+    ][];
     for (const r of rows) builder.add(r[0], r[1], r[2], r[3], r[4], r[5], r[6]);
   }
   return builder.close();
@@ -166,7 +188,13 @@ export interface MultiSeriesResult extends BucketPlan {
 }
 
 /** The same key for several runs on one shared bucket grid (for overlaid charts and seed bands). */
-export function seriesForRuns(sqlite: Database.Database, runIds: readonly string[], key: string, points = 500, q: Omit<RangeQuery, 'points'> = {}): MultiSeriesResult {
+export function seriesForRuns(
+  sqlite: Database.Database,
+  runIds: readonly string[],
+  key: string,
+  points = 500,
+  q: Omit<RangeQuery, 'points'> = {},
+): MultiSeriesResult {
   const ranges = runIds.map((id) => seriesRange(sqlite, id, key));
   let from = Infinity;
   let to = -Infinity;
@@ -191,7 +219,10 @@ export function seriesForRuns(sqlite: Database.Database, runIds: readonly string
 
 /** The run's metric keys with their latest step and value (from the latest table, no history scan). */
 export function seriesKeys(sqlite: Database.Database, runId: string): { key: string; step: number; value: number }[] {
-  const rows = sqlite.prepare('SELECT key, step, value FROM latest WHERE run_id = ? ORDER BY key').all(runId) as
-    { key: string; step: number; value: number | null }[];
+  const rows = sqlite.prepare('SELECT key, step, value FROM latest WHERE run_id = ? ORDER BY key').all(runId) as {
+    key: string;
+    step: number;
+    value: number | null;
+  }[];
   return rows.map((r) => ({ ...r, value: r.value ?? NaN }));
 }

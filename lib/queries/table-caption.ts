@@ -38,9 +38,7 @@ function lrPart(e: LrSummary, lisaCells: boolean): string {
 }
 
 export function tableCaption(t: CaptionInput): string {
-  const parts = [
-    `${t.metric.label}, mean ± std over seeds (n = seeds counted); ${t.metric.better} is better.`,
-  ];
+  const parts = [`${t.metric.label}, mean ± std over seeds (n = seeds counted); ${t.metric.better} is better.`];
   if (t.lr.length) {
     const tuned = t.lr.some((e) => e.chosen);
     const list = t.lr.map((e) => lrPart(e, e.label === 'LISA' && t.cells.length > 1)).join('; ');
@@ -48,9 +46,11 @@ export function tableCaption(t: CaptionInput): string {
   }
   if (t.cells.length) {
     const { modes, mixed } = t.optimizerState;
-    parts.push(mixed
-      ? `Optimizer state at LISA switches: mixed (${modes.join(', ')}) — cells differ.`
-      : `Optimizer state at LISA switches: ${modes[0]}.`);
+    parts.push(
+      mixed
+        ? `Optimizer state at LISA switches: mixed (${modes.join(', ')}) — cells differ.`
+        : `Optimizer state at LISA switches: ${modes[0]}.`,
+    );
   }
   if (t.cells.length && t.baselines.length) {
     parts.push(

@@ -29,15 +29,25 @@ export class TableMetricError extends Error {
 
 const HIGHER_IS_BETTER = /(accuracy|acc$|tokens_per_s|throughput)/;
 const DEFAULT_AGG: Record<string, MetricAgg> = {
-  'mem/peak_bytes': 'max', 'mem/rss_bytes': 'max', tokens_per_s: 'run', loss_tokens_per_s: 'run', step_ms: 'mean',
+  'mem/peak_bytes': 'max',
+  'mem/rss_bytes': 'max',
+  tokens_per_s: 'run',
+  loss_tokens_per_s: 'run',
+  step_ms: 'mean',
 };
 const AGG_LABEL: Record<MetricAgg, string> = {
-  last: 'final', min: 'min', max: 'max', mean: 'mean', wall: '', run: 'run',
+  last: 'final',
+  min: 'min',
+  max: 'max',
+  mean: 'mean',
+  wall: '',
+  run: 'run',
 };
 
 export function parseTableMetric(id: string): TableMetric {
   const trimmed = id.trim();
-  if (trimmed === 'wall_time') return { id: trimmed, key: 'wall_time', agg: 'wall', better: 'lower', label: 'wall time (s)' };
+  if (trimmed === 'wall_time')
+    return { id: trimmed, key: 'wall_time', agg: 'wall', better: 'lower', label: 'wall time (s)' };
   const colon = trimmed.lastIndexOf(':');
   const key = colon >= 0 ? trimmed.slice(0, colon) : trimmed;
   const aggText = colon >= 0 ? trimmed.slice(colon + 1) : null;
@@ -48,8 +58,12 @@ export function parseTableMetric(id: string): TableMetric {
   else if (aggText === 'best') agg = better === 'lower' ? 'min' : 'max';
   else if (aggText === 'last' || aggText === 'min' || aggText === 'max' || aggText === 'mean') agg = aggText;
   else throw new TableMetricError(`unknown aggregation "${aggText}" in metric "${id}" (last, min, max, mean, best)`);
-  const label = agg === 'run' ? `${key} (total tokens ÷ total time)`
-    : aggText === 'best' ? `best ${key}` : `${AGG_LABEL[agg]} ${key}`;
+  const label =
+    agg === 'run'
+      ? `${key} (total tokens ÷ total time)`
+      : aggText === 'best'
+        ? `best ${key}`
+        : `${AGG_LABEL[agg]} ${key}`;
   return { id: trimmed, key, agg, better, label };
 }
 
@@ -58,14 +72,18 @@ export function metricValues(sqlite: Database.Database, sweepId: string, metric:
   const out = new Map<string, number>();
   if (metric.agg === 'wall') {
     const rows = sqlite
-      .prepare('SELECT id, started_at AS s, finished_at AS f FROM runs WHERE sweep_id = ? AND started_at IS NOT NULL AND finished_at IS NOT NULL')
+      .prepare(
+        'SELECT id, started_at AS s, finished_at AS f FROM runs WHERE sweep_id = ? AND started_at IS NOT NULL AND finished_at IS NOT NULL',
+      )
       .all(sweepId) as { id: string; s: string; f: string }[];
     for (const r of rows) out.set(r.id, (Date.parse(r.f) - Date.parse(r.s)) / 1000);
     return out;
   }
   if (metric.agg === 'last') {
     const rows = sqlite
-      .prepare('SELECT r.id AS id, l.value AS v FROM runs r JOIN latest l ON l.run_id = r.id AND l.key = ? WHERE r.sweep_id = ?')
+      .prepare(
+        'SELECT r.id AS id, l.value AS v FROM runs r JOIN latest l ON l.run_id = r.id AND l.key = ? WHERE r.sweep_id = ?',
+      )
       .raw()
       .all(metric.key, sweepId) as [string, number | null][];
     for (const [id, v] of rows) out.set(id, v ?? NaN);

@@ -14,9 +14,15 @@ describe('ablationTable', () => {
     expect(table.gammas).toEqual([1, 2]);
     expect(table.intervals).toEqual([2, 5]);
     expect(table.cells.map((c) => [c.label, c.stats.n, c.switches, c.excluded])).toEqual([
-      ['LISA γ=1 K=2', 2, 5, 1], ['LISA γ=1 K=5', 2, 2, 0], ['LISA γ=2 K=2', 2, 5, 0], ['LISA γ=2 K=5', 2, 2, 0],
+      ['LISA γ=1 K=2', 2, 5, 1],
+      ['LISA γ=1 K=5', 2, 2, 0],
+      ['LISA γ=2 K=2', 2, 5, 0],
+      ['LISA γ=2 K=5', 2, 2, 0],
     ]);
-    expect(table.baselines.map((c) => [c.label, c.stats.n, c.switches])).toEqual([['Full', 2, null], ['LoRA r=8 α=16', 2, null]]);
+    expect(table.baselines.map((c) => [c.label, c.stats.n, c.switches])).toEqual([
+      ['Full', 2, null],
+      ['LoRA r=8 α=16', 2, null],
+    ]);
     const cell = table.cells[0];
     expect(cell.seeds).toEqual([1, 2]);
     expect(cell.stats.mean).toBeCloseTo(2.1215, 9);
@@ -51,10 +57,18 @@ describe('ablationTable', () => {
     t = tempDatabase();
     // LoRA learns at 3e-3, barely at 3e-4; Full is best at 3e-4. LISA cells: γ=1 best at 1e-3, γ=2 at 3e-4.
     const loss: Record<string, Record<number, number>> = {
-      full: { 3e-4: 2.0, 3e-3: 2.4 }, lora: { 3e-4: 2.9, 3e-3: 2.1 }, lisa1: { 3e-4: 2.3, 1e-3: 2.2 }, lisa2: { 3e-4: 2.25, 1e-3: 2.5 },
+      full: { 3e-4: 2.0, 3e-3: 2.4 },
+      lora: { 3e-4: 2.9, 3e-3: 2.1 },
+      lisa1: { 3e-4: 2.3, 1e-3: 2.2 },
+      lisa2: { 3e-4: 2.25, 1e-3: 2.5 },
     };
     seedAblationSweep(t.conn.sqlite, {
-      sweepId: 'lr', gammas: [1, 2], intervals: [5], seeds: [1, 2, 3], steps: 10, evalEvery: 5,
+      sweepId: 'lr',
+      gammas: [1, 2],
+      intervals: [5],
+      seeds: [1, 2, 3],
+      steps: 10,
+      evalEvery: 5,
       baselines: [{ kind: 'full' }, { kind: 'lora', rank: 8, alpha: 16 }],
       lrs: { lisa: [3e-4, 1e-3], full: [3e-4, 3e-3], lora: [3e-4, 3e-3] },
       // tokens_per_s is 1000 + seed for every run, so the lr is chosen on eval/loss whatever the table shows.
@@ -62,11 +76,18 @@ describe('ablationTable', () => {
     });
     const table = ablationTable(t.conn.sqlite, 'lr', 'tokens_per_s')!;
     expect(table.selection.id).toBe('eval/loss');
-    expect(table.cells.map((c) => [c.label, c.lr, c.stats.n])).toEqual([['LISA γ=1 K=5', 1e-3, 3], ['LISA γ=2 K=5', 3e-4, 3]]);
-    expect(table.baselines.map((c) => [c.label, c.lr, c.stats.n])).toEqual([['Full', 3e-4, 3], ['LoRA r=8 α=16', 3e-3, 3]]);
+    expect(table.cells.map((c) => [c.label, c.lr, c.stats.n])).toEqual([
+      ['LISA γ=1 K=5', 1e-3, 3],
+      ['LISA γ=2 K=5', 3e-4, 3],
+    ]);
+    expect(table.baselines.map((c) => [c.label, c.lr, c.stats.n])).toEqual([
+      ['Full', 3e-4, 3],
+      ['LoRA r=8 α=16', 3e-3, 3],
+    ]);
     const lora = table.baselines[1];
     expect(lora.lrChoice.map((c) => [c.lr, c.n, Number(c.mean.toFixed(6)), c.chosen])).toEqual([
-      [3e-4, 3, 2.902, false], [3e-3, 3, 2.102, true],
+      [3e-4, 3, 2.902, false],
+      [3e-3, 3, 2.102, true],
     ]);
     expect(lora.runIds).toEqual(['lr-lora-0-0-8-lr0.003-1', 'lr-lora-0-0-8-lr0.003-2', 'lr-lora-0-0-8-lr0.003-3']);
     expect(table.lr).toEqual([
@@ -99,7 +120,13 @@ describe('ablationTable', () => {
   it('pairs only shared seeds: one shared seed gives no interval; five give a seeded bootstrap interval', () => {
     t = tempDatabase();
     seedAblationSweep(t.conn.sqlite, {
-      sweepId: 'p', gammas: [1], intervals: [5], seeds: [1, 2, 3, 4, 5], baselineSeeds: [5, 6], steps: 10, evalEvery: 5,
+      sweepId: 'p',
+      gammas: [1],
+      intervals: [5],
+      seeds: [1, 2, 3, 4, 5],
+      baselineSeeds: [5, 6],
+      steps: 10,
+      evalEvery: 5,
       baselines: [{ kind: 'full' }],
       finalLoss: (r) => (r.kind === 'full' ? 2 : 2.1) + ((r.seed * 7) % 5) / 100,
     });
@@ -108,7 +135,13 @@ describe('ablationTable', () => {
     expect(one.mean).toBeCloseTo(0.1, 9);
 
     seedAblationSweep(t.conn.sqlite, {
-      sweepId: 'q', gammas: [1], intervals: [5], seeds: [1, 2, 3, 4, 5], steps: 10, evalEvery: 5, baselines: [{ kind: 'full' }],
+      sweepId: 'q',
+      gammas: [1],
+      intervals: [5],
+      seeds: [1, 2, 3, 4, 5],
+      steps: 10,
+      evalEvery: 5,
+      baselines: [{ kind: 'full' }],
       finalLoss: (r) => (r.kind === 'full' ? 2 + r.seed / 50 : 2.1 + ((r.seed * 7) % 5) / 100),
     });
     const a = ablationTable(t.conn.sqlite, 'q')!.cells[0].comparisons[0];
@@ -120,32 +153,57 @@ describe('ablationTable', () => {
 
   it('states the optimizer-state mode of the LISA runs, reading the legacy reset as reset_all', () => {
     t = tempDatabase();
-    const base = { gammas: [1, 2], intervals: [5], seeds: [1], steps: 10, evalEvery: 5, baselines: [{ kind: 'full' as const }] };
-    seedAblationSweep(t.conn.sqlite, { ...base, sweepId: 'old', config: () => ({ optimizer_state: 'reset' }), finalLoss: () => 2 });
+    const base = {
+      gammas: [1, 2],
+      intervals: [5],
+      seeds: [1],
+      steps: 10,
+      evalEvery: 5,
+      baselines: [{ kind: 'full' as const }],
+    };
+    seedAblationSweep(t.conn.sqlite, {
+      ...base,
+      sweepId: 'old',
+      config: () => ({ optimizer_state: 'reset' }),
+      finalLoss: () => 2,
+    });
     const old = ablationTable(t.conn.sqlite, 'old')!;
     expect(old.optimizerState).toEqual({ modes: ['reset_all'], mixed: false });
     expect(old.cells.map((c) => c.optimizerState)).toEqual(['reset_all', 'reset_all']);
     expect(old.caption).toContain('Optimizer state at LISA switches: reset_all.');
 
     seedAblationSweep(t.conn.sqlite, {
-      ...base, sweepId: 'mixed', finalLoss: () => 2,
+      ...base,
+      sweepId: 'mixed',
+      finalLoss: () => 2,
       config: (r) => ({ optimizer_state: r.gamma === 1 ? 'keep' : 'reset_blocks' }),
     });
     const mixed = ablationTable(t.conn.sqlite, 'mixed')!;
     expect(mixed.optimizerState).toEqual({ modes: ['keep', 'reset_blocks'], mixed: true });
     expect(mixed.caption).toContain('Optimizer state at LISA switches: mixed (keep, reset_blocks) — cells differ.');
-    expect(mixed.cells.map((c) => c.label)).toEqual(['LISA γ=1 K=5 optimizer_state=keep', 'LISA γ=2 K=5 optimizer_state=reset_blocks']);
+    expect(mixed.cells.map((c) => c.label)).toEqual([
+      'LISA γ=1 K=5 optimizer_state=keep',
+      'LISA γ=2 K=5 optimizer_state=reset_blocks',
+    ]);
   });
 
   it('refuses runs scored on another eval set than the rest of their row, and says why', () => {
     t = tempDatabase();
-    const A = 'a'.repeat(64), B = 'b'.repeat(64);
+    const A = 'a'.repeat(64),
+      B = 'b'.repeat(64);
     seedAblationSweep(t.conn.sqlite, {
-      sweepId: 'ev', gammas: [1, 2], intervals: [5], seeds: [1, 2, 3], steps: 10, evalEvery: 5,
+      sweepId: 'ev',
+      gammas: [1, 2],
+      intervals: [5],
+      seeds: [1, 2, 3],
+      steps: 10,
+      evalEvery: 5,
       baselines: [{ kind: 'full' }],
       // γ=2 seed 3 and the full run of seed 1 were scored on another set.
-      evalSet: (r) => ({ records: (r.gamma === 2 && r.seed === 3) || (r.kind === 'full' && r.seed === 1) ? 32 : 256,
-        hash: (r.gamma === 2 && r.seed === 3) || (r.kind === 'full' && r.seed === 1) ? B : A }),
+      evalSet: (r) => ({
+        records: (r.gamma === 2 && r.seed === 3) || (r.kind === 'full' && r.seed === 1) ? 32 : 256,
+        hash: (r.gamma === 2 && r.seed === 3) || (r.kind === 'full' && r.seed === 1) ? B : A,
+      }),
       finalLoss: (r) => 2 + r.seed / 10 + (r.gamma ?? 0),
     });
     const table = ablationTable(t.conn.sqlite, 'ev')!;

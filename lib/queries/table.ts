@@ -111,7 +111,9 @@ const LISA_KNOBS = ['gamma', 'interval', 'sampling', 'optimizer_state'];
 const LORA_KNOBS = ['rank', 'alpha', 'lora_targets', 'lora_train_embed'];
 /** Knobs that mean nothing for a method (a full run's config may still carry gamma's default). */
 const IRRELEVANT: Record<string, string[]> = {
-  full: [...LISA_KNOBS, ...LORA_KNOBS], lora: LISA_KNOBS, lisa: LORA_KNOBS,
+  full: [...LISA_KNOBS, ...LORA_KNOBS],
+  lora: LISA_KNOBS,
+  lisa: LORA_KNOBS,
 };
 const SHOWN = ['gamma', 'interval', 'rank', 'alpha', 'steps', 'method'];
 const COUNTED = new Set(['finished', 'diverged']);
@@ -119,7 +121,9 @@ const COUNTED = new Set(['finished', 'diverged']);
 function identity(kind: string, config: Record<string, unknown>): Record<string, unknown> {
   const drop = new Set([...RUN_SPECIFIC, ...TUNED, ...(IRRELEVANT[kind] ?? [])]);
   return Object.fromEntries(
-    Object.entries(config).filter(([k]) => !drop.has(k)).sort(([a], [b]) => a.localeCompare(b)),
+    Object.entries(config)
+      .filter(([k]) => !drop.has(k))
+      .sort(([a], [b]) => a.localeCompare(b)),
   );
 }
 
@@ -136,19 +140,20 @@ type RowCore = Omit<TableRow, 'label' | 'stats' | 'best' | 'lrChoice' | 'compari
 function labelOf(r: RowCore): string {
   const extra = Object.entries(r.variant).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
   const base =
-    r.method === 'lisa' ? `LISA γ=${r.gamma ?? '?'} K=${r.interval ?? '?'}`
-    : r.method === 'full' ? 'Full'
-    : r.method === 'lora' ? `LoRA r=${r.rank ?? '?'} α=${r.alpha ?? '?'}`
-    : r.method;
+    r.method === 'lisa'
+      ? `LISA γ=${r.gamma ?? '?'} K=${r.interval ?? '?'}`
+      : r.method === 'full'
+        ? 'Full'
+        : r.method === 'lora'
+          ? `LoRA r=${r.rank ?? '?'} α=${r.alpha ?? '?'}`
+          : r.method;
   return [base, ...extra].join(' ');
 }
 
 /** Keys whose values differ between groups of the same method (shown as the row's variant). */
 function varyingKeys(ids: Record<string, unknown>[]): string[] {
   const keys = new Set(ids.flatMap((c) => Object.keys(c)));
-  return [...keys]
-    .filter((k) => !SHOWN.includes(k) && new Set(ids.map((c) => JSON.stringify(c[k]))).size > 1)
-    .sort();
+  return [...keys].filter((k) => !SHOWN.includes(k) && new Set(ids.map((c) => JSON.stringify(c[k]))).size > 1).sort();
 }
 
 interface Group {
@@ -172,14 +177,18 @@ function refuseMixedEvalSets(g: Group, sweepCount: Map<string, number>): void {
   const count = new Map<string, number>();
   for (const r of runs) if (r.evalHash) count.set(r.evalHash, (count.get(r.evalHash) ?? 0) + 1);
   if (count.size < 2) return;
-  const [keep] = [...count.keys()].sort((a, b) =>
-    count.get(b)! - count.get(a)! || sweepCount.get(b)! - sweepCount.get(a)! || a.localeCompare(b));
+  const [keep] = [...count.keys()].sort(
+    (a, b) => count.get(b)! - count.get(a)! || sweepCount.get(b)! - sweepCount.get(a)! || a.localeCompare(b),
+  );
   const kept = runs.find((r) => r.evalHash === keep)!;
   for (const [lr, list] of g.byLr) {
     for (const r of list.filter((x) => x.evalHash && x.evalHash !== keep)) {
       g.refused.push({
-        runId: r.id, seed: r.seed, evalHash: r.evalHash!,
-        reason: `run ${r.id} was evaluated on a different set (${r.evalRecords ?? '?'} records, hash ` +
+        runId: r.id,
+        seed: r.seed,
+        evalHash: r.evalHash!,
+        reason:
+          `run ${r.id} was evaluated on a different set (${r.evalRecords ?? '?'} records, hash ` +
           `${shortHash(r.evalHash!)}) than the rest of its row (${kept.evalRecords ?? '?'} records, hash ` +
           `${shortHash(keep)}), so its scores are not comparable and it is not counted`,
       });
@@ -213,7 +222,10 @@ function chooseLr(g: Group, selected: Map<string, number>, selection: TableMetri
  * null when the sweep does not exist.
  */
 export function ablationTable(
-  sqlite: Database.Database, sweepId: string, metricId = 'eval/loss', selectionId = 'eval/loss',
+  sqlite: Database.Database,
+  sweepId: string,
+  metricId = 'eval/loss',
+  selectionId = 'eval/loss',
 ): AblationTable | null {
   const metric = parseTableMetric(metricId);
   const selection = parseTableMetric(selectionId);
@@ -288,8 +300,13 @@ export function ablationTable(
     .sort((a, b) => cmp(a.gamma, b.gamma) || cmp(a.interval, b.interval) || a.label.localeCompare(b.label));
   const baselines = rows
     .filter((r) => r.method !== 'lisa')
-    .sort((a, b) => methodOrder(a.method) - methodOrder(b.method) || cmp(a.rank, b.rank) || cmp(a.alpha, b.alpha)
-      || a.label.localeCompare(b.label));
+    .sort(
+      (a, b) =>
+        methodOrder(a.method) - methodOrder(b.method) ||
+        cmp(a.rank, b.rank) ||
+        cmp(a.alpha, b.alpha) ||
+        a.label.localeCompare(b.label),
+    );
   for (const c of cells) c.comparisons = baselines.map((b) => ({ baseline: b.label, ...pairedDifference(c, b) }));
 
   let best: TableRow | null = null;
@@ -305,8 +322,15 @@ export function ablationTable(
   const modes = [...new Set(cells.map((c) => c.optimizerState!))].sort();
   const optimizerState: OptimizerStateSummary = { modes, mixed: modes.length > 1 };
   const table = {
-    sweepId, metric, selection, gammas: distinct(cells.map((c) => c.gamma)),
-    intervals: distinct(cells.map((c) => c.interval)), cells, baselines, lr, optimizerState,
+    sweepId,
+    metric,
+    selection,
+    gammas: distinct(cells.map((c) => c.gamma)),
+    intervals: distinct(cells.map((c) => c.interval)),
+    cells,
+    baselines,
+    lr,
+    optimizerState,
   };
   return { ...table, caption: tableCaption(table) };
 }
@@ -314,8 +338,9 @@ export function ablationTable(
 /** LISA as one entry (its cells' lr values together), then one entry per baseline row. */
 function lrSummary(cells: TableRow[], baselines: TableRow[]): LrSummary[] {
   const entry = (label: string, rows: TableRow[]): LrSummary => {
-    const values = [...new Set(rows.flatMap((r) => r.lrChoice.map((c) => c.lr)))]
-      .sort((a, b) => (a ?? -Infinity) - (b ?? -Infinity));
+    const values = [...new Set(rows.flatMap((r) => r.lrChoice.map((c) => c.lr)))].sort(
+      (a, b) => (a ?? -Infinity) - (b ?? -Infinity),
+    );
     return { label, values, chosen: rows.some((r) => r.lrChoice.length > 1) };
   };
   return [...(cells.length ? [entry('LISA', cells)] : []), ...baselines.map((b) => entry(b.label, [b]))];

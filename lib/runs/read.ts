@@ -18,7 +18,8 @@ const parse = <T>(s: string | null): T | null => (s ? (JSON.parse(s) as T) : nul
 export function toRunView(db: Db, run: Run): RunView {
   const { tokenHash: _t, pid: _p, config, summary, ...rest } = run;
   const values = db.select().from(latest).where(eq(latest.runId, run.id)).all();
-  const periods = db.select({ n: sql<number>`count(*)` }).from(lisaPeriods).where(eq(lisaPeriods.runId, run.id)).get()?.n ?? 0;
+  const periods =
+    db.select({ n: sql<number>`count(*)` }).from(lisaPeriods).where(eq(lisaPeriods.runId, run.id)).get()?.n ?? 0;
   return {
     ...rest,
     config: parse<Record<string, unknown>>(config) ?? {},
@@ -39,7 +40,9 @@ export function getSweep(db: Db, id: string) {
   if (!sweep) throw notFound(`sweep ${id}`);
   const members = db.select().from(runs).where(eq(runs.sweepId, id)).orderBy(runs.createdAt).all();
   // The pretrain base may belong to an earlier sweep (reused by config hash): include it.
-  const baseIds = [...new Set(members.map((r) => r.dependsOn).filter((d): d is string => !!d && !members.some((m) => m.id === d)))];
+  const baseIds = [
+    ...new Set(members.map((r) => r.dependsOn).filter((d): d is string => !!d && !members.some((m) => m.id === d))),
+  ];
   const bases = baseIds.map((b) => db.select().from(runs).where(eq(runs.id, b)).get()).filter((r): r is Run => !!r);
   return {
     id: sweep.id,

@@ -41,7 +41,9 @@ export interface SchedulerOptions {
 export function hasCheckpoint(dir: string): boolean {
   if (fs.existsSync(path.join(dir, 'checkpoint', 'manifest.json'))) return true;
   if (!fs.existsSync(dir)) return false;
-  return fs.readdirSync(dir).some((n) => n.startsWith('checkpoint.old-') && fs.existsSync(path.join(dir, n, 'manifest.json')));
+  return fs
+    .readdirSync(dir)
+    .some((n) => n.startsWith('checkpoint.old-') && fs.existsSync(path.join(dir, n, 'manifest.json')));
 }
 
 export class Scheduler {
@@ -149,7 +151,9 @@ export class Scheduler {
       return;
     }
     if (now.attempts < this.maxAttempts) {
-      this.log(`trainer of run ${runId} died without finishing; resuming (attempt ${now.attempts + 1} of ${this.maxAttempts})`);
+      this.log(
+        `trainer of run ${runId} died without finishing; resuming (attempt ${now.attempts + 1} of ${this.maxAttempts})`,
+      );
       this.conn.sqlite.prepare(`UPDATE runs SET status = 'queued', pid = NULL, slot = NULL WHERE id = ?`).run(runId);
     } else {
       this.conn.sqlite
@@ -214,7 +218,9 @@ export class Scheduler {
     while (fs.existsSync(path.join(dir, `events.attempt-${n}.ndjson`))) n++;
     fs.renameSync(file, path.join(dir, `events.attempt-${n}.ndjson`));
     resetRunIndex(this.conn.sqlite, runId);
-    this.log(`run ${runId} had no checkpoint yet; starting it again (earlier events kept in events.attempt-${n}.ndjson)`);
+    this.log(
+      `run ${runId} had no checkpoint yet; starting it again (earlier events kept in events.attempt-${n}.ndjson)`,
+    );
   }
 
   private failRun(runId: string, message: string): void {

@@ -12,7 +12,11 @@ export interface Slot {
 
 export function detectGpus(): string[] {
   try {
-    const out = execFileSync('nvidia-smi', ['-L'], { encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] });
+    const out = execFileSync('nvidia-smi', ['-L'], {
+      encoding: 'utf8',
+      timeout: 5000,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     return out.split('\n').filter((l) => /^GPU \d+:/.test(l));
   } catch {
     return [];
@@ -22,7 +26,10 @@ export function detectGpus(): string[] {
 export function planSlots(override?: number, gpus: string[] = detectGpus(), cores = os.cpus().length): Slot[] {
   if (gpus.length > 0) {
     const n = override ?? gpus.length;
-    return Array.from({ length: n }, (_, i) => ({ id: `gpu${i % gpus.length}`, env: { CUDA_VISIBLE_DEVICES: String(i % gpus.length) } }));
+    return Array.from({ length: n }, (_, i) => ({
+      id: `gpu${i % gpus.length}`,
+      env: { CUDA_VISIBLE_DEVICES: String(i % gpus.length) },
+    }));
   }
   const n = override ?? Math.max(1, Math.floor(cores / 2));
   // No GPU: hide any from the trainer's TensorFlow so it does not probe CUDA.

@@ -14,7 +14,10 @@ import { resolveShare, shareCovers, type ShareRow } from '../shares';
 import { getContext } from './context';
 import { ADMIN_COOKIE, SHARE_COOKIE } from './cookies';
 
-export type Viewer = { role: 'admin'; via: 'open' | 'bearer' | 'cookie' } | { role: 'share'; share: ShareRow } | { role: 'none'; why: string };
+export type Viewer =
+  | { role: 'admin'; via: 'open' | 'bearer' | 'cookie' }
+  | { role: 'share'; share: ShareRow }
+  | { role: 'none'; why: string };
 
 export function digest(text: string): Buffer {
   return crypto.createHash('sha256').update(`layerlab-admin:${text}`).digest();
@@ -57,7 +60,8 @@ export function viewerOf(req: { headers: Headers }): Viewer {
     const given = bearer(req);
     if (given && sameDigest(digest(given), digest(token))) return { role: 'admin', via: 'bearer' };
     const cookie = cookies[ADMIN_COOKIE];
-    if (cookie && sameDigest(Buffer.from(cookie), Buffer.from(adminCookieValue(token)))) return { role: 'admin', via: 'cookie' };
+    if (cookie && sameDigest(Buffer.from(cookie), Buffer.from(adminCookieValue(token))))
+      return { role: 'admin', via: 'cookie' };
   }
   const shareToken = req.headers.get('x-layerlab-share') ?? cookies[SHARE_COOKIE];
   if (shareToken) {
@@ -93,5 +97,6 @@ export function requireRead(req: { headers: Headers }, target: { sweepId?: strin
   const v = viewerOf(req);
   if (v.role === 'admin') return;
   if (v.role === 'none') throw new AppError('unauthorized', v.why);
-  if (!shareCovers(getContext().conn.sqlite, v.share, target)) throw new AppError('forbidden', 'this share link does not cover that data');
+  if (!shareCovers(getContext().conn.sqlite, v.share, target))
+    throw new AppError('forbidden', 'this share link does not cover that data');
 }

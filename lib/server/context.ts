@@ -25,7 +25,10 @@ export function getContext(): Context {
     ensureDataHome(env.home);
     const conn = openDatabase(path.join(env.home, DB_FILE));
     const root = process.env.LAYERLAB_ROOT ?? process.cwd();
-    const scheduler = new Scheduler(conn, new LocalExecutor(root), { home: env.home, slots: planSlots(env.LAYERLAB_SLOTS) });
+    const scheduler = new Scheduler(conn, new LocalExecutor(root), {
+      home: env.home,
+      slots: planSlots(env.LAYERLAB_SLOTS),
+    });
     holder.__layerlab = { env, conn, scheduler, root };
   }
   return holder.__layerlab;

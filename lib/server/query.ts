@@ -10,7 +10,11 @@ export function parseQuery<T extends z.ZodType>(url: string, schema: T): z.infer
   const parsed = schema.safeParse(params);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(query)', message: i.message }));
-    throw new AppError('bad_request', `invalid query: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, problems);
+    throw new AppError(
+      'bad_request',
+      `invalid query: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`,
+      problems,
+    );
   }
   return parsed.data;
 }

@@ -14,7 +14,10 @@ import { jsonWithNaN, parseQuery } from './query';
 type RouteContext = { params: Promise<{ id: string }> };
 
 /** GET handler for `/api/runs/:id/…`: `answer` gets the run (known to exist) and the validated query. */
-export function runReadRoute<Q extends z.ZodType>(query: Q, answer: (run: RunView, q: z.infer<Q>, ctx: Context) => unknown) {
+export function runReadRoute<Q extends z.ZodType>(
+  query: Q,
+  answer: (run: RunView, q: z.infer<Q>, ctx: Context) => unknown,
+) {
   return (req: Request, route: RouteContext) =>
     handle(async () => {
       const { id } = await route.params;

@@ -33,7 +33,8 @@ export function scopeForPath(viewPath: string): ShareScope {
   } catch {
     throw new AppError('bad_request', `not a view path: ${viewPath}`);
   }
-  if (url.origin !== 'http://share.invalid' || !viewPath.startsWith('/')) throw new AppError('bad_request', 'path must be a path on this server, e.g. /sweeps/<id>/table');
+  if (url.origin !== 'http://share.invalid' || !viewPath.startsWith('/'))
+    throw new AppError('bad_request', 'path must be a path on this server, e.g. /sweeps/<id>/table');
   const sweep = url.pathname.match(SWEEP_PATH);
   if (sweep && sweep[1] !== 'new') return { sweepId: sweep[1] };
   const run = url.pathname.match(RUN_PATH);
@@ -53,14 +54,18 @@ export function createShare(
   input: { path: string; expiresInDays?: number },
 ): { id: string; token: string; url: string; path: string; expiresAt: string | null } {
   const scope = scopeForPath(input.path);
-  if (scope.sweepId && !sqlite.prepare('SELECT 1 FROM sweeps WHERE id = ?').get(scope.sweepId)) throw new AppError('not_found', `sweep ${scope.sweepId} not found`);
+  if (scope.sweepId && !sqlite.prepare('SELECT 1 FROM sweeps WHERE id = ?').get(scope.sweepId))
+    throw new AppError('not_found', `sweep ${scope.sweepId} not found`);
   for (const r of scope.runIds ?? []) {
-    if (!sqlite.prepare('SELECT 1 FROM runs WHERE id = ?').get(r)) throw new AppError('not_found', `run ${r} not found`);
+    if (!sqlite.prepare('SELECT 1 FROM runs WHERE id = ?').get(r))
+      throw new AppError('not_found', `run ${r} not found`);
   }
   const token = crypto.randomBytes(32).toString('base64url');
   const id = newId('sh', 8);
   const expiresAt = input.expiresInDays ? new Date(Date.now() + input.expiresInDays * 86_400_000).toISOString() : null;
-  sqlite.prepare('INSERT INTO shares (id, token_hash, path, expires_at) VALUES (?, ?, ?, ?)').run(id, sha256(token), input.path, expiresAt);
+  sqlite
+    .prepare('INSERT INTO shares (id, token_hash, path, expires_at) VALUES (?, ?, ?, ?)')
+    .run(id, sha256(token), input.path, expiresAt);
   return { id, token, url: `/s/${token}`, path: input.path, expiresAt };
 }
 
@@ -68,7 +73,9 @@ export function createShare(
 export function resolveShare(sqlite: Database.Database, token: string): ShareRow | null {
   if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) return null;
   const row = sqlite
-    .prepare('SELECT id, path, created_at AS createdAt, expires_at AS expiresAt, revoked_at AS revokedAt FROM shares WHERE token_hash = ?')
+    .prepare(
+      'SELECT id, path, created_at AS createdAt, expires_at AS expiresAt, revoked_at AS revokedAt FROM shares WHERE token_hash = ?',
+    )
     .get(sha256(token)) as ShareRow | undefined;
   if (!row || row.revokedAt) return null;
   if (row.expiresAt && Date.parse(row.expiresAt) <= Date.now()) return null;
@@ -77,31 +84,47 @@ export function resolveShare(sqlite: Database.Database, token: string): ShareRow
 
 export function listShares(sqlite: Database.Database): ShareRow[] {
   return sqlite
-    .prepare('SELECT id, path, created_at AS createdAt, expires_at AS expiresAt, revoked_at AS revokedAt FROM shares ORDER BY created_at DESC')
+    .prepare(
+      'SELECT id, path, created_at AS createdAt, expires_at AS expiresAt, revoked_at AS revokedAt FROM shares ORDER BY created_at DESC',
+    )
     .all() as ShareRow[];
 }
 
 export function revokeShare(sqlite: Database.Database, id: string): void {
-  const res = sqlite.prepare(`UPDATE shares SET revoked_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = ? AND revoked_at IS NULL`).run(id);
+  const res = sqlite
+    .prepare(`UPDATE shares SET revoked_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = ? AND revoked_at IS NULL`)
+    .run(id);
   if (res.changes === 0) {
-    if (!sqlite.prepare('SELECT 1 FROM shares WHERE id = ?').get(id)) throw new AppError('not_found', `share ${id} not found`);
+    if (!sqlite.prepare('SELECT 1 FROM shares WHERE id = ?').get(id))
+      throw new AppError('not_found', `share ${id} not found`);
   }
 }
 
 /** Does the share's view cover this data? A sweep covers its runs and the base run they start from. */
-export function shareCovers(sqlite: Database.Database, share: ShareRow, target: { sweepId?: string; runId?: string }): boolean {
+export function shareCovers(
+  sqlite: Database.Database,
+  share: ShareRow,
+  target: { sweepId?: string; runId?: string },
+): boolean {
   const scope = scopeForPath(share.path);
   if (target.sweepId) return scope.sweepId === target.sweepId;
   if (!target.runId) return false;
   if (scope.runIds) return scope.runIds.includes(target.runId);
   const row = sqlite
-    .prepare(`SELECT 1 FROM runs WHERE id = ? AND (sweep_id = ? OR id IN (SELECT depends_on FROM runs WHERE sweep_id = ?))`)
+    .prepare(
+      `SELECT 1 FROM runs WHERE id = ? AND (sweep_id = ? OR id IN (SELECT depends_on FROM runs WHERE sweep_id = ?))`,
+    )
     .get(target.runId, scope.sweepId, scope.sweepId);
   return !!row;
 }
 
 /** Page paths a share viewer may open: the shared view, its sibling tabs, and pages of the runs it covers. */
-export function sharePageAllowed(sqlite: Database.Database, share: ShareRow, pathname: string, search: string): boolean {
+export function sharePageAllowed(
+  sqlite: Database.Database,
+  share: ShareRow,
+  pathname: string,
+  search: string,
+): boolean {
   const scope = scopeForPath(share.path);
   if (scope.sweepId && SWEEP_PATH.test(pathname)) return pathname.split('/')[2] === scope.sweepId;
   let asked: ShareScope;

@@ -11,8 +11,8 @@ describe('pairedDifference', () => {
     // mean 0.2, std 0.1, stderr 0.1/√3, t(0.975, 2) = 4.303 → half-width 0.24843
     expect(d.interval).toBe('t');
     expect(d.mean).toBeCloseTo(0.2, 12);
-    expect(d.ci95![0]).toBeCloseTo(0.2 - 4.303 * 0.1 / Math.sqrt(3), 9);
-    expect(d.ci95![1]).toBeCloseTo(0.2 + 4.303 * 0.1 / Math.sqrt(3), 9);
+    expect(d.ci95![0]).toBeCloseTo(0.2 - (4.303 * 0.1) / Math.sqrt(3), 9);
+    expect(d.ci95![1]).toBeCloseTo(0.2 + (4.303 * 0.1) / Math.sqrt(3), 9);
     expect(d.significant).toBe(false);
   });
 

@@ -24,7 +24,8 @@ export function parseOrThrow(text: string, contentType?: string, roots?: PathRoo
   }
   if (!roots) return parsed.spec;
   const { spec, problems } = confineSpecPaths(parsed.spec, roots);
-  if (problems.length > 0) throw new AppError('invalid_spec', `the sweep spec has ${problems.length} problem(s)`, problems);
+  if (problems.length > 0)
+    throw new AppError('invalid_spec', `the sweep spec has ${problems.length} problem(s)`, problems);
   return spec;
 }
 
@@ -94,7 +95,9 @@ export function createSweep(conn: Connection, home: string, spec: SweepSpec): Cr
   };
 
   return conn.sqlite.transaction((): CreatedSweep => {
-    conn.sqlite.prepare('INSERT INTO sweeps (id, name, spec) VALUES (?, ?, ?)').run(sweepId, spec.name, JSON.stringify(spec));
+    conn.sqlite
+      .prepare('INSERT INTO sweeps (id, name, spec) VALUES (?, ?, ?)')
+      .run(sweepId, spec.name, JSON.stringify(spec));
     let pretrainId: string | null = null;
     let reused: string | null = null;
     if (plan.pretrain) {
@@ -106,9 +109,13 @@ export function createSweep(conn: Connection, home: string, spec: SweepSpec): Cr
       const id = add(run, pretrainId);
       return { id, key: run.key, label: run.label, kind: run.kind, dependsOn: pretrainId };
     });
-    const all = pretrainId && !reused
-      ? [{ id: pretrainId, key: plan.pretrain!.key, label: plan.pretrain!.label, kind: 'pretrain', dependsOn: null }, ...created]
-      : created;
+    const all =
+      pretrainId && !reused
+        ? [
+            { id: pretrainId, key: plan.pretrain!.key, label: plan.pretrain!.label, kind: 'pretrain', dependsOn: null },
+            ...created,
+          ]
+        : created;
     return { id: sweepId, runs: all, reusedPretrain: reused };
   })();
 }

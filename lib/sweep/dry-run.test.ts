@@ -55,6 +55,8 @@ describe('dryRun', () => {
     const peak = (key: string) => d.runs.find((r) => r.key === key)!.estimate.memory.peakBytes;
     expect(peak('lisa-g1-k2-s1')).toBeLessThan(peak('full-s1'));
     expect(peak('lora-r4-a8-s1')).toBeLessThan(peak('full-s1'));
-    expect(d.totals.peakMemoryBytes).toBe(Math.max(...[d.pretrain!, ...d.runs].map((r) => r.estimate.memory.peakBytes)));
+    expect(d.totals.peakMemoryBytes).toBe(
+      Math.max(...[d.pretrain!, ...d.runs].map((r) => r.estimate.memory.peakBytes)),
+    );
   });
 });

@@ -70,13 +70,21 @@ function memoryFor(config: TrainConfig, switches: number, options: DryRunOptions
   });
   const b = m.breakdown;
   const breakdown: MemoryBreakdown = {
-    weights: Math.round(b.weights), grads: Math.round(b.grads), optimizer: Math.round(b.optimizer),
-    activations: Math.round(b.activations), overhead: Math.round(b.overhead),
+    weights: Math.round(b.weights),
+    grads: Math.round(b.grads),
+    optimizer: Math.round(b.optimizer),
+    activations: Math.round(b.activations),
+    overhead: Math.round(b.overhead),
   };
   return { peakBytes: Math.round(m.peakBytes), breakdown, params: m.params, trainableParams: m.trainableParams };
 }
 
-function withEstimate(run: PlannedRun, history: ThroughputSample[], finished: Set<string>, options: DryRunOptions): DryRunRun {
+function withEstimate(
+  run: PlannedRun,
+  history: ThroughputSample[],
+  finished: Set<string>,
+  options: DryRunOptions,
+): DryRunRun {
   const t = estimateRunTime(run.config, history);
   const reused = finished.has(run.configHash);
   return {
@@ -94,20 +102,31 @@ function withEstimate(run: PlannedRun, history: ThroughputSample[], finished: Se
 }
 
 /** Plan `spec` and estimate every run; `slots` concurrent runs for the parallel total. */
-export function dryRun(spec: SweepSpec, history: ThroughputSample[], slots: number, options: DryRunOptions = {}): DryRun {
+export function dryRun(
+  spec: SweepSpec,
+  history: ThroughputSample[],
+  slots: number,
+  options: DryRunOptions = {},
+): DryRun {
   const plan = planSweep(spec);
   const finished = new Set(options.finishedHashes ?? []);
   const pretrain = plan.pretrain ? withEstimate(plan.pretrain, history, finished, options) : null;
   const runs = plan.runs.map((r) => withEstimate(r, history, finished, options));
   const all = pretrain ? [pretrain, ...runs] : runs;
-  const time = planTime(pretrain?.estimate.seconds ?? 0, runs.map((r) => r.estimate.seconds), slots);
+  const time = planTime(
+    pretrain?.estimate.seconds ?? 0,
+    runs.map((r) => r.estimate.seconds),
+    slots,
+  );
   const peaks = all.map((r) => r.estimate.memory.peakBytes).sort((a, b) => b - a);
 
   const defaults = [...new Set(all.filter((r) => r.estimate.throughput === 'default').map((r) => r.config.preset))];
   const assumptions = [
     `memory: analytic model (lib/estimate/memory.ts) for the ${options.precision ?? 'fp32'} trainer, eager attention, ` +
       `${Math.round((options.overheadBytes ?? TFJS_OVERHEAD_BYTES) / 2 ** 20)} MiB process overhead per run`,
-    ...defaults.map((p) => `time: no measured runs of preset ${p} on this machine; using the default throughput for ${p}`),
+    ...defaults.map(
+      (p) => `time: no measured runs of preset ${p} on this machine; using the default throughput for ${p}`,
+    ),
     `time: ${time.slots} concurrent slot(s); fine-tune runs start after the pretrain`,
   ];
   return {

@@ -33,7 +33,8 @@ function train(name: string, config: Record<string, unknown>): RunEvent[] {
   const file = path.join(tmp, `${name}.json`);
   writeFileSync(file, JSON.stringify({ ...config, out: dir, backend: 'wasm' }));
   const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'trainer/cli.ts'), '--config', file], {
-    cwd: root, encoding: 'utf8',
+    cwd: root,
+    encoding: 'utf8',
   });
   expect(r.status, r.stderr).toBe(0);
   return readFileSync(path.join(dir, 'events.ndjson'), 'utf8').split('\n').filter(Boolean).map(parseEvent);
@@ -45,14 +46,26 @@ describe('the evaluation set of a sweep', () => {
     if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
     const plan = planSweep(parsed.spec);
     train('pretrain', { ...plan.pretrain!.config });
-    const runs = plan.runs.map((run) => ({ run, events: train(run.key, { ...run.config, base: path.join(tmp, 'pretrain') }) }));
-    expect(runs.map(({ run }) => [run.config.batch, run.seed])).toEqual([[2, 1], [4, 1], [2, 2], [4, 2]]);
-    const started = runs.map(({ events }) => events.find((e): e is EventOf<'run_started'> => e.type === 'run_started')!);
+    const runs = plan.runs.map((run) => ({
+      run,
+      events: train(run.key, { ...run.config, base: path.join(tmp, 'pretrain') }),
+    }));
+    expect(runs.map(({ run }) => [run.config.batch, run.seed])).toEqual([
+      [2, 1],
+      [4, 1],
+      [2, 2],
+      [4, 2],
+    ]);
+    const started = runs.map(
+      ({ events }) => events.find((e): e is EventOf<'run_started'> => e.type === 'run_started')!,
+    );
     const sets = started.map((e) => e.evalSet);
     expect(sets[0]).toEqual({ records: 256, hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
     for (const s of sets) expect(s).toEqual(sets[0]);
     // Same base weights before the first update: every run must score exactly the same at step 0.
-    const first = runs.map(({ events }) => events.find((e): e is EventOf<'eval'> => e.type === 'eval' && e.step === 0)!.values);
+    const first = runs.map(
+      ({ events }) => events.find((e): e is EventOf<'eval'> => e.type === 'eval' && e.step === 0)!.values,
+    );
     for (const v of first) expect(v).toEqual(first[0]);
     expect(Object.keys(first[0]).sort()).toEqual(['eval/accuracy', 'eval/loss', 'eval/ppl']);
   }, 600_000);

@@ -75,10 +75,18 @@ describe('dataset and checkpoint path confinement', () => {
     fs.writeFileSync(path.join(extra, 'corpus.txt'), 'x\n');
     const roots = pathRoots(h, { LAYERLAB_DATA_DIRS: `${extra}:relative/ignored` });
     expect(roots.data).toEqual([path.join(h, 'data'), extra]);
-    expect(confinePath(path.join(extra, 'corpus.txt'), roots.data, roots.data[0])).toEqual({ path: path.join(extra, 'corpus.txt') });
-    expect(confinePath(path.join(h, 'runs', 'r1'), roots.checkpoints, roots.data[0])).toEqual({ path: path.join(h, 'runs', 'r1') });
+    expect(confinePath(path.join(extra, 'corpus.txt'), roots.data, roots.data[0])).toEqual({
+      path: path.join(extra, 'corpus.txt'),
+    });
+    expect(confinePath(path.join(h, 'runs', 'r1'), roots.checkpoints, roots.data[0])).toEqual({
+      path: path.join(h, 'runs', 'r1'),
+    });
     expect(confinePath(path.join(h, 'runs', 'r1'), roots.data, roots.data[0])).toMatch(/outside/);
-    expect(problems(spec('sub/ok.txt', ", base: '/etc'"), h)).toEqual([expect.stringMatching(/^model\.base: \/etc is outside/)]);
-    expect(problems(spec('sub/ok.txt', ", base: '../runs/x'"), h)).toEqual([expect.stringMatching(/^model\.base: '\.\.' is not allowed/)]);
+    expect(problems(spec('sub/ok.txt', ", base: '/etc'"), h)).toEqual([
+      expect.stringMatching(/^model\.base: \/etc is outside/),
+    ]);
+    expect(problems(spec('sub/ok.txt', ", base: '../runs/x'"), h)).toEqual([
+      expect.stringMatching(/^model\.base: '\.\.' is not allowed/),
+    ]);
   });
 });

@@ -6,7 +6,11 @@ import { MODEL_PRESETS, PRESETS, trainConfigSchema, type Preset } from '@/lib/pr
 import { DATA_EXTENSIONS, DATA_PRESETS, STRUCTURAL_KEYS, resolveAliases, suggestKey } from './keys';
 import type { DataSpec, ParamValue, Problem, TrainOverrides } from './types';
 
-type Leaf = { safeParse(v: unknown): { success: true; data: unknown } | { success: false; error: { issues: { message: string }[] } } };
+type Leaf = {
+  safeParse(
+    v: unknown,
+  ): { success: true; data: unknown } | { success: false; error: { issues: { message: string }[] } };
+};
 const leafSchemas = trainConfigSchema.shape as unknown as Record<string, Leaf>;
 
 export const join = (path: string, key: string | number) =>
@@ -37,7 +41,13 @@ export class Problems {
  * One run-config value, checked against the trainer's own schema plus what the preset implies
  * (γ at most the block count, sequence at most the context). Returns the value, or undefined.
  */
-export function checkValue(p: Problems, key: string, value: unknown, path: string, preset?: Preset): ParamValue | undefined {
+export function checkValue(
+  p: Problems,
+  key: string,
+  value: unknown,
+  path: string,
+  preset?: Preset,
+): ParamValue | undefined {
   const schema = leafSchemas[key];
   if (!schema) {
     p.add(path, `unknown key ${key}`);
@@ -49,7 +59,7 @@ export function checkValue(p: Problems, key: string, value: unknown, path: strin
   }
   if (key === 'steps' && typeof value === 'number' && value < 1) {
     // The trainer takes --steps 0 to evaluate a model and exit; a sweep's runs always train.
-    p.add(path, 'steps must be ≥ 1 in a sweep (evaluate a model alone with the trainer\'s --steps 0)');
+    p.add(path, "steps must be ≥ 1 in a sweep (evaluate a model alone with the trainer's --steps 0)");
     return undefined;
   }
   const r = schema.safeParse(value);
@@ -74,7 +84,11 @@ export function checkValue(p: Problems, key: string, value: unknown, path: strin
  * `allowed` are the keys this block may set; `refuse` explains keys that exist but do not belong here.
  */
 export function checkOverrides(
-  p: Problems, raw: Record<string, unknown>, path: string, allowed: readonly string[], preset?: Preset,
+  p: Problems,
+  raw: Record<string, unknown>,
+  path: string,
+  allowed: readonly string[],
+  preset?: Preset,
   refuse: (key: string) => string | undefined = () => undefined,
 ): TrainOverrides {
   const { value, written, clashes } = resolveAliases(raw);
@@ -95,12 +109,16 @@ export function checkOverrides(
 
 export function checkModel(p: Problems, raw: unknown): { preset?: Preset; base?: string } {
   if (!isMapping(raw)) {
-    p.add('model', raw === undefined ? 'required: { preset: nano | mini | small | gpt2 }' : 'expected a mapping { preset, base? }');
+    p.add(
+      'model',
+      raw === undefined ? 'required: { preset: nano | mini | small | gpt2 }' : 'expected a mapping { preset, base? }',
+    );
     return {};
   }
   p.onlyKeys(raw, 'model', ['preset', 'base']);
   let preset: Preset | undefined;
-  if (typeof raw.preset === 'string' && (PRESETS as readonly string[]).includes(raw.preset)) preset = raw.preset as Preset;
+  if (typeof raw.preset === 'string' && (PRESETS as readonly string[]).includes(raw.preset))
+    preset = raw.preset as Preset;
   else p.add('model.preset', `expected one of ${PRESETS.join(', ')}`);
   let base: string | undefined;
   if (raw.base !== undefined) {
@@ -125,7 +143,8 @@ export function checkData(p: Problems, raw: unknown, path: string): DataSpec | u
     return undefined;
   }
   if (raw.preset !== undefined) {
-    if (typeof raw.preset === 'string' && (DATA_PRESETS as readonly string[]).includes(raw.preset)) return { preset: raw.preset };
+    if (typeof raw.preset === 'string' && (DATA_PRESETS as readonly string[]).includes(raw.preset))
+      return { preset: raw.preset };
     p.add(join(path, 'preset'), `expected one of ${DATA_PRESETS.join(', ')}`);
     return undefined;
   }

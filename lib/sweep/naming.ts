@@ -6,8 +6,20 @@ export type RunKind = 'pretrain' | 'lisa' | 'full' | 'lora';
 
 const KIND_LABEL: Record<RunKind, string> = { pretrain: 'Pretrain', lisa: 'LISA', full: 'Full', lora: 'LoRA' };
 const SLUG_KEY: Record<string, string> = {
-  gamma: 'g', interval: 'k', rank: 'r', alpha: 'a', lr: 'lr', batch: 'b', steps: 'n', seq: 't', warmup: 'w',
-  weight_decay: 'wd', sampling: '', optimizer_state: 'opt-', min_lr_ratio: 'minlr', grad_clip: 'clip',
+  gamma: 'g',
+  interval: 'k',
+  rank: 'r',
+  alpha: 'a',
+  lr: 'lr',
+  batch: 'b',
+  steps: 'n',
+  seq: 't',
+  warmup: 'w',
+  weight_decay: 'wd',
+  sampling: '',
+  optimizer_state: 'opt-',
+  min_lr_ratio: 'minlr',
+  grad_clip: 'clip',
 };
 const LABEL_KEY: Record<string, string> = { gamma: 'γ', interval: 'K', rank: 'r', alpha: 'α' };
 
@@ -20,7 +32,13 @@ const slugValue = (v: ParamValue) =>
   (Array.isArray(v) ? v.join('+') : String(v)).toLowerCase().replace(/[^a-z0-9.+-]/g, '');
 
 export function slugify(text: string): string {
-  return text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40) || 'run';
+  return (
+    text
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 40) || 'run'
+  );
 }
 
 /** `lisa-g2-k5-s1`, `lora-r8-a16-lr0.001-s2`, `full-s1`, or the baseline's name. */

@@ -83,7 +83,9 @@ function confineData(d: DataSpec, roots: PathRoots, at: string, problems: Proble
 export function confineSpecPaths(spec: SweepSpec, roots: PathRoots): { spec: SweepSpec; problems: Problem[] } {
   const problems: Problem[] = [];
   const data = confineData(spec.data, roots, 'data', problems);
-  const pretrain = spec.pretrain ? { ...spec.pretrain, data: confineData(spec.pretrain.data, roots, 'pretrain.data', problems) } : null;
+  const pretrain = spec.pretrain
+    ? { ...spec.pretrain, data: confineData(spec.pretrain.data, roots, 'pretrain.data', problems) }
+    : null;
   let model = spec.model;
   if (spec.model.base !== undefined) {
     const r = confinePath(spec.model.base, roots.checkpoints, roots.data[0]);

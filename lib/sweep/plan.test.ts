@@ -13,8 +13,12 @@ function spec(value: string | object): SweepSpec {
 }
 
 const base = {
-  name: 't', model: { preset: 'nano' }, pretrain: { steps: 20 }, train: { steps: 10 },
-  parameters: { gamma: { values: [1, 2] }, interval: { values: [2, 5] } }, seeds: [1, 2],
+  name: 't',
+  model: { preset: 'nano' },
+  pretrain: { steps: 20 },
+  train: { steps: 10 },
+  parameters: { gamma: { values: [1, 2] }, interval: { values: [2, 5] } },
+  seeds: [1, 2],
   baselines: [{ method: 'full' }, { method: 'lora', rank: 4, alpha: 8 }],
 };
 
@@ -23,11 +27,22 @@ describe('planSweep', () => {
 
   it('expands the nano demo: 4 LISA settings + full + LoRA, × 2 seeds, after one pretrain', () => {
     expect(plan.pretrain).toMatchObject({ key: 'pretrain', kind: 'pretrain', dependsOn: null });
-    expect(plan.pretrain?.config).toMatchObject({ stage: 'pretrain', method: 'full', preset: 'nano', data: 'pretrain', steps: 20 });
+    expect(plan.pretrain?.config).toMatchObject({
+      stage: 'pretrain',
+      method: 'full',
+      preset: 'nano',
+      data: 'pretrain',
+      steps: 20,
+    });
     expect(plan.runs).toHaveLength(12);
     expect(plan.runs.filter((r) => r.kind === 'lisa')).toHaveLength(8);
     expect(plan.runs.map((r) => r.key).slice(0, 6)).toEqual([
-      'lisa-g1-k2-s1', 'lisa-g1-k5-s1', 'lisa-g2-k2-s1', 'lisa-g2-k5-s1', 'full-s1', 'lora-r4-a8-s1',
+      'lisa-g1-k2-s1',
+      'lisa-g1-k5-s1',
+      'lisa-g2-k2-s1',
+      'lisa-g2-k5-s1',
+      'full-s1',
+      'lora-r4-a8-s1',
     ]);
     expect(plan.runs[0].label).toBe('LISA γ=1 K=2 seed 1');
     expect(plan.runs[5].label).toBe('LoRA r=4 α=8 seed 1');
@@ -76,11 +91,15 @@ describe('planSweep', () => {
   });
 
   it('de-duplicates identical configurations, keeping the first', () => {
-    const p = planSweep(spec({
-      ...base, seeds: [1], train: { steps: 10, seq: 32 },
-      parameters: { gamma: { values: [1, 1, 2] }, interval: { value: 2 } },
-      baselines: [{ method: 'lisa', gamma: 2, interval: 2 }, { method: 'full' }],
-    }));
+    const p = planSweep(
+      spec({
+        ...base,
+        seeds: [1],
+        train: { steps: 10, seq: 32 },
+        parameters: { gamma: { values: [1, 1, 2] }, interval: { value: 2 } },
+        baselines: [{ method: 'lisa', gamma: 2, interval: 2 }, { method: 'full' }],
+      }),
+    );
     expect(p.runs.map((r) => r.key)).toEqual(['lisa-g1-k2-s1', 'lisa-g2-k2-s1', 'full-s1']);
     expect(p.duplicates.map((d) => d.sameAs)).toEqual(['lisa-g1-k2-s1', 'lisa-g2-k2-s1']);
     // seq: 32 is the nano context, the same config as leaving seq out.
@@ -89,43 +108,74 @@ describe('planSweep', () => {
   });
 
   it('sweeps shared parameters over baselines too, and LoRA-only ones over LoRA baselines', () => {
-    const p = planSweep(spec({
-      ...base, seeds: [1],
-      parameters: { gamma: { value: 1 }, lr: { values: [0.001, 0.0001] }, rank: { values: [4, 8] } },
-      baselines: [{ method: 'full' }, { method: 'lora', alpha: 8 }],
-    }));
+    const p = planSweep(
+      spec({
+        ...base,
+        seeds: [1],
+        parameters: { gamma: { value: 1 }, lr: { values: [0.001, 0.0001] }, rank: { values: [4, 8] } },
+        baselines: [{ method: 'full' }, { method: 'lora', alpha: 8 }],
+      }),
+    );
     expect(p.runs.map((r) => r.key)).toEqual([
-      'lisa-g1-k20-lr0.001-s1', 'lisa-g1-k20-lr0.0001-s1', 'full-lr0.001-s1', 'full-lr0.0001-s1',
-      'lora-r4-a8-lr0.001-s1', 'lora-r8-a8-lr0.001-s1', 'lora-r4-a8-lr0.0001-s1', 'lora-r8-a8-lr0.0001-s1',
+      'lisa-g1-k20-lr0.001-s1',
+      'lisa-g1-k20-lr0.0001-s1',
+      'full-lr0.001-s1',
+      'full-lr0.0001-s1',
+      'lora-r4-a8-lr0.001-s1',
+      'lora-r8-a8-lr0.001-s1',
+      'lora-r4-a8-lr0.0001-s1',
+      'lora-r8-a8-lr0.0001-s1',
     ]);
     expect(p.runs[2].label).toBe('Full lr=0.001 seed 1');
   });
 
   it('gives each baseline its own lr axis: a baseline grid replaces the shared lr for that baseline only', () => {
-    const p = planSweep(spec({
-      ...base, seeds: [1],
-      parameters: { gamma: { value: 1 }, lr: { values: [0.001, 0.0003] } },
-      baselines: [{ method: 'full', lr: 0.0003 }, { method: 'lora', rank: 4, alpha: 8, lr: { values: [0.003, 0.01] } }],
-    }));
+    const p = planSweep(
+      spec({
+        ...base,
+        seeds: [1],
+        parameters: { gamma: { value: 1 }, lr: { values: [0.001, 0.0003] } },
+        baselines: [
+          { method: 'full', lr: 0.0003 },
+          { method: 'lora', rank: 4, alpha: 8, lr: { values: [0.003, 0.01] } },
+        ],
+      }),
+    );
     expect(p.runs.map((r) => r.key)).toEqual([
-      'lisa-g1-k20-lr0.001-s1', 'lisa-g1-k20-lr0.0003-s1', 'full-s1', 'lora-r4-a8-lr0.003-s1', 'lora-r4-a8-lr0.01-s1',
+      'lisa-g1-k20-lr0.001-s1',
+      'lisa-g1-k20-lr0.0003-s1',
+      'full-s1',
+      'lora-r4-a8-lr0.003-s1',
+      'lora-r4-a8-lr0.01-s1',
     ]);
     expect(p.runs.map((r) => r.config.lr)).toEqual([0.001, 0.0003, 0.0003, 0.003, 0.01]);
     expect(p.runs[4].label).toBe('LoRA r=4 α=8 lr=0.01 seed 1');
     // Random search: LISA settings are drawn; a baseline still runs its whole own grid, and run_cap counts it.
-    const r = planSweep(spec({
-      ...base, method: 'random', run_cap: 12, seeds: [1, 2], parameters: { gamma: { values: [1, 2, 3] } },
-      baselines: [{ method: 'lora', lr: { values: [0.003, 0.01] } }],
-    }));
+    const r = planSweep(
+      spec({
+        ...base,
+        method: 'random',
+        run_cap: 12,
+        seeds: [1, 2],
+        parameters: { gamma: { values: [1, 2, 3] } },
+        baselines: [{ method: 'lora', lr: { values: [0.003, 0.01] } }],
+      }),
+    );
     expect(r.runs.filter((x) => x.kind === 'lora').map((x) => [x.config.lr, x.seed])).toEqual([
-      [0.003, 1], [0.01, 1], [0.003, 2], [0.01, 2],
+      [0.003, 1],
+      [0.01, 1],
+      [0.003, 2],
+      [0.01, 2],
     ]);
     expect(r.runs.filter((x) => x.kind === 'lisa')).toHaveLength(6); // (12 − 2 lr × 2 seeds) / 2 seeds = 4, capped at 3
   });
 
   it('draws random settings deterministically from random_seed, within run_cap', () => {
     const random = {
-      ...base, method: 'random', run_cap: 10, random_seed: 7,
+      ...base,
+      method: 'random',
+      run_cap: 10,
+      random_seed: 7,
       parameters: { gamma: { values: [1, 2, 3, 4] }, lr: { min: 1e-4, max: 1e-2, distribution: 'log_uniform_values' } },
     };
     const p1 = planSweep(spec(random));

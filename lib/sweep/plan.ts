@@ -55,11 +55,25 @@ function planPretrain(spec: SweepSpec): PlannedRun | null {
   if (!spec.pretrain) return null;
   const { steps, seed, data, overrides } = spec.pretrain;
   const config = buildConfig({
-    ...overrides, stage: 'pretrain', method: 'full', preset: spec.model.preset, data: dataString(data), seed, steps,
+    ...overrides,
+    stage: 'pretrain',
+    method: 'full',
+    preset: spec.model.preset,
+    data: dataString(data),
+    seed,
+    steps,
   });
   return {
-    key: 'pretrain', kind: 'pretrain', seed, params: {}, label: pretrainLabel(config), config,
-    configHash: configHash(config), groupHash: groupHash(config), dependsOn: null, baseline: false,
+    key: 'pretrain',
+    kind: 'pretrain',
+    seed,
+    params: {},
+    label: pretrainLabel(config),
+    config,
+    configHash: configHash(config),
+    groupHash: groupHash(config),
+    dependsOn: null,
+    baseline: false,
   };
 }
 
@@ -72,13 +86,16 @@ interface Candidate {
 
 function candidates(spec: SweepSpec): Candidate[] {
   const lisaKeys = lisaParameterKeys(spec);
-  const lisa = spec.method === 'random'
-    ? randomSettings(spec.parameters, lisaKeys, countRuns(spec).settings, spec.random_seed)
-    : gridSettings(spec.parameters, lisaKeys);
+  const lisa =
+    spec.method === 'random'
+      ? randomSettings(spec.parameters, lisaKeys, countRuns(spec).settings, spec.random_seed)
+      : gridSettings(spec.parameters, lisaKeys);
   const baselines = spec.baselines.map((b) => ({ b, settings: baselineSettings(spec, b) }));
   return spec.seeds.flatMap((seed) => [
     ...lisa.map((setting) => ({ kind: 'lisa' as const, setting, seed })),
-    ...baselines.flatMap(({ b, settings }) => settings.map((setting) => ({ kind: b.method, setting, seed, baseline: b }))),
+    ...baselines.flatMap(({ b, settings }) =>
+      settings.map((setting) => ({ kind: b.method, setting, seed, baseline: b })),
+    ),
   ]);
 }
 
@@ -92,10 +109,19 @@ export function planSweep(spec: SweepSpec): SweepPlan {
 
   for (const c of candidates(spec)) {
     const config = buildConfig({
-      ...spec.train, ...c.setting, ...c.baseline?.overrides, stage: 'finetune', method: c.kind,
-      preset: spec.model.preset, data: dataString(spec.data), seed: c.seed, base: spec.model.base,
+      ...spec.train,
+      ...c.setting,
+      ...c.baseline?.overrides,
+      stage: 'finetune',
+      method: c.kind,
+      preset: spec.model.preset,
+      data: dataString(spec.data),
+      seed: c.seed,
+      base: spec.model.base,
     });
-    const headline = Object.fromEntries(headlineKeys(c.kind).map((k) => [k, config[k as keyof TrainConfig] as ParamValue]));
+    const headline = Object.fromEntries(
+      headlineKeys(c.kind).map((k) => [k, config[k as keyof TrainConfig] as ParamValue]),
+    );
     const params = { ...headline, ...c.setting };
     const name = c.baseline?.name;
     const hash = configHash(config, from);
@@ -110,8 +136,16 @@ export function planSweep(spec: SweepSpec): SweepPlan {
     keys.add(key);
     byHash.set(hash, key);
     runs.push({
-      key, kind: c.kind, seed: c.seed, params, label, config, configHash: hash, groupHash: groupHash(config, from),
-      dependsOn: pretrain?.configHash ?? null, baseline: !!c.baseline,
+      key,
+      kind: c.kind,
+      seed: c.seed,
+      params,
+      label,
+      config,
+      configHash: hash,
+      groupHash: groupHash(config, from),
+      dependsOn: pretrain?.configHash ?? null,
+      baseline: !!c.baseline,
       ...(c.kind === 'lisa' ? { switches: Math.ceil(config.steps / config.interval) } : {}),
     });
   }

@@ -18,8 +18,9 @@ export function lisaParameterKeys(spec: Pick<SweepSpec, 'parameters'>): string[]
 
 /** Sweep parameters that vary one baseline under grid search: those its method uses and it does not set. */
 export function baselineParameterKeys(spec: Pick<SweepSpec, 'parameters'>, b: BaselineSpec): string[] {
-  return Object.keys(spec.parameters)
-    .filter((k) => keyAppliesTo(k, b.method) && !(k in b.overrides) && !(k in (b.parameters ?? {})));
+  return Object.keys(spec.parameters).filter(
+    (k) => keyAppliesTo(k, b.method) && !(k in b.overrides) && !(k in (b.parameters ?? {})),
+  );
 }
 
 /**
@@ -68,9 +69,10 @@ function draw(key: string, p: ParameterSpec, rand: () => number): ParamValue {
     const lo = Math.ceil(p.min);
     return lo + Math.floor(u * (Math.floor(p.max) - lo + 1));
   }
-  const x = p.distribution === 'log_uniform_values'
-    ? Math.exp(Math.log(p.min) + u * (Math.log(p.max) - Math.log(p.min)))
-    : p.min + u * (p.max - p.min);
+  const x =
+    p.distribution === 'log_uniform_values'
+      ? Math.exp(Math.log(p.min) + u * (Math.log(p.max) - Math.log(p.min)))
+      : p.min + u * (p.max - p.min);
   // Four significant digits: readable labels, and still inside [min, max].
   return Math.min(p.max, Math.max(p.min, Number(x.toPrecision(4))));
 }
@@ -79,7 +81,12 @@ function draw(key: string, p: ParameterSpec, rand: () => number): ParamValue {
  * `count` random settings, the same for the same seed. A finite space is sampled without
  * replacement (all of it when it is smaller than `count`); ranges are drawn independently.
  */
-export function randomSettings(params: Record<string, ParameterSpec>, keys: string[], count: number, seed: number): Setting[] {
+export function randomSettings(
+  params: Record<string, ParameterSpec>,
+  keys: string[],
+  count: number,
+  seed: number,
+): Setting[] {
   const rand = seededRandom(seed);
   const size = settingCount(params, keys);
   if (size <= Math.max(count, 1) * 64) {

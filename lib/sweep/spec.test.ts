@@ -52,7 +52,13 @@ describe('parseSweepSpec', () => {
 
   it('fills defaults: grid, seeds [1], instruct data, no pretrain, no baselines', () => {
     const spec = ok(JSON.stringify(minimal));
-    expect(spec).toMatchObject({ method: 'grid', seeds: [1], data: { preset: 'instruct' }, pretrain: null, baselines: [] });
+    expect(spec).toMatchObject({
+      method: 'grid',
+      seeds: [1],
+      data: { preset: 'instruct' },
+      pretrain: null,
+      baselines: [],
+    });
   });
 
   it('accepts the LMFlow / ms-swift names anywhere', () => {
@@ -88,9 +94,14 @@ parameters:
 
   it('reports paths with the names the user wrote, and alias clashes', () => {
     const list = problems({
-      ...minimal, parameters: { lisa_activated_layers: { values: [9] } }, train: { gamma: 1, lisa_activated_layers: 2 },
+      ...minimal,
+      parameters: { lisa_activated_layers: { values: [9] } },
+      train: { gamma: 1, lisa_activated_layers: 2 },
     });
-    expect(list).toContainEqual({ path: 'parameters.lisa_activated_layers.values[0]', message: '9 exceeds the 6 blocks of preset mini' });
+    expect(list).toContainEqual({
+      path: 'parameters.lisa_activated_layers.values[0]',
+      message: '9 exceeds the 6 blocks of preset mini',
+    });
     expect(list).toContainEqual({ path: 'train.lisa_activated_layers', message: 'same setting as gamma, given twice' });
   });
 
@@ -99,10 +110,21 @@ parameters:
       { path: 'parameters', message: expect.stringContaining('empty grid') },
     ]);
     const big = { gamma: { values: [1, 2, 3, 4] }, interval: { values: [1, 2, 3, 4] } };
-    const capped = problems({ ...minimal, run_cap: 50, parameters: big, seeds: [1, 2, 3], baselines: [{ method: 'full' }, { method: 'lora' }] });
-    expect(capped).toEqual([{ path: 'run_cap', message: expect.stringMatching(/^grid has 54 runs .*over run_cap 50$/) }]);
+    const capped = problems({
+      ...minimal,
+      run_cap: 50,
+      parameters: big,
+      seeds: [1, 2, 3],
+      baselines: [{ method: 'full' }, { method: 'lora' }],
+    });
+    expect(capped).toEqual([
+      { path: 'run_cap', message: expect.stringMatching(/^grid has 54 runs .*over run_cap 50$/) },
+    ]);
     const huge = { ...big, lr: { values: Array.from({ length: 70 }, (_, i) => (i + 1) * 1e-5) } };
-    expect(problems({ ...minimal, parameters: huge })[0]).toMatchObject({ path: 'parameters', message: expect.stringContaining('maximum of 1000') });
+    expect(problems({ ...minimal, parameters: huge })[0]).toMatchObject({
+      path: 'parameters',
+      message: expect.stringContaining('maximum of 1000'),
+    });
   });
 
   it('refuses structural and misplaced keys with a reason', () => {
@@ -115,10 +137,17 @@ parameters:
       pretrain: { steps: 10, rank: 4 },
     });
     const paths = list.map((p) => p.path);
-    expect(paths).toEqual(expect.arrayContaining([
-      'wandb_project', 'train.preset', 'train.eval_evry', 'parameters.seed', 'baselines[0].gamma',
-      'baselines[1].method', 'pretrain.rank',
-    ]));
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        'wandb_project',
+        'train.preset',
+        'train.eval_evry',
+        'parameters.seed',
+        'baselines[0].gamma',
+        'baselines[1].method',
+        'pretrain.rank',
+      ]),
+    );
     expect(list.find((p) => p.path === 'train.eval_evry')?.message).toBe('unknown key (did you mean eval_every?)');
     expect(list.find((p) => p.path === 'baselines[0].gamma')?.message).toBe('not used by full runs');
   });
@@ -139,7 +168,7 @@ parameters:
     expect(at['seeds[1]']).toBe('seed 1 listed twice');
   });
 
-  it('refuses steps 0 in a sweep: its runs train (evaluation alone is the trainer\'s --steps 0)', () => {
+  it("refuses steps 0 in a sweep: its runs train (evaluation alone is the trainer's --steps 0)", () => {
     const list = problems({ ...minimal, train: { steps: 0 }, pretrain: { steps: 0 } });
     const at = Object.fromEntries(list.map((p) => [p.path, p.message]));
     expect(at['train.steps']).toMatch(/steps must be ≥ 1/);
@@ -148,27 +177,38 @@ parameters:
 
   it('needs run_cap for random search and ranges only there', () => {
     const range = { lr: { min: 1e-4, max: 1e-2, distribution: 'log_uniform_values' } };
-    expect(problems({ ...minimal, parameters: range })[0]).toMatchObject({ path: 'parameters.lr', message: expect.stringContaining('method: random') });
+    expect(problems({ ...minimal, parameters: range })[0]).toMatchObject({
+      path: 'parameters.lr',
+      message: expect.stringContaining('method: random'),
+    });
     expect(problems({ ...minimal, method: 'random', parameters: range })[0]).toMatchObject({ path: 'run_cap' });
     const spec = ok(JSON.stringify({ ...minimal, method: 'random', run_cap: 6, parameters: range }));
     expect(spec.parameters.lr).toEqual({ min: 1e-4, max: 1e-2, distribution: 'log_uniform_values' });
   });
 
   it('checks a baseline grid like a parameter: known key, used by the method, valid values, values only', () => {
-    const r = parseSweepSpec(JSON.stringify({
-      name: 'x', model: { preset: 'nano' }, parameters: { gamma: { values: [1] } },
-      baselines: [
-        { method: 'lora', lr: { values: [0.003, -1] } },
-        { method: 'full', gamma: { values: [1, 2] } },
-        { method: 'full', lr: { values: [] } },
-        { method: 'full', lr: { values: [0.1], value: 0.2 } },
-        { method: 'full', lrr: { values: [0.1] } },
-      ],
-    }));
+    const r = parseSweepSpec(
+      JSON.stringify({
+        name: 'x',
+        model: { preset: 'nano' },
+        parameters: { gamma: { values: [1] } },
+        baselines: [
+          { method: 'lora', lr: { values: [0.003, -1] } },
+          { method: 'full', gamma: { values: [1, 2] } },
+          { method: 'full', lr: { values: [] } },
+          { method: 'full', lr: { values: [0.1], value: 0.2 } },
+          { method: 'full', lrr: { values: [0.1] } },
+        ],
+      }),
+    );
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.problems.map((p) => p.path)).toEqual([
-      'baselines[0].lr.values[1]', 'baselines[1].gamma', 'baselines[2].lr.values', 'baselines[3].lr', 'baselines[4].lrr',
+      'baselines[0].lr.values[1]',
+      'baselines[1].gamma',
+      'baselines[2].lr.values',
+      'baselines[3].lr',
+      'baselines[4].lrr',
     ]);
     expect(r.problems[1].message).toBe('not used by full runs');
     expect(r.problems[4].message).toBe('unknown key (did you mean lr?)');
@@ -185,7 +225,9 @@ parameters:
     expect(list.map((p) => p.path)).toEqual(['model.preset', 'data.path']);
     const both = problems({ ...minimal, model: { preset: 'mini', base: '/ckpt' }, pretrain: { steps: 10 } });
     expect(both).toEqual([{ path: 'model.base', message: expect.stringContaining('not both') }]);
-    expect(ok(JSON.stringify({ ...minimal, data: 'corpus/alpaca.jsonl' })).data).toEqual({ path: 'corpus/alpaca.jsonl' });
+    expect(ok(JSON.stringify({ ...minimal, data: 'corpus/alpaca.jsonl' })).data).toEqual({
+      path: 'corpus/alpaca.jsonl',
+    });
   });
 
   it('reports syntax errors with a position', () => {

@@ -22,7 +22,9 @@ export const DISTRIBUTIONS = ['uniform', 'int_uniform', 'log_uniform_values'] as
 export type Distribution = (typeof DISTRIBUTIONS)[number];
 
 /** Run-config keys a spec may set in `train`, `pretrain`, `parameters` and `baselines`. */
-export type TrainOverrides = Partial<Omit<TrainConfig, 'stage' | 'preset' | 'data' | 'seed' | 'base' | 'out' | 'method'>>;
+export type TrainOverrides = Partial<
+  Omit<TrainConfig, 'stage' | 'preset' | 'data' | 'seed' | 'base' | 'out' | 'method'>
+>;
 
 /** Built-in data set (`pretrain`, `instruct`) or a path to a .txt / .json / .jsonl file. */
 export type DataSpec = { preset: string } | { path: string };

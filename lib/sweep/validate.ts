@@ -7,24 +7,46 @@ import { checkData, checkModel, checkOverrides, checkValue, isMapping, join, Pro
 import { LISA_KEYS, LORA_KEYS, PRETRAIN_KEYS, STRUCTURAL_KEYS, TRAIN_KEYS, keyAppliesTo, resolveAliases } from './keys';
 import { MAX_RUNS, countRuns, type SpaceSpec } from './space';
 import {
-  DISTRIBUTIONS, type BaselineSpec, type Distribution, type ParameterSpec, type ParamValue, type ParseResult,
-  type PretrainSpec, type SweepSpec,
+  DISTRIBUTIONS,
+  type BaselineSpec,
+  type Distribution,
+  type ParameterSpec,
+  type ParamValue,
+  type ParseResult,
+  type PretrainSpec,
+  type SweepSpec,
 } from './types';
 
-const TOP_KEYS = ['name', 'description', 'method', 'run_cap', 'random_seed', 'model', 'data', 'pretrain', 'train',
-  'parameters', 'seeds', 'baselines'];
+const TOP_KEYS = [
+  'name',
+  'description',
+  'method',
+  'run_cap',
+  'random_seed',
+  'model',
+  'data',
+  'pretrain',
+  'train',
+  'parameters',
+  'seeds',
+  'baselines',
+];
 
 const int = (v: unknown, min: number): v is number => typeof v === 'number' && Number.isInteger(v) && v >= min;
 
 export function validateSweepSpec(raw: unknown): ParseResult {
   const p = new Problems();
   if (!isMapping(raw)) {
-    return { ok: false, problems: [{ path: '', message: 'a sweep spec is a mapping of keys (YAML or a JSON object)' }] };
+    return {
+      ok: false,
+      problems: [{ path: '', message: 'a sweep spec is a mapping of keys (YAML or a JSON object)' }],
+    };
   }
   p.onlyKeys(raw, '', TOP_KEYS);
 
   const name = typeof raw.name === 'string' ? raw.name.trim() : '';
-  if (!name || name.length > 200) p.add('name', raw.name === undefined ? 'required' : 'expected a name of 1–200 characters');
+  if (!name || name.length > 200)
+    p.add('name', raw.name === undefined ? 'required' : 'expected a name of 1–200 characters');
   if (raw.description !== undefined && typeof raw.description !== 'string') p.add('description', 'expected text');
   const method = raw.method ?? 'grid';
   if (method !== 'grid' && method !== 'random') p.add('method', 'expected grid or random');
@@ -53,8 +75,16 @@ export function validateSweepSpec(raw: unknown): ParseResult {
     return { ok: false, problems: p.list };
   }
   const spec: SweepSpec = {
-    name, method: method as SweepSpec['method'], random_seed: (raw.random_seed as number | undefined) ?? 0,
-    model: { preset, ...(model.base ? { base: model.base } : {}) }, data, pretrain, train, parameters, seeds, baselines,
+    name,
+    method: method as SweepSpec['method'],
+    random_seed: (raw.random_seed as number | undefined) ?? 0,
+    model: { preset, ...(model.base ? { base: model.base } : {}) },
+    data,
+    pretrain,
+    train,
+    parameters,
+    seeds,
+    baselines,
     ...(typeof raw.description === 'string' ? { description: raw.description } : {}),
     ...(raw.run_cap !== undefined ? { run_cap: raw.run_cap as number } : {}),
   };
@@ -65,8 +95,12 @@ function checkPretrain(p: Problems, raw: unknown, preset?: Preset): PretrainSpec
   if (!isMapping(raw)) return void p.add('pretrain', 'expected a mapping { steps, ... }');
   const { steps, seed, data, ...rest } = raw;
   const overrides = checkOverrides(p, rest, 'pretrain', PRETRAIN_KEYS, preset, (k) =>
-    LISA_KEYS.includes(k) || LORA_KEYS.includes(k) ? 'not used by the pretrain stage (it trains all weights)' : undefined);
-  const s = steps === undefined ? void p.add('pretrain.steps', 'required') : checkValue(p, 'steps', steps, 'pretrain.steps');
+    LISA_KEYS.includes(k) || LORA_KEYS.includes(k)
+      ? 'not used by the pretrain stage (it trains all weights)'
+      : undefined,
+  );
+  const s =
+    steps === undefined ? void p.add('pretrain.steps', 'required') : checkValue(p, 'steps', steps, 'pretrain.steps');
   if (seed !== undefined && !int(seed, 0)) p.add('pretrain.seed', 'expected a whole number ≥ 0');
   const d = checkData(p, data ?? { preset: 'pretrain' }, 'pretrain.data');
   if (s === undefined || !d) return undefined;
@@ -84,13 +118,15 @@ function checkSeeds(p: Problems, raw: unknown): number[] | undefined {
 }
 
 function checkBaselines(p: Problems, raw: unknown, preset?: Preset): BaselineSpec[] | undefined {
-  if (!Array.isArray(raw)) return void p.add('baselines', 'expected a list, e.g. [{ method: full }, { method: lora, rank: 8 }]');
+  if (!Array.isArray(raw))
+    return void p.add('baselines', 'expected a list, e.g. [{ method: full }, { method: lora, rank: 8 }]');
   const out: BaselineSpec[] = [];
   raw.forEach((b, i) => {
     const path = join('baselines', i);
     if (!isMapping(b)) return p.add(path, 'expected a mapping { method, ... }');
     const { method, name, ...rest } = b;
-    if (!METHODS.includes(method as Method)) return p.add(join(path, 'method'), `expected one of ${METHODS.join(', ')}`);
+    if (!METHODS.includes(method as Method))
+      return p.add(join(path, 'method'), `expected one of ${METHODS.join(', ')}`);
     if (name !== undefined && typeof name !== 'string') p.add(join(path, 'name'), 'expected text');
     const refuse = (k: string) => (keyAppliesTo(k, method as Method) ? undefined : `not used by ${method} runs`);
     // `lr: { values: [...] }` is this baseline's own grid; plain values are fixed settings.
@@ -100,7 +136,9 @@ function checkBaselines(p: Problems, raw: unknown, preset?: Preset): BaselineSpe
     const overrides = checkOverrides(p, fixed, path, TRAIN_KEYS, preset, refuse);
     const parameters = checkBaselineGrid(p, grid, path, preset, refuse);
     out.push({
-      method: method as Method, overrides, ...(typeof name === 'string' ? { name } : {}),
+      method: method as Method,
+      overrides,
+      ...(typeof name === 'string' ? { name } : {}),
       ...(Object.keys(parameters).length ? { parameters } : {}),
     });
   });
@@ -108,7 +146,10 @@ function checkBaselines(p: Problems, raw: unknown, preset?: Preset): BaselineSpe
 }
 
 function checkBaselineGrid(
-  p: Problems, raw: Record<string, unknown>, path: string, preset: Preset | undefined,
+  p: Problems,
+  raw: Record<string, unknown>,
+  path: string,
+  preset: Preset | undefined,
   refuse: (key: string) => string | undefined,
 ): Record<string, ParameterSpec> {
   const { value, written, clashes } = resolveAliases(raw);
@@ -127,20 +168,29 @@ function checkBaselineGrid(
   return out;
 }
 
-function checkParameters(p: Problems, raw: unknown, random: boolean, preset?: Preset): Record<string, ParameterSpec> | undefined {
+function checkParameters(
+  p: Problems,
+  raw: unknown,
+  random: boolean,
+  preset?: Preset,
+): Record<string, ParameterSpec> | undefined {
   if (raw == null || (isMapping(raw) && Object.keys(raw).length === 0)) {
     return void p.add('parameters', 'empty grid: give at least one parameter, e.g. gamma: { values: [1, 2] }');
   }
   if (!isMapping(raw)) return void p.add('parameters', 'expected a mapping like gamma: { values: [1, 2] }');
   const { value: params, written, clashes } = resolveAliases(raw);
-  for (const [alias, canonical] of clashes) p.add(join('parameters', alias), `same parameter as ${canonical}, given twice`);
+  for (const [alias, canonical] of clashes)
+    p.add(join('parameters', alias), `same parameter as ${canonical}, given twice`);
   const out: Record<string, ParameterSpec> = {};
   let structural = true;
   for (const [key, spec] of Object.entries(params)) {
     const path = join('parameters', written[key] ?? key);
-    const parsed = key in STRUCTURAL_KEYS ? void p.add(path, `not a sweep parameter: ${STRUCTURAL_KEYS[key]}`)
-      : !TRAIN_KEYS.includes(key) ? void p.unknownKey('parameters', written[key] ?? key, TRAIN_KEYS)
-      : checkParameter(p, key, spec, path, random, preset);
+    const parsed =
+      key in STRUCTURAL_KEYS
+        ? void p.add(path, `not a sweep parameter: ${STRUCTURAL_KEYS[key]}`)
+        : !TRAIN_KEYS.includes(key)
+          ? void p.unknownKey('parameters', written[key] ?? key, TRAIN_KEYS)
+          : checkParameter(p, key, spec, path, random, preset);
     if (parsed) out[key] = parsed;
     else structural = false;
   }
@@ -148,7 +198,12 @@ function checkParameters(p: Problems, raw: unknown, random: boolean, preset?: Pr
 }
 
 function checkParameter(
-  p: Problems, key: string, raw: unknown, path: string, random: boolean, preset?: Preset,
+  p: Problems,
+  key: string,
+  raw: unknown,
+  path: string,
+  random: boolean,
+  preset?: Preset,
 ): ParameterSpec | undefined {
   if (!isMapping(raw)) return void p.add(path, 'expected { values: [...] }, { value: v } or { min, max } (random)');
   const kinds = ['values', 'value', 'min'].filter((k) => k in raw);
@@ -201,7 +256,10 @@ function crossCheck(p: Problems, s: SpaceSpec): void {
     if (s.run_cap === undefined) return p.add('run_cap', 'method random needs run_cap (how many runs to draw)');
     if (s.run_cap > MAX_RUNS) return p.add('run_cap', `${s.run_cap} is over the maximum of ${MAX_RUNS} runs per sweep`);
     if (n.settings === 0) {
-      p.add('run_cap', `${s.run_cap} leaves no room for random settings after ${n.baselineRuns} baselines × ${n.seeds} seeds`);
+      p.add(
+        'run_cap',
+        `${s.run_cap} leaves no room for random settings after ${n.baselineRuns} baselines × ${n.seeds} seeds`,
+      );
     }
     return;
   }

@@ -8,8 +8,19 @@ import type { TableMetric } from '../queries/table-metric';
 import type { Aggregate } from '../stats/aggregate';
 
 /** The parts of the table API's JSON (lib/queries/table.ts) that the view reads. */
-export type AblationRow = Pick<TableRow,
-  'method' | 'label' | 'gamma' | 'interval' | 'switches' | 'steps' | 'excluded' | 'refused' | 'best' | 'lr' | 'lrChoice'
+export type AblationRow = Pick<
+  TableRow,
+  | 'method'
+  | 'label'
+  | 'gamma'
+  | 'interval'
+  | 'switches'
+  | 'steps'
+  | 'excluded'
+  | 'refused'
+  | 'best'
+  | 'lr'
+  | 'lrChoice'
   | 'comparisons'
 > & {
   stats: Pick<Aggregate, 'n' | 'nonFinite' | 'mean' | 'std'>;

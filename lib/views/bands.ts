@@ -44,23 +44,36 @@ export interface GroupCurve {
 function band(values: number[], kind: BandKind): { mean: number; lo: number; hi: number; n: number } {
   const a = aggregate(values);
   switch (kind) {
-    case 'std': return { mean: a.mean, lo: a.mean - a.std, hi: a.mean + a.std, n: a.n };
-    case 'se': return { mean: a.mean, lo: a.mean - a.stderr, hi: a.mean + a.stderr, n: a.n };
-    case 'ci': return { mean: a.mean, lo: a.ci95[0], hi: a.ci95[1], n: a.n };
-    case 'mm': return { mean: a.mean, lo: a.n > 1 ? a.min : NaN, hi: a.n > 1 ? a.max : NaN, n: a.n };
-    default: return { mean: a.mean, lo: NaN, hi: NaN, n: a.n };
+    case 'std':
+      return { mean: a.mean, lo: a.mean - a.std, hi: a.mean + a.std, n: a.n };
+    case 'se':
+      return { mean: a.mean, lo: a.mean - a.stderr, hi: a.mean + a.stderr, n: a.n };
+    case 'ci':
+      return { mean: a.mean, lo: a.ci95[0], hi: a.ci95[1], n: a.n };
+    case 'mm':
+      return { mean: a.mean, lo: a.n > 1 ? a.min : NaN, hi: a.n > 1 ? a.max : NaN, n: a.n };
+    default:
+      return { mean: a.mean, lo: NaN, hi: NaN, n: a.n };
   }
 }
 
 /** Mean and band per bucket for every configuration; buckets where no seed has a value are dropped. */
-export function groupCurves(series: MultiSeries, groups: readonly ConfigGroup[], kind: BandKind, smoothing = 0): GroupCurve[] {
+export function groupCurves(
+  series: MultiSeries,
+  groups: readonly ConfigGroup[],
+  kind: BandKind,
+  smoothing = 0,
+): GroupCurve[] {
   const w = Math.max(1, series.bucketSteps);
   const byRun = new Map(series.runs.map((r) => [r.runId, r.buckets]));
   return groups.map((group) => {
     const slots = new Map<number, { step: number; values: Map<string, number> }>();
     for (const run of group.runs) {
       const buckets = byRun.get(run.id) ?? [];
-      const smooth = ema(buckets.map((b) => b.mean), smoothing);
+      const smooth = ema(
+        buckets.map((b) => b.mean),
+        smoothing,
+      );
       buckets.forEach((b, i) => {
         const idx = Math.floor(b.firstStep / w);
         const slot = slots.get(idx) ?? { step: b.lastStep, values: new Map<string, number>() };
@@ -79,7 +92,11 @@ export function groupCurves(series: MultiSeries, groups: readonly ConfigGroup[],
       curve.hi.push(b.hi);
       curve.n.push(b.n);
     }
-    curve.seeds = group.runs.map((run) => ({ runId: run.id, seed: run.seed, values: ordered.map((s) => s.values.get(run.id) ?? NaN) }));
+    curve.seeds = group.runs.map((run) => ({
+      runId: run.id,
+      seed: run.seed,
+      values: ordered.map((s) => s.values.get(run.id) ?? NaN),
+    }));
     return curve;
   });
 }

@@ -27,14 +27,17 @@ export function configKey(run: RunInfo): string {
     if (run.gamma !== null) config.gamma = run.gamma;
     if (run.interval !== null) config.interval = run.interval;
   }
-  const id = Object.entries(config).filter(([k]) => !drop.has(k)).sort(([a], [b]) => a.localeCompare(b));
+  const id = Object.entries(config)
+    .filter(([k]) => !drop.has(k))
+    .sort(([a], [b]) => a.localeCompare(b));
   return `${run.kind}:${JSON.stringify(id)}`;
 }
 
 const num = (v: unknown): number | null => (typeof v === 'number' ? v : null);
 
 export function configLabel(run: RunInfo): string {
-  if (run.kind === 'lisa') return `LISA γ=${run.gamma ?? num(run.config.gamma) ?? '?'} K=${run.interval ?? num(run.config.interval) ?? '?'}`;
+  if (run.kind === 'lisa')
+    return `LISA γ=${run.gamma ?? num(run.config.gamma) ?? '?'} K=${run.interval ?? num(run.config.interval) ?? '?'}`;
   if (run.kind === 'full') return 'Full FT';
   if (run.kind === 'lora') return `LoRA r=${num(run.config.rank) ?? '?'}`;
   return run.label.replace(/\s*seed\s*\d+\s*$/i, '') || run.kind;
@@ -45,8 +48,8 @@ const KIND_ORDER = ['full', 'lora', 'lisa'];
 function sortKey(g: ConfigGroup): [number, number, number, string] {
   const r = g.runs[0];
   const k = KIND_ORDER.indexOf(g.kind);
-  const a = g.kind === 'lisa' ? r.gamma ?? 0 : num(r.config.rank) ?? 0;
-  const b = g.kind === 'lisa' ? r.interval ?? 0 : num(r.config.alpha) ?? 0;
+  const a = g.kind === 'lisa' ? (r.gamma ?? 0) : (num(r.config.rank) ?? 0);
+  const b = g.kind === 'lisa' ? (r.interval ?? 0) : (num(r.config.alpha) ?? 0);
   return [k < 0 ? 99 : k, a, b, g.label];
 }
 
@@ -56,7 +59,14 @@ export function groupRuns(runs: readonly RunInfo[]): ConfigGroup[] {
   for (const run of runs) {
     if (run.kind === 'pretrain') continue;
     const key = configKey(run);
-    const g = map.get(key) ?? { key, kind: run.kind, label: configLabel(run), short: configLabel(run), style: { color: '#000', dash: 'solid' as const }, runs: [] };
+    const g = map.get(key) ?? {
+      key,
+      kind: run.kind,
+      label: configLabel(run),
+      short: configLabel(run),
+      style: { color: '#000', dash: 'solid' as const },
+      runs: [],
+    };
     g.runs.push(run);
     map.set(key, g);
   }

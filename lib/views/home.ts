@@ -29,7 +29,13 @@ export interface HomeData {
 const ACTIVE = new Set(['queued', 'running']);
 
 /** Sweep ETA: elapsed × remaining / done steps, from the earliest start; null once nothing is left. */
-export function sweepEta(startedAt: string | null, done: number, total: number, active: boolean, now: number): number | null {
+export function sweepEta(
+  startedAt: string | null,
+  done: number,
+  total: number,
+  active: boolean,
+  now: number,
+): number | null {
   if (!active || !startedAt || done <= 0 || total <= done) return null;
   return ((now - Date.parse(startedAt)) / done) * (total - done);
 }
@@ -38,22 +44,34 @@ export function homeData(db: Db, sqlite: Database.Database, now = Date.now()): H
   const sweeps = listSweeps(db);
   const runs = listRecentRuns(db, 30);
   const steps = new Map(
-    (sqlite
-      .prepare('SELECT sweep_id AS id, total(coalesce(last_step, 0)) AS done, total(coalesce(total_steps, 0)) AS total, min(started_at) AS started FROM runs WHERE sweep_id IS NOT NULL GROUP BY sweep_id')
-      .all() as { id: string; done: number; total: number; started: string | null }[]).map((r) => [r.id, r]),
+    (
+      sqlite
+        .prepare(
+          'SELECT sweep_id AS id, total(coalesce(last_step, 0)) AS done, total(coalesce(total_steps, 0)) AS total, min(started_at) AS started FROM runs WHERE sweep_id IS NOT NULL GROUP BY sweep_id',
+        )
+        .all() as { id: string; done: number; total: number; started: string | null }[]
+    ).map((r) => [r.id, r]),
   );
   const liveSweeps = sweeps.map((s) => {
     const st = steps.get(s.id);
     const active = (s.counts.queued ?? 0) + (s.counts.running ?? 0) > 0;
     const done = Math.min(st?.done ?? 0, st?.total ?? 0);
-    return { ...s, stepsDone: done, stepsTotal: st?.total ?? 0, etaMs: sweepEta(st?.started ?? null, done, st?.total ?? 0, active, now) };
+    return {
+      ...s,
+      stepsDone: done,
+      stepsTotal: st?.total ?? 0,
+      etaMs: sweepEta(st?.started ?? null, done, st?.total ?? 0, active, now),
+    };
   });
   const rank = (st: string) => (st === 'running' ? 0 : 1);
-  const liveRuns = [...runs].sort((a, b) => rank(a.status) - rank(b.status)).map((r) => ({ ...r, etaMs: r.status === 'running' ? eta(r.startedAt, r.lastStep, r.totalSteps, now) : null }));
+  const liveRuns = [...runs]
+    .sort((a, b) => rank(a.status) - rank(b.status))
+    .map((r) => ({ ...r, etaMs: r.status === 'running' ? eta(r.startedAt, r.lastStep, r.totalSteps, now) : null }));
   return {
     now: new Date(now).toISOString(),
     sweeps: liveSweeps,
     runs: liveRuns,
-    active: runs.some((r) => ACTIVE.has(r.status)) || liveSweeps.some((s) => s.etaMs !== null || (s.counts.queued ?? 0) > 0),
+    active:
+      runs.some((r) => ACTIVE.has(r.status)) || liveSweeps.some((s) => s.etaMs !== null || (s.counts.queued ?? 0) > 0),
   };
 }

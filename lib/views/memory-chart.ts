@@ -20,20 +20,29 @@ function bars(rows: MeasuredRow[], pick: Pick, axisName: string, digits: number)
     tooltip: { trigger: 'item' },
     grid: { left: 80, right: 20, top: 20, bottom: 110 },
     xAxis: {
-      type: 'category', data: rows.map(rowLabel), axisLabel: { interval: 0, rotate: rows.length > 3 ? 25 : 0 },
-      name: 'method · preset batch × seq', nameLocation: 'middle', nameGap: 90,
+      type: 'category',
+      data: rows.map(rowLabel),
+      axisLabel: { interval: 0, rotate: rows.length > 3 ? 25 : 0 },
+      name: 'method · preset batch × seq',
+      nameLocation: 'middle',
+      nameGap: 90,
     },
     yAxis: { type: 'value', name: axisName, nameLocation: 'middle', nameGap: 55 },
     series: [
       {
-        type: 'bar', name: 'mean', barMaxWidth: 48,
+        type: 'bar',
+        name: 'mean',
+        barMaxWidth: 48,
         data: rows.map((r, i) => {
           const s = pick(r);
           return { value: s.n > 0 ? round(s.mean) : null, itemStyle: { color: colors[i], opacity: 0.75 } };
         }),
       },
       {
-        type: 'scatter', name: 'runs', symbolSize: 7, itemStyle: { color: '#1d2329' },
+        type: 'scatter',
+        name: 'runs',
+        symbolSize: 7,
+        itemStyle: { color: '#1d2329' },
         data: rows.flatMap((r, i) => pick(r).values.map((v) => [i, round(v)])),
       },
     ],

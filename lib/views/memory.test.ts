@@ -3,7 +3,11 @@ import { compareTable1 } from '../estimate/calibration';
 import { measuredRows, plannerTable } from './memory';
 
 describe('measuredRows', () => {
-  const s = (tensor: number, tps: number) => ({ 'peak/tensor_bytes': tensor, 'peak/rss_bytes': 2 * tensor, tokens_per_s: tps });
+  const s = (tensor: number, tps: number) => ({
+    'peak/tensor_bytes': tensor,
+    'peak/rss_bytes': 2 * tensor,
+    tokens_per_s: tps,
+  });
   it('pools seeds and K per method setting and averages', () => {
     const rows = measuredRows([
       { kind: 'lisa', config: { preset: 'nano', gamma: 1, interval: 2 }, backend: 'wasm', summary: s(100, 10) },
@@ -22,7 +26,12 @@ describe('measuredRows', () => {
 
 describe('measuredRows grouping', () => {
   const s = (mib: number, tps: number) => ({ 'peak/tensor_bytes': mib * 2 ** 20, tokens_per_s: tps });
-  const cfg = (preset: string, batch: number, seq: number, extra: Record<string, unknown> = {}) => ({ preset, batch, seq, ...extra });
+  const cfg = (preset: string, batch: number, seq: number, extra: Record<string, unknown> = {}) => ({
+    preset,
+    batch,
+    seq,
+    ...extra,
+  });
   const runs = [
     { kind: 'lisa', config: cfg('mini', 16, 64, { gamma: 3 }), backend: 'wasm', summary: s(40, 100), sweepId: 'a' },
     { kind: 'lisa', config: cfg('mini', 16, 64, { gamma: 3 }), backend: 'wasm', summary: s(44, 90), sweepId: 'b' },
@@ -31,7 +40,11 @@ describe('measuredRows grouping', () => {
   ];
   it('never pools different batch × seq, and reports n, spread and MiB', () => {
     const rows = measuredRows(runs);
-    expect(rows.map((r) => [r.label, r.shape, r.n])).toEqual([['Full', '4 × 16', 1], ['LISA γ=3', '4 × 16', 1], ['LISA γ=3', '16 × 64', 2]]);
+    expect(rows.map((r) => [r.label, r.shape, r.n])).toEqual([
+      ['Full', '4 × 16', 1],
+      ['LISA γ=3', '4 × 16', 1],
+      ['LISA γ=3', '16 × 64', 2],
+    ]);
     const big = rows[2];
     expect(big.tensorMiB.mean).toBeCloseTo(42);
     expect(big.tensorMiB.std).toBeCloseTo(Math.SQRT2 * 2);
@@ -44,7 +57,10 @@ describe('measuredRows grouping', () => {
   it('splits by sweep on request', () => {
     const rows = measuredRows(runs, { bySweep: true });
     expect(rows.map((r) => [r.label, r.shape, r.sweep, r.n])).toEqual([
-      ['LISA γ=3', '16 × 64', 'a', 1], ['LISA γ=3', '4 × 16', 'b', 1], ['LISA γ=3', '16 × 64', 'b', 1], ['Full', '4 × 16', 'c', 1],
+      ['LISA γ=3', '16 × 64', 'a', 1],
+      ['LISA γ=3', '4 × 16', 'b', 1],
+      ['LISA γ=3', '16 × 64', 'b', 1],
+      ['Full', '4 × 16', 'c', 1],
     ]);
   });
 });

@@ -6,7 +6,15 @@
  */
 import { estimateMemory, type Precision } from '../estimate/memory';
 import { aggregate } from '../stats/aggregate';
-import { PAPER_TABLE1, TABLE1_CALIBRATION, TABLE1_COLUMNS, TABLE1_COLUMN_LABELS, table1Input, type Table1Column, type Table1Value } from '../estimate/paper-table1';
+import {
+  PAPER_TABLE1,
+  TABLE1_CALIBRATION,
+  TABLE1_COLUMNS,
+  TABLE1_COLUMN_LABELS,
+  table1Input,
+  type Table1Column,
+  type Table1Value,
+} from '../estimate/paper-table1';
 import { PAPER_MODELS, type PaperModel } from '../estimate/shapes';
 
 export interface MeasuredRunInput {
@@ -61,7 +69,9 @@ function methodLabel(kind: string, c: Record<string, unknown>): string {
 }
 
 function spread(summaries: Record<string, number>[], key: string, scale = 1): Spread {
-  const values = summaries.map((s) => s[key]).filter((v) => typeof v === 'number' && Number.isFinite(v))
+  const values = summaries
+    .map((s) => s[key])
+    .filter((v) => typeof v === 'number' && Number.isFinite(v))
     .map((v) => v * scale);
   const a = aggregate(values);
   return { n: a.n, mean: a.mean, std: a.std, min: a.min, max: a.max, values };
@@ -82,7 +92,10 @@ function pooledRate(rs: Record<string, number>[]): number | null {
 
 /** Per-run rates with their spread; the mean is the pooled rate where every run has timed steps. */
 function rateSpread(rs: Record<string, number>[]): Spread {
-  const s = spread(rs.map((r) => ({ rate: runRate(r) })), 'rate');
+  const s = spread(
+    rs.map((r) => ({ rate: runRate(r) })),
+    'rate',
+  );
   const pooled = pooledRate(rs);
   return pooled === null ? s : { ...s, mean: pooled };
 }
@@ -118,9 +131,15 @@ export function measuredRows(runs: readonly MeasuredRunInput[], opts: MeasuredOp
       wasmHeapMiB: spread(rs, 'peak/wasm_heap_bytes', 1 / MIB),
       tokensPerS: rateSpread(rs),
     }))
-    .sort((a, b) => a.preset.localeCompare(b.preset) || (a.sweep ?? '').localeCompare(b.sweep ?? '')
-      || tokens(a.shape) - tokens(b.shape) || a.backend.localeCompare(b.backend)
-      || ORDER.indexOf(a.method) - ORDER.indexOf(b.method) || a.label.localeCompare(b.label, undefined, { numeric: true }));
+    .sort(
+      (a, b) =>
+        a.preset.localeCompare(b.preset) ||
+        (a.sweep ?? '').localeCompare(b.sweep ?? '') ||
+        tokens(a.shape) - tokens(b.shape) ||
+        a.backend.localeCompare(b.backend) ||
+        ORDER.indexOf(a.method) - ORDER.indexOf(b.method) ||
+        a.label.localeCompare(b.label, undefined, { numeric: true }),
+    );
 }
 
 export interface PlannerCell {
@@ -164,14 +183,22 @@ export function plannerTable(options: PlannerOptions = {}): PlannerRow[] {
         const custom = model === 'llama-2-70b' && o.seq === PLANNER_DEFAULTS.seq ? {} : { seq: o.seq };
         const m = estimateMemory({ ...input, ...custom, batch: o.batch, precision: o.precision });
         const predicted = m.peakBytes / gib;
-        const paper = isPaperSetting ? paperRow?.values[i] ?? null : null;
+        const paper = isPaperSetting ? (paperRow?.values[i] ?? null) : null;
         const b = m.breakdown;
         return {
-          column, label: TABLE1_COLUMN_LABELS[column], predicted,
+          column,
+          label: TABLE1_COLUMN_LABELS[column],
+          predicted,
           predictedOom: m.peakBytes > TABLE1_CALIBRATION.gpuCapacityBytes,
           paper,
           relError: typeof paper === 'number' ? (predicted - paper) / paper : null,
-          breakdown: { weights: b.weights / gib, grads: b.grads / gib, optimizer: b.optimizer / gib, activations: b.activations / gib, overhead: b.overhead / gib },
+          breakdown: {
+            weights: b.weights / gib,
+            grads: b.grads / gib,
+            optimizer: b.optimizer / gib,
+            activations: b.activations / gib,
+            overhead: b.overhead / gib,
+          },
         };
       }),
     };

@@ -21,7 +21,11 @@ const KNOWN: Record<string, Omit<MetricInfo, 'key'>> = {
   tokens: { axis: 'tokens per step (padding included)', log: false, scale: 1 },
   loss_tokens: { axis: 'loss tokens per step (not padding; fine-tuning: response only)', log: false, scale: 1 },
   grad_norm: { axis: 'gradient norm before clipping (parameters trained this step)', log: true, scale: 1 },
-  'grad_norm/all': { axis: 'gradient norm before clipping (every trainable parameter, frozen too)', log: true, scale: 1 },
+  'grad_norm/all': {
+    axis: 'gradient norm before clipping (every trainable parameter, frozen too)',
+    log: true,
+    scale: 1,
+  },
   'mem/tensor_bytes': { axis: 'tensor memory (MiB)', log: false, scale: 1 / 2 ** 20 },
   'mem/peak_bytes': { axis: 'peak memory (MiB)', log: false, scale: 1 / 2 ** 20 },
   'mem/rss_bytes': { axis: 'resident memory (MiB)', log: false, scale: 1 / 2 ** 20 },
@@ -33,7 +37,17 @@ export function metricInfo(key: string): MetricInfo {
 }
 
 /** Keys offered in selectors, in this order, before any other key a run recorded. */
-export const COMMON_KEYS = ['train/loss', 'eval/loss', 'eval/ppl', 'eval/accuracy', 'lr', 'tokens_per_s', 'step_ms', 'mem/peak_bytes', 'mem/rss_bytes'];
+export const COMMON_KEYS = [
+  'train/loss',
+  'eval/loss',
+  'eval/ppl',
+  'eval/accuracy',
+  'lr',
+  'tokens_per_s',
+  'step_ms',
+  'mem/peak_bytes',
+  'mem/rss_bytes',
+];
 
 export function sortKeys(keys: Iterable<string>): string[] {
   const rank = (k: string) => {

@@ -31,7 +31,15 @@ export function methodStyle(kind: string, i: number): SeriesStyle {
 
 /** A colour for the i-th run of an ad-hoc list (compare view). */
 export function runColour(i: number): string {
-  const all = [OKABE_ITO.blue, OKABE_ITO.vermillion, OKABE_ITO.green, OKABE_ITO.orange, OKABE_ITO.purple, OKABE_ITO.sky, OKABE_ITO.black];
+  const all = [
+    OKABE_ITO.blue,
+    OKABE_ITO.vermillion,
+    OKABE_ITO.green,
+    OKABE_ITO.orange,
+    OKABE_ITO.purple,
+    OKABE_ITO.sky,
+    OKABE_ITO.black,
+  ];
   return all[i % all.length];
 }
 

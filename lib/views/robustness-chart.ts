@@ -16,7 +16,10 @@ export function robustnessOption(r: Robustness, metricLabel: string): Record<str
     type: 'scatter',
     symbol: SEED_SYMBOLS[si % SEED_SYMBOLS.length],
     symbolSize: 11,
-    data: r.configs.map((c, ci) => ({ value: [ci, finite(c.bySeed[seed])], itemStyle: { color: colors[ci], opacity: 0.85, borderColor: '#1d2433', borderWidth: 0.5 } })),
+    data: r.configs.map((c, ci) => ({
+      value: [ci, finite(c.bySeed[seed])],
+      itemStyle: { color: colors[ci], opacity: 0.85, borderColor: '#1d2433', borderWidth: 0.5 },
+    })),
   }));
   const meanSeries = {
     name: 'mean over seeds',
@@ -35,7 +38,11 @@ export function robustnessOption(r: Robustness, metricLabel: string): Record<str
     tooltip: { trigger: 'item' },
     grid: { left: 80, right: 24, top: 40, bottom: 90 },
     xAxis: {
-      type: 'category', data: labels, name: 'configuration', nameLocation: 'middle', nameGap: 70,
+      type: 'category',
+      data: labels,
+      name: 'configuration',
+      nameLocation: 'middle',
+      nameGap: 70,
       axisLabel: { interval: 0, rotate: labels.length > 5 ? 25 : 0 },
     },
     yAxis: { type: 'value', scale: true, name: metricLabel, nameLocation: 'middle', nameGap: 60 },

@@ -57,7 +57,10 @@ export function ranks(values: readonly number[], better: 'lower' | 'higher' = 'l
 
 /** Kendall's τ-b (tie-corrected); NaN when fewer than 2 pairs or one side is constant. */
 export function kendallTau(x: readonly number[], y: readonly number[]): number {
-  let concordant = 0, discordant = 0, tiesX = 0, tiesY = 0;
+  let concordant = 0,
+    discordant = 0,
+    tiesX = 0,
+    tiesY = 0;
   for (let i = 0; i < x.length; i++) {
     for (let j = i + 1; j < x.length; j++) {
       const dx = Math.sign(x[i] - x[j]);
@@ -81,7 +84,9 @@ export function spearman(x: readonly number[], y: readonly number[]): number {
   if (n < 2) return NaN;
   const mx = rx.reduce((a, b) => a + b, 0) / n;
   const my = ry.reduce((a, b) => a + b, 0) / n;
-  let sxy = 0, sxx = 0, syy = 0;
+  let sxy = 0,
+    sxx = 0,
+    syy = 0;
   for (let i = 0; i < n; i++) {
     sxy += (rx[i] - mx) * (ry[i] - my);
     sxx += (rx[i] - mx) ** 2;
@@ -94,13 +99,20 @@ export function robustness(rows: readonly RobustnessInputRow[], better: 'lower' 
   const seeds = [...new Set(rows.flatMap((r) => r.seeds.filter((s): s is number => s !== null)))].sort((a, b) => a - b);
   const configs: ConfigSpread[] = rows.map((r) => {
     const bySeed: Record<number, number> = {};
-    r.seeds.forEach((s, i) => { if (s !== null) bySeed[s] = r.values[i] ?? NaN; });
+    r.seeds.forEach((s, i) => {
+      if (s !== null) bySeed[s] = r.values[i] ?? NaN;
+    });
     return { method: r.method, label: r.label, bySeed, stats: aggregate(r.values), ranks: {} };
   });
   for (const seed of seeds) {
     const ranked = configs.filter((c) => Number.isFinite(c.bySeed[seed]));
-    const rk = ranks(ranked.map((c) => c.bySeed[seed]), better);
-    ranked.forEach((c, i) => { c.ranks[seed] = rk[i]; });
+    const rk = ranks(
+      ranked.map((c) => c.bySeed[seed]),
+      better,
+    );
+    ranked.forEach((c, i) => {
+      c.ranks[seed] = rk[i];
+    });
   }
   const pairs: SeedPair[] = [];
   for (let i = 0; i < seeds.length; i++) {
@@ -109,14 +121,26 @@ export function robustness(rows: readonly RobustnessInputRow[], better: 'lower' 
       const both = configs.filter((c) => Number.isFinite(c.bySeed[a]) && Number.isFinite(c.bySeed[b]));
       const xa = both.map((c) => c.bySeed[a]);
       const xb = both.map((c) => c.bySeed[b]);
-      const bestOf = (xs: number[]) => (xs.length ? xs.indexOf(better === 'lower' ? Math.min(...xs) : Math.max(...xs)) : -1);
-      pairs.push({ a, b, n: both.length, kendall: kendallTau(xa, xb), spearman: spearman(xa, xb), sameBest: both.length > 0 && bestOf(xa) === bestOf(xb) });
+      const bestOf = (xs: number[]) =>
+        xs.length ? xs.indexOf(better === 'lower' ? Math.min(...xs) : Math.max(...xs)) : -1;
+      pairs.push({
+        a,
+        b,
+        n: both.length,
+        kendall: kendallTau(xa, xb),
+        spearman: spearman(xa, xb),
+        sameBest: both.length > 0 && bestOf(xa) === bestOf(xb),
+      });
     }
   }
   const taus = pairs.map((p) => p.kendall).filter((t) => Number.isFinite(t));
   const meanKendall = taus.length ? taus.reduce((a, b) => a + b, 0) / taus.length : NaN;
-  const verdict = !taus.length ? 'not enough data'
-    : meanKendall >= 0.8 && pairs.every((p) => p.sameBest) ? 'stable'
-    : meanKendall >= 0.5 ? 'mostly stable' : 'unstable';
+  const verdict = !taus.length
+    ? 'not enough data'
+    : meanKendall >= 0.8 && pairs.every((p) => p.sameBest)
+      ? 'stable'
+      : meanKendall >= 0.5
+        ? 'mostly stable'
+        : 'unstable';
   return { seeds, configs, pairs, meanKendall, verdict };
 }

@@ -10,16 +10,28 @@ import { blocksFromGroups, lisaTimeline } from './timeline';
 import type { RunInfo } from './types';
 
 const run = (id: string, kind: string, seed: number, extra: Partial<RunInfo> = {}): RunInfo => ({
-  id, kind, label: id, status: 'finished', seed, gamma: null, interval: null,
-  config: { steps: 10, lr: 1e-3, seed, out: `/x/${id}`, rank: 8 }, ...extra,
+  id,
+  kind,
+  label: id,
+  status: 'finished',
+  seed,
+  gamma: null,
+  interval: null,
+  config: { steps: 10, lr: 1e-3, seed, out: `/x/${id}`, rank: 8 },
+  ...extra,
 });
 const lisa = (id: string, g: number, k: number, seed: number) => run(id, 'lisa', seed, { gamma: g, interval: k });
 
 describe('groupRuns', () => {
   it('groups by everything but the seed, orders full, LoRA, LISA by γ then K, and styles per method', () => {
     const groups = groupRuns([
-      lisa('a', 2, 5, 1), lisa('b', 1, 5, 1), lisa('c', 1, 5, 2), run('f1', 'full', 1), run('f2', 'full', 2),
-      run('l1', 'lora', 1), run('p', 'pretrain', 0),
+      lisa('a', 2, 5, 1),
+      lisa('b', 1, 5, 1),
+      lisa('c', 1, 5, 2),
+      run('f1', 'full', 1),
+      run('f2', 'full', 2),
+      run('l1', 'lora', 1),
+      run('p', 'pretrain', 0),
     ]);
     expect(groups.map((g) => g.label)).toEqual(['Full FT', 'LoRA r=8', 'LISA γ=1 K=5', 'LISA γ=2 K=5']);
     expect(groups.map((g) => g.runs.length)).toEqual([2, 1, 2, 1]);
@@ -52,7 +64,14 @@ describe('ema', () => {
 describe('groupCurves', () => {
   const b = (step: number, mean: number) => ({ firstStep: step, lastStep: step, count: 1, min: mean, max: mean, mean });
   const groups = groupRuns([lisa('a', 1, 5, 1), lisa('b', 1, 5, 2)]);
-  const series = { key: 'train/loss', bucketSteps: 1, runs: [{ runId: 'a', buckets: [b(1, 2), b(2, 4)] }, { runId: 'b', buckets: [b(1, 4), b(3, 1)] }] };
+  const series = {
+    key: 'train/loss',
+    bucketSteps: 1,
+    runs: [
+      { runId: 'a', buckets: [b(1, 2), b(2, 4)] },
+      { runId: 'b', buckets: [b(1, 4), b(3, 1)] },
+    ],
+  };
   it('computes mean and bands per step over seeds', () => {
     const [c] = groupCurves(series, groups, 'std');
     expect(c.steps).toEqual([1, 2, 3]);
@@ -65,10 +84,19 @@ describe('groupCurves', () => {
     expect([mm.lo[0], mm.hi[0]]).toEqual([2, 4]);
     const [ci] = groupCurves(series, groups, 'ci');
     expect(ci.hi[0] - ci.mean[0]).toBeCloseTo(12.706 * 1, 2);
-    expect(c.seeds.map((s) => s.values)).toEqual([[2, 4, NaN], [4, NaN, 1]]);
+    expect(c.seeds.map((s) => s.values)).toEqual([
+      [2, 4, NaN],
+      [4, NaN, 1],
+    ]);
   });
   it('feeds a chart whose data table has one row per configuration and step', () => {
-    const { data, option } = curveChart({ key: 'train/loss', curves: groupCurves(series, groups, 'std'), band: 'std', log: true, seeds: true });
+    const { data, option } = curveChart({
+      key: 'train/loss',
+      curves: groupCurves(series, groups, 'std'),
+      band: 'std',
+      log: true,
+      seeds: true,
+    });
     expect(data.rows).toHaveLength(3);
     expect(data.columns[0]).toBe('configuration');
     expect((option.series as unknown[]).length).toBe(2 + 1); // seeds + mean; the band needs two finite points
@@ -78,7 +106,10 @@ describe('groupCurves', () => {
 describe('figure2', () => {
   it('averages seeds per layer group in model order, one series per method', () => {
     const groups = groupRuns([run('f1', 'full', 1), run('f2', 'full', 2), run('l1', 'lora', 1)]);
-    const norms = (id: string, v: number) => ({ runId: id, groups: ['head', 'block.10', 'block.2', 'embed', 'lnf', 'pos'].map((group) => ({ group, value: v })) });
+    const norms = (id: string, v: number) => ({
+      runId: id,
+      groups: ['head', 'block.10', 'block.2', 'embed', 'lnf', 'pos'].map((group) => ({ group, value: v })),
+    });
     const fig = figure2([norms('f1', 1), norms('f2', 3), norms('l1', 0)], groups);
     expect(fig.layers).toEqual(['embed', 'pos', 'block.2', 'block.10', 'lnf', 'head']);
     expect(fig.series.map((s) => s.values[0])).toEqual([2, 0]);
@@ -86,13 +117,20 @@ describe('figure2', () => {
     expect(chart.data.columns).toEqual(['layer group', 'Full FT', 'LoRA r=8']);
     expect(chart.data.rows[4]).toEqual(['final LN', 2, 0]);
     // zero cannot sit on a log axis: drawn as a gap, kept in the table
-    expect(((chart.option.series as { data: unknown[] }[])[1].data)[0]).toBeNull();
+    expect((chart.option.series as { data: unknown[] }[])[1].data[0]).toBeNull();
   });
 });
 
 describe('lisaTimeline', () => {
   it('counts periods and trainable steps per block', () => {
-    const t = lisaTimeline([{ period: 1, step: 5, active: [1], reset: true }, { period: 0, step: 0, active: [0, 2], reset: false }], 4, 12);
+    const t = lisaTimeline(
+      [
+        { period: 1, step: 5, active: [1], reset: true },
+        { period: 0, step: 0, active: [0, 2], reset: false },
+      ],
+      4,
+      12,
+    );
     expect(t.nBlocks).toBe(4);
     expect(t.periods.map((p) => p.period)).toEqual([0, 1]);
     expect(t.counts).toEqual([1, 1, 1, 0]);
@@ -105,12 +143,28 @@ describe('lisaTimeline', () => {
 describe('ablation shading', () => {
   it('shades the best mean darkest and leaves non-finite cells plain', () => {
     const row = (mean: number) => ({
-      method: 'lisa', label: '', gamma: 1, interval: 1, switches: 1, steps: 1, excluded: 0, refused: [], best: false,
-      lr: null, lrChoice: [], comparisons: [], stats: { n: 2, nonFinite: 0, mean, std: 0 },
+      method: 'lisa',
+      label: '',
+      gamma: 1,
+      interval: 1,
+      switches: 1,
+      steps: 1,
+      excluded: 0,
+      refused: [],
+      best: false,
+      lr: null,
+      lrChoice: [],
+      comparisons: [],
+      stats: { n: 2, nonFinite: 0, mean, std: 0 },
     });
     const table: AblationTableJson = {
-      sweepId: 's', metric: { id: 'eval/loss', key: 'eval/loss', label: '', better: 'lower' }, caption: '', gammas: [1],
-      intervals: [1], cells: [row(1), row(2)], baselines: [row(NaN)],
+      sweepId: 's',
+      metric: { id: 'eval/loss', key: 'eval/loss', label: '', better: 'lower' },
+      caption: '',
+      gammas: [1],
+      intervals: [1],
+      cells: [row(1), row(2)],
+      baselines: [row(NaN)],
     };
     const shade = shader(table);
     expect(shade(table.cells[0])).toBe(heatColour(1));

@@ -28,7 +28,8 @@ export function windowBatch(text: Uint8Array | Int32Array, starts: readonly numb
   const out = emptyBatch(starts.length, seq);
   for (let b = 0; b < starts.length; b++) {
     const s = starts[b];
-    if (s < 0 || s + seq + 1 > text.length) throw new RangeError(`window ${s}+${seq + 1} outside text of ${text.length}`);
+    if (s < 0 || s + seq + 1 > text.length)
+      throw new RangeError(`window ${s}+${seq + 1} outside text of ${text.length}`);
     const o = b * seq;
     for (let t = 0; t < seq; t++) {
       out.x[o + t] = text[s + t];

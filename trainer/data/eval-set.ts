@@ -52,7 +52,10 @@ function chunks<T>(items: readonly T[], rows: number): T[][] {
 }
 
 export function recordEvalSet(
-  examples: readonly Example[], tasks: EvalTask[], seq: number, lossOnAll: boolean,
+  examples: readonly Example[],
+  tasks: EvalTask[],
+  seq: number,
+  lossOnAll: boolean,
 ): EvalSet {
   return {
     records: examples.length,

@@ -15,7 +15,11 @@ function file(name: string, text: string): string {
 }
 
 const opts = { seq: 32, seed: 1, stage: 'finetune' } as const;
-const records = Array.from({ length: 40 }, (_, i) => ({ instruction: `Double ${i}.`, input: i % 2 ? `n=${i}` : '', output: String(2 * i) }));
+const records = Array.from({ length: 40 }, (_, i) => ({
+  instruction: `Double ${i}.`,
+  input: i % 2 ? `n=${i}` : '',
+  output: String(2 * i),
+}));
 
 function responses(b: Batch): string[] {
   return Array.from({ length: b.batch }, (_, r) => {
@@ -48,7 +52,9 @@ describe('user .txt data', () => {
 
   it('needs enough text for a training window and a held-out one', () => {
     const small = file('small.txt', 'too short');
-    expect(() => loadDataset(small, opts)).toThrow(/small.txt: 9 bytes is too little text for seq 32; need at least 66/);
+    expect(() => loadDataset(small, opts)).toThrow(
+      /small.txt: 9 bytes is too little text for seq 32; need at least 66/,
+    );
   });
 });
 
@@ -104,13 +110,19 @@ describe('clear errors', () => {
   });
 
   it('lists the valid presets for an unknown one', () => {
-    expect(err('alpaca')).toBe("unknown data preset 'alpaca': valid presets are pretrain, instruct; or give a path to a .txt, .json, .jsonl file");
+    expect(err('alpaca')).toBe(
+      "unknown data preset 'alpaca': valid presets are pretrain, instruct; or give a path to a .txt, .json, .jsonl file",
+    );
     expect(err('data.csv')).toMatch(/unknown data preset 'data.csv'/);
   });
 
   it('names the line of bad JSON', () => {
-    expect(err(file('bad.jsonl', '{"instruction":"a","output":"b"}\n\n{"instruction": oops}\n'))).toMatch(/bad.jsonl: invalid JSON on line 3: /);
-    expect(err(file('bad.json', '[\n {"instruction":"a","output":"b"},\n {"instruction": tru}\n]'))).toMatch(/bad.json: invalid JSON on line 3: /);
+    expect(err(file('bad.jsonl', '{"instruction":"a","output":"b"}\n\n{"instruction": oops}\n'))).toMatch(
+      /bad.jsonl: invalid JSON on line 3: /,
+    );
+    expect(err(file('bad.json', '[\n {"instruction":"a","output":"b"},\n {"instruction": tru}\n]'))).toMatch(
+      /bad.json: invalid JSON on line 3: /,
+    );
     expect(err(file('cut.json', '[\n {"instruction":"a",\n'))).toMatch(/cut.json: invalid JSON on line 3: /);
   });
 
@@ -122,7 +134,9 @@ describe('clear errors', () => {
       /noinstr.json: record 1 has no string "instruction" field/,
     );
     expect(err(file('notobj.json', '[{"instruction":"a","output":"b"}, 5]'))).toMatch(/record 1 is not an object/);
-    expect(err(file('badinput.jsonl', '{"instruction":"a","input":3,"output":"b"}'))).toMatch(/record 0 \(line 1\): "input" must be a string/);
+    expect(err(file('badinput.jsonl', '{"instruction":"a","input":3,"output":"b"}'))).toMatch(
+      /record 0 \(line 1\): "input" must be a string/,
+    );
   });
 
   it('rejects files that cannot make a dataset', () => {

@@ -72,7 +72,9 @@ function toRecord(value: unknown, index: number, line: number | undefined, file:
   const v = value as Record<string, unknown>;
   for (const key of ['instruction', 'output'] as const) {
     if (typeof v[key] !== 'string') {
-      throw new DataError(`${where} has no string "${key}" field (records need "instruction" and "output"; "input" is optional)`);
+      throw new DataError(
+        `${where} has no string "${key}" field (records need "instruction" and "output"; "input" is optional)`,
+      );
     }
   }
   if (v.input !== undefined && v.input !== null && typeof v.input !== 'string') {

@@ -42,8 +42,10 @@ function loadPreset(preset: DataPreset, opts: DatasetOptions): Dataset {
 }
 
 function checkOptions(opts: DatasetOptions): void {
-  if (!Number.isInteger(opts.seq) || opts.seq < 1) throw new DataError(`seq must be a positive integer, got ${opts.seq}`);
-  if (!Number.isInteger(opts.seed) || opts.seed < 0) throw new DataError(`seed must be a non-negative integer, got ${opts.seed}`);
+  if (!Number.isInteger(opts.seq) || opts.seq < 1)
+    throw new DataError(`seq must be a positive integer, got ${opts.seq}`);
+  if (!Number.isInteger(opts.seed) || opts.seed < 0)
+    throw new DataError(`seed must be a non-negative integer, got ${opts.seed}`);
   if (opts.stage !== 'pretrain' && opts.stage !== 'finetune') {
     throw new DataError(`stage must be 'pretrain' or 'finetune', got '${String(opts.stage)}'`);
   }

@@ -14,7 +14,8 @@ const CATEGORY_WORDS = [...CATEGORY_OF.keys()];
 function sequence(r: Rng): { terms: string[]; next: string } {
   const kind = r.int(3);
   if (kind === 0) {
-    const start = r.range(0, 50), step = r.range(1, 9);
+    const start = r.range(0, 50),
+      step = r.range(1, 9);
     const terms = [0, 1, 2, 3].map((k) => String(start + k * step));
     return { terms, next: String(start + 4 * step) };
   }
@@ -45,7 +46,8 @@ export const TASKS: Readonly<Record<string, (r: Rng) => AlpacaRecord>> = {
     return { instruction: 'Sort the letters.', input: s, output: [...s].sort().join('') };
   },
   add: (r) => {
-    const a = r.range(0, 99), b = r.range(0, 99);
+    const a = r.range(0, 99),
+      b = r.range(0, 99);
     return { instruction: `What is ${a} + ${b}?`, output: String(a + b) };
   },
   next: (r) => {
@@ -54,7 +56,9 @@ export const TASKS: Readonly<Record<string, (r: Rng) => AlpacaRecord>> = {
   },
   antonym: (r) => {
     const [a, b] = r.pick(ANTONYMS);
-    return r.chance(0.5) ? { instruction: `Opposite of ${a}?`, output: b } : { instruction: `Opposite of ${b}?`, output: a };
+    return r.chance(0.5)
+      ? { instruction: `Opposite of ${a}?`, output: b }
+      : { instruction: `Opposite of ${b}?`, output: a };
   },
   category: (r) => {
     const w = r.pick(CATEGORY_WORDS);

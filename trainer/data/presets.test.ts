@@ -19,7 +19,8 @@ describe.each(['pretrain', 'instruct'] as const)('preset %s', (preset) => {
   const load = (seed: number) => loadDataset(preset, { seq: 64, seed, stage: 'finetune' });
 
   it('is a pure function of (seed, step, batch)', () => {
-    const a = load(7), b = load(7);
+    const a = load(7),
+      b = load(7);
     for (const step of [0, 1, 99]) expect(same(a.trainBatch(step, 16), b.trainBatch(step, 16))).toBe(true);
     const batch = a.trainBatch(5, 4);
     expect([batch.batch, batch.seq, batch.x.length, batch.y.length, batch.mask.length]).toEqual([4, 64, 256, 256, 256]);
@@ -50,8 +51,15 @@ describe.each(['pretrain', 'instruct'] as const)('preset %s', (preset) => {
     const seven = set.batches(7);
     seven.forEach((b, k) => {
       const o = k * 7 * b.seq;
-      expect(same(b, { ...one, x: one.x.slice(o, o + b.x.length), y: one.y.slice(o, o + b.y.length),
-        mask: one.mask.slice(o, o + b.mask.length), batch: b.batch })).toBe(true);
+      expect(
+        same(b, {
+          ...one,
+          x: one.x.slice(o, o + b.x.length),
+          y: one.y.slice(o, o + b.y.length),
+          mask: one.mask.slice(o, o + b.mask.length),
+          batch: b.batch,
+        }),
+      ).toBe(true);
     });
     // Records are a prefix of any longer list; text windows spread over the whole held-out tail instead.
     if (preset === 'instruct') expect(load(1).evalSet(300).batches(256)[0].x).toEqual(one.x);
@@ -134,7 +142,8 @@ describe('instruct preset', () => {
   });
 
   it('fits every question into 64 tokens (mini), dropping at most the "### Instruction:" header', () => {
-    for (let s = 0; s < 2000; s++) expect(windowStart(toExample(instructTrainRecord(1, s, 0)), 64)).toBeLessThanOrEqual(17);
+    for (let s = 0; s < 2000; s++)
+      expect(windowStart(toExample(instructTrainRecord(1, s, 0)), 64)).toBeLessThanOrEqual(17);
   });
 
   it('keeps the response when seq is short (nano)', () => {

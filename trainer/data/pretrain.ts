@@ -5,8 +5,19 @@
  */
 import { rngFor, type Rng } from './rng';
 import {
-  ADJECTIVES, ANTONYMS, CAPITALS, CATEGORIES, DAYS, MONTHS, NAMES, NOUNS, NUMBER_WORDS, PLACES, VERBS,
-  capitalize, plural,
+  ADJECTIVES,
+  ANTONYMS,
+  CAPITALS,
+  CATEGORIES,
+  DAYS,
+  MONTHS,
+  NAMES,
+  NOUNS,
+  NUMBER_WORDS,
+  PLACES,
+  VERBS,
+  capitalize,
+  plural,
 } from './words';
 
 type Sentence = (r: Rng) => string;
@@ -22,19 +33,25 @@ const SENTENCES: readonly Sentence[] = [
   (r) => `${r.pick(NAMES)} wanted to ${r.pick(VERBS)[0]} ${the(r)}, but it was too ${r.pick(ADJECTIVES)}.`,
   (r) => `Every morning the ${r.pick(NOUNS)} looks ${r.pick(ADJECTIVES)} and ${r.pick(ADJECTIVES)}.`,
   (r) => {
-    const name = r.pick(NAMES), noun = plural(r.pick(NOUNS)), a = r.range(2, 19), b = r.range(1, 9);
+    const name = r.pick(NAMES),
+      noun = plural(r.pick(NOUNS)),
+      a = r.range(2, 19),
+      b = r.range(1, 9);
     return `${name} has ${a} ${noun} and gets ${b} more, so ${pronoun(name)} has ${a + b} ${noun}.`;
   },
   (r) => {
-    const a = r.range(0, 12), b = r.range(0, 12);
+    const a = r.range(0, 12),
+      b = r.range(0, 12);
     return `${capitalize(NUMBER_WORDS[a])} plus ${NUMBER_WORDS[b]} is ${a + b}.`;
   },
   (r) => {
-    const a = r.range(1, 99), b = r.range(1, 99);
+    const a = r.range(1, 99),
+      b = r.range(1, 99);
     return r.chance(0.5) ? `${a} + ${b} = ${a + b}.` : `${Math.max(a, b)} - ${Math.min(a, b)} = ${Math.abs(a - b)}.`;
   },
   (r) => {
-    const a = r.range(2, 9), b = r.range(2, 9);
+    const a = r.range(2, 9),
+      b = r.range(2, 9);
     return `${a} times ${b} is ${a * b}.`;
   },
   (r) => {
@@ -46,7 +63,8 @@ const SENTENCES: readonly Sentence[] = [
     return `The month after ${MONTHS[i]} is ${MONTHS[(i + 1) % MONTHS.length]}.`;
   },
   (r) => {
-    const start = r.range(0, 40), step = r.range(1, 6);
+    const start = r.range(0, 40),
+      step = r.range(1, 6);
     return `Count by ${step}: ${[0, 1, 2, 3, 4].map((k) => start + k * step).join(', ')}.`;
   },
   (r) => {

@@ -72,7 +72,10 @@ function groupHashes(records: readonly AlpacaRecord[]): number[] {
  * Split user records into training and held-out groups (about 10% of the groups held out, see groupHashes).
  * Small files still get at least one group on each side; a file that is one group cannot be split.
  */
-export function splitRecords(name: string, records: readonly AlpacaRecord[]): { train: AlpacaRecord[]; heldOut: AlpacaRecord[] } {
+export function splitRecords(
+  name: string,
+  records: readonly AlpacaRecord[],
+): { train: AlpacaRecord[]; heldOut: AlpacaRecord[] } {
   const hashes = groupHashes(records);
   const distinct = [...new Set(hashes)].sort((a, b) => a - b);
   if (distinct.length < 2) {

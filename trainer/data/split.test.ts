@@ -10,10 +10,18 @@ describe('canonicalForm', () => {
     const same = (a: AlpacaRecord, b: AlpacaRecord) => expect(canonicalForm(a)).toBe(canonicalForm(b));
     same({ instruction: 'Opposite of big?', output: 'small' }, { instruction: 'Opposite of small?', output: 'big' });
     same({ instruction: 'What is 52 + 21?', output: '73' }, { instruction: 'What is 21 + 52?', output: '73' });
-    same({ instruction: 'Reverse the word.', input: 'stone', output: 'enots' },
-      { instruction: 'Reverse the word.', input: 'enots', output: 'stone' });
-    same({ instruction: 'Sort the letters.', input: 'cab', output: 'abc' }, { instruction: 'Sort the letters.', input: 'bca', output: 'abc' });
-    same({ instruction: 'Capital of France?', output: 'Paris' }, { instruction: 'capital of  france', output: 'Paris.' });
+    same(
+      { instruction: 'Reverse the word.', input: 'stone', output: 'enots' },
+      { instruction: 'Reverse the word.', input: 'enots', output: 'stone' },
+    );
+    same(
+      { instruction: 'Sort the letters.', input: 'cab', output: 'abc' },
+      { instruction: 'Sort the letters.', input: 'bca', output: 'abc' },
+    );
+    same(
+      { instruction: 'Capital of France?', output: 'Paris' },
+      { instruction: 'capital of  france', output: 'Paris.' },
+    );
     const differ = (a: AlpacaRecord, b: AlpacaRecord) => expect(canonicalForm(a)).not.toBe(canonicalForm(b));
     differ({ instruction: 'What is 52 + 21?', output: '73' }, { instruction: 'What is 50 + 23?', output: '73' });
     differ({ instruction: 'Opposite of big?', output: 'small' }, { instruction: 'Opposite of hot?', output: 'cold' });
@@ -38,13 +46,30 @@ describe('the instruct preset', () => {
 });
 
 describe('user records', () => {
-  const antonyms = [['big', 'small'], ['hot', 'cold'], ['up', 'down'], ['day', 'night'], ['open', 'closed'], ['wet', 'dry'],
-    ['fast', 'slow'], ['early', 'late'], ['full', 'empty'], ['light', 'dark'], ['old', 'new'], ['hard', 'soft']];
+  const antonyms = [
+    ['big', 'small'],
+    ['hot', 'cold'],
+    ['up', 'down'],
+    ['day', 'night'],
+    ['open', 'closed'],
+    ['wet', 'dry'],
+    ['fast', 'slow'],
+    ['early', 'late'],
+    ['full', 'empty'],
+    ['light', 'dark'],
+    ['old', 'new'],
+    ['hard', 'soft'],
+  ];
   const records: AlpacaRecord[] = [];
-  for (const [a, b] of antonyms) records.push({ instruction: `Opposite of ${a}?`, output: b }, { instruction: `Opposite of ${b}?`, output: a });
-  for (let a = 10; a < 60; a += 7) for (const b of [13, 31, 47]) {
-    records.push({ instruction: `What is ${a} + ${b}?`, output: String(a + b) }, { instruction: `What is ${b} + ${a}?`, output: String(a + b) });
-  }
+  for (const [a, b] of antonyms)
+    records.push({ instruction: `Opposite of ${a}?`, output: b }, { instruction: `Opposite of ${b}?`, output: a });
+  for (let a = 10; a < 60; a += 7)
+    for (const b of [13, 31, 47]) {
+      records.push(
+        { instruction: `What is ${a} + ${b}?`, output: String(a + b) },
+        { instruction: `What is ${b} + ${a}?`, output: String(a + b) },
+      );
+    }
 
   it('keeps mirrored and commuted records on one side of the split', () => {
     const { train, heldOut } = splitRecords('mirrored.jsonl', records);
@@ -56,7 +81,9 @@ describe('user records', () => {
 
   it('splits a file the same way whatever the order of its records', () => {
     const a = splitRecords('a', records).heldOut.map(canonicalForm).sort();
-    const b = splitRecords('b', [...records].reverse()).heldOut.map(canonicalForm).sort();
+    const b = splitRecords('b', [...records].reverse())
+      .heldOut.map(canonicalForm)
+      .sort();
     expect(a).toEqual(b);
   });
 });

@@ -64,14 +64,22 @@ function llama(s: HfShape): TensorSpec[] {
     const g = `block.${i}`;
     const p = `model.layers.${i}.`;
     add(`${p}input_layernorm.weight`, [d], g, 'norm');
-    for (const [m, dout] of [['q_proj', q], ['k_proj', kv], ['v_proj', kv]] as const) {
+    for (const [m, dout] of [
+      ['q_proj', q],
+      ['k_proj', kv],
+      ['v_proj', kv],
+    ] as const) {
       add(`${p}self_attn.${m}.weight`, [dout, d], g, `self_attn.${m}`, true);
       if (s.qkvBias) add(`${p}self_attn.${m}.bias`, [dout], g, `self_attn.${m}`);
     }
     add(`${p}self_attn.o_proj.weight`, [d, q], g, 'self_attn.o_proj', true);
     if (s.oBias) add(`${p}self_attn.o_proj.bias`, [d], g, 'self_attn.o_proj');
     add(`${p}post_attention_layernorm.weight`, [d], g, 'norm');
-    for (const [m, din, dout] of [['gate_proj', d, ffn], ['up_proj', d, ffn], ['down_proj', ffn, d]] as const) {
+    for (const [m, din, dout] of [
+      ['gate_proj', d, ffn],
+      ['up_proj', d, ffn],
+      ['down_proj', ffn, d],
+    ] as const) {
       add(`${p}mlp.${m}.weight`, [dout, din], g, `mlp.${m}`, true);
       if (s.mlpBias) add(`${p}mlp.${m}.bias`, [dout], g, `mlp.${m}`);
     }
@@ -100,15 +108,28 @@ export function hfGroups(s: HfShape): string[] {
 /** LoRA targets → modules: short names (q, k, v, o, mlp) and PEFT module names (suffix match, as PEFT does). */
 export function hfLoraModules(s: HfShape, target: string): string[] {
   const gpt2Map: Record<string, string[]> = {
-    q: ['attn.c_attn'], k: ['attn.c_attn'], v: ['attn.c_attn'], o: ['attn.c_proj'], mlp: ['mlp.c_fc', 'mlp.c_proj'],
-    c_attn: ['attn.c_attn'], c_proj: ['attn.c_proj', 'mlp.c_proj'], c_fc: ['mlp.c_fc'],
+    q: ['attn.c_attn'],
+    k: ['attn.c_attn'],
+    v: ['attn.c_attn'],
+    o: ['attn.c_proj'],
+    mlp: ['mlp.c_fc', 'mlp.c_proj'],
+    c_attn: ['attn.c_attn'],
+    c_proj: ['attn.c_proj', 'mlp.c_proj'],
+    c_fc: ['mlp.c_fc'],
   };
   const llamaMap: Record<string, string[]> = {
-    q: ['self_attn.q_proj'], k: ['self_attn.k_proj'], v: ['self_attn.v_proj'], o: ['self_attn.o_proj'],
+    q: ['self_attn.q_proj'],
+    k: ['self_attn.k_proj'],
+    v: ['self_attn.v_proj'],
+    o: ['self_attn.o_proj'],
     mlp: ['mlp.gate_proj', 'mlp.up_proj', 'mlp.down_proj'],
-    q_proj: ['self_attn.q_proj'], k_proj: ['self_attn.k_proj'], v_proj: ['self_attn.v_proj'],
+    q_proj: ['self_attn.q_proj'],
+    k_proj: ['self_attn.k_proj'],
+    v_proj: ['self_attn.v_proj'],
     o_proj: ['self_attn.o_proj'],
-    gate_proj: ['mlp.gate_proj'], up_proj: ['mlp.up_proj'], down_proj: ['mlp.down_proj'],
+    gate_proj: ['mlp.gate_proj'],
+    up_proj: ['mlp.up_proj'],
+    down_proj: ['mlp.down_proj'],
   };
   return (s.family === 'gpt2' ? gpt2Map : llamaMap)[target] ?? [];
 }

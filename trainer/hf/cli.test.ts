@@ -19,10 +19,14 @@ const saveHfConfig = path.join(tmp, 'save-hf.json');
 writeFileSync(saveHfConfig, JSON.stringify({ save_hf: true }));
 
 function cli(args: string[]): Promise<{ code: number | null; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'trainer/cli.ts'), '--backend', 'wasm', ...args], {
-    cwd: root,
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(root, 'trainer/cli.ts'), '--backend', 'wasm', ...args],
+    {
+      cwd: root,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stderr })));
@@ -37,8 +41,16 @@ function llama7b(): string {
   const dir = path.join(tmp, 'llama-2-7b');
   mkdirSync(dir, { recursive: true });
   const config = {
-    architectures: ['LlamaForCausalLM'], model_type: 'llama', vocab_size: 32000, hidden_size: 4096, intermediate_size: 11008,
-    num_hidden_layers: 32, num_attention_heads: 32, num_key_value_heads: 32, max_position_embeddings: 4096, rms_norm_eps: 1e-5,
+    architectures: ['LlamaForCausalLM'],
+    model_type: 'llama',
+    vocab_size: 32000,
+    hidden_size: 4096,
+    intermediate_size: 11008,
+    num_hidden_layers: 32,
+    num_attention_heads: 32,
+    num_key_value_heads: 32,
+    max_position_embeddings: 4096,
+    rms_norm_eps: 1e-5,
     torch_dtype: 'float16',
   };
   writeFileSync(path.join(dir, 'config.json'), JSON.stringify(config));
@@ -66,36 +78,79 @@ function copyFixture(name: string): string {
 }
 
 describe('--model DIR', () => {
-  it.each(['gpt2-tiny', 'llama-tiny-gqa'])('%s: --steps 0 evaluates and prints the reference eval loss', async (name) => {
-    const ref = reference(name) as ReturnType<typeof reference> & { eval_seq: number };
-    const out = path.join(tmp, `eval-${name}`);
-    const r = await cli(['--model', path.join(FIXTURES, name), '--steps', '0', '--data', EVAL_TXT, '--seq', String(ref.eval_seq), '--out', out]);
-    expect(r.code, r.stderr).toBe(0);
-    const ev = events(out);
-    const evalEvent = ev.find((e) => e.type === 'eval');
-    expect(evalEvent?.type === 'eval' && Math.abs(evalEvent.values['eval/loss'] - ref.eval_text.loss)).toBeLessThan(1e-5);
-    expect(ev.at(-1)?.type).toBe('finished');
-    expect(ev.some((e) => e.type === 'metrics' || e.type === 'checkpoint')).toBe(false);
-    const started = ev.find((e) => e.type === 'run_started');
-    const groups = name === 'gpt2-tiny' ? ['embed', 'pos', 'block.0', 'block.1', 'lnf'] : ['embed', 'block.0', 'block.1', 'lnf', 'head'];
-    expect(started?.type === 'run_started' && started.model.groups).toEqual(groups);
-  });
+  it.each(['gpt2-tiny', 'llama-tiny-gqa'])(
+    '%s: --steps 0 evaluates and prints the reference eval loss',
+    async (name) => {
+      const ref = reference(name) as ReturnType<typeof reference> & { eval_seq: number };
+      const out = path.join(tmp, `eval-${name}`);
+      const r = await cli([
+        '--model',
+        path.join(FIXTURES, name),
+        '--steps',
+        '0',
+        '--data',
+        EVAL_TXT,
+        '--seq',
+        String(ref.eval_seq),
+        '--out',
+        out,
+      ]);
+      expect(r.code, r.stderr).toBe(0);
+      const ev = events(out);
+      const evalEvent = ev.find((e) => e.type === 'eval');
+      expect(evalEvent?.type === 'eval' && Math.abs(evalEvent.values['eval/loss'] - ref.eval_text.loss)).toBeLessThan(
+        1e-5,
+      );
+      expect(ev.at(-1)?.type).toBe('finished');
+      expect(ev.some((e) => e.type === 'metrics' || e.type === 'checkpoint')).toBe(false);
+      const started = ev.find((e) => e.type === 'run_started');
+      const groups =
+        name === 'gpt2-tiny'
+          ? ['embed', 'pos', 'block.0', 'block.1', 'lnf']
+          : ['embed', 'block.0', 'block.1', 'lnf', 'head'];
+      expect(started?.type === 'run_started' && started.model.groups).toEqual(groups);
+    },
+  );
 
   it('fine-tunes with LoRA on PEFT module names, changing only the adapters, and saves a PEFT adapter', async () => {
     const out = path.join(tmp, 'lora');
     const r = await cli([
-      '--model', path.join(FIXTURES, 'gpt2-tiny'), '--method', 'lora', '--lora-targets', 'c_attn', '--rank', '2', '--steps', '4',
-      '--batch', '2', '--seq', '16', '--data', EVAL_TXT, '--lr', '0.01', '--out', out, '--config', saveHfConfig,
+      '--model',
+      path.join(FIXTURES, 'gpt2-tiny'),
+      '--method',
+      'lora',
+      '--lora-targets',
+      'c_attn',
+      '--rank',
+      '2',
+      '--steps',
+      '4',
+      '--batch',
+      '2',
+      '--seq',
+      '16',
+      '--data',
+      EVAL_TXT,
+      '--lr',
+      '0.01',
+      '--out',
+      out,
+      '--config',
+      saveHfConfig,
     ]);
     expect(r.code, r.stderr).toBe(0);
     const hf = path.join(out, 'hf');
-    expect(['adapter_config.json', 'adapter_model.safetensors', 'tokenizer.json'].every((f) => existsSync(path.join(hf, f)))).toBe(true);
+    expect(
+      ['adapter_config.json', 'adapter_model.safetensors', 'tokenizer.json'].every((f) => existsSync(path.join(hf, f))),
+    ).toBe(true);
     expect(existsSync(path.join(hf, 'model.safetensors'))).toBe(false);
     const log = events(out).find((e) => e.type === 'log' && e.message.startsWith('wrote Hugging Face folder'));
     expect(log).toBeDefined();
     expect(events(out).at(-1)?.type).toBe('finished');
-    const last = events(out).filter((e) => e.type === 'layer_norms').at(-1);
-    const modules = last?.type === 'layer_norms' ? last.modules ?? {} : {};
+    const last = events(out)
+      .filter((e) => e.type === 'layer_norms')
+      .at(-1);
+    const modules = last?.type === 'layer_norms' ? (last.modules ?? {}) : {};
     expect(Object.keys(modules)).toContain('block.0/attn.c_attn');
     expect(modules['block.0/attn.c_attn'].update).toBeGreaterThan(0);
     expect(modules['block.0/mlp.c_fc'].update).toBe(0);
@@ -103,30 +158,56 @@ describe('--model DIR', () => {
 
   describe('bad model folders: exit 2, one line naming the problem, no run folder', () => {
     const cases: [string, () => string, RegExp][] = [
-      ['no config.json', () => {
-        const d = copyFixture('gpt2-tiny');
-        rmSync(path.join(d, 'config.json'));
-        return d;
-      }, /no config\.json \(not a Hugging Face model folder\)/],
-      ['a truncated safetensors file', () => {
-        const d = copyFixture('gpt2-tiny');
-        truncateSync(path.join(d, 'model.safetensors'), 5000);
-        return d;
-      }, /model\.safetensors: truncated safetensors file/],
-      ['a tensor of the wrong shape', () => {
-        const d = copyFixture('llama-tiny-gqa');
-        const c = JSON.parse(readFileSync(path.join(d, 'config.json'), 'utf8'));
-        writeFileSync(path.join(d, 'config.json'), JSON.stringify({ ...c, intermediate_size: 32 }));
-        return d;
-      }, /tensor model\.layers\.0\.mlp\.gate_proj\.weight has shape \[24,16\], config\.json implies \[32,16\]/],
-      ['a 7B model on wasm', llama7b,
-        /LlamaForCausalLM \(6\.74 B parameters, full, batch 8 × seq 256, float32\) needs about \d+ bytes \(\d+\.\d GiB\) but the wasm heap holds at most 4294967296 bytes \(4 GiB\); .*--backend tensorflow/],
-      ['--save-hf without --model', () => '', /--save-hf writes a Hugging Face folder: it needs a run from --model DIR/],
-      ['an unsupported architecture', () => {
-        const d = copyFixture('gpt2-tiny');
-        writeFileSync(path.join(d, 'config.json'), JSON.stringify({ architectures: ['T5ForConditionalGeneration'], model_type: 't5' }));
-        return d;
-      }, /unsupported architecture T5ForConditionalGeneration/],
+      [
+        'no config.json',
+        () => {
+          const d = copyFixture('gpt2-tiny');
+          rmSync(path.join(d, 'config.json'));
+          return d;
+        },
+        /no config\.json \(not a Hugging Face model folder\)/,
+      ],
+      [
+        'a truncated safetensors file',
+        () => {
+          const d = copyFixture('gpt2-tiny');
+          truncateSync(path.join(d, 'model.safetensors'), 5000);
+          return d;
+        },
+        /model\.safetensors: truncated safetensors file/,
+      ],
+      [
+        'a tensor of the wrong shape',
+        () => {
+          const d = copyFixture('llama-tiny-gqa');
+          const c = JSON.parse(readFileSync(path.join(d, 'config.json'), 'utf8'));
+          writeFileSync(path.join(d, 'config.json'), JSON.stringify({ ...c, intermediate_size: 32 }));
+          return d;
+        },
+        /tensor model\.layers\.0\.mlp\.gate_proj\.weight has shape \[24,16\], config\.json implies \[32,16\]/,
+      ],
+      [
+        'a 7B model on wasm',
+        llama7b,
+        /LlamaForCausalLM \(6\.74 B parameters, full, batch 8 × seq 256, float32\) needs about \d+ bytes \(\d+\.\d GiB\) but the wasm heap holds at most 4294967296 bytes \(4 GiB\); .*--backend tensorflow/,
+      ],
+      [
+        '--save-hf without --model',
+        () => '',
+        /--save-hf writes a Hugging Face folder: it needs a run from --model DIR/,
+      ],
+      [
+        'an unsupported architecture',
+        () => {
+          const d = copyFixture('gpt2-tiny');
+          writeFileSync(
+            path.join(d, 'config.json'),
+            JSON.stringify({ architectures: ['T5ForConditionalGeneration'], model_type: 't5' }),
+          );
+          return d;
+        },
+        /unsupported architecture T5ForConditionalGeneration/,
+      ],
     ];
     it.each(cases)('%s', async (_, make, message) => {
       const out = path.join(tmp, `bad-${Math.random().toString(36).slice(2)}`);

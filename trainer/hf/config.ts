@@ -36,7 +36,10 @@ export interface HfShape {
 
 const FAMILIES: Record<string, Family> = { gpt2: 'gpt2', llama: 'llama', mistral: 'llama', qwen2: 'llama' };
 const ARCHITECTURES: Record<string, string> = {
-  gpt2: 'GPT2LMHeadModel', llama: 'LlamaForCausalLM', mistral: 'MistralForCausalLM', qwen2: 'Qwen2ForCausalLM',
+  gpt2: 'GPT2LMHeadModel',
+  llama: 'LlamaForCausalLM',
+  mistral: 'MistralForCausalLM',
+  qwen2: 'Qwen2ForCausalLM',
 };
 
 function int(c: Record<string, unknown>, file: string, ...keys: string[]): number {
@@ -86,10 +89,23 @@ export function parseHfConfig(raw: unknown, file = 'config.json'): HfShape {
       throw new ModelError(`${file}: scale_attn_by_inverse_layer_idx / reorder_and_upcast_attn are not supported`);
     }
     return {
-      family, modelType, architecture, vocab: int(c, file, 'vocab_size'), d, layers: int(c, file, 'n_layer'), heads,
-      kvHeads: heads, headDim: d / heads, ffn: (c.n_inner as number | null | undefined) ?? 4 * d,
-      ctx: int(c, file, 'n_positions', 'n_ctx'), eps: num(c, 'layer_norm_epsilon', 1e-5, file),
-      tied: c.tie_word_embeddings !== false, ropeTheta: 0, qkvBias: true, oBias: true, mlpBias: true,
+      family,
+      modelType,
+      architecture,
+      vocab: int(c, file, 'vocab_size'),
+      d,
+      layers: int(c, file, 'n_layer'),
+      heads,
+      kvHeads: heads,
+      headDim: d / heads,
+      ffn: (c.n_inner as number | null | undefined) ?? 4 * d,
+      ctx: int(c, file, 'n_positions', 'n_ctx'),
+      eps: num(c, 'layer_norm_epsilon', 1e-5, file),
+      tied: c.tie_word_embeddings !== false,
+      ropeTheta: 0,
+      qkvBias: true,
+      oBias: true,
+      mlpBias: true,
     };
   }
   const d = int(c, file, 'hidden_size');
@@ -109,12 +125,23 @@ export function parseHfConfig(raw: unknown, file = 'config.json'): HfShape {
   }
   const attnBias = c.attention_bias === true;
   return {
-    family, modelType, architecture, vocab: int(c, file, 'vocab_size'), d, heads,
+    family,
+    modelType,
+    architecture,
+    vocab: int(c, file, 'vocab_size'),
+    d,
+    heads,
     layers: int(c, file, 'num_hidden_layers'),
-    kvHeads, headDim, ffn: int(c, file, 'intermediate_size'), ctx: int(c, file, 'max_position_embeddings'),
-    eps: num(c, 'rms_norm_eps', 1e-6, file), tied: c.tie_word_embeddings === true,
+    kvHeads,
+    headDim,
+    ffn: int(c, file, 'intermediate_size'),
+    ctx: int(c, file, 'max_position_embeddings'),
+    eps: num(c, 'rms_norm_eps', 1e-6, file),
+    tied: c.tie_word_embeddings === true,
     ropeTheta: num(c, 'rope_theta', 10000, file),
-    qkvBias: modelType === 'qwen2' || attnBias, oBias: attnBias, mlpBias: c.mlp_bias === true,
+    qkvBias: modelType === 'qwen2' || attnBias,
+    oBias: attnBias,
+    mlpBias: c.mlp_bias === true,
   };
 }
 

@@ -68,16 +68,24 @@ describe('--save-hf', () => {
 
 describe('LoRA export', () => {
   const cases: [string, string[], [string, number[], number[]][]][] = [
-    ['llama-tiny-gqa', ['q_proj', 'v_proj'], [
-      ['base_model.model.model.layers.0.self_attn.q_proj', [4, 16], [16, 4]],
-      ['base_model.model.model.layers.0.self_attn.v_proj', [4, 16], [8, 4]],
-      ['base_model.model.model.layers.1.self_attn.q_proj', [4, 16], [16, 4]],
-      ['base_model.model.model.layers.1.self_attn.v_proj', [4, 16], [8, 4]],
-    ]],
-    ['gpt2-tiny', ['c_attn'], [
-      ['base_model.model.transformer.h.0.attn.c_attn', [4, 16], [48, 4]],
-      ['base_model.model.transformer.h.1.attn.c_attn', [4, 16], [48, 4]],
-    ]],
+    [
+      'llama-tiny-gqa',
+      ['q_proj', 'v_proj'],
+      [
+        ['base_model.model.model.layers.0.self_attn.q_proj', [4, 16], [16, 4]],
+        ['base_model.model.model.layers.0.self_attn.v_proj', [4, 16], [8, 4]],
+        ['base_model.model.model.layers.1.self_attn.q_proj', [4, 16], [16, 4]],
+        ['base_model.model.model.layers.1.self_attn.v_proj', [4, 16], [8, 4]],
+      ],
+    ],
+    [
+      'gpt2-tiny',
+      ['c_attn'],
+      [
+        ['base_model.model.transformer.h.0.attn.c_attn', [4, 16], [48, 4]],
+        ['base_model.model.transformer.h.1.attn.c_attn', [4, 16], [48, 4]],
+      ],
+    ],
   ];
 
   it.each(cases)('%s with %s: PEFT names and shapes; merged = W₀ + (α/r)·B·A', (name, targets, expected) => {
@@ -88,10 +96,19 @@ describe('LoRA export', () => {
     const out = path.join(tmp, `${name}-lora`);
     saveHf(m, out, { rank: 4, alpha: 8, merge: true });
     const adapterConfig = JSON.parse(readFileSync(path.join(out, 'adapter_config.json'), 'utf8'));
-    expect(adapterConfig).toMatchObject({ peft_type: 'LORA', task_type: 'CAUSAL_LM', r: 4, lora_alpha: 8, target_modules: targets });
+    expect(adapterConfig).toMatchObject({
+      peft_type: 'LORA',
+      task_type: 'CAUSAL_LM',
+      r: 4,
+      lora_alpha: 8,
+      target_modules: targets,
+    });
     expect(adapterConfig.fan_in_fan_out).toBe(name.startsWith('gpt2'));
     const adapter = new SafetensorsFolder(out, 'adapter_model.safetensors');
-    const names = expected.flatMap(([mod, a, b]) => [[`${mod}.lora_A.weight`, a], [`${mod}.lora_B.weight`, b]]);
+    const names = expected.flatMap(([mod, a, b]) => [
+      [`${mod}.lora_A.weight`, a],
+      [`${mod}.lora_B.weight`, b],
+    ]);
     expect([...adapter.tensors.keys()].sort()).toEqual(names.map(([n]) => n).sort());
     for (const [n, shape] of names) expect(adapter.info(n as string).shape).toEqual(shape);
 
@@ -100,7 +117,7 @@ describe('LoRA export', () => {
     const merged = new SafetensorsFolder(out);
     let checked = 0;
     for (const [mod] of expected) {
-      const weight = mod.replace('base_model.model.', '').replace(/^transformer\./, '') + '.weight';
+      const weight = `${mod.replace('base_model.model.', '').replace(/^transformer\./, '')}.weight`;
       const a = adapter.read(`${mod}.lora_A.weight`);
       const b = adapter.read(`${mod}.lora_B.weight`);
       const [r, din] = a.shape;

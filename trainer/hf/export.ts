@@ -13,8 +13,14 @@ import type { HFModel } from './model';
 import { writeSafetensors, type TensorOut } from './safetensors';
 
 const TOKENIZER_FILES = [
-  'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'generation_config.json',
-  'vocab.json', 'merges.txt', 'tokenizer.model', 'added_tokens.json',
+  'tokenizer.json',
+  'tokenizer_config.json',
+  'special_tokens_map.json',
+  'generation_config.json',
+  'vocab.json',
+  'merges.txt',
+  'tokenizer.model',
+  'added_tokens.json',
 ];
 
 function transpose(values: Float32Array, rows: number, cols: number): Float32Array {
@@ -68,7 +74,9 @@ function writeConfig(model: HFModel, dir: string): void {
 
 function writeWeights(model: HFModel, dir: string, merge: boolean): void {
   const tensors: TensorOut[] = model.specs.map((s) => ({
-    name: s.name, shape: s.hfShape, values: () => stored(model, s, merge),
+    name: s.name,
+    shape: s.hfShape,
+    values: () => stored(model, s, merge),
   }));
   writeSafetensors(path.join(dir, 'model.safetensors'), tensors, { format: 'pt' });
 }
@@ -125,10 +133,20 @@ export function saveHf(model: HFModel, dir: string, o: SaveHfOptions = {}): stri
   }
   if (lora) {
     const config = {
-      peft_type: 'LORA', task_type: 'CAUSAL_LM', base_model_name_or_path: model.source.dir,
-      r: o.rank, lora_alpha: o.alpha, target_modules: targetModules(model), lora_dropout: 0, bias: 'none',
+      peft_type: 'LORA',
+      task_type: 'CAUSAL_LM',
+      base_model_name_or_path: model.source.dir,
+      r: o.rank,
+      lora_alpha: o.alpha,
+      target_modules: targetModules(model),
+      lora_dropout: 0,
+      bias: 'none',
       fan_in_fan_out: model.hf.family === 'gpt2',
-      modules_to_save: null, inference_mode: true, init_lora_weights: true, use_rslora: false, use_dora: false,
+      modules_to_save: null,
+      inference_mode: true,
+      init_lora_weights: true,
+      use_rslora: false,
+      use_dora: false,
     };
     writeFileSync(path.join(dir, 'adapter_config.json'), `${JSON.stringify(config, null, 2)}\n`);
     writeSafetensors(path.join(dir, 'adapter_model.safetensors'), peftTensors(model), { format: 'pt' });

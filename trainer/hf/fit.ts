@@ -21,9 +21,19 @@ export function estimateShape(s: HfShape): EstimateShape {
 
 export function hfMemory(c: TrainConfig, s: HfShape, seq: number): MemoryEstimate {
   return estimateMemory({
-    shape: estimateShape(s), method: c.method, batch: c.batch, seq, precision: 'fp32', attention: 'eager',
-    rank: c.rank, loraTargets: shortLoraTargets(c.lora_targets), loraEmbed: false, loraDropout: false,
-    gamma: c.gamma, optimizerState: c.optimizer_state, switches: Math.ceil(c.steps / c.interval),
+    shape: estimateShape(s),
+    method: c.method,
+    batch: c.batch,
+    seq,
+    precision: 'fp32',
+    attention: 'eager',
+    rank: c.rank,
+    loraTargets: shortLoraTargets(c.lora_targets),
+    loraEmbed: false,
+    loraDropout: false,
+    gamma: c.gamma,
+    optimizerState: c.optimizer_state,
+    switches: Math.ceil(c.steps / c.interval),
     overheadBytes: TFJS_OVERHEAD_BYTES,
   });
 }
@@ -36,10 +46,11 @@ export function checkFits(c: TrainConfig, s: HfShape, seq: number, backend: stri
   const m = hfMemory(c, s, seq);
   if (m.peakBytes <= WASM_HEAP_BYTES) return;
   const ram = os.totalmem();
-  const where = m.peakBytes < 0.8 * ram
-    ? `--backend tensorflow (tfjs-node, this machine's ${gib(ram)} of memory) would fit it`
-    : `it needs --backend tensorflow with a GPU of at least ${gib(m.peakBytes)} (tfjs-node-gpu), ` +
-      'or a smaller batch/seq/method';
+  const where =
+    m.peakBytes < 0.8 * ram
+      ? `--backend tensorflow (tfjs-node, this machine's ${gib(ram)} of memory) would fit it`
+      : `it needs --backend tensorflow with a GPU of at least ${gib(m.peakBytes)} (tfjs-node-gpu), ` +
+        'or a smaller batch/seq/method';
   const params = (m.params / 1e9).toFixed(2);
   throw new ConfigError(
     `${s.architecture} (${params} B parameters, ${c.method}, batch ${c.batch} × seq ${seq}, float32) needs about ` +

@@ -29,10 +29,21 @@ describe('inventory of Hugging Face models', () => {
         return out;
       };
       expect(byGroup(model.params.map((p) => ({ group: p.group, size: p.variable.size })))).toEqual(
-        byGroup(inv.map((p) => ({ group: p.group, size: p.shape.reduce((a, b) => a * b, 1) }))));
+        byGroup(inv.map((p) => ({ group: p.group, size: p.shape.reduce((a, b) => a * b, 1) }))),
+      );
       expect(model.groups).toEqual(inventoryGroups(inv));
-      const lisa = createMethod(model, { method: 'lisa', gamma: 1, interval: 5, sampling: 'uniform',
-        optimizerState: 'reset_blocks', rank: 2, alpha: 4, loraTargets: ['q'], loraTrainEmbed: false, seed: 1 });
+      const lisa = createMethod(model, {
+        method: 'lisa',
+        gamma: 1,
+        interval: 5,
+        sampling: 'uniform',
+        optimizerState: 'reset_blocks',
+        rank: 2,
+        alpha: 4,
+        loraTargets: ['q'],
+        loraTrainEmbed: false,
+        seed: 1,
+      });
       const planned = methodCounts(shape, { method: 'lisa', gamma: 1 });
       const built = modelInfo(model, lisa, { gamma: 1 });
       expect(built).toMatchObject({ params: planned.params, trainableParams: planned.trainable });

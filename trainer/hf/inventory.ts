@@ -19,9 +19,23 @@ function biases(hf: HfShape): LinearBiases {
 export function inventoryShape(hf: HfShape): ModelShape {
   const gpt2 = hf.family === 'gpt2';
   return {
-    name: hf.modelType, layers: hf.layers, hidden: hf.d, intermediate: hf.ffn, heads: hf.heads, kvHeads: hf.kvHeads,
-    headDim: hf.headDim, vocab: hf.vocab, positions: gpt2 ? hf.ctx : 0, tied: hf.tied, mlp: gpt2 ? 'gelu' : 'swiglu',
-    norm: gpt2 ? 'layernorm' : 'rmsnorm', parallel: false, biases: biases(hf), fusedQkv: gpt2, headBias: false,
-    family: gpt2 ? 'gpt2' : 'llama', ctx: hf.ctx,
+    name: hf.modelType,
+    layers: hf.layers,
+    hidden: hf.d,
+    intermediate: hf.ffn,
+    heads: hf.heads,
+    kvHeads: hf.kvHeads,
+    headDim: hf.headDim,
+    vocab: hf.vocab,
+    positions: gpt2 ? hf.ctx : 0,
+    tied: hf.tied,
+    mlp: gpt2 ? 'gelu' : 'swiglu',
+    norm: gpt2 ? 'layernorm' : 'rmsnorm',
+    parallel: false,
+    biases: biases(hf),
+    fusedQkv: gpt2,
+    headBias: false,
+    family: gpt2 ? 'gpt2' : 'llama',
+    ctx: hf.ctx,
   };
 }

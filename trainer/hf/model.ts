@@ -35,7 +35,10 @@ export class HFModel extends GPT {
   readonly specs: TensorSpec[];
   private rope: { cos: tf.Tensor2D; sin: tf.Tensor2D } | null = null;
 
-  private constructor(readonly hf: HfShape, readonly source: HfSource) {
+  private constructor(
+    readonly hf: HfShape,
+    readonly source: HfSource,
+  ) {
     super({ vocab: hf.vocab, d: hf.d, layers: hf.layers, heads: hf.heads, ctx: hf.ctx });
     this.specs = tensorSpecs(hf, source.prefix);
     if (hf.family === 'gpt2' && Math.abs(hf.eps - LN_EPS) > 1e-12) {

@@ -36,10 +36,12 @@ describe('Hugging Face fixtures', () => {
     });
     let worst = 0;
     let scale = 0;
-    ref.logits.forEach((row, i) => row.forEach((v, j) => {
-      worst = Math.max(worst, Math.abs(v - logits[i][j]));
-      scale = Math.max(scale, Math.abs(v));
-    }));
+    ref.logits.forEach((row, i) =>
+      row.forEach((v, j) => {
+        worst = Math.max(worst, Math.abs(v - logits[i][j]));
+        scale = Math.max(scale, Math.abs(v));
+      }),
+    );
     const dLoss = Math.abs(loss - ref.loss).toExponential(2);
     console.log(`${name}: max |Δlogit| ${worst.toExponential(2)} (max |logit| ${scale.toFixed(2)}), |Δloss| ${dLoss}`);
     expect(worst).toBeLessThan(tol === 1e-4 ? tol : tol * Math.max(1, scale));

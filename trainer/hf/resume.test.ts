@@ -13,13 +13,19 @@ const tmp = mkdtempSync(path.join(os.tmpdir(), 'layerlab-hfresume-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 function start(args: string[]) {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'trainer/cli.ts'), '--backend', 'wasm', ...args], {
-    cwd: root,
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(root, 'trainer/cli.ts'), '--backend', 'wasm', ...args],
+    {
+      cwd: root,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
-  const done = new Promise<{ code: number | null; stderr: string }>((resolve) => child.on('exit', (code) => resolve({ code, stderr })));
+  const done = new Promise<{ code: number | null; stderr: string }>((resolve) =>
+    child.on('exit', (code) => resolve({ code, stderr })),
+  );
   return { child, done };
 }
 
@@ -27,13 +33,36 @@ const events = (dir: string): RunEvent[] =>
   readFileSync(path.join(dir, 'events.ndjson'), 'utf8').split('\n').filter(Boolean).map(parseEvent);
 
 function losses(ev: RunEvent[]): Map<number, number> {
-  return new Map(ev.flatMap((e) => (e.type === 'metrics' ? [[e.step, e.values['train/loss']] as [number, number]] : [])));
+  return new Map(
+    ev.flatMap((e) => (e.type === 'metrics' ? [[e.step, e.values['train/loss']] as [number, number]] : [])),
+  );
 }
 
 const RUN = [
-  '--model', path.join(FIXTURES, 'llama-tiny-gqa'), '--method', 'lisa', '--gamma', '1', '--interval', '3', '--steps', '12',
-  '--batch', '2', '--seq', '16', '--data', path.join(FIXTURES, 'eval.txt'), '--lr', '0.003', '--checkpoint-every', '100',
-  '--eval-every', '100', '--seed', '5',
+  '--model',
+  path.join(FIXTURES, 'llama-tiny-gqa'),
+  '--method',
+  'lisa',
+  '--gamma',
+  '1',
+  '--interval',
+  '3',
+  '--steps',
+  '12',
+  '--batch',
+  '2',
+  '--seq',
+  '16',
+  '--data',
+  path.join(FIXTURES, 'eval.txt'),
+  '--lr',
+  '0.003',
+  '--checkpoint-every',
+  '100',
+  '--eval-every',
+  '100',
+  '--seed',
+  '5',
 ];
 
 describe('--model runs resume', () => {
@@ -59,10 +88,13 @@ describe('--model runs resume', () => {
     expect(resumed.code, resumed.stderr).toBe(0);
     const got = losses(events(out));
     expect(got.size).toBe(12);
-    for (const [step, loss] of reference) expect(Math.abs(got.get(step)! - loss), `step ${step}`).toBeLessThanOrEqual(1e-5);
+    for (const [step, loss] of reference)
+      expect(Math.abs(got.get(step)! - loss), `step ${step}`).toBeLessThanOrEqual(1e-5);
     const periods = events(out).filter((e) => e.type === 'lisa_period');
     expect(periods.map((e) => e.type === 'lisa_period' && e.active)).toEqual(
-      events(whole).filter((e) => e.type === 'lisa_period').map((e) => e.type === 'lisa_period' && e.active),
+      events(whole)
+        .filter((e) => e.type === 'lisa_period')
+        .map((e) => e.type === 'lisa_period' && e.active),
     );
   }, 180_000);
 });

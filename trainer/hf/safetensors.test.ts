@@ -34,16 +34,23 @@ describe('safetensors', () => {
     const file = path.join(tmp, 'a.safetensors');
     const a = Float32Array.from({ length: 12 }, (_, i) => Math.fround(Math.sin(i) * 1e-3 * (i + 1)));
     const b = Float32Array.from([-0, 1e-45, 3.4e38, -7.25]);
-    writeSafetensors(file, [
-      { name: 'x.weight', shape: [3, 4], values: () => a },
-      { name: 'y', shape: [4], values: () => b },
-    ], { format: 'pt' });
+    writeSafetensors(
+      file,
+      [
+        { name: 'x.weight', shape: [3, 4], values: () => a },
+        { name: 'y', shape: [4], values: () => b },
+      ],
+      { format: 'pt' },
+    );
     const bytes = readFileSync(file);
     const headerLen = Number(bytes.readBigUInt64LE(0));
     expect(headerLen % 8).toBe(0);
     expect(JSON.parse(bytes.subarray(8, 8 + headerLen).toString()).__metadata__).toEqual({ format: 'pt' });
     const { tensors } = readHeader(file);
-    expect(tensors.map((t) => [t.name, t.dtype, t.shape])).toEqual([['x.weight', 'F32', [3, 4]], ['y', 'F32', [4]]]);
+    expect(tensors.map((t) => [t.name, t.dtype, t.shape])).toEqual([
+      ['x.weight', 'F32', [3, 4]],
+      ['y', 'F32', [4]],
+    ]);
     const back = (name: string) => {
       const t = tensors.find((x) => x.name === name)!;
       return decode(bytes.subarray(t.start, t.start + t.bytes), 'F32');
@@ -62,7 +69,10 @@ describe('safetensors', () => {
 
   it('reads a sharded folder through its index, one tensor at a time', () => {
     const f = new SafetensorsFolder(path.join(FIXTURES, 'gpt2-tiny-f16-sharded'));
-    expect(f.files.map((x) => path.basename(x))).toEqual(['model-00001-of-00002.safetensors', 'model-00002-of-00002.safetensors']);
+    expect(f.files.map((x) => path.basename(x))).toEqual([
+      'model-00001-of-00002.safetensors',
+      'model-00002-of-00002.safetensors',
+    ]);
     expect(f.info('transformer.ln_f.weight').file).toMatch(/00002-of-00002/);
     const t = f.read('transformer.h.0.ln_1.weight');
     expect(t.shape).toEqual([16]);
@@ -81,9 +91,13 @@ describe('model folders: one-line errors naming the file and the tensor', () => 
     const dir = copyFixture('gpt2-tiny');
     const file = path.join(dir, 'model.safetensors');
     truncateSync(file, 9000);
-    expect(errorOf(() => inspectHfFolder(dir))).toMatch(/model\.safetensors: truncated safetensors file \(tensor .* ends past the end\)/);
+    expect(errorOf(() => inspectHfFolder(dir))).toMatch(
+      /model\.safetensors: truncated safetensors file \(tensor .* ends past the end\)/,
+    );
     truncateSync(file, 20);
-    expect(errorOf(() => inspectHfFolder(dir))).toMatch(/model\.safetensors: truncated safetensors file \(header of \d+ bytes, file of 20\)/);
+    expect(errorOf(() => inspectHfFolder(dir))).toMatch(
+      /model\.safetensors: truncated safetensors file \(header of \d+ bytes, file of 20\)/,
+    );
   });
 
   it('a tensor of the wrong shape', () => {
@@ -99,14 +113,21 @@ describe('model folders: one-line errors naming the file and the tensor', () => 
     const dir = copyFixture('llama-tiny-gqa');
     const config = JSON.parse(readFileSync(path.join(dir, 'config.json'), 'utf8'));
     writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ ...config, num_hidden_layers: 3 }));
-    expect(errorOf(() => inspectHfFolder(dir))).toMatch(/tensor model\.layers\.2\.input_layernorm\.weight is missing \(LlamaForCausalLM needs it\)$/);
+    expect(errorOf(() => inspectHfFolder(dir))).toMatch(
+      /tensor model\.layers\.2\.input_layernorm\.weight is missing \(LlamaForCausalLM needs it\)$/,
+    );
     writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ ...config, num_hidden_layers: 1 }));
-    expect(errorOf(() => inspectHfFolder(dir))).toMatch(/unexpected tensor model\.layers\.1\.\S+ for LlamaForCausalLM with this config\.json$/);
+    expect(errorOf(() => inspectHfFolder(dir))).toMatch(
+      /unexpected tensor model\.layers\.1\.\S+ for LlamaForCausalLM with this config\.json$/,
+    );
   });
 
   it('an unsupported architecture', () => {
     const dir = copyFixture('gpt2-tiny');
-    writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ architectures: ['BertForMaskedLM'], model_type: 'bert' }));
+    writeFileSync(
+      path.join(dir, 'config.json'),
+      JSON.stringify({ architectures: ['BertForMaskedLM'], model_type: 'bert' }),
+    );
     expect(errorOf(() => inspectHfFolder(dir))).toMatch(
       /config\.json: unsupported architecture BertForMaskedLM \(supported: GPT2LMHeadModel, LlamaForCausalLM, MistralForCausalLM, Qwen2ForCausalLM\)$/,
     );
@@ -117,23 +138,64 @@ describe('model folders: one-line errors naming the file and the tensor', () => 
     const bytes = readFileSync(path.join(dir, 'model.safetensors'));
     rmSync(path.join(dir, 'model.safetensors'));
     expect(errorOf(() => inspectHfFolder(dir))).toMatch(/no model\.safetensors or model\.safetensors\.index\.json/);
-    writeFileSync(path.join(dir, 'model.safetensors'), Buffer.from(bytes.toString('latin1').replace('"F32"', '"I64"'), 'latin1'));
+    writeFileSync(
+      path.join(dir, 'model.safetensors'),
+      Buffer.from(bytes.toString('latin1').replace('"F32"', '"I64"'), 'latin1'),
+    );
     expect(errorOf(() => inspectHfFolder(dir))).toMatch(/tensor \S+ has dtype I64; supported are F32, F16, BF16/);
   });
 });
 
 describe('config.json', () => {
   it('reads GPT-2 and Llama-family shapes with transformers defaults', () => {
-    const g = parseHfConfig({ model_type: 'gpt2', vocab_size: 50257, n_positions: 1024, n_embd: 768, n_layer: 12, n_head: 12 });
-    expect(g).toMatchObject({ family: 'gpt2', architecture: 'GPT2LMHeadModel', ffn: 3072, tied: true, eps: 1e-5, kvHeads: 12 });
+    const g = parseHfConfig({
+      model_type: 'gpt2',
+      vocab_size: 50257,
+      n_positions: 1024,
+      n_embd: 768,
+      n_layer: 12,
+      n_head: 12,
+    });
+    expect(g).toMatchObject({
+      family: 'gpt2',
+      architecture: 'GPT2LMHeadModel',
+      ffn: 3072,
+      tied: true,
+      eps: 1e-5,
+      kvHeads: 12,
+    });
     const mistral = {
-      architectures: ['MistralForCausalLM'], model_type: 'mistral', vocab_size: 32000, hidden_size: 4096, intermediate_size: 14336,
-      num_hidden_layers: 32, num_attention_heads: 32, num_key_value_heads: 8, max_position_embeddings: 32768, rope_theta: 1e6,
+      architectures: ['MistralForCausalLM'],
+      model_type: 'mistral',
+      vocab_size: 32000,
+      hidden_size: 4096,
+      intermediate_size: 14336,
+      num_hidden_layers: 32,
+      num_attention_heads: 32,
+      num_key_value_heads: 8,
+      max_position_embeddings: 32768,
+      rope_theta: 1e6,
     };
-    expect(parseHfConfig(mistral)).toMatchObject({ family: 'llama', kvHeads: 8, headDim: 128, tied: false, ropeTheta: 1e6, qkvBias: false });
-    const qwen = parseHfConfig({ ...mistral, model_type: 'qwen2', architectures: ['Qwen2ForCausalLM'], tie_word_embeddings: true });
+    expect(parseHfConfig(mistral)).toMatchObject({
+      family: 'llama',
+      kvHeads: 8,
+      headDim: 128,
+      tied: false,
+      ropeTheta: 1e6,
+      qkvBias: false,
+    });
+    const qwen = parseHfConfig({
+      ...mistral,
+      model_type: 'qwen2',
+      architectures: ['Qwen2ForCausalLM'],
+      tie_word_embeddings: true,
+    });
     expect(qwen).toMatchObject({ qkvBias: true, oBias: false, tied: true });
-    expect(() => parseHfConfig({ ...mistral, rope_scaling: { type: 'yarn', factor: 4 } })).toThrow(/rope_scaling .* is not supported/);
-    expect(() => parseHfConfig({ ...mistral, architectures: ['LlamaForCausalLM'] })).toThrow(/unsupported architecture LlamaForCausalLM/);
+    expect(() => parseHfConfig({ ...mistral, rope_scaling: { type: 'yarn', factor: 4 } })).toThrow(
+      /rope_scaling .* is not supported/,
+    );
+    expect(() => parseHfConfig({ ...mistral, architectures: ['LlamaForCausalLM'] })).toThrow(
+      /unsupported architecture LlamaForCausalLM/,
+    );
   });
 });

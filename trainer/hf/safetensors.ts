@@ -6,7 +6,15 @@
  * A sharded model is several such files and `model.safetensors.index.json` ({weight_map: {name: file}}).
  */
 import {
-  closeSync, existsSync, fstatSync, fsyncSync, openSync, readFileSync, readSync, renameSync, writeSync,
+  closeSync,
+  existsSync,
+  fstatSync,
+  fsyncSync,
+  openSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  writeSync,
 } from 'node:fs';
 import path from 'node:path';
 import { ModelError } from './errors';
@@ -127,7 +135,10 @@ export class SafetensorsFolder {
   readonly files: string[] = [];
 
   /** `file`: one named file of the folder (e.g. adapter_model.safetensors) instead of the model weights. */
-  constructor(readonly dir: string, file?: string) {
+  constructor(
+    readonly dir: string,
+    file?: string,
+  ) {
     const single = path.join(dir, file ?? 'model.safetensors');
     const index = path.join(dir, 'model.safetensors.index.json');
     if (!file && existsSync(index)) {

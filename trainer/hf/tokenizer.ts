@@ -46,9 +46,8 @@ export async function loadHfTokenizer(dir: string, config: Record<string, unknow
   } catch (e) {
     throw new ModelError(`${file}: cannot build the tokenizer (${(e as Error).message})`);
   }
-  const eosToken = typeof cfg.eos_token === 'string'
-    ? cfg.eos_token
-    : (cfg.eos_token as { content?: string } | undefined)?.content;
+  const eosToken =
+    typeof cfg.eos_token === 'string' ? cfg.eos_token : (cfg.eos_token as { content?: string } | undefined)?.content;
   const fromVocab = eosToken ? tok.token_to_id(eosToken) : undefined;
   const eos = fromVocab ?? (typeof config.eos_token_id === 'number' ? config.eos_token_id : null);
   const template = typeof cfg.chat_template === 'string' ? cfg.chat_template : null;

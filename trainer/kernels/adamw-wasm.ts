@@ -32,7 +32,10 @@ function body(): Code {
   const [S, B1, B2, C1, C2, EPS, LR, DEC, OB1, OB2] = [15, 16, 17, 18, 19, 20, 21, 22, 23, 24];
   const [g4, m4, v4] = [25, 26, 27];
   const x = new Code();
-  for (let i = 0; i < 10; i++) x.get(5 + i).f32x4Splat().set(15 + i);
+  for (let i = 0; i < 10; i++)
+    x.get(5 + i)
+      .f32x4Splat()
+      .set(15 + i);
   x.block().get(n).eqz().brIf(0).loop();
   x.get(g).load(0).get(S).f32x4Mul().set(g4);
   x.get(m).get(m).load(0).get(B1).f32x4Mul().get(g4).get(OB1).f32x4Mul().f32x4Add().tee(m4).store(0);
@@ -68,6 +71,22 @@ export function fusedAdamW(p: tf.Tensor, g: tf.Tensor, m: tf.Tensor, v: tf.Tenso
   if (!b.wasm?.asm?.memory || [p, m, v].some((t) => b.refCount(t.dataId) !== 1)) return false;
   const at = (t: tf.Tensor) => b.dataIdMap.get(t.dataId).memoryOffset;
   fusedUpdates++;
-  kernel(b.wasm.asm.memory)(at(p), at(g), at(m), at(v), p.size / 4, k.scale, k.beta1, k.beta2, 1 / k.c1, 1 / k.c2, k.eps, k.lr, k.decay, 1 - k.beta1, 1 - k.beta2);
+  kernel(b.wasm.asm.memory)(
+    at(p),
+    at(g),
+    at(m),
+    at(v),
+    p.size / 4,
+    k.scale,
+    k.beta1,
+    k.beta2,
+    1 / k.c1,
+    1 / k.c2,
+    k.eps,
+    k.lr,
+    k.decay,
+    1 - k.beta1,
+    1 - k.beta2,
+  );
   return true;
 }

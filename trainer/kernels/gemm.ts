@@ -32,12 +32,28 @@ function microKernel(accumulate: boolean): Code {
   x.i32(0).set(ip).get(ap).set(aPanel);
   x.loop(); // over panels of MR rows of A
   // c = cp + ip*MR*ldc + jp*NR*4
-  x.get(cp).get(ip).i32(MR).mul().get(ldc).mul().add().get(jp).i32(4 * NR).mul().add().set(c);
+  x.get(cp)
+    .get(ip)
+    .i32(MR)
+    .mul()
+    .get(ldc)
+    .mul()
+    .add()
+    .get(jp)
+    .i32(4 * NR)
+    .mul()
+    .add()
+    .set(c);
   if (accumulate) {
     // C += A·B: start from the partial sums of the previous K block
     x.get(c).set(cr);
     for (let r = 0; r < MR; r++) {
-      x.get(cr).load(0).set(acc[2 * r]).get(cr).load(16).set(acc[2 * r + 1]);
+      x.get(cr)
+        .load(0)
+        .set(acc[2 * r])
+        .get(cr)
+        .load(16)
+        .set(acc[2 * r + 1]);
       if (r < MR - 1) x.get(cr).get(ldc).add().set(cr);
     }
   } else {
@@ -50,20 +66,47 @@ function microKernel(accumulate: boolean): Code {
     x.get(a);
     if (r > 0) x.get([rs, rs, rs2, rs3][r]).add();
     x.load32Splat(0).set(s);
-    x.get(acc[2 * r]).get(s).get(b0).f32x4Mul().f32x4Add().set(acc[2 * r]);
-    x.get(acc[2 * r + 1]).get(s).get(b1).f32x4Mul().f32x4Add().set(acc[2 * r + 1]);
+    x.get(acc[2 * r])
+      .get(s)
+      .get(b0)
+      .f32x4Mul()
+      .f32x4Add()
+      .set(acc[2 * r]);
+    x.get(acc[2 * r + 1])
+      .get(s)
+      .get(b1)
+      .f32x4Mul()
+      .f32x4Add()
+      .set(acc[2 * r + 1]);
   }
-  x.get(a).get(ks).add().set(a).get(b).i32(4 * NR).add().set(b);
+  x.get(a)
+    .get(ks)
+    .add()
+    .set(a)
+    .get(b)
+    .i32(4 * NR)
+    .add()
+    .set(b);
   x.get(kk).i32(1).sub().tee(kk).brIf(0);
   x.end();
   for (let r = 0; r < MR; r++) {
-    x.get(c).get(acc[2 * r]).store(0).get(c).get(acc[2 * r + 1]).store(16);
+    x.get(c)
+      .get(acc[2 * r])
+      .store(0)
+      .get(c)
+      .get(acc[2 * r + 1])
+      .store(16);
     if (r < MR - 1) x.get(c).get(ldc).add().set(c);
   }
   x.get(aPanel).get(rs3).add().get(rs).add().set(aPanel);
   x.get(ip).i32(1).add().tee(ip).get(mPanels).ltU().brIf(0);
   x.end();
-  x.get(bPanel).get(K).i32(4 * NR).mul().add().set(bPanel);
+  x.get(bPanel)
+    .get(K)
+    .i32(4 * NR)
+    .mul()
+    .add()
+    .set(bPanel);
   x.get(jp).i32(1).add().tee(jp).get(nPanels).ltU().brIf(0);
   x.end();
   return x;
@@ -83,10 +126,20 @@ function packKernel(): Code {
   x.loop(); // k
   x.get(row).set(p);
   for (let c = 0; c < NR; c++) {
-    x.get(dst).get(p).f32Load(0).f32Store(4 * c);
+    x.get(dst)
+      .get(p)
+      .f32Load(0)
+      .f32Store(4 * c);
     if (c < NR - 1) x.get(p).get(colStep).add().set(p);
   }
-  x.get(dst).i32(4 * NR).add().set(dst).get(row).get(rowStep).add().set(row);
+  x.get(dst)
+    .i32(4 * NR)
+    .add()
+    .set(dst)
+    .get(row)
+    .get(rowStep)
+    .add()
+    .set(row);
   x.get(k).i32(1).sub().tee(k).brIf(0);
   x.end();
   x.get(j).i32(NR).add().tee(j).get(N).ltU().brIf(0);
@@ -122,7 +175,14 @@ export class SimdGemm {
   constructor(memory?: WebAssembly.Memory, scratch?: Scratch) {
     this.memory = memory ?? new WebAssembly.Memory({ initial: 16 });
     this.scratch = scratch ?? ownScratch(this.memory);
-    const gemmParams = { params: new Array(9).fill(I32), locals: [[10, I32], [11, V128], [1, I32]] as Array<[number, number]> };
+    const gemmParams = {
+      params: new Array(9).fill(I32),
+      locals: [
+        [10, I32],
+        [11, V128],
+        [1, I32],
+      ] as Array<[number, number]>,
+    };
     const bytes = buildModule([
       { name: 'gemm', ...gemmParams, body: microKernel(false) },
       { name: 'gemmAcc', ...gemmParams, body: microKernel(true) },
@@ -151,15 +211,36 @@ export class SimdGemm {
    * transB); C_i [M,N] at outOff + i·M·N.
    */
   matmulAt(
-    aOff: number, bOff: number, outOff: number, batch: number, M: number, K: number, N: number,
-    transA: boolean, transB: boolean, aBatched = true, bBatched = true,
+    aOff: number,
+    bOff: number,
+    outOff: number,
+    batch: number,
+    M: number,
+    K: number,
+    N: number,
+    transA: boolean,
+    transB: boolean,
+    aBatched = true,
+    bBatched = true,
   ): void {
     if (M % MR !== 0 || N % NR !== 0 || K === 0) {
       // Padding needed: work on copies with slack (kernels read past the end of A and B there).
       const view = new Float32Array(this.memory.buffer);
       const aLen = (aBatched ? batch : 1) * M * K;
       const bLen = (bBatched ? batch : 1) * K * N;
-      this.padded(view.slice(aOff, aOff + aLen), view.slice(bOff, bOff + bLen), outOff, batch, M, K, N, transA, transB, aBatched, bBatched);
+      this.padded(
+        view.slice(aOff, aOff + aLen),
+        view.slice(bOff, bOff + bLen),
+        outOff,
+        batch,
+        M,
+        K,
+        N,
+        transA,
+        transB,
+        aBatched,
+        bBatched,
+      );
       return;
     }
     const kc = this.kBlock > 0 && K > 2 * this.kBlock ? this.kBlock : K;
@@ -180,8 +261,17 @@ export class SimdGemm {
 
   /** Shapes that are not multiples of the tile: copies with padding rows / columns, results copied back. */
   private padded(
-    a: Float32Array, b: Float32Array, outOff: number, batch: number, M: number, K: number, N: number,
-    transA: boolean, transB: boolean, aBatched: boolean, bBatched: boolean,
+    a: Float32Array,
+    b: Float32Array,
+    outOff: number,
+    batch: number,
+    M: number,
+    K: number,
+    N: number,
+    transA: boolean,
+    transB: boolean,
+    aBatched: boolean,
+    bBatched: boolean,
   ): void {
     const Mp = Math.ceil(M / MR) * MR;
     const Np = Math.ceil(N / NR) * NR;
@@ -216,8 +306,19 @@ export class SimdGemm {
 
   /** Convenience for operands in ordinary arrays (tests): copies them in and the result out. */
   matmul(
-    src: Float32Array, aOff: number, bOff: number, out: Float32Array, outOff: number, batch: number,
-    M: number, K: number, N: number, transA: boolean, transB: boolean, aBatched = true, bBatched = true,
+    src: Float32Array,
+    aOff: number,
+    bOff: number,
+    out: Float32Array,
+    outOff: number,
+    batch: number,
+    M: number,
+    K: number,
+    N: number,
+    transA: boolean,
+    transB: boolean,
+    aBatched = true,
+    bBatched = true,
   ): void {
     const aLen = (aBatched ? batch : 1) * M * K;
     const bLen = (bBatched ? batch : 1) * K * N;

@@ -114,13 +114,32 @@ export function registerMap(name: string, kinds: Kind[], e: Expr): void {
       if (d % 4 !== 0) {
         const heap = new Float32Array(memory.buffer);
         const len = (k: Kind) => (k === 'full' ? size : k === 'row' ? size / d : d);
-        interpret(ins.map((t, i) => heap.subarray(at(t) / 4, at(t) / 4 + len(kinds[i]))), heap.subarray(at(out) / 4, at(out) / 4 + size), d);
+        interpret(
+          ins.map((t, i) => heap.subarray(at(t) / 4, at(t) / 4 + len(kinds[i]))),
+          heap.subarray(at(out) / 4, at(out) / 4 + size),
+          d,
+        );
         return out;
       }
       if (compiled?.memory !== memory) {
         const n = kinds.length;
-        const bytes = buildModule([{ name: 'map', params: new Array(n + 3).fill(I32), locals: [[1 + n, I32], [n, V128]], body: body(kinds, e) }]);
-        compiled = { memory, run: new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { mem: memory } }).exports.map as (...a: number[]) => void };
+        const bytes = buildModule([
+          {
+            name: 'map',
+            params: new Array(n + 3).fill(I32),
+            locals: [
+              [1 + n, I32],
+              [n, V128],
+            ],
+            body: body(kinds, e),
+          },
+        ]);
+        compiled = {
+          memory,
+          run: new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { mem: memory } }).exports.map as (
+            ...a: number[]
+          ) => void,
+        };
       }
       compiled.run(...ins.map(at), at(out), size / d, d / 4);
       return out;
@@ -134,7 +153,11 @@ export function registerMap(name: string, kinds: Kind[], e: Expr): void {
       const ins = order(named);
       const { d, size } = geometry(ins[0].shape);
       const o = new Float32Array(size);
-      interpret(ins.map((t) => Float32Array.from(b.data.get(t.dataId).values ?? [])), o, d);
+      interpret(
+        ins.map((t) => Float32Array.from(b.data.get(t.dataId).values ?? [])),
+        o,
+        d,
+      );
       return b.makeTensorInfo([...ins[0].shape], 'float32', o);
     },
   });

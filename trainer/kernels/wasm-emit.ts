@@ -36,37 +36,113 @@ export function sleb(n: number): number[] {
 /** Instruction builder for one function body. Locals are referred to by index. */
 export class Code {
   readonly bytes: number[] = [];
-  get(i: number) { this.bytes.push(0x20, ...uleb(i)); return this; }
-  set(i: number) { this.bytes.push(0x21, ...uleb(i)); return this; }
-  tee(i: number) { this.bytes.push(0x22, ...uleb(i)); return this; }
-  i32(n: number) { this.bytes.push(0x41, ...sleb(n)); return this; }
-  add() { this.bytes.push(0x6a); return this; }
-  sub() { this.bytes.push(0x6b); return this; }
-  mul() { this.bytes.push(0x6c); return this; }
-  ltU() { this.bytes.push(0x49); return this; }
-  ne() { this.bytes.push(0x47); return this; }
-  divU() { this.bytes.push(0x6e); return this; }
-  eqz() { this.bytes.push(0x45); return this; }
-  block() { this.bytes.push(0x02, 0x40); return this; }
-  loop() { this.bytes.push(0x03, 0x40); return this; }
-  f32Load(offset: number) { this.bytes.push(0x2a, 2, ...uleb(offset)); return this; }
-  f32Store(offset: number) { this.bytes.push(0x38, 2, ...uleb(offset)); return this; }
-  end() { this.bytes.push(0x0b); return this; }
-  brIf(depth: number) { this.bytes.push(0x0d, ...uleb(depth)); return this; }
-  private simd(op: number, ...imm: number[]) { this.bytes.push(0xfd, ...uleb(op), ...imm); return this; }
+  get(i: number) {
+    this.bytes.push(0x20, ...uleb(i));
+    return this;
+  }
+  set(i: number) {
+    this.bytes.push(0x21, ...uleb(i));
+    return this;
+  }
+  tee(i: number) {
+    this.bytes.push(0x22, ...uleb(i));
+    return this;
+  }
+  i32(n: number) {
+    this.bytes.push(0x41, ...sleb(n));
+    return this;
+  }
+  add() {
+    this.bytes.push(0x6a);
+    return this;
+  }
+  sub() {
+    this.bytes.push(0x6b);
+    return this;
+  }
+  mul() {
+    this.bytes.push(0x6c);
+    return this;
+  }
+  ltU() {
+    this.bytes.push(0x49);
+    return this;
+  }
+  ne() {
+    this.bytes.push(0x47);
+    return this;
+  }
+  divU() {
+    this.bytes.push(0x6e);
+    return this;
+  }
+  eqz() {
+    this.bytes.push(0x45);
+    return this;
+  }
+  block() {
+    this.bytes.push(0x02, 0x40);
+    return this;
+  }
+  loop() {
+    this.bytes.push(0x03, 0x40);
+    return this;
+  }
+  f32Load(offset: number) {
+    this.bytes.push(0x2a, 2, ...uleb(offset));
+    return this;
+  }
+  f32Store(offset: number) {
+    this.bytes.push(0x38, 2, ...uleb(offset));
+    return this;
+  }
+  end() {
+    this.bytes.push(0x0b);
+    return this;
+  }
+  brIf(depth: number) {
+    this.bytes.push(0x0d, ...uleb(depth));
+    return this;
+  }
+  private simd(op: number, ...imm: number[]) {
+    this.bytes.push(0xfd, ...uleb(op), ...imm);
+    return this;
+  }
   /** v128.load with a constant byte offset (alignment hint 4 bytes: operands need not be 16-aligned). */
-  load(offset: number) { return this.simd(0x00, 2, ...uleb(offset)); }
-  store(offset: number) { return this.simd(0x0b, 2, ...uleb(offset)); }
-  load32Splat(offset: number) { return this.simd(0x09, 2, ...uleb(offset)); }
-  zero() { return this.simd(0x0c, ...new Array(16).fill(0)); }
+  load(offset: number) {
+    return this.simd(0x00, 2, ...uleb(offset));
+  }
+  store(offset: number) {
+    return this.simd(0x0b, 2, ...uleb(offset));
+  }
+  load32Splat(offset: number) {
+    return this.simd(0x09, 2, ...uleb(offset));
+  }
+  zero() {
+    return this.simd(0x0c, ...new Array(16).fill(0));
+  }
   /** v128.const with the same float32 in all four lanes. */
-  f32x4Const(v: number) { return this.simd(0x0c, ...new Uint8Array(new Float32Array([v, v, v, v]).buffer)); }
-  f32x4Splat() { return this.simd(0x13); }
-  f32x4Add() { return this.simd(0xe4); }
-  f32x4Sub() { return this.simd(0xe5); }
-  f32x4Mul() { return this.simd(0xe6); }
-  f32x4Div() { return this.simd(0xe7); }
-  f32x4Sqrt() { return this.simd(0xe3); }
+  f32x4Const(v: number) {
+    return this.simd(0x0c, ...new Uint8Array(new Float32Array([v, v, v, v]).buffer));
+  }
+  f32x4Splat() {
+    return this.simd(0x13);
+  }
+  f32x4Add() {
+    return this.simd(0xe4);
+  }
+  f32x4Sub() {
+    return this.simd(0xe5);
+  }
+  f32x4Mul() {
+    return this.simd(0xe6);
+  }
+  f32x4Div() {
+    return this.simd(0xe7);
+  }
+  f32x4Sqrt() {
+    return this.simd(0xe3);
+  }
 }
 
 function section(id: number, payload: number[]): number[] {
@@ -104,5 +180,19 @@ export function buildModule(funcs: FuncSpec[]): Uint8Array<ArrayBuffer> {
     return [...uleb(body.length), ...body];
   });
   const code = section(10, vec(bodies));
-  return new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...types, ...imports, ...funcSec, ...exports, ...code]);
+  return new Uint8Array([
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
+    ...types,
+    ...imports,
+    ...funcSec,
+    ...exports,
+    ...code,
+  ]);
 }

@@ -10,9 +10,16 @@
 import * as tf from '@tensorflow/tfjs';
 import { SimdGemm } from './gemm';
 
-interface WasmData { memoryOffset: number }
+interface WasmData {
+  memoryOffset: number;
+}
 interface WasmBackendLike {
-  wasm: { HEAPF32: Float32Array; asm: { memory: WebAssembly.Memory }; _malloc(n: number): number; _free(p: number): void };
+  wasm: {
+    HEAPF32: Float32Array;
+    asm: { memory: WebAssembly.Memory };
+    _malloc(n: number): number;
+    _free(p: number): void;
+  };
   incRef(dataId: object): void;
   dataIdMap: { get(id: object): WasmData };
   makeOutput(shape: number[], dtype: string): tf.TensorInfo;

@@ -21,7 +21,11 @@ export async function GET(req: Request) {
   return handle(() => {
     const { path } = parseQuery(req.url, query);
     const ref = parseViewPath(path);
-    if (!ref) throw new AppError('bad_request', `cannot export "${path}": use /sweeps/<id>, /sweeps/<id>/table, /sweeps/<id>/norms or /sweeps/<id>/robustness`);
+    if (!ref)
+      throw new AppError(
+        'bad_request',
+        `cannot export "${path}": use /sweeps/<id>, /sweeps/<id>/table, /sweeps/<id>/norms or /sweeps/<id>/robustness`,
+      );
     requireRead(req, { sweepId: ref.sweepId });
     let view;
     try {
@@ -34,7 +38,12 @@ export async function GET(req: Request) {
     const html = buildHtml({
       title: view.title,
       subtitle: `View ${path} · exported ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
-      sections: view.sections.map((s) => ({ heading: s.heading, note: s.note, table: s.table, svg: s.option ? renderSvg(s.option, 900, 440) : undefined })),
+      sections: view.sections.map((s) => ({
+        heading: s.heading,
+        note: s.note,
+        table: s.table,
+        svg: s.option ? renderSvg(s.option, 900, 440) : undefined,
+      })),
     });
     return new Response(html, {
       headers: {

@@ -11,13 +11,16 @@ export const dynamic = 'force-dynamic';
 export async function POST(req: Request) {
   return handle(async () => {
     const { env } = getContext();
-    if (!env.LAYERLAB_ADMIN_TOKEN) throw new AppError('bad_request', 'this server has no admin token; no sign-in is needed');
+    if (!env.LAYERLAB_ADMIN_TOKEN)
+      throw new AppError('bad_request', 'this server has no admin token; no sign-in is needed');
     const text = await readBody(req, 4096);
     const isJson = (req.headers.get('content-type') ?? '').includes('json');
     let token = '';
     let next = '/';
     try {
-      const fields = isJson ? (JSON.parse(text) as Record<string, string>) : Object.fromEntries(new URLSearchParams(text));
+      const fields = isJson
+        ? (JSON.parse(text) as Record<string, string>)
+        : Object.fromEntries(new URLSearchParams(text));
       token = String(fields.token ?? '');
       next = String(fields.next ?? '/');
     } catch {
@@ -26,10 +29,19 @@ export async function POST(req: Request) {
     if (!next.startsWith('/') || next.startsWith('//')) next = '/';
     const ok = token.length > 0 && digest(token).equals(digest(env.LAYERLAB_ADMIN_TOKEN));
     const res = ok
-      ? isJson ? NextResponse.json({ ok: true }) : NextResponse.redirect(new URL(next, requestOrigin(req)), 303)
-      : isJson ? NextResponse.json({ error: 'wrong admin token' }, { status: 401 }) : NextResponse.redirect(new URL(`/login?e=1&next=${encodeURIComponent(next)}`, requestOrigin(req)), 303);
+      ? isJson
+        ? NextResponse.json({ ok: true })
+        : NextResponse.redirect(new URL(next, requestOrigin(req)), 303)
+      : isJson
+        ? NextResponse.json({ error: 'wrong admin token' }, { status: 401 })
+        : NextResponse.redirect(new URL(`/login?e=1&next=${encodeURIComponent(next)}`, requestOrigin(req)), 303);
     if (ok) {
-      res.cookies.set(ADMIN_COOKIE, adminCookieValue(env.LAYERLAB_ADMIN_TOKEN), { httpOnly: true, sameSite: 'strict', path: '/', maxAge: 7 * 86_400 });
+      res.cookies.set(ADMIN_COOKIE, adminCookieValue(env.LAYERLAB_ADMIN_TOKEN), {
+        httpOnly: true,
+        sameSite: 'strict',
+        path: '/',
+        maxAge: 7 * 86_400,
+      });
       res.cookies.delete(SHARE_COOKIE);
     }
     return res;

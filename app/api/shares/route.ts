@@ -8,7 +8,9 @@ import { handle, readBody, requestOrigin } from '@/lib/server/http';
 
 export const dynamic = 'force-dynamic';
 
-const body = z.object({ path: z.string().min(1).max(2000), expiresInDays: z.number().positive().max(3650).optional() }).strict();
+const body = z
+  .object({ path: z.string().min(1).max(2000), expiresInDays: z.number().positive().max(3650).optional() })
+  .strict();
 
 /** Create a read-only link to one view: `{path}` → `{id, url}` (the token inside the url is shown once). */
 export async function POST(req: Request) {
@@ -23,7 +25,11 @@ export async function POST(req: Request) {
     }
     const parsed = body.safeParse(raw);
     if (!parsed.success) {
-      throw new AppError('bad_request', 'invalid share request', parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
+      throw new AppError(
+        'bad_request',
+        'invalid share request',
+        parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+      );
     }
     const share = createShare(getContext().conn.sqlite, parsed.data);
     const origin = requestOrigin(req);

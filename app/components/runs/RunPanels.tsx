@@ -8,7 +8,12 @@ export function ConfigTable({ config }: { config: Record<string, unknown> }) {
     <table className="grid run-config" data-testid="run-config">
       <tbody>
         {Object.entries(config).map(([k, v]) => (
-          <tr key={k}><th>{k}</th><td><code>{typeof v === 'string' ? v : JSON.stringify(v)}</code></td></tr>
+          <tr key={k}>
+            <th>{k}</th>
+            <td>
+              <code>{typeof v === 'string' ? v : JSON.stringify(v)}</code>
+            </td>
+          </tr>
         ))}
       </tbody>
     </table>
@@ -24,8 +29,14 @@ export function LogTail({ runId, live }: { runId: string; live: boolean }) {
   const q = useLive<LogsJson>(['logs', runId], `/api/runs/${runId}/logs?limit=100&bytes=8192`, live);
   if (q.error) return <ErrorBox error={q.error} what="the log" />;
   if (!q.data) return <Loading what="the log" />;
-  const text = q.data.stderr || q.data.events.map((e) => `[${e.level}]${e.step !== null ? ` step ${e.step}` : ''} ${e.message}`).join('\n');
-  return <pre className="log-tail" data-testid="run-log">{text || 'Nothing logged yet.'}</pre>;
+  const text =
+    q.data.stderr ||
+    q.data.events.map((e) => `[${e.level}]${e.step !== null ? ` step ${e.step}` : ''} ${e.message}`).join('\n');
+  return (
+    <pre className="log-tail" data-testid="run-log">
+      {text || 'Nothing logged yet.'}
+    </pre>
+  );
 }
 
 interface CheckpointsJson {
@@ -36,13 +47,32 @@ export function Checkpoints({ runId, live }: { runId: string; live: boolean }) {
   const q = useLive<CheckpointsJson>(['checkpoints', runId], `/api/runs/${runId}/checkpoints`, live);
   if (q.error) return <ErrorBox error={q.error} what="checkpoints" />;
   if (!q.data) return <Loading what="checkpoints" />;
-  if (q.data.checkpoints.length === 0) return <p className="muted">No checkpoints yet (set <code>checkpoint_every</code> in the spec).</p>;
+  if (q.data.checkpoints.length === 0)
+    return (
+      <p className="muted">
+        No checkpoints yet (set <code>checkpoint_every</code> in the spec).
+      </p>
+    );
   return (
     <table className="grid" data-testid="run-checkpoints">
-      <thead><tr><th className="num">step</th><th>folder</th><th className="num">size</th><th>written</th></tr></thead>
+      <thead>
+        <tr>
+          <th className="num">step</th>
+          <th>folder</th>
+          <th className="num">size</th>
+          <th>written</th>
+        </tr>
+      </thead>
       <tbody>
         {q.data.checkpoints.map((c) => (
-          <tr key={c.step}><td className="num">{c.step}</td><td><code>{c.path}</code></td><td className="num">{(c.bytes / 2 ** 20).toFixed(2)} MiB</td><td>{c.createdAt.slice(0, 19).replace('T', ' ')}</td></tr>
+          <tr key={c.step}>
+            <td className="num">{c.step}</td>
+            <td>
+              <code>{c.path}</code>
+            </td>
+            <td className="num">{(c.bytes / 2 ** 20).toFixed(2)} MiB</td>
+            <td>{c.createdAt.slice(0, 19).replace('T', ' ')}</td>
+          </tr>
         ))}
       </tbody>
     </table>

@@ -37,9 +37,27 @@ function Actions({ run }: { run: RunJson }) {
   const resumable = ['failed', 'cancelled', 'diverged'].includes(run.status);
   return (
     <span className="run-actions">
-      {live ? <button type="button" className="button button-danger" onClick={() => act('cancel')} data-testid="run-cancel">Cancel</button> : null}
-      {resumable ? <button type="button" className="button" onClick={() => act('resume')} data-testid="run-resume" title="Queue the run again; it continues from its last checkpoint">{run.status === 'cancelled' ? 'Resume' : 'Retry'}</button> : null}
-      {error ? <span className="view-error-inline" role="alert">{error}</span> : null}
+      {live ? (
+        <button type="button" className="button button-danger" onClick={() => act('cancel')} data-testid="run-cancel">
+          Cancel
+        </button>
+      ) : null}
+      {resumable ? (
+        <button
+          type="button"
+          className="button"
+          onClick={() => act('resume')}
+          data-testid="run-resume"
+          title="Queue the run again; it continues from its last checkpoint"
+        >
+          {run.status === 'cancelled' ? 'Resume' : 'Retry'}
+        </button>
+      ) : null}
+      {error ? (
+        <span className="view-error-inline" role="alert">
+          {error}
+        </span>
+      ) : null}
     </span>
   );
 }
@@ -49,12 +67,49 @@ function Summary({ run }: { run: RunJson }) {
   const left = run.status === 'running' ? eta(run.startedAt, run.lastStep, run.totalSteps) : null;
   return (
     <dl className="run-summary panel">
-      <div><dt>status</dt><dd><span className={`status status-${run.status}`} data-testid="run-status">{run.status}</span></dd></div>
-      <div><dt>progress</dt><dd><span className="progress"><span style={{ width: `${pct}%` }} /></span> {run.lastStep ?? 0}/{run.totalSteps ?? '?'}{left !== null ? ` · ${formatDuration(left)} left` : ''}</dd></div>
-      <div><dt>backend</dt><dd data-testid="run-backend">{run.backend ?? 'not started'} · {run.gpu ? 'GPU' : run.gpu === false ? 'CPU only (no GPU)' : 'GPU unknown'}</dd></div>
-      <div><dt>method</dt><dd>{run.kind}{run.seed !== null ? ` · seed ${run.seed}` : ''}</dd></div>
-      <div><dt>attempts</dt><dd>{run.attempts}</dd></div>
-      {run.failureReason ? <div><dt>failure</dt><dd className="bad">{run.failureReason}: {run.failureMessage}</dd></div> : null}
+      <div>
+        <dt>status</dt>
+        <dd>
+          <span className={`status status-${run.status}`} data-testid="run-status">
+            {run.status}
+          </span>
+        </dd>
+      </div>
+      <div>
+        <dt>progress</dt>
+        <dd>
+          <span className="progress">
+            <span style={{ width: `${pct}%` }} />
+          </span>{' '}
+          {run.lastStep ?? 0}/{run.totalSteps ?? '?'}
+          {left !== null ? ` · ${formatDuration(left)} left` : ''}
+        </dd>
+      </div>
+      <div>
+        <dt>backend</dt>
+        <dd data-testid="run-backend">
+          {run.backend ?? 'not started'} · {run.gpu ? 'GPU' : run.gpu === false ? 'CPU only (no GPU)' : 'GPU unknown'}
+        </dd>
+      </div>
+      <div>
+        <dt>method</dt>
+        <dd>
+          {run.kind}
+          {run.seed !== null ? ` · seed ${run.seed}` : ''}
+        </dd>
+      </div>
+      <div>
+        <dt>attempts</dt>
+        <dd>{run.attempts}</dd>
+      </div>
+      {run.failureReason ? (
+        <div>
+          <dt>failure</dt>
+          <dd className="bad">
+            {run.failureReason}: {run.failureMessage}
+          </dd>
+        </div>
+      ) : null}
     </dl>
   );
 }
@@ -82,13 +137,27 @@ export function RunView({ id }: { id: string }) {
       </div>
       <h2>Layer norms</h2>
       <Controls>
-        <Select label="Quantity" value={st.q} options={HEAT_QUANTITIES} onChange={(v) => set({ q: v })}
-          testId="heatmap-quantity" />
-        <Toggle label="per-row scale" checked={st.n === '1'} onChange={(v) => set({ n: v ? '1' : '0' })}
-          testId="heatmap-per-row" />
+        <Select
+          label="Quantity"
+          value={st.q}
+          options={HEAT_QUANTITIES}
+          onChange={(v) => set({ q: v })}
+          testId="heatmap-quantity"
+        />
+        <Toggle
+          label="per-row scale"
+          checked={st.n === '1'}
+          onChange={(v) => set({ n: v ? '1' : '0' })}
+          testId="heatmap-per-row"
+        />
       </Controls>
       <NormHeatmap runId={run.id} quantity={st.q} live={live} perRow={st.n === '1'} />
-      {run.kind === 'lisa' ? (<><h2>LISA timeline</h2><LisaTimeline runId={run.id} live={live} /></>) : null}
+      {run.kind === 'lisa' ? (
+        <>
+          <h2>LISA timeline</h2>
+          <LisaTimeline runId={run.id} live={live} />
+        </>
+      ) : null}
       <h2>Log</h2>
       <LogTail runId={run.id} live={live} />
       <h2>Checkpoints</h2>

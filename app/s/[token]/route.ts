@@ -23,7 +23,9 @@ export async function GET(req: Request, ctx: { params: Promise<{ token: string }
     return new NextResponse(NOT_FOUND_PAGE, { status: 404, headers: { 'content-type': 'text/html; charset=utf-8' } });
   }
   const res = NextResponse.redirect(new URL(share.path, requestOrigin(req)), 303);
-  const maxAge = share.expiresAt ? Math.max(1, Math.floor((Date.parse(share.expiresAt) - Date.now()) / 1000)) : 30 * 86_400;
+  const maxAge = share.expiresAt
+    ? Math.max(1, Math.floor((Date.parse(share.expiresAt) - Date.now()) / 1000))
+    : 30 * 86_400;
   res.cookies.set(SHARE_COOKIE, token, { httpOnly: true, sameSite: 'lax', path: '/', maxAge });
   return res;
 }

@@ -5,7 +5,12 @@ import { ExportButton } from '@/app/components/ExportButton';
 import { ShareButton } from '@/app/components/ShareButton';
 import { useSweep } from '@/app/components/data';
 
-const TABS: [string, string][] = [['', 'Curves'], ['/table', 'Table'], ['/norms', 'Norms'], ['/robustness', 'Robustness']];
+const TABS: [string, string][] = [
+  ['', 'Curves'],
+  ['/table', 'Table'],
+  ['/norms', 'Norms'],
+  ['/robustness', 'Robustness'],
+];
 
 export function SweepHeader({ id }: { id: string }) {
   const pathname = usePathname();
@@ -21,7 +26,9 @@ export function SweepHeader({ id }: { id: string }) {
         <span className="muted">
           {runs.length} runs
           {[...counts].map(([s, n]) => (
-            <span key={s} className={`status status-${s}`} style={{ marginLeft: 6 }}>{n} {s}</span>
+            <span key={s} className={`status status-${s}`} style={{ marginLeft: 6 }}>
+              {n} {s}
+            </span>
           ))}
         </span>
         <span className="sweep-actions">
@@ -34,7 +41,14 @@ export function SweepHeader({ id }: { id: string }) {
           const href = base + suffix;
           const active = suffix === '' ? pathname === base : pathname.startsWith(href);
           return (
-            <Link key={label} href={href} className={active ? 'tab active' : 'tab'} aria-current={active ? 'page' : undefined}>{label}</Link>
+            <Link
+              key={label}
+              href={href}
+              className={active ? 'tab active' : 'tab'}
+              aria-current={active ? 'page' : undefined}
+            >
+              {label}
+            </Link>
           );
         })}
       </nav>

@@ -8,7 +8,13 @@ import { SweepHeader } from './SweepHeader';
 export const dynamic = 'force-dynamic';
 
 /** Every sweep view: the sweep's name and status, the view tabs, and Share; the view below. 404 for an unknown id. */
-export default async function SweepLayout({ children, params }: { children: ReactNode; params: Promise<{ id: string }> }) {
+export default async function SweepLayout({
+  children,
+  params,
+}: {
+  children: ReactNode;
+  params: Promise<{ id: string }>;
+}) {
   const { id } = await params;
   if (!sweepExists(getContext().conn.sqlite, id)) notFound();
   return (

@@ -30,7 +30,9 @@ export function DraftField({ id, label, value, commit, problems = [], hint, disa
   const messages = localError ? [localError, ...problems] : problems;
   return (
     <div className="field">
-      <label className="field-label" htmlFor={id}>{label}</label>
+      <label className="field-label" htmlFor={id}>
+        {label}
+      </label>
       <input
         id={id}
         name={id}
@@ -40,15 +42,28 @@ export function DraftField({ id, label, value, commit, problems = [], hint, disa
         placeholder={placeholder}
         aria-invalid={messages.length > 0}
         aria-describedby={[hint ? `${id}-hint` : '', messages.length ? `${id}-err` : ''].join(' ').trim() || undefined}
-        onFocus={() => { focused.current = true; }}
-        onBlur={() => { focused.current = false; if (!localError) setDraft(value); }}
+        onFocus={() => {
+          focused.current = true;
+        }}
+        onBlur={() => {
+          focused.current = false;
+          if (!localError) setDraft(value);
+        }}
         onChange={(e) => {
           setDraft(e.target.value);
           setLocalError(commit(e.target.value));
         }}
       />
-      {hint ? <span id={`${id}-hint`} className="field-hint muted">{hint}</span> : null}
-      {messages.length ? <span id={`${id}-err`} className="field-error" role="alert">{messages.join('; ')}</span> : null}
+      {hint ? (
+        <span id={`${id}-hint`} className="field-hint muted">
+          {hint}
+        </span>
+      ) : null}
+      {messages.length ? (
+        <span id={`${id}-err`} className="field-error" role="alert">
+          {messages.join('; ')}
+        </span>
+      ) : null}
     </div>
   );
 }

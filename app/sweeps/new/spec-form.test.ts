@@ -12,9 +12,21 @@ const formOf = (y: string): SpecForm => {
 describe('spec form ↔ YAML', () => {
   it('reads the nano preset into the form', () => {
     expect(formOf(nano)).toMatchObject({
-      name: 'nano-demo', preset: 'nano', data: 'instruct', steps: '10', batch: '4', lr: '',
-      gammas: '1, 2', intervals: '2, 5', seeds: '1, 2', full: true, lora: true, loraRank: '4', loraAlpha: '8',
-      fullLr: '', loraLr: '0.003',
+      name: 'nano-demo',
+      preset: 'nano',
+      data: 'instruct',
+      steps: '10',
+      batch: '4',
+      lr: '',
+      gammas: '1, 2',
+      intervals: '2, 5',
+      seeds: '1, 2',
+      full: true,
+      lora: true,
+      loraRank: '4',
+      loraAlpha: '8',
+      fullLr: '',
+      loraLr: '0.003',
     });
   });
   it('writes a field back, keeping comments and other keys', () => {
@@ -69,7 +81,9 @@ describe('spec form ↔ YAML', () => {
     if (!('yaml' in single)) throw new Error(single.error);
     expect(single.yaml).not.toContain('values: [ 0.0003');
     expect(formOf(single.yaml).lr).toBe('0.0005');
-    expect(writeField(nano, { ...formOf(nano), loraLr: 'fast' }, 'loraLr')).toEqual({ error: 'enter a number, or numbers separated by commas' });
+    expect(writeField(nano, { ...formOf(nano), loraLr: 'fast' }, 'loraLr')).toEqual({
+      error: 'enter a number, or numbers separated by commas',
+    });
     expect(fieldOfProblem('parameters.lr.values[0]')).toBe('lr');
   });
 });

@@ -99,7 +99,11 @@ export function parseLr(s: string): number | { values: number[] } | undefined | 
 
 function setBaselines(doc: Document, form: SpecForm): void {
   const current = doc.get('baselines');
-  const others = isSeq(current) ? (current as YAMLSeq).items.filter((i) => !(isMap(i) && ['full', 'lora'].includes(String((i as YAMLMap).get('method'))))) : [];
+  const others = isSeq(current)
+    ? (current as YAMLSeq).items.filter(
+        (i) => !(isMap(i) && ['full', 'lora'].includes(String((i as YAMLMap).get('method')))),
+      )
+    : [];
   const lora: Plain = { method: 'lora' };
   const rank = parseNumber(form.loraRank);
   const alpha = parseNumber(form.loraAlpha);
@@ -141,20 +145,44 @@ export function writeField(yamlText: string, form: SpecForm, field: FormField): 
   };
   let err: { error: string } | null = null;
   switch (field) {
-    case 'name': doc.set('name', String(v)); break;
-    case 'preset': doc.setIn(['model', 'preset'], String(v)); break;
-    case 'data': doc.setIn(['data'], flowNode(doc, /[./]/.test(String(v)) ? { path: String(v) } : { preset: String(v) })); break;
-    case 'steps': err = num(['train', 'steps']); break;
-    case 'batch': err = num(['train', 'batch']); break;
-    case 'lr': err = lisaLr(doc, String(v)); break;
-    case 'gammas': err = numList(['parameters', 'gamma'], (values) => ({ values })); break;
-    case 'intervals': err = numList(['parameters', 'interval'], (values) => ({ values })); break;
-    case 'seeds': err = numList(['seeds'], (xs) => xs); break;
-    case 'fullLr': case 'loraLr':
+    case 'name':
+      doc.set('name', String(v));
+      break;
+    case 'preset':
+      doc.setIn(['model', 'preset'], String(v));
+      break;
+    case 'data':
+      doc.setIn(['data'], flowNode(doc, /[./]/.test(String(v)) ? { path: String(v) } : { preset: String(v) }));
+      break;
+    case 'steps':
+      err = num(['train', 'steps']);
+      break;
+    case 'batch':
+      err = num(['train', 'batch']);
+      break;
+    case 'lr':
+      err = lisaLr(doc, String(v));
+      break;
+    case 'gammas':
+      err = numList(['parameters', 'gamma'], (values) => ({ values }));
+      break;
+    case 'intervals':
+      err = numList(['parameters', 'interval'], (values) => ({ values }));
+      break;
+    case 'seeds':
+      err = numList(['seeds'], (xs) => xs);
+      break;
+    case 'fullLr':
+    case 'loraLr':
       if (parseLr(String(v)) === null) err = { error: 'enter a number, or numbers separated by commas' };
       else setBaselines(doc, form);
       break;
-    case 'full': case 'lora': case 'loraRank': case 'loraAlpha': setBaselines(doc, form); break;
+    case 'full':
+    case 'lora':
+    case 'loraRank':
+    case 'loraAlpha':
+      setBaselines(doc, form);
+      break;
   }
   return err ?? { yaml: doc.toString({ lineWidth: 0 }) };
 }
@@ -183,9 +211,18 @@ function lisaLr(doc: Document, text: string): { error: string } | null {
 /** Which form field a validation problem belongs to (by its path), or null for the general list. */
 export function fieldOfProblem(path: string): FormField | null {
   const rules: [RegExp, FormField][] = [
-    [/^name\b/, 'name'], [/^model\b/, 'preset'], [/^data\b/, 'data'], [/^train\.steps\b/, 'steps'], [/^train\.batch\b/, 'batch'],
-    [/^(train|parameters)\.lr\b/, 'lr'], [/^parameters\.gamma\b/, 'gammas'], [/^parameters\.interval\b/, 'intervals'], [/^seeds\b/, 'seeds'],
-    [/^baselines\b.*\brank\b/, 'loraRank'], [/^baselines\b.*\balpha\b/, 'loraAlpha'], [/^baselines\b/, 'lora'],
+    [/^name\b/, 'name'],
+    [/^model\b/, 'preset'],
+    [/^data\b/, 'data'],
+    [/^train\.steps\b/, 'steps'],
+    [/^train\.batch\b/, 'batch'],
+    [/^(train|parameters)\.lr\b/, 'lr'],
+    [/^parameters\.gamma\b/, 'gammas'],
+    [/^parameters\.interval\b/, 'intervals'],
+    [/^seeds\b/, 'seeds'],
+    [/^baselines\b.*\brank\b/, 'loraRank'],
+    [/^baselines\b.*\balpha\b/, 'loraAlpha'],
+    [/^baselines\b/, 'lora'],
   ];
   return rules.find(([re]) => re.test(path))?.[1] ?? null;
 }

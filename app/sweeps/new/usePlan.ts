@@ -25,10 +25,14 @@ export function usePlan(yaml: string, enabled: boolean) {
     queryKey: ['dry-run', debounced],
     queryFn: async (): Promise<{ plan: DryRun | null; problems: Problem[] }> => {
       try {
-        const plan = await apiSend<DryRun>('/api/sweeps?dryRun=1', { body: debounced, contentType: 'application/yaml' });
+        const plan = await apiSend<DryRun>('/api/sweeps?dryRun=1', {
+          body: debounced,
+          contentType: 'application/yaml',
+        });
         return { plan, problems: [] };
       } catch (e) {
-        if (e instanceof ApiError && e.status === 400) return { plan: null, problems: e.problems?.length ? e.problems : [{ path: '', message: e.message }] };
+        if (e instanceof ApiError && e.status === 400)
+          return { plan: null, problems: e.problems?.length ? e.problems : [{ path: '', message: e.message }] };
         throw e;
       }
     },

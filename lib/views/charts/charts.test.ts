@@ -6,12 +6,33 @@ import { curveChart } from './curves';
 import { heatmapChart } from './heatmap';
 
 const lisa = (id: string, seed: number): RunInfo => ({
-  id, kind: 'lisa', label: id, status: 'finished', seed, gamma: 2, interval: 5, config: { steps: 10, lr: 1e-3, seed },
+  id,
+  kind: 'lisa',
+  label: id,
+  status: 'finished',
+  seed,
+  gamma: 2,
+  interval: 5,
+  config: { steps: 10, lr: 1e-3, seed },
 });
-const bucket = (step: number, mean: number) => ({ firstStep: step, lastStep: step, count: 1, min: mean, max: mean, mean });
+const bucket = (step: number, mean: number) => ({
+  firstStep: step,
+  lastStep: step,
+  count: 1,
+  min: mean,
+  max: mean,
+  mean,
+});
 
 describe('norm heat map', () => {
-  const m = { groups: ['embed', 'block.0'], columns: [1, 2, 3].map((s) => ({ fromStep: s, toStep: s })), values: [[10, 10.1, 10.2], [0.01, 0.02, 0.04]] };
+  const m = {
+    groups: ['embed', 'block.0'],
+    columns: [1, 2, 3].map((s) => ({ fromStep: s, toStep: s })),
+    values: [
+      [10, 10.1, 10.2],
+      [0.01, 0.02, 0.04],
+    ],
+  };
   it('puts numbers on the colour bar', () => {
     const { option } = heatmapChart(m, 'update');
     const vm = option.visualMap as { text: string[] };
@@ -34,7 +55,13 @@ describe('seed bands with one seed', () => {
   it('leave the band empty in the data table and say why, instead of NaN', () => {
     const groups = groupRuns([lisa('a', 1)]);
     const series = { key: 'train/loss', bucketSteps: 1, runs: [{ runId: 'a', buckets: [bucket(1, 2), bucket(2, 1)] }] };
-    const { data, note } = curveChart({ key: 'train/loss', curves: groupCurves(series, groups, 'std'), band: 'std', log: false, seeds: false });
+    const { data, note } = curveChart({
+      key: 'train/loss',
+      curves: groupCurves(series, groups, 'std'),
+      band: 'std',
+      log: false,
+      seeds: false,
+    });
     expect(data.rows[0]).toEqual(['LISA γ=2 K=5', 1, 2, null, null, 1]);
     expect(note).toBe('n = 1: no spread');
   });

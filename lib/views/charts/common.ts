@@ -41,11 +41,25 @@ export function axisNumber(v: number): string {
 }
 
 export function legend(names: string[]): Option {
-  return { type: 'scroll', top: 0, left: 'center', data: names, textStyle: { ...FONT, fontSize: 12 }, itemWidth: 22, itemHeight: 10 };
+  return {
+    type: 'scroll',
+    top: 0,
+    left: 'center',
+    data: names,
+    textStyle: { ...FONT, fontSize: 12 },
+    itemWidth: 22,
+    itemHeight: 10,
+  };
 }
 
 export function grid(opts: { left?: number; right?: number; top?: number; bottom?: number } = {}): Option {
-  return { left: opts.left ?? 80, right: opts.right ?? 24, top: opts.top ?? 40, bottom: opts.bottom ?? 56, containLabel: false };
+  return {
+    left: opts.left ?? 80,
+    right: opts.right ?? 24,
+    top: opts.top ?? 40,
+    bottom: opts.bottom ?? 56,
+    containLabel: false,
+  };
 }
 
 /** Values a log axis cannot draw (≤ 0, NaN) become gaps. */

@@ -45,7 +45,11 @@ function bandSeries(c: GroupCurve, scale: number, log: boolean): Option | null {
     tooltip: { show: false },
     renderItem: (params: { dataIndex: number }, api: PolygonApi) =>
       params.dataIndex === 0
-        ? { type: 'polygon', shape: { points: polygon.map((p) => api.coord(p)) }, style: { fill: c.group.style.color, opacity: 0.18 } }
+        ? {
+            type: 'polygon',
+            shape: { points: polygon.map((p) => api.coord(p)) },
+            style: { fill: c.group.style.color, opacity: 0.18 },
+          }
         : null,
   };
 }
@@ -77,18 +81,31 @@ export function curveChart({ key, curves, band, log, seeds }: CurveChartInput): 
     if (seeds) {
       for (const t of c.seeds) {
         series.push({
-          type: 'line', name: c.group.label, color, showSymbol: false, silent: true, z: 2,
+          type: 'line',
+          name: c.group.label,
+          color,
+          showSymbol: false,
+          silent: true,
+          z: 2,
           data: c.steps.map((x, i) => [x, forAxis(t.values[i] * s, log)]),
-          lineStyle: { color, width: 0.8, opacity: 0.45, type: dash }, itemStyle: { color },
-          tooltip: { show: false }, connectNulls: true,
+          lineStyle: { color, width: 0.8, opacity: 0.45, type: dash },
+          itemStyle: { color },
+          tooltip: { show: false },
+          connectNulls: true,
         });
       }
     }
     series.push({
-      type: 'line', name: c.group.label, color, z: 3,
-      showSymbol: c.steps.length <= 30, symbolSize: 5,
+      type: 'line',
+      name: c.group.label,
+      color,
+      z: 3,
+      showSymbol: c.steps.length <= 30,
+      symbolSize: 5,
       data: c.steps.map((x, i) => [x, forAxis(c.mean[i] * s, log)]),
-      lineStyle: { color, width: 2, type: dash }, itemStyle: { color }, connectNulls: true,
+      lineStyle: { color, width: 2, type: dash },
+      itemStyle: { color },
+      connectNulls: true,
     });
   }
   const option: Option = {
@@ -98,7 +115,10 @@ export function curveChart({ key, curves, band, log, seeds }: CurveChartInput): 
     legend: legend(curves.map((c) => c.group.label)),
     tooltip: { trigger: 'axis', valueFormatter: (v: number) => (typeof v === 'number' ? v.toPrecision(4) : '—') },
     xAxis: { ...valueAxis('training step', { gap: 30 }), scale: false, min: 0, splitLine: { show: false } },
-    yAxis: valueAxis(`${info.axis}${band === 'none' ? '' : ` — ${BAND_LABEL[band]}`}`, { log, values: plotted(series) }),
+    yAxis: valueAxis(`${info.axis}${band === 'none' ? '' : ` — ${BAND_LABEL[band]}`}`, {
+      log,
+      values: plotted(series),
+    }),
     series,
   };
   const rows: DataTable['rows'] = [];

@@ -23,7 +23,9 @@ export interface HeatmapOptions {
 
 /** Heat map quantities, the default first: ‖ΔW‖ moves where W₀+ΔW looks constant (W₀ dominates). */
 export const HEAT_QUANTITIES: [string, string][] = [
-  ['update', 'update ‖ΔW‖'], ['weight', 'effective weight W₀+ΔW'], ['trainable', 'trainable parameters'],
+  ['update', 'update ‖ΔW‖'],
+  ['weight', 'effective weight W₀+ΔW'],
+  ['trainable', 'trainable parameters'],
   ['grad', 'gradient'],
 ];
 
@@ -65,22 +67,40 @@ export function heatmapChart(m: NormMatrixInput, quantity: string, opts: Heatmap
     grid: { left: 90, right: 110, top: 16, bottom: 56 },
     tooltip: {
       formatter: (p: { value: [number, number, number, number] }) =>
-        `${ys[p.value[1]]}, step ≤ ${xs[p.value[0]]}<br/>${name} = ${p.value[3].toPrecision(4)}`
-        + (opts.perRow ? ` (${(100 * p.value[2]).toFixed(0)}% of the row's largest)` : ''),
+        `${ys[p.value[1]]}, step ≤ ${xs[p.value[0]]}<br/>${name} = ${p.value[3].toPrecision(4)}` +
+        (opts.perRow ? ` (${(100 * p.value[2]).toFixed(0)}% of the row's largest)` : ''),
     },
     xAxis: {
-      type: 'category', data: xs, name: 'training step', nameLocation: 'middle', nameGap: 32,
-      nameTextStyle: { ...FONT, fontSize: 13 }, axisLabel: { ...FONT, fontSize: 11, hideOverlap: true }, splitArea: { show: false },
+      type: 'category',
+      data: xs,
+      name: 'training step',
+      nameLocation: 'middle',
+      nameGap: 32,
+      nameTextStyle: { ...FONT, fontSize: 13 },
+      axisLabel: { ...FONT, fontSize: 11, hideOverlap: true },
+      splitArea: { show: false },
     },
     yAxis: { type: 'category', data: ys, inverse: true, axisLabel: { ...FONT, fontSize: 11, interval: 0 } },
     visualMap: {
-      type: 'continuous', min: lo, max: hi, dimension: 2, calculable: false, orient: 'vertical', right: 8, top: 'middle',
-      inRange: { color: VIRIDIS }, text: [end(hi), end(lo)], textStyle: { ...FONT, fontSize: 11 },
+      type: 'continuous',
+      min: lo,
+      max: hi,
+      dimension: 2,
+      calculable: false,
+      orient: 'vertical',
+      right: 8,
+      top: 'middle',
+      inRange: { color: VIRIDIS },
+      text: [end(hi), end(lo)],
+      textStyle: { ...FONT, fontSize: 11 },
       formatter: (v: number) => end(v),
     },
     series: [{ type: 'heatmap', data: cells, progressive: 0 }],
   };
-  const data: DataTable = { columns: ['layer group', ...xs.map((x) => `step ${x}`)], rows: m.values.map((row, g) => [ys[g], ...row]) };
+  const data: DataTable = {
+    columns: ['layer group', ...xs.map((x) => `step ${x}`)],
+    rows: m.values.map((row, g) => [ys[g], ...row]),
+  };
   const caption = opts.perRow
     ? `Colour = ${name} per row: each group's norm over its own largest (0–1, linear); rows in model order.`
     : `Colour = ${name} on a log scale (viridis), one scale for all rows; rows in model order.`;

@@ -5,21 +5,51 @@ import type { RunInfo } from '../types';
 import { logRange } from './common';
 import { curveChart } from './curves';
 
-type Axis = { type: string; min?: number; max?: number; axisLabel: { customValues?: number[] }; axisTick: { customValues?: number[] } };
+type Axis = {
+  type: string;
+  min?: number;
+  max?: number;
+  axisLabel: { customValues?: number[] };
+  axisTick: { customValues?: number[] };
+};
 
 const lisa = (id: string, seed: number): RunInfo => ({
-  id, kind: 'lisa', label: id, status: 'finished', seed, gamma: 2, interval: 5, config: { steps: 10, lr: 1e-3, seed },
+  id,
+  kind: 'lisa',
+  label: id,
+  status: 'finished',
+  seed,
+  gamma: 2,
+  interval: 5,
+  config: { steps: 10, lr: 1e-3, seed },
 });
-const bucket = (step: number, mean: number) => ({ firstStep: step, lastStep: step, count: 1, min: mean, max: mean, mean });
+const bucket = (step: number, mean: number) => ({
+  firstStep: step,
+  lastStep: step,
+  count: 1,
+  min: mean,
+  max: mean,
+  mean,
+});
 
 describe('log y axis', () => {
   it('spans losses of 5.3–5.5 with padding and round labelled ticks, not the 1–10 decade', () => {
     const groups = groupRuns([lisa('a', 1), lisa('b', 2)]);
-    const series = { key: 'train/loss', bucketSteps: 1, runs: [
-      { runId: 'a', buckets: [bucket(1, 5.5), bucket(2, 5.4), bucket(3, 5.3)] },
-      { runId: 'b', buckets: [bucket(1, 5.48), bucket(2, 5.41), bucket(3, 5.32)] },
-    ] };
-    const { option } = curveChart({ key: 'train/loss', curves: groupCurves(series, groups, 'none'), band: 'none', log: true, seeds: false });
+    const series = {
+      key: 'train/loss',
+      bucketSteps: 1,
+      runs: [
+        { runId: 'a', buckets: [bucket(1, 5.5), bucket(2, 5.4), bucket(3, 5.3)] },
+        { runId: 'b', buckets: [bucket(1, 5.48), bucket(2, 5.41), bucket(3, 5.32)] },
+      ],
+    };
+    const { option } = curveChart({
+      key: 'train/loss',
+      curves: groupCurves(series, groups, 'none'),
+      band: 'none',
+      log: true,
+      seeds: false,
+    });
     const y = option.yAxis as Axis;
     expect(y.type).toBe('log');
     expect(y.min).toBeGreaterThan(5.2);

@@ -15,13 +15,29 @@ export function timelineChart(t: Timeline): { option: Option; data: DataTable } 
     animation: false,
     textStyle: FONT,
     grid: { left: 80, right: 24, top: 12, bottom: 56 },
-    tooltip: { formatter: (p: { value: [number, number, number] }) => `period ${t.periods[p.value[0]].period} (from step ${xs[p.value[0]]}): ${ys[p.value[1]]} ${p.value[2] ? 'trainable' : 'frozen'}` },
+    tooltip: {
+      formatter: (p: { value: [number, number, number] }) =>
+        `period ${t.periods[p.value[0]].period} (from step ${xs[p.value[0]]}): ${ys[p.value[1]]} ${p.value[2] ? 'trainable' : 'frozen'}`,
+    },
     xAxis: {
-      type: 'category', data: xs, name: 'period start (training step)', nameLocation: 'middle', nameGap: 32,
-      nameTextStyle: { ...FONT, fontSize: 13 }, axisLabel: { ...FONT, fontSize: 11, hideOverlap: true },
+      type: 'category',
+      data: xs,
+      name: 'period start (training step)',
+      nameLocation: 'middle',
+      nameGap: 32,
+      nameTextStyle: { ...FONT, fontSize: 13 },
+      axisLabel: { ...FONT, fontSize: 11, hideOverlap: true },
     },
     yAxis: { type: 'category', data: ys, inverse: true, axisLabel: { ...FONT, fontSize: 11, interval: 0 } },
-    visualMap: { type: 'piecewise', show: false, dimension: 2, pieces: [{ value: 1, color: OKABE_ITO.green }, { value: 0, color: '#eceef1' }] },
+    visualMap: {
+      type: 'piecewise',
+      show: false,
+      dimension: 2,
+      pieces: [
+        { value: 1, color: OKABE_ITO.green },
+        { value: 0, color: '#eceef1' },
+      ],
+    },
     series: [{ type: 'heatmap', data: cells, itemStyle: { borderColor: '#fff', borderWidth: 1 } }],
   };
   const data: DataTable = {
@@ -38,9 +54,25 @@ export function countsChart(t: Timeline): { option: Option; data: DataTable } {
     textStyle: FONT,
     grid: grid({ left: 64, bottom: 48, top: 16 }),
     tooltip: { trigger: 'axis' },
-    xAxis: { type: 'category', data: ys, axisLabel: { ...FONT, fontSize: 11, interval: 0 }, name: 'block', nameLocation: 'middle', nameGap: 30, nameTextStyle: { ...FONT, fontSize: 13 } },
+    xAxis: {
+      type: 'category',
+      data: ys,
+      axisLabel: { ...FONT, fontSize: 11, interval: 0 },
+      name: 'block',
+      nameLocation: 'middle',
+      nameGap: 30,
+      nameTextStyle: { ...FONT, fontSize: 13 },
+    },
     yAxis: { ...valueAxis('periods active (count)', { gap: 40 }), scale: false, minInterval: 1 },
-    series: [{ type: 'bar', name: 'periods active', data: t.counts, itemStyle: { color: OKABE_ITO.green }, barMaxWidth: 36 }],
+    series: [
+      { type: 'bar', name: 'periods active', data: t.counts, itemStyle: { color: OKABE_ITO.green }, barMaxWidth: 36 },
+    ],
   };
-  return { option, data: { columns: ['block', 'periods active', 'steps trainable'], rows: ys.map((y, b) => [y, t.counts[b], t.steps[b]]) } };
+  return {
+    option,
+    data: {
+      columns: ['block', 'periods active', 'steps trainable'],
+      rows: ys.map((y, b) => [y, t.counts[b], t.steps[b]]),
+    },
+  };
 }

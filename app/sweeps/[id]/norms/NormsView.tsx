@@ -16,8 +16,16 @@ import { figure2, type RunNorms } from '@/lib/views/figure2';
 import { groupRuns } from '@/lib/views/groups';
 import { anyLive } from '@/lib/views/types';
 
-const QUANTITIES: [string, string][] = [['trainable', 'trainable parameters'], ['weight', 'effective weight W₀+ΔW'], ['update', 'update ‖ΔW‖']];
-const AGGS: [string, string][] = [['mean', 'mean over steps'], ['step', 'at step t'], ['last', 'at the last step']];
+const QUANTITIES: [string, string][] = [
+  ['trainable', 'trainable parameters'],
+  ['weight', 'effective weight W₀+ΔW'],
+  ['update', 'update ‖ΔW‖'],
+];
+const AGGS: [string, string][] = [
+  ['mean', 'mean over steps'],
+  ['step', 'at step t'],
+  ['last', 'at the last step'],
+];
 
 export function NormsView({ id }: { id: string }) {
   const [st, set] = useUrlState({ q: 'trainable', a: 'mean', t: '', r: '', h: 'update', n: '0', l: '' });
@@ -46,36 +54,87 @@ export function NormsView({ id }: { id: string }) {
   return (
     <section>
       <Controls>
-        <Select label="Quantity" value={st.q} options={QUANTITIES} onChange={(q) => set({ q })} testId="norms-quantity" />
-        <Select label="Aggregation" value={st.a} options={AGGS} onChange={(a) => set({ a, t: a === 'step' ? st.t || String(Math.floor(maxStep / 2)) : '' })} testId="norms-agg" />
+        <Select
+          label="Quantity"
+          value={st.q}
+          options={QUANTITIES}
+          onChange={(q) => set({ q })}
+          testId="norms-quantity"
+        />
+        <Select
+          label="Aggregation"
+          value={st.a}
+          options={AGGS}
+          onChange={(a) => set({ a, t: a === 'step' ? st.t || String(Math.floor(maxStep / 2)) : '' })}
+          testId="norms-agg"
+        />
         {st.a === 'step' ? (
           <label className="view-field">
             <span>step t</span>
-            <input type="number" min={0} max={maxStep} value={st.t} onChange={(e) => set({ t: e.target.value })} style={{ width: '6rem' }} />
+            <input
+              type="number"
+              min={0}
+              max={maxStep}
+              value={st.t}
+              onChange={(e) => set({ t: e.target.value })}
+              style={{ width: '6rem' }}
+            />
           </label>
         ) : null}
         {live ? <span className="status status-running">live</span> : null}
       </Controls>
-      {norms.error ? <ErrorBox error={norms.error} what="layer norms" /> : !chart ? <Loading what="layer norms" /> : chart.data.rows.length === 0 ? (
-        <Empty title="No layer norms yet"><p>{live ? 'They appear after the first logged step.' : 'Set train.norms_every in the sweep spec to record them.'}</p></Empty>
+      {norms.error ? (
+        <ErrorBox error={norms.error} what="layer norms" />
+      ) : !chart ? (
+        <Loading what="layer norms" />
+      ) : chart.data.rows.length === 0 ? (
+        <Empty title="No layer norms yet">
+          <p>
+            {live
+              ? 'They appear after the first logged step.'
+              : 'Set train.norms_every in the sweep spec to record them.'}
+          </p>
+        </Empty>
       ) : (
-        <Chart id="figure2" title={`Layer-wise ${QUANTITY_AXIS[st.q] ?? st.q} per method (paper Fig. 2)`} option={chart.option} data={chart.data} height={400}
-          caption="L2 norm over each layer group’s parameters, seeds averaged; log axis. For LoRA, ‘trainable’ is the adapters only — compare with ‘update’ before reading the paper’s skew as a LoRA property." />
+        <Chart
+          id="figure2"
+          title={`Layer-wise ${QUANTITY_AXIS[st.q] ?? st.q} per method (paper Fig. 2)`}
+          option={chart.option}
+          data={chart.data}
+          height={400}
+          caption="L2 norm over each layer group’s parameters, seeds averaged; log axis. For LoRA, ‘trainable’ is the adapters only — compare with ‘update’ before reading the paper’s skew as a LoRA property."
+        />
       )}
       <h2>One run over training</h2>
       <Controls>
         <Select label="Run" value={heatRun} options={runOptions} onChange={(r) => set({ r })} testId="norms-run" />
-        <Select label="Quantity" value={st.h} options={HEAT_QUANTITIES} onChange={(h) => set({ h })}
-          testId="heatmap-quantity" />
-        <Toggle label="per-row scale" checked={st.n === '1'} onChange={(v) => set({ n: v ? '1' : '0' })}
-          testId="heatmap-per-row" />
+        <Select
+          label="Quantity"
+          value={st.h}
+          options={HEAT_QUANTITIES}
+          onChange={(h) => set({ h })}
+          testId="heatmap-quantity"
+        />
+        <Toggle
+          label="per-row scale"
+          checked={st.n === '1'}
+          onChange={(v) => set({ n: v ? '1' : '0' })}
+          testId="heatmap-per-row"
+        />
       </Controls>
       {heatRun ? <NormHeatmap runId={heatRun} quantity={st.h} live={live} perRow={st.n === '1'} /> : null}
       <h2>LISA timeline</h2>
-      {lisaRuns.length === 0 ? <Empty title="No LISA runs in this sweep" /> : (
+      {lisaRuns.length === 0 ? (
+        <Empty title="No LISA runs in this sweep" />
+      ) : (
         <>
           <Controls>
-            <Select label="LISA run" value={lisaRun} options={runOptions.filter(([v]) => lisaRuns.some(({ r }) => r.id === v))} onChange={(l) => set({ l })} />
+            <Select
+              label="LISA run"
+              value={lisaRun}
+              options={runOptions.filter(([v]) => lisaRuns.some(({ r }) => r.id === v))}
+              onChange={(l) => set({ l })}
+            />
           </Controls>
           <LisaTimeline runId={lisaRun} live={live} label={lisaLabel} />
         </>

@@ -12,15 +12,27 @@ import { robustnessOption } from '@/lib/views/robustness-chart';
 import { RankTables } from './RankTables';
 
 export const METRICS: [string, string][] = [
-  ['eval/loss', 'final eval loss'], ['eval/loss:best', 'best eval loss'], ['train/loss', 'final train loss'],
-  ['eval/ppl', 'final eval perplexity'], ['tokens_per_s', 'tokens/s'], ['mem/peak_bytes', 'peak memory (MiB)'],
+  ['eval/loss', 'final eval loss'],
+  ['eval/loss:best', 'best eval loss'],
+  ['train/loss', 'final train loss'],
+  ['eval/ppl', 'final eval perplexity'],
+  ['tokens_per_s', 'tokens/s'],
+  ['mem/peak_bytes', 'peak memory (MiB)'],
   ['wall_time', 'wall time (s)'],
 ];
 
 /** No value (n = 0) or no spread (n = 1): an empty cell, shown as —, rather than NaN. */
 const orDash = (v: number) => (Number.isFinite(v) ? v : null);
 
-export function RobustnessClient({ sweepId, sweepName, metric }: { sweepId: string; sweepName: string; metric: string }) {
+export function RobustnessClient({
+  sweepId,
+  sweepName,
+  metric,
+}: {
+  sweepId: string;
+  sweepName: string;
+  metric: string;
+}) {
   const router = useRouter();
   const sweep = useSweep(sweepId);
   const live = sweep.data ? anyLive(sweep.data.runs) : true;
@@ -31,8 +43,10 @@ export function RobustnessClient({ sweepId, sweepName, metric }: { sweepId: stri
     // Bytes are shown in MiB, as everywhere else.
     const info = metricInfo(q.data.metric.key);
     const label = info.scale === 1 ? q.data.metric.label : `${q.data.metric.label.replace(/\s*\(bytes\)/, '')} (MiB)`;
-    const rows = [...q.data.cells, ...q.data.baselines]
-      .map((row) => ({ ...row, values: row.values.map((v) => v * info.scale) }));
+    const rows = [...q.data.cells, ...q.data.baselines].map((row) => ({
+      ...row,
+      values: row.values.map((v) => v * info.scale),
+    }));
     const r = robustness(rows, q.data.metric.better);
     return { r, rows, label, option: robustnessOption(r, label) as ChartOption };
   }, [q.data]);
@@ -42,25 +56,53 @@ export function RobustnessClient({ sweepId, sweepName, metric }: { sweepId: stri
     <>
       <div className="page-head">
         <div>
-          <h2 className="view-title">Robustness over seeds <span className="muted">· {sweepName}</span></h2>
+          <h2 className="view-title">
+            Robustness over seeds <span className="muted">· {sweepName}</span>
+          </h2>
         </div>
         <div className="page-actions">
-          <label className="inline-field">Metric{' '}
-            <select aria-label="Metric" value={metric} onChange={(e) => router.replace(`/sweeps/${sweepId}/robustness?m=${encodeURIComponent(e.target.value)}`, { scroll: false })}>
-              {(METRICS.some(([id]) => id === metric) ? METRICS : [[metric, metric] as [string, string], ...METRICS]).map(([id, label]) => <option key={id} value={id}>{label}</option>)}
+          <label className="inline-field">
+            Metric{' '}
+            <select
+              aria-label="Metric"
+              value={metric}
+              onChange={(e) =>
+                router.replace(`/sweeps/${sweepId}/robustness?m=${encodeURIComponent(e.target.value)}`, {
+                  scroll: false,
+                })
+              }
+            >
+              {(METRICS.some(([id]) => id === metric)
+                ? METRICS
+                : [[metric, metric] as [string, string], ...METRICS]
+              ).map(([id, label]) => (
+                <option key={id} value={id}>
+                  {label}
+                </option>
+              ))}
             </select>
           </label>
         </div>
       </div>
       {q.isPending ? <p className="muted">Loading the sweep&apos;s final values…</p> : null}
-      {q.isError ? <p className="field-error" role="alert">Could not load the table: {q.error.message}. Try another metric, or check that the sweep exists.</p> : null}
+      {q.isError ? (
+        <p className="field-error" role="alert">
+          Could not load the table: {q.error.message}. Try another metric, or check that the sweep exists.
+        </p>
+      ) : null}
       {view && view.r.configs.length === 0 ? <p className="muted">This sweep has no fine-tune runs.</p> : null}
       {view && view.r.configs.length > 0 ? (
         <>
-          {waiting > 0 ? <p className="muted" data-testid="waiting">{waiting} run(s) not finished yet: they join the statistics when they finish (this page refreshes itself).</p> : null}
+          {waiting > 0 ? (
+            <p className="muted" data-testid="waiting">
+              {waiting} run(s) not finished yet: they join the statistics when they finish (this page refreshes itself).
+            </p>
+          ) : null}
           <p className={`verdict verdict-${view.r.verdict.replace(' ', '-')}`} data-testid="verdict">
             Ranking of configurations across seeds: <strong>{view.r.verdict}</strong>
-            {Number.isFinite(view.r.meanKendall) ? ` (mean Kendall τ = ${view.r.meanKendall.toFixed(2)} over ${view.r.pairs.length} seed pair${view.r.pairs.length === 1 ? '' : 's'})` : ' (needs at least two seeds with values)'}
+            {Number.isFinite(view.r.meanKendall)
+              ? ` (mean Kendall τ = ${view.r.meanKendall.toFixed(2)} over ${view.r.pairs.length} seed pair${view.r.pairs.length === 1 ? '' : 's'})`
+              : ' (needs at least two seeds with values)'}
           </p>
           <Chart
             id="spread"
@@ -71,7 +113,9 @@ export function RobustnessClient({ sweepId, sweepName, metric }: { sweepId: stri
             data={{
               columns: ['configuration', 'n', ...view.r.seeds.map((s) => `seed ${s}`), 'mean', 'std', 'CV'],
               rows: view.r.configs.map((c) => [
-                c.label, c.stats.n, ...view.r.seeds.map((s) => c.bySeed[s] ?? null),
+                c.label,
+                c.stats.n,
+                ...view.r.seeds.map((s) => c.bySeed[s] ?? null),
                 ...[c.stats.mean, c.stats.std, c.stats.cv].map(orDash),
               ]),
             }}

@@ -11,7 +11,12 @@ import { useUrlState } from '@/app/components/url-state';
 import { formatNumber } from '@/lib/format';
 import { comparisonText } from '@/lib/exports/format';
 import {
-  cellAt, comparisonWith, shader, switchesFor, type AblationRow, type AblationTableJson,
+  cellAt,
+  comparisonWith,
+  shader,
+  switchesFor,
+  type AblationRow,
+  type AblationTableJson,
 } from '@/lib/views/ablation';
 import { anyLive } from '@/lib/views/types';
 
@@ -24,7 +29,11 @@ const METRICS: [string, string][] = [
   ['tokens_per_s', 'throughput (tokens/s: total tokens ÷ total time)'],
   ['wall_time', 'wall time (s)'],
 ];
-const FORMATS: [string, string][] = [['csv', 'CSV'], ['md', 'Markdown'], ['latex', 'LaTeX']];
+const FORMATS: [string, string][] = [
+  ['csv', 'CSV'],
+  ['md', 'Markdown'],
+  ['latex', 'LaTeX'],
+];
 
 function lrTitle(row: AblationRow): string {
   if (row.lrChoice.length < 2) return row.lr === null ? '' : `; lr ${row.lr}`;
@@ -32,23 +41,43 @@ function lrTitle(row: AblationRow): string {
   return `; lr ${row.lr}, best of ${candidates.join(', ')}`;
 }
 
-function Cell({ row, shade, vs }: {
-  row: AblationRow; shade: (r: AblationRow) => string | undefined; vs: string | null;
+function Cell({
+  row,
+  shade,
+  vs,
+}: {
+  row: AblationRow;
+  shade: (r: AblationRow) => string | undefined;
+  vs: string | null;
 }) {
   const s = row.stats;
   const c = vs ? comparisonWith(row, vs) : null;
   return (
-    <td className={`num abl-cell${row.best ? ' abl-best' : ''}`} style={{ background: shade(row) }}
-      data-testid={`cell-${row.method}-${row.gamma ?? ''}-${row.interval ?? ''}`} data-n={s.n}
-      title={`${row.label}: ${s.n} seeds counted${row.excluded ? `, ${row.excluded} not finished` : ''}`
-        + lrTitle(row)}>
-      {row.best ? <span className="abl-star" aria-label="best">★ </span> : null}
+    <td
+      className={`num abl-cell${row.best ? ' abl-best' : ''}`}
+      style={{ background: shade(row) }}
+      data-testid={`cell-${row.method}-${row.gamma ?? ''}-${row.interval ?? ''}`}
+      data-n={s.n}
+      title={`${row.label}: ${s.n} seeds counted${row.excluded ? `, ${row.excluded} not finished` : ''}${lrTitle(row)}`}
+    >
+      {row.best ? (
+        <span className="abl-star" aria-label="best">
+          ★{' '}
+        </span>
+      ) : null}
       <span className="abl-mean">{formatNumber(s.mean)}</span>
       {Number.isFinite(s.std) ? <span> ± {formatNumber(s.std, 2)}</span> : null}
-      <span className="muted abl-n"> (n = {s.n}{s.nonFinite ? `, +${s.nonFinite} NaN` : ''})</span>
+      <span className="muted abl-n">
+        {' '}
+        (n = {s.n}
+        {s.nonFinite ? `, +${s.nonFinite} NaN` : ''})
+      </span>
       {c ? (
-        <span className={`abl-diff${c.significant ? ' abl-sig' : ''}`} data-testid="cell-diff"
-          data-significant={String(c.significant)}>
+        <span
+          className={`abl-diff${c.significant ? ' abl-sig' : ''}`}
+          data-testid="cell-diff"
+          data-significant={String(c.significant)}
+        >
           Δ {comparisonText(c)}
         </span>
       ) : null}
@@ -56,8 +85,14 @@ function Cell({ row, shade, vs }: {
   );
 }
 
-function VsToggle({ labels, value, onChange }: {
-  labels: string[]; value: string | null; onChange: (v: string) => void;
+function VsToggle({
+  labels,
+  value,
+  onChange,
+}: {
+  labels: string[];
+  value: string | null;
+  onChange: (v: string) => void;
 }) {
   const cls = (on: boolean) => `link-button${on ? ' active' : ''}`;
   return (
@@ -65,11 +100,28 @@ function VsToggle({ labels, value, onChange }: {
       <span>Paired Δ</span>
       <span className="export-links" role="radiogroup" aria-label="Compare with">
         {labels.map((l, i) => (
-          <button key={l} type="button" role="radio" aria-checked={l === value} className={cls(l === value)}
-            onClick={() => onChange(l)} data-testid={`vs-${i}`}>vs {l}</button>
+          <button
+            key={l}
+            type="button"
+            role="radio"
+            aria-checked={l === value}
+            className={cls(l === value)}
+            onClick={() => onChange(l)}
+            data-testid={`vs-${i}`}
+          >
+            vs {l}
+          </button>
         ))}
-        <button type="button" role="radio" aria-checked={value === null} className={cls(value === null)}
-          onClick={() => onChange('none')} data-testid="vs-none">off</button>
+        <button
+          type="button"
+          role="radio"
+          aria-checked={value === null}
+          className={cls(value === null)}
+          onClick={() => onChange('none')}
+          data-testid="vs-none"
+        >
+          off
+        </button>
       </span>
     </span>
   );
@@ -79,7 +131,11 @@ export function TableView({ id }: { id: string }) {
   const [st, set] = useUrlState({ m: 'eval/loss', vs: '' });
   const sweep = useSweep(id);
   const live = sweep.data ? anyLive(sweep.data.runs) : true;
-  const q = useLive<AblationTableJson>(['table', id, st.m], `/api/sweeps/${id}/table?metric=${encodeURIComponent(st.m)}`, live);
+  const q = useLive<AblationTableJson>(
+    ['table', id, st.m],
+    `/api/sweeps/${id}/table?metric=${encodeURIComponent(st.m)}`,
+    live,
+  );
   const exportHref = (f: string) => `/api/sweeps/${id}/table?metric=${encodeURIComponent(st.m)}&format=${f}`;
   const controls = (
     <Controls>
@@ -87,33 +143,58 @@ export function TableView({ id }: { id: string }) {
       <span className="view-field">
         <span>Export</span>
         <span className="export-links">
-          {FORMATS.map(([f, l]) => <a key={f} className="link-button" href={exportHref(f)} download data-testid={`export-${f}`}>{l}</a>)}
+          {FORMATS.map(([f, l]) => (
+            <a key={f} className="link-button" href={exportHref(f)} download data-testid={`export-${f}`}>
+              {l}
+            </a>
+          ))}
         </span>
       </span>
       {live ? <span className="status status-running">live</span> : null}
     </Controls>
   );
-  if (q.error) return <>{controls}<ErrorBox error={q.error} what="the ablation table" /></>;
-  if (!q.data) return <>{controls}<Loading what="the ablation table" /></>;
+  if (q.error)
+    return (
+      <>
+        {controls}
+        <ErrorBox error={q.error} what="the ablation table" />
+      </>
+    );
+  if (!q.data)
+    return (
+      <>
+        {controls}
+        <Loading what="the ablation table" />
+      </>
+    );
   const t = q.data;
   if (t.cells.length === 0 && t.baselines.length === 0) {
-    return <>{controls}<Empty title="No runs to tabulate"><p>This sweep has no fine-tuning runs yet.</p></Empty></>;
+    return (
+      <>
+        {controls}
+        <Empty title="No runs to tabulate">
+          <p>This sweep has no fine-tuning runs yet.</p>
+        </Empty>
+      </>
+    );
   }
   const shade = shader(t);
   const refused = [...t.cells, ...t.baselines].flatMap((r) => r.refused);
   const labels = t.cells.length ? t.baselines.map((b) => b.label) : [];
   // Default: the first baseline; `vs=none` turns the differences off; an unknown label falls back too.
-  const vs = st.vs === 'none' ? null : labels.includes(st.vs) ? st.vs : labels[0] ?? null;
+  const vs = st.vs === 'none' ? null : labels.includes(st.vs) ? st.vs : (labels[0] ?? null);
   return (
     <section>
       {controls}
       <div className="panel">
         {labels.length ? (
-          <Controls><VsToggle labels={labels} value={vs} onChange={(v) => set({ vs: v })} /></Controls>
+          <Controls>
+            <VsToggle labels={labels} value={vs} onChange={(v) => set({ vs: v })} />
+          </Controls>
         ) : null}
         <p className="muted abl-caption" data-testid="table-caption">
-          {t.caption} ★ = best. K = steps between re-draws of the active blocks; switches = ⌈steps / K⌉.
-          Darker = better.{' '}
+          {t.caption} ★ = best. K = steps between re-draws of the active blocks; switches = ⌈steps / K⌉. Darker =
+          better.{' '}
           <Link href={`/sweeps/${id}/robustness?m=${encodeURIComponent(st.m)}`} data-testid="rank-stability-link">
             Rank stability across seeds →
           </Link>
@@ -124,7 +205,11 @@ export function TableView({ id }: { id: string }) {
               <tr>
                 <th>γ (active blocks) \ K (period)</th>
                 {t.intervals.map((k) => (
-                  <th key={k} className="num">K = {k}<br /><span className="muted">{switchesFor(t, k) ?? '?'} switches</span></th>
+                  <th key={k} className="num">
+                    K = {k}
+                    <br />
+                    <span className="muted">{switchesFor(t, k) ?? '?'} switches</span>
+                  </th>
                 ))}
               </tr>
             </thead>
@@ -134,7 +219,12 @@ export function TableView({ id }: { id: string }) {
                   <th>γ = {g}</th>
                   {t.intervals.map((k) => {
                     const c = cellAt(t, g, k);
-                    if (!c) return <td key={k} className="num muted">—</td>;
+                    if (!c)
+                      return (
+                        <td key={k} className="num muted">
+                          —
+                        </td>
+                      );
                     return <Cell key={k} row={c} shade={shade} vs={vs} />;
                   })}
                 </tr>
@@ -144,13 +234,21 @@ export function TableView({ id }: { id: string }) {
         ) : null}
         {t.baselines.length > 0 ? (
           <table className="grid abl-table abl-baselines" data-testid="baseline-table">
-            <thead><tr><th>Baseline</th><th className="num">lr</th><th className="num">{t.metric.label}</th></tr></thead>
+            <thead>
+              <tr>
+                <th>Baseline</th>
+                <th className="num">lr</th>
+                <th className="num">{t.metric.label}</th>
+              </tr>
+            </thead>
             <tbody>
               {t.baselines.map((b) => (
                 <tr key={b.label}>
                   <th>{b.label}</th>
-                  <td className="num"
-                    title={b.lrChoice.length > 1 ? `best of ${b.lrChoice.map((c) => c.lr).join(', ')}` : undefined}>
+                  <td
+                    className="num"
+                    title={b.lrChoice.length > 1 ? `best of ${b.lrChoice.map((c) => c.lr).join(', ')}` : undefined}
+                  >
                     {b.lr ?? '—'}
                     {b.lrChoice.length > 1 ? <span className="muted"> (best of {b.lrChoice.length})</span> : null}
                   </td>
@@ -166,7 +264,11 @@ export function TableView({ id }: { id: string }) {
               Not counted: {refused.length} run{refused.length > 1 ? 's' : ''} scored on another evaluation set than the
               rest of {refused.length > 1 ? 'their rows' : 'its row'}.
             </p>
-            <ul className="muted">{refused.map((r) => <li key={r.runId}>{r.reason}</li>)}</ul>
+            <ul className="muted">
+              {refused.map((r) => (
+                <li key={r.runId}>{r.reason}</li>
+              ))}
+            </ul>
           </div>
         ) : null}
       </div>

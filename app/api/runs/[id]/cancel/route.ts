@@ -13,7 +13,8 @@ export async function POST(req: Request, ctx: { params: Promise<{ id: string }> 
     const { id } = await ctx.params;
     const { conn, scheduler } = getContext();
     const run = getRun(conn.db, id);
-    if (!(await scheduler.cancel(id))) throw new AppError('conflict', `run ${id} is ${run.status}; only queued or running runs can be cancelled`);
+    if (!(await scheduler.cancel(id)))
+      throw new AppError('conflict', `run ${id} is ${run.status}; only queued or running runs can be cancelled`);
     return jsonWithNaN(getRun(conn.db, id));
   });
 }

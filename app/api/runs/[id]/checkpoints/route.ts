@@ -5,4 +5,7 @@ import { runReadRoute } from '@/lib/server/read-route';
 export const dynamic = 'force-dynamic';
 
 /** The run's checkpoints: step, folder and size. */
-export const GET = runReadRoute(z.object({}), (run, _q, { conn }) => ({ runId: run.id, checkpoints: runCheckpoints(conn.sqlite, run.id) }));
+export const GET = runReadRoute(z.object({}), (run, _q, { conn }) => ({
+  runId: run.id,
+  checkpoints: runCheckpoints(conn.sqlite, run.id),
+}));

@@ -14,7 +14,10 @@ export async function POST(req: Request, ctx: { params: Promise<{ id: string }> 
     const token = bearer(req);
     const { conn } = getContext();
     if (!token || !verifyRunToken(conn.db, id, token)) {
-      throw new AppError('unauthorized', `a valid ingest token for run ${id} is required (Authorization: Bearer <token>)`);
+      throw new AppError(
+        'unauthorized',
+        `a valid ingest token for run ${id} is required (Authorization: Bearer <token>)`,
+      );
     }
     const body = await readBody(req, MAX_EVENTS_BODY_BYTES);
     try {

@@ -11,4 +11,7 @@ const query = z.object({
 });
 
 /** The run's last log events and the tail of its stderr (human-readable progress). */
-export const GET = runReadRoute(query, (run, q, { conn }) => ({ runId: run.id, ...runLogs(conn.sqlite, run.id, run.dir, q.limit, q.bytes) }));
+export const GET = runReadRoute(query, (run, q, { conn }) => ({
+  runId: run.id,
+  ...runLogs(conn.sqlite, run.id, run.dir, q.limit, q.bytes),
+}));

@@ -20,5 +20,10 @@ const query = z
 export const GET = runReadRoute(query, (run, q, { conn }) => {
   const modules = q.modules === '1';
   if (q.agg === 'matrix') return normMatrix(conn.sqlite, run.id, q.quantity, { modules, points: q.points });
-  return { runId: run.id, quantity: q.quantity, agg: q.agg, groups: normAggregates(conn.sqlite, run.id, q.quantity, q.agg, q.step, { modules }) };
+  return {
+    runId: run.id,
+    quantity: q.quantity,
+    agg: q.agg,
+    groups: normAggregates(conn.sqlite, run.id, q.quantity, q.agg, q.step, { modules }),
+  };
 });

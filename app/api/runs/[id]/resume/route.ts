@@ -14,7 +14,11 @@ export async function POST(req: Request, ctx: { params: Promise<{ id: string }> 
     const { id } = await ctx.params;
     const { conn, scheduler } = getContext();
     const run = getRun(conn.db, id);
-    if (!scheduler.requeue(id)) throw new AppError('conflict', `run ${id} is ${run.status}; only failed, cancelled or diverged runs can be resumed`);
+    if (!scheduler.requeue(id))
+      throw new AppError(
+        'conflict',
+        `run ${id} is ${run.status}; only failed, cancelled or diverged runs can be resumed`,
+      );
     return jsonWithNaN(getRun(conn.db, id), 202);
   });
 }

@@ -11,4 +11,6 @@ const query = z.object({
 });
 
 /** One key for every fine-tuning run of the sweep on one shared bucket grid (for seed bands). */
-export const GET = sweepReadRoute(query, (_id, runIds, q, { conn }) => seriesForRuns(conn.sqlite, runIds, q.key, q.points));
+export const GET = sweepReadRoute(query, (_id, runIds, q, { conn }) =>
+  seriesForRuns(conn.sqlite, runIds, q.key, q.points),
+);
