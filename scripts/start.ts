@@ -8,7 +8,7 @@ import { ensureDataHome } from '../lib/home';
 import { buildIsStale, nextBin, root } from './build-state';
 
 function main(): void {
-  let env;
+  let env: ReturnType<typeof readEnv>;
   try {
     env = readEnv();
     assertSafeBinding(env);

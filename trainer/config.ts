@@ -41,7 +41,7 @@ export function canonicalKey(name: string, kinds = fieldKinds()): string | null 
   return kinds.has(snake) ? snake : null;
 }
 
-function coerce(key: string, value: unknown, kind: FieldKind, where: string): unknown {
+function coerce(_key: string, value: unknown, kind: FieldKind, where: string): unknown {
   if (typeof value !== 'string') return value; // from JSON: the schema checks the type
   if (kind === 'number') {
     const n = Number(value);

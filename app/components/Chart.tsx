@@ -68,8 +68,10 @@ export function Chart({ id, title, option, data, height = 360, caption }: ChartP
             </thead>
             <tbody>
               {data.rows.map((r, i) => (
+                // biome-ignore lint/suspicious/noArrayIndexKey: rows and cells are positions in the chart's data, never reordered
                 <tr key={i}>
                   {r.map((v, j) => (
+                    // biome-ignore lint/suspicious/noArrayIndexKey: see above
                     <td key={j} className={typeof v === 'number' ? 'num' : undefined}>
                       {formatCell(v)}
                     </td>

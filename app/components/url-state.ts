@@ -4,7 +4,7 @@
  * replacing the URL (no history entry per click, no scroll jump). Defaults are left out of the URL.
  */
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
-import { useCallback } from 'react';
+import { useCallback, useRef } from 'react';
 
 export type UrlDefaults = Record<string, string>;
 
@@ -18,17 +18,19 @@ export function useUrlState<D extends UrlDefaults>(
     keyof D,
     string
   >;
+  // Callers pass a fresh literal each render; the setter reads the latest defaults without changing identity.
+  const latest = useRef(defaults);
+  latest.current = defaults;
   const set = useCallback(
     (patch: Partial<Record<keyof D, string>>) => {
       const next = new URLSearchParams(search.toString());
       for (const [k, v] of Object.entries(patch)) {
-        if (v === undefined || v === defaults[k]) next.delete(k);
+        if (v === undefined || v === latest.current[k]) next.delete(k);
         else next.set(k, v as string);
       }
       const q = next.toString();
       router.replace(q ? `${pathname}?${q}` : pathname, { scroll: false });
     },
-    // eslint-disable-next-line react-hooks/exhaustive-deps
     [search, router, pathname],
   );
   return [state, set];

@@ -33,6 +33,7 @@ export function probeTorch(repoRoot: string): TorchProbe {
   if (!existsSync(PYTHON)) return { ok: false, reason: `${PYTHON} does not exist` };
   const r = spawnSync(PYTHON, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8', timeout: 120_000 });
   if (r.status !== 0) return { ok: false, reason: `${PYTHON} cannot import torch` };
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: ${Status} is dpkg-query's field syntax, not JavaScript's
   const dpkg = spawnSync('dpkg-query', ['-W', '-f=${Status}', 'libopenblas0-pthread'], { encoding: 'utf8' });
   return {
     ok: true,

@@ -116,7 +116,7 @@ export function tableToCsv(t: AblationTable): string {
       r.lrChoice.map((c) => c.lr ?? '').join(' '),
       tuned ? t.selection.id : '',
       r.optimizerState,
-      ...t.baselines.flatMap((b, i) => comparison(r.method === 'lisa' ? r.comparisons[i] : undefined)),
+      ...t.baselines.flatMap((_b, i) => comparison(r.method === 'lisa' ? r.comparisons[i] : undefined)),
     ]
       .map(csvField)
       .join(',');

@@ -88,7 +88,7 @@ describe('tailRun', () => {
     expect(first.more).toBe(true);
     expect(first.stored).toBeLessThan(101);
     let total = first.stored;
-    for (let r = first; r.more; ) total += (r = tailRun(conn, 'r1', file, { chunkBytes: 512, maxBytes: 1000 })).stored;
+    for (let r = first; r.more; total += r.stored) r = tailRun(conn, 'r1', file, { chunkBytes: 512, maxBytes: 1000 });
     expect(total).toBe(101);
   });
 

@@ -237,7 +237,10 @@ describe('ingestEvents', () => {
   it('keeps blocks consistent under random steps, NaN and repeats', () => {
     const { sqlite, b } = setup();
     let seed = 7;
-    const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const rand = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
     for (let batch = 0; batch < 20; batch++) {
       const events = [];
       for (let i = 0; i < 200; i++) {

@@ -50,7 +50,10 @@ export function recordDataset(src: RecordSource, opts: DatasetOptions): Dataset 
  */
 function groupHashes(records: readonly AlpacaRecord[]): number[] {
   const parent = records.map((_, i) => i);
-  const root = (i: number): number => (parent[i] === i ? i : (parent[i] = root(parent[i])));
+  const root = (i: number): number => {
+    if (parent[i] !== i) parent[i] = root(parent[i]);
+    return parent[i];
+  };
   const forms = records.map(canonicalForm);
   const first = new Map<string, number>();
   records.forEach((r, i) => {

@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import { ConfigError } from '../config';
 import { GPT, type LoraTarget } from '../model';
 import { causalSoftmax, embedding, gelu, layerNorm, LN_EPS } from '../ops';
-import { gpt2Prefix, hfGroups, hfLoraModules, tensorSpecs, type TensorSpec } from './arch';
+import { hfGroups, hfLoraModules, tensorSpecs, type TensorSpec } from './arch';
 import type { HfShape } from './config';
 import { ModelError } from './errors';
 

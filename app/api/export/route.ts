@@ -27,7 +27,7 @@ export async function GET(req: Request) {
         `cannot export "${path}": use /sweeps/<id>, /sweeps/<id>/table, /sweeps/<id>/norms or /sweeps/<id>/robustness`,
       );
     requireRead(req, { sweepId: ref.sweepId });
-    let view;
+    let view: ReturnType<typeof exportView>;
     try {
       view = exportView(getContext().conn.sqlite, ref);
     } catch (e) {

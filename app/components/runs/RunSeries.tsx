@@ -44,6 +44,7 @@ export function RunSeries({
   });
   const error = results.find((r) => r.error)?.error;
   const ready = results.every((r) => r.data);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `results` is a new array every render; the data's update times say when it changed
   const chart = useMemo(() => {
     if (!ready) return null;
     const info = metricInfo(metric);
@@ -77,7 +78,6 @@ export function RunSeries({
     };
     const rows = lines.flatMap((l) => l.xs.map((x, j) => [l.r.label, x, l.ys[j]] as (string | number)[]));
     return { option, data: { columns: ['run', 'step', metric], rows } };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [ready, results.map((r) => r.dataUpdatedAt).join(','), metric, smoothing, log, runs]);
   if (error) return <ErrorBox error={error} what={metric} />;
   if (!chart) return <Loading what={metric} />;

@@ -49,7 +49,7 @@ export function figure2Chart(fig: Figure2, quantity: string, aggLabel: string): 
   };
   const data: DataTable = {
     columns: ['layer group', ...fig.series.map((s) => s.group.label)],
-    rows: fig.layers.map((l, i) => [names[i], ...fig.series.map((s) => s.values[i])]),
+    rows: fig.layers.map((_l, i) => [names[i], ...fig.series.map((s) => s.values[i])]),
   };
   return { option, data };
 }

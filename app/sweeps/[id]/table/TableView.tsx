@@ -61,7 +61,7 @@ function Cell({
       title={`${row.label}: ${s.n} seeds counted${row.excluded ? `, ${row.excluded} not finished` : ''}${lrTitle(row)}`}
     >
       {row.best ? (
-        <span className="abl-star" aria-label="best">
+        <span className="abl-star" role="img" aria-label="best">
           ★{' '}
         </span>
       ) : null}

@@ -25,7 +25,7 @@ export async function GET(req: Request, ctx: { params: Promise<{ id: string }> }
     const { id } = await ctx.params;
     requireRead(req, { sweepId: id });
     const q = parseQuery(req.url, query);
-    let table;
+    let table: ReturnType<typeof ablationTable>;
     try {
       table = ablationTable(getContext().conn.sqlite, id, q.metric, q.select);
     } catch (e) {
