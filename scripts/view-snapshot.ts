@@ -2,7 +2,8 @@
  * Saves what a running server answers for one sweep — the ablation table in every format and for several
  * metrics, the sweep's series, norms and periods, every run's detail, series, norms and keys, the HTML export —
  * one file per request, so two servers (two versions of the code on copies of one data home) can be compared
- * byte for byte with `diff -r`. Volatile parts (the export's timestamp) are blanked.
+ * byte for byte with `diff -r`. Volatile parts are blanked: the export's timestamp and the chart renderer's
+ * instance-numbered SVG ids and class names (`zr7-cls-42`, `zr7-c0`).
  *
  *   npx tsx scripts/view-snapshot.ts --url http://127.0.0.1:3000 --sweep <id> --out <folder> [--token <admin>]
  */
@@ -25,6 +26,8 @@ const TABLE_METRICS = ['eval/loss', 'eval/loss:best', 'eval/ppl', 'eval/accuracy
 const FORMATS = ['json', 'csv', 'md', 'latex'];
 const SERIES_KEYS = ['train/loss', 'eval/loss', 'lr', 'grad_norm/all'];
 const QUANTITIES = ['trainable', 'weight', 'update', 'grad'];
+
+const VOLATILE_EXPORT = /exported [0-9: -]+ UTC|zr\d+-(cls-)?[a-z]?\d+/g;
 
 async function get(p: string): Promise<{ status: number; body: string }> {
   const res = await fetch(base + p, { headers });
@@ -53,7 +56,7 @@ async function main(): Promise<void> {
     for (const agg of ['mean', 'last']) await save(`/api/sweeps/${id}/norms?quantity=${q}&agg=${agg}`);
   await save(`/api/sweeps/${id}/periods`);
   for (const view of ['', '/table', '/norms', '/robustness'])
-    await save(`/api/export?path=${encodeURIComponent(`/sweeps/${args.sweep}${view}`)}`, /exported [0-9: -]+ UTC/g);
+    await save(`/api/export?path=${encodeURIComponent(`/sweeps/${args.sweep}${view}`)}`, VOLATILE_EXPORT);
   for (const run of sweep.runs ?? []) {
     const r = encodeURIComponent(run.id);
     await save(`/api/runs/${r}`);
