@@ -129,7 +129,7 @@ test.describe('sweep views on the nano demo', () => {
       const [head, ...rows] = await dataTable(page, 'figure2');
       expect(head).toEqual([
         'layer group',
-        'Full FT',
+        'Full',
         'LoRA r=4',
         'LISA γ=1 K=2',
         'LISA γ=1 K=5',

@@ -1,6 +1,6 @@
 /**
- * The γ × K ablation table of a sweep: runs grouped by everything except the seed, one row per LISA
- * (γ, K) cell and per baseline (full; LoRA rank/alpha), aggregated over seeds (lib/stats/aggregate).
+ * The γ × K ablation table of a sweep: runs grouped into configurations (lib/runs/configuration), one row per
+ * LISA (γ, K) cell and per baseline (full; LoRA rank/alpha), aggregated over seeds (lib/stats/aggregate).
  * Finished and diverged runs count (a diverged run's NaN is counted as non-finite, not hidden); queued,
  * running, failed and cancelled runs are listed as `excluded`. Runs scored on another evaluation set than the
  * rest of their row (a different run_started eval-set hash) are `refused`, with the reason. K is the period in
@@ -15,7 +15,14 @@
  * little (the best of several noisy means); the caption says how the lr was chosen so readers can judge.
  */
 import type Database from 'better-sqlite3';
-import { optimizerStateOf } from '../protocol/config';
+import {
+  compareConfigurations,
+  configurationKey,
+  configurationLabel,
+  headlineOf,
+  identityOf,
+  settingsOf,
+} from '../runs/configuration';
 import { aggregate, type Aggregate } from '../stats/aggregate';
 import { pairedDifference, type PairedDifference } from '../stats/paired';
 import { tableCaption, type LrSummary, type OptimizerStateSummary } from './table-caption';
@@ -103,51 +110,18 @@ interface RunRow {
   evalRecords: number | null;
 }
 
-/** Never part of a configuration's identity: the seed, and per-run paths. */
-const RUN_SPECIFIC = ['seed', 'out', 'base', 'resume'];
-/** Tuned per row rather than part of its identity (see the module comment). */
-const TUNED = ['lr'];
-const LISA_KNOBS = ['gamma', 'interval', 'sampling', 'optimizer_state'];
-const LORA_KNOBS = ['rank', 'alpha', 'lora_targets', 'lora_train_embed'];
-/** Knobs that mean nothing for a method (a full run's config may still carry gamma's default). */
-const IRRELEVANT: Record<string, string[]> = {
-  full: [...LISA_KNOBS, ...LORA_KNOBS],
-  lora: LISA_KNOBS,
-  lisa: LORA_KNOBS,
-};
+/** Knobs the table shows in their own columns, never as a row's variant. */
 const SHOWN = ['gamma', 'interval', 'rank', 'alpha', 'steps', 'method'];
 const COUNTED = new Set(['finished', 'diverged']);
 
-function identity(kind: string, config: Record<string, unknown>): Record<string, unknown> {
-  const drop = new Set([...RUN_SPECIFIC, ...TUNED, ...(IRRELEVANT[kind] ?? [])]);
-  return Object.fromEntries(
-    Object.entries(config)
-      .filter(([k]) => !drop.has(k))
-      .sort(([a], [b]) => a.localeCompare(b)),
-  );
-}
-
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
-
-/** The optimizer-state mode of a LISA config (the legacy `reset` is `reset_all`); 'unrecorded' when absent. */
-function optimizerStateIn(config: Record<string, unknown>): string {
-  const v = config.optimizer_state;
-  return optimizerStateOf(v) ?? (typeof v === 'string' ? v : 'unrecorded');
-}
 
 type RowCore = Omit<TableRow, 'label' | 'stats' | 'best' | 'lrChoice' | 'comparisons'>;
 
+/** The configuration's label, then the knobs that set it apart from its method's other rows. */
 function labelOf(r: RowCore): string {
   const extra = Object.entries(r.variant).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
-  const base =
-    r.method === 'lisa'
-      ? `LISA γ=${r.gamma ?? '?'} K=${r.interval ?? '?'}`
-      : r.method === 'full'
-        ? 'Full'
-        : r.method === 'lora'
-          ? `LoRA r=${r.rank ?? '?'} α=${r.alpha ?? '?'}`
-          : r.method;
-  return [base, ...extra].join(' ');
+  return [configurationLabel(r.method, r), ...extra].join(' ');
 }
 
 /** Keys whose values differ between groups of the same method (shown as the row's variant). */
@@ -242,12 +216,10 @@ export function ablationTable(
 
   const groups = new Map<string, Group>();
   for (const run of runs) {
-    const config = JSON.parse(run.config) as Record<string, unknown>;
-    if (run.gamma !== null) config.gamma = run.gamma;
-    if (run.interval !== null) config.interval = run.interval;
-    if (run.kind === 'lisa') config.optimizer_state = optimizerStateIn(config);
-    const id = identity(run.kind, config);
-    const key = `${run.kind}\u0000${JSON.stringify(id)}`;
+    const settings = { kind: run.kind, gamma: run.gamma, interval: run.interval, config: JSON.parse(run.config) };
+    const config = settingsOf(settings);
+    const id = identityOf(run.kind, config, { lr: false });
+    const key = configurationKey(settings, { lr: false });
     const g = groups.get(key) ?? { kind: run.kind, id, config, byLr: new Map(), refused: [] };
     const lrKey = JSON.stringify(num(config.lr));
     g.byLr.set(lrKey, [...(g.byLr.get(lrKey) ?? []), run]);
@@ -269,15 +241,15 @@ export function ablationTable(
     const done = counted(all);
     const vals = done.map((r) => values.get(r.id) ?? NaN);
     const steps = num(g.config.steps) ?? all[0].totalSteps;
-    const interval = g.kind === 'lisa' ? num(g.config.interval) : null;
+    const { gamma, interval, rank, alpha } = headlineOf(g.kind, g.config);
     const row: RowCore = {
       method: g.kind,
-      gamma: g.kind === 'lisa' ? num(g.config.gamma) : null,
+      gamma,
       interval,
       switches: interval && steps ? Math.ceil(steps / interval) : null,
       steps,
-      rank: g.kind === 'lora' ? num(g.config.rank) : null,
-      alpha: g.kind === 'lora' ? num(g.config.alpha) : null,
+      rank,
+      alpha,
       variant: Object.fromEntries((varying.get(g.kind) ?? []).map((k) => [k, g.id[k] ?? null])),
       runIds: done.map((r) => r.id),
       seeds: done.map((r) => r.seed),
@@ -290,23 +262,9 @@ export function ablationTable(
     return { ...row, label: labelOf(row), stats: aggregate(vals), best: false, lrChoice, comparisons: [] };
   });
 
-  const cmp = (a: number | null, b: number | null) => (a ?? Infinity) - (b ?? Infinity);
-  const methodOrder = (m: string) => {
-    const i = ['full', 'lora'].indexOf(m);
-    return i < 0 ? 99 : i;
-  };
-  const cells = rows
-    .filter((r) => r.method === 'lisa')
-    .sort((a, b) => cmp(a.gamma, b.gamma) || cmp(a.interval, b.interval) || a.label.localeCompare(b.label));
-  const baselines = rows
-    .filter((r) => r.method !== 'lisa')
-    .sort(
-      (a, b) =>
-        methodOrder(a.method) - methodOrder(b.method) ||
-        cmp(a.rank, b.rank) ||
-        cmp(a.alpha, b.alpha) ||
-        a.label.localeCompare(b.label),
-    );
+  const order = (a: TableRow, b: TableRow) => compareConfigurations({ ...a, kind: a.method }, { ...b, kind: b.method });
+  const cells = rows.filter((r) => r.method === 'lisa').sort(order);
+  const baselines = rows.filter((r) => r.method !== 'lisa').sort(order);
   for (const c of cells) c.comparisons = baselines.map((b) => ({ baseline: b.label, ...pairedDifference(c, b) }));
 
   let best: TableRow | null = null;

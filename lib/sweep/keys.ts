@@ -1,5 +1,9 @@
-/** Which run-config keys a sweep spec may set where, and the LMFlow / ms-swift aliases. */
-import { CONFIG_ALIASES, trainConfigSchema } from '@/lib/protocol/config';
+/**
+ * Which run-config keys a sweep spec may set where, and the LMFlow / ms-swift aliases. Which knobs each method
+ * uses is lib/runs/configuration.ts's to say.
+ */
+import { CONFIG_ALIASES, trainConfigSchema, type Method } from '@/lib/protocol/config';
+import { knobAppliesTo, METHOD_KNOBS, METHOD_SPECIFIC_KNOBS } from '@/lib/runs/configuration';
 
 /** Set by the sweep's structure, not by `train`: where each comes from instead. */
 export const STRUCTURAL_KEYS: Record<string, string> = {
@@ -16,18 +20,14 @@ export const CONFIG_KEYS = Object.keys(trainConfigSchema.shape);
 /** Keys `train`, `parameters` and `baselines` may set. */
 export const TRAIN_KEYS = CONFIG_KEYS.filter((k) => !(k in STRUCTURAL_KEYS));
 /** Keys that only LISA runs use. */
-export const LISA_KEYS = ['gamma', 'interval', 'sampling', 'optimizer_state'];
+export const LISA_KEYS = METHOD_KNOBS.lisa;
 /** Keys that only LoRA runs use. */
-export const LORA_KEYS = ['rank', 'alpha', 'lora_targets', 'lora_train_embed'];
+export const LORA_KEYS = METHOD_KNOBS.lora;
 /** Keys the pretrain stage (full training) may set besides steps, seed and data. */
-export const PRETRAIN_KEYS = TRAIN_KEYS.filter((k) => !LISA_KEYS.includes(k) && !LORA_KEYS.includes(k));
+export const PRETRAIN_KEYS = TRAIN_KEYS.filter((k) => !METHOD_SPECIFIC_KNOBS.includes(k));
 
 /** Does a run of this method use this key? */
-export function keyAppliesTo(key: string, method: 'full' | 'lora' | 'lisa'): boolean {
-  if (LISA_KEYS.includes(key)) return method === 'lisa';
-  if (LORA_KEYS.includes(key)) return method === 'lora';
-  return true;
-}
+export const keyAppliesTo: (key: string, method: Method) => boolean = knobAppliesTo;
 
 /** Integer-valued config keys (gamma, interval, rank, batch, steps, seq, ...). */
 export function isIntegerKey(key: string): boolean {

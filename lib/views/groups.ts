@@ -1,7 +1,15 @@
 /**
- * Configurations of a sweep: runs grouped by everything except the seed (and per-run paths), in a fixed
- * display order (full, LoRA, LISA by γ then K) with a fixed colour per configuration.
+ * Configurations of a sweep (lib/runs/configuration: runs that differ only in seed and per-run paths; each lr
+ * its own), in the fixed display order (full, LoRA, LISA by γ then K) with a fixed colour per configuration.
  */
+import {
+  compareConfigurations,
+  configurationKey,
+  configurationLabel,
+  headlineOf,
+  settingsOf,
+  type Headline,
+} from '../runs/configuration';
 import { methodStyle, type SeriesStyle } from './palette';
 import type { RunInfo } from './types';
 
@@ -11,46 +19,16 @@ export interface ConfigGroup {
   label: string;
   /** Short label for legends and table headers. */
   short: string;
+  /** γ and K (LISA) or r and α (LoRA): what the label shows and the order follows. */
+  headline: Headline;
   style: SeriesStyle;
   runs: RunInfo[];
 }
 
-const RUN_SPECIFIC = new Set(['seed', 'out', 'base', 'resume', 'backend']);
-const LISA_ONLY = ['gamma', 'interval', 'sampling', 'optimizer_state'];
-const LORA_ONLY = ['rank', 'alpha', 'lora_targets', 'lora_train_embed'];
-const IRRELEVANT: Record<string, string[]> = { full: [...LISA_ONLY, ...LORA_ONLY], lora: LISA_ONLY, lisa: LORA_ONLY };
-
-export function configKey(run: RunInfo): string {
-  const drop = new Set([...RUN_SPECIFIC, ...(IRRELEVANT[run.kind] ?? [])]);
-  const config: Record<string, unknown> = { ...run.config };
-  if (run.kind === 'lisa') {
-    if (run.gamma !== null) config.gamma = run.gamma;
-    if (run.interval !== null) config.interval = run.interval;
-  }
-  const id = Object.entries(config)
-    .filter(([k]) => !drop.has(k))
-    .sort(([a], [b]) => a.localeCompare(b));
-  return `${run.kind}:${JSON.stringify(id)}`;
-}
-
-const num = (v: unknown): number | null => (typeof v === 'number' ? v : null);
-
-export function configLabel(run: RunInfo): string {
-  if (run.kind === 'lisa')
-    return `LISA γ=${run.gamma ?? num(run.config.gamma) ?? '?'} K=${run.interval ?? num(run.config.interval) ?? '?'}`;
-  if (run.kind === 'full') return 'Full FT';
-  if (run.kind === 'lora') return `LoRA r=${num(run.config.rank) ?? '?'}`;
-  return run.label.replace(/\s*seed\s*\d+\s*$/i, '') || run.kind;
-}
-
-const KIND_ORDER = ['full', 'lora', 'lisa'];
-
-function sortKey(g: ConfigGroup): [number, number, number, string] {
-  const r = g.runs[0];
-  const k = KIND_ORDER.indexOf(g.kind);
-  const a = g.kind === 'lisa' ? (r.gamma ?? 0) : (num(r.config.rank) ?? 0);
-  const b = g.kind === 'lisa' ? (r.interval ?? 0) : (num(r.config.alpha) ?? 0);
-  return [k < 0 ? 99 : k, a, b, g.label];
+/** Legends name a configuration in the short form; external runs by their own label without the seed. */
+function legendLabel(run: RunInfo, settings: Record<string, unknown>): string {
+  const fallback = run.label.replace(/\s*seed\s*\d+\s*$/i, '');
+  return configurationLabel(run.kind, headlineOf(run.kind, settings), { short: true, fallback });
 }
 
 /** Group fine-tuning runs (pretrain runs are left out) into configurations, sorted, each with its style. */
@@ -58,23 +36,23 @@ export function groupRuns(runs: readonly RunInfo[]): ConfigGroup[] {
   const map = new Map<string, ConfigGroup>();
   for (const run of runs) {
     if (run.kind === 'pretrain') continue;
-    const key = configKey(run);
+    const key = configurationKey(run);
+    const settings = settingsOf(run);
+    const label = legendLabel(run, settings);
     const g = map.get(key) ?? {
       key,
       kind: run.kind,
-      label: configLabel(run),
-      short: configLabel(run),
+      label,
+      short: label,
+      headline: headlineOf(run.kind, settings),
       style: { color: '#000', dash: 'solid' as const },
       runs: [],
     };
     g.runs.push(run);
     map.set(key, g);
   }
-  const groups = [...map.values()].sort((x, y) => {
-    const a = sortKey(x);
-    const b = sortKey(y);
-    return a[0] - b[0] || a[1] - b[1] || a[2] - b[2] || a[3].localeCompare(b[3]);
-  });
+  const order = (g: ConfigGroup) => ({ ...g.headline, kind: g.kind, label: g.label });
+  const groups = [...map.values()].sort((x, y) => compareConfigurations(order(x), order(y)));
   // Two configurations with the same label differ in some other knob: number them so legends stay distinct.
   const seen = new Map<string, number>();
   const perKind = new Map<string, number>();

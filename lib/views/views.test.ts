@@ -5,7 +5,8 @@ import { curveChart } from './charts/curves';
 import { figure2Chart } from './charts/figure2';
 import { ema } from './ema';
 import { figure2 } from './figure2';
-import { configKey, groupRuns } from './groups';
+import { configurationKey as configKey } from '../runs/configuration';
+import { groupRuns } from './groups';
 import { blocksFromGroups, lisaTimeline } from './timeline';
 import type { RunInfo } from './types';
 
@@ -33,7 +34,7 @@ describe('groupRuns', () => {
       run('l1', 'lora', 1),
       run('p', 'pretrain', 0),
     ]);
-    expect(groups.map((g) => g.label)).toEqual(['Full FT', 'LoRA r=8', 'LISA γ=1 K=5', 'LISA γ=2 K=5']);
+    expect(groups.map((g) => g.label)).toEqual(['Full', 'LoRA r=8', 'LISA γ=1 K=5', 'LISA γ=2 K=5']);
     expect(groups.map((g) => g.runs.length)).toEqual([2, 1, 2, 1]);
     expect(groups[0].style.color).toBe('#D55E00');
     expect(groups[1].style.color).toBe('#0072B2');
@@ -45,7 +46,7 @@ describe('groupRuns', () => {
     const c = run('c', 'full', 1, { config: { ...a.config, lr: 2e-3 } });
     expect(configKey(a)).toBe(configKey(b));
     expect(configKey(a)).not.toBe(configKey(c));
-    expect(groupRuns([a, c]).map((g) => g.label)).toEqual(['Full FT', 'Full FT (2)']);
+    expect(groupRuns([a, c]).map((g) => g.label)).toEqual(['Full', 'Full (2)']);
   });
 });
 
@@ -114,7 +115,7 @@ describe('figure2', () => {
     expect(fig.layers).toEqual(['embed', 'pos', 'block.2', 'block.10', 'lnf', 'head']);
     expect(fig.series.map((s) => s.values[0])).toEqual([2, 0]);
     const chart = figure2Chart(fig, 'weight', 'mean over steps');
-    expect(chart.data.columns).toEqual(['layer group', 'Full FT', 'LoRA r=8']);
+    expect(chart.data.columns).toEqual(['layer group', 'Full', 'LoRA r=8']);
     expect(chart.data.rows[4]).toEqual(['final LN', 2, 0]);
     // zero cannot sit on a log axis: drawn as a gap, kept in the table
     expect((chart.option.series as { data: unknown[] }[])[1].data[0]).toBeNull();
