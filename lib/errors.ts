@@ -1,5 +1,7 @@
 /**
  * One error type for the domain layer, with a code that each transport maps once (HTTP: lib/server/http.ts).
+ * Domain modules throw AppError, or a subclass that names the failure (TableMetricError, BodyTooLargeError);
+ * handlers never translate errors themselves.
  */
 export type ErrorCode =
   | 'bad_request'
@@ -27,3 +29,5 @@ export class AppError extends Error {
 }
 
 export const notFound = (what: string) => new AppError('not_found', `${what} not found`);
+export const badRequest = (message: string, problems?: Problem[]) => new AppError('bad_request', message, problems);
+export const conflict = (message: string) => new AppError('conflict', message);

@@ -4,6 +4,7 @@
  * with plain data; the route renders them to SVG and lib/export/html.ts assembles the file.
  */
 import type Database from 'better-sqlite3';
+import { badRequest } from '../errors';
 import type { LayerNormQuantity } from '../protocol';
 import { normAggregates } from '../queries/norms';
 import { seriesForRuns } from '../queries/series';
@@ -11,7 +12,7 @@ import { ablationTable, type AblationTable, type TableRow } from '../queries/tab
 import { robustness } from '../views/robustness';
 import { robustnessOption } from '../views/robustness-chart';
 import { colorsFor } from '../views/palette';
-import type { HtmlTable } from './html';
+import { buildHtml, type HtmlTable } from './html';
 import { curvesOption, normsOption, tableHeatmapOption } from './charts';
 
 export interface ExportSection {
@@ -40,6 +41,16 @@ export function parseViewPath(viewPath: string): ViewRef | null {
   const m = u.pathname.match(/^\/sweeps\/([A-Za-z0-9_-]+)(?:\/(table|norms|robustness|curves))?\/?$/);
   if (!m || m[1] === 'new') return null;
   return { kind: (m[2] as ExportKind | undefined) ?? 'curves', sweepId: m[1], params: u.searchParams };
+}
+
+/** The view a path names, or a bad request naming the views that can be exported. */
+export function exportRef(viewPath: string): ViewRef {
+  const ref = parseViewPath(viewPath);
+  if (!ref)
+    throw badRequest(
+      `cannot export "${viewPath}": use /sweeps/<id>, /sweeps/<id>/table, /sweeps/<id>/norms or /sweeps/<id>/robustness`,
+    );
+  return ref;
 }
 
 const pick = (p: URLSearchParams, ...keys: string[]) =>
@@ -130,7 +141,7 @@ function curvesSection(sqlite: Database.Database, rows: TableRow[], key: string)
 
 const QUANTITIES = ['weight', 'update', 'trainable', 'grad'] as const;
 
-/** The export of one view; null when the sweep does not exist. Throws RangeError on a bad parameter. */
+/** The export of one view; null when the sweep does not exist. A bad parameter is a bad request. */
 export function exportView(sqlite: Database.Database, ref: ViewRef): ExportView | null {
   const metric = pick(ref.params, 'm', 'metric') ?? 'eval/loss';
   const t = ablationTable(sqlite, ref.sweepId, metric);
@@ -141,7 +152,7 @@ export function exportView(sqlite: Database.Database, ref: ViewRef): ExportView 
   if (ref.kind === 'norms') {
     const q = pick(ref.params, 'q', 'quantity') ?? 'trainable';
     if (!(QUANTITIES as readonly string[]).includes(q))
-      throw new RangeError(`unknown quantity "${q}" (${QUANTITIES.join(', ')})`);
+      throw badRequest(`unknown quantity "${q}" (${QUANTITIES.join(', ')})`);
     return {
       title: `${name}: weight norms per layer (paper Figure 2)`,
       sections: [normsSection(sqlite, rows, q as LayerNormQuantity)],
@@ -173,4 +184,23 @@ export function exportView(sqlite: Database.Database, ref: ViewRef): ExportView 
   }
   const keys = pick(ref.params, 'k', 'key')?.split(',') ?? ['train/loss', 'eval/loss'];
   return { title: `${name}: training curves`, sections: keys.map((k) => curvesSection(sqlite, rows, k)) };
+}
+
+/** The export file of a view, each chart drawn by `svg` (the server renders ECharts options to SVG). */
+export function exportHtml(
+  view: ExportView,
+  viewPath: string,
+  svg: (option: Record<string, unknown>, width: number, height: number) => string,
+  now = new Date(),
+): string {
+  return buildHtml({
+    title: view.title,
+    subtitle: `View ${viewPath} · exported ${now.toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+    sections: view.sections.map((s) => ({
+      heading: s.heading,
+      note: s.note,
+      table: s.table,
+      svg: s.option ? svg(s.option, 900, 440) : undefined,
+    })),
+  });
 }

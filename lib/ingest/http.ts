@@ -8,6 +8,7 @@ import { eq } from 'drizzle-orm';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Db } from '../../db';
 import { runs } from '../../db/schema';
+import { AppError } from '../errors';
 import { newId, sha256 } from '../ids';
 import { parseEvent, type RunEvent } from '../protocol';
 import { ingestEvents, type IngestResult } from './write';
@@ -26,13 +27,12 @@ export interface ParsedBody {
   errors: BodyLineError[];
 }
 
-export class BodyTooLargeError extends Error {
-  readonly code = 'payload_too_large';
+export class BodyTooLargeError extends AppError {
   constructor(
     readonly bytes: number,
     readonly limit: number,
   ) {
-    super(`request body is ${bytes} bytes; the limit is ${limit}`);
+    super('too_large', `request body is ${bytes} bytes; the limit is ${limit}`);
     this.name = 'BodyTooLargeError';
   }
 }

@@ -10,6 +10,7 @@
  * started in seconds.
  */
 import type Database from 'better-sqlite3';
+import { AppError } from '../errors';
 import { BLOCK_LEVELS } from '../ingest/blocks';
 
 export type MetricAgg = 'last' | 'min' | 'max' | 'mean' | 'wall' | 'run';
@@ -23,8 +24,12 @@ export interface TableMetric {
   label: string;
 }
 
-export class TableMetricError extends Error {
-  readonly code = 'bad_metric';
+/** A metric id the table cannot compute: a bad request. */
+export class TableMetricError extends AppError {
+  constructor(message: string) {
+    super('bad_request', message);
+    this.name = 'TableMetricError';
+  }
 }
 
 const HIGHER_IS_BETTER = /(accuracy|acc$|tokens_per_s|throughput)/;

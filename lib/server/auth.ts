@@ -7,9 +7,11 @@
  *   Origin equal to the Host), which cross-site forms cannot forge.
  * - A share viewer (cookie from /s/<token>, or the `x-layerlab-share` header) may read only the data of the
  *   shared view, and never mutate.
+ * - The ingest route takes neither: it needs the run's own bearer token (lib/ingest/http.ts).
  */
 import crypto from 'node:crypto';
 import { AppError } from '../errors';
+import { verifyRunToken } from '../ingest/http';
 import { resolveShare, shareCovers, type ShareRow } from '../shares';
 import { getContext } from './context';
 import { ADMIN_COOKIE, SHARE_COOKIE } from './cookies';
@@ -99,4 +101,15 @@ export function requireRead(req: { headers: Headers }, target: { sweepId?: strin
   if (v.role === 'none') throw new AppError('unauthorized', v.why);
   if (!shareCovers(getContext().conn.sqlite, v.share, target))
     throw new AppError('forbidden', 'this share link does not cover that data');
+}
+
+/** Ingest: the run's own token, `Authorization: Bearer <run token>`. */
+export function requireRunToken(req: { headers: Headers }, runId: string): void {
+  const token = bearer(req);
+  if (!token || !verifyRunToken(getContext().conn.db, runId, token)) {
+    throw new AppError(
+      'unauthorized',
+      `a valid ingest token for run ${runId} is required (Authorization: Bearer <token>)`,
+    );
+  }
 }

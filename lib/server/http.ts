@@ -1,5 +1,5 @@
 /**
- * Route-handler glue: map AppError codes to HTTP statuses once, and never leak a stack trace.
+ * Route-handler glue: map AppError codes to HTTP statuses once, and never leak a stack trace. Bodies: ./body.ts.
  */
 import { NextResponse } from 'next/server';
 import { AppError, type ErrorCode } from '../errors';
@@ -29,27 +29,6 @@ export async function handle(fn: () => Promise<Response> | Response): Promise<Re
   } catch (e) {
     return errorResponse(e);
   }
-}
-
-/** Read a request body as text with a size cap (bytes). */
-export async function readBody(req: Request, maxBytes: number): Promise<string> {
-  const declared = Number(req.headers.get('content-length') ?? '0');
-  if (declared > maxBytes) throw new AppError('too_large', `request body over ${maxBytes} bytes`);
-  const reader = req.body?.getReader();
-  if (!reader) return '';
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel();
-      throw new AppError('too_large', `request body over ${maxBytes} bytes`);
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 /**

@@ -1,10 +1,12 @@
 import { NextResponse } from 'next/server';
 import { z } from 'zod';
-import { AppError } from '@/lib/errors';
+import { notFound } from '@/lib/errors';
 import { registerExternalRun } from '@/lib/ingest/http';
+import { sweepExists } from '@/lib/runs/exists';
 import { requireAdmin } from '@/lib/server/auth';
+import { parseJsonBody } from '@/lib/server/body';
 import { getContext } from '@/lib/server/context';
-import { handle, readBody } from '@/lib/server/http';
+import { handle } from '@/lib/server/http';
 
 export const dynamic = 'force-dynamic';
 
@@ -21,23 +23,9 @@ const registerBody = z
 export async function POST(req: Request) {
   return handle(async () => {
     requireAdmin(req);
-    const text = await readBody(req, 64 * 1024);
-    let raw: unknown;
-    try {
-      raw = text.trim() ? JSON.parse(text) : {};
-    } catch {
-      throw new AppError('bad_request', 'body is not valid JSON');
-    }
-    const parsed = registerBody.safeParse(raw);
-    if (!parsed.success) {
-      const problems = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
-      throw new AppError('bad_request', 'invalid run registration', problems);
-    }
+    const input = await parseJsonBody(req, registerBody, 64 * 1024, { blank: {}, invalid: 'invalid run registration' });
     const { conn } = getContext();
-    if (parsed.data.sweepId) {
-      const exists = conn.sqlite.prepare('SELECT 1 FROM sweeps WHERE id = ?').get(parsed.data.sweepId);
-      if (!exists) throw new AppError('not_found', `sweep ${parsed.data.sweepId} not found`);
-    }
-    return NextResponse.json(registerExternalRun(conn.db, parsed.data), { status: 201 });
+    if (input.sweepId && !sweepExists(conn.sqlite, input.sweepId)) throw notFound(`sweep ${input.sweepId}`);
+    return NextResponse.json(registerExternalRun(conn.db, input), { status: 201 });
   });
 }

@@ -1,10 +1,10 @@
 import { NextResponse } from 'next/server';
 import { z } from 'zod';
-import { AppError } from '@/lib/errors';
 import { createShare, listShares } from '@/lib/shares';
 import { requireAdmin } from '@/lib/server/auth';
+import { parseJsonBody } from '@/lib/server/body';
 import { getContext } from '@/lib/server/context';
-import { handle, readBody, requestOrigin } from '@/lib/server/http';
+import { handle, requestOrigin } from '@/lib/server/http';
 
 export const dynamic = 'force-dynamic';
 
@@ -16,24 +16,12 @@ const body = z
 export async function POST(req: Request) {
   return handle(async () => {
     requireAdmin(req);
-    let raw: unknown;
-    try {
-      raw = JSON.parse(await readBody(req, 8 * 1024));
-    } catch (e) {
-      if (e instanceof AppError) throw e;
-      throw new AppError('bad_request', 'body must be JSON: {"path": "/sweeps/<id>/table"}');
-    }
-    const parsed = body.safeParse(raw);
-    if (!parsed.success) {
-      throw new AppError(
-        'bad_request',
-        'invalid share request',
-        parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
-      );
-    }
-    const share = createShare(getContext().conn.sqlite, parsed.data);
-    const origin = requestOrigin(req);
-    return NextResponse.json({ ...share, url: `${origin}${share.url}` }, { status: 201 });
+    const input = await parseJsonBody(req, body, 8 * 1024, {
+      notJson: 'body must be JSON: {"path": "/sweeps/<id>/table"}',
+      invalid: 'invalid share request',
+    });
+    const share = createShare(getContext().conn.sqlite, input);
+    return NextResponse.json({ ...share, url: `${requestOrigin(req)}${share.url}` }, { status: 201 });
   });
 }
 

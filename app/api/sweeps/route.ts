@@ -1,11 +1,12 @@
 import { NextResponse } from 'next/server';
-import { AppError } from '@/lib/errors';
+import { badRequest } from '@/lib/errors';
 import { createSweep, parseOrThrow, planDryRun } from '@/lib/sweep/create';
 import { MAX_SPEC_BYTES } from '@/lib/sweep';
 import { pathRoots } from '@/lib/sweep/paths';
 import { requireAdmin } from '@/lib/server/auth';
 import { getContext } from '@/lib/server/context';
-import { handle, readBody } from '@/lib/server/http';
+import { readBody } from '@/lib/server/body';
+import { handle } from '@/lib/server/http';
 
 export const dynamic = 'force-dynamic';
 
@@ -15,7 +16,7 @@ export async function POST(req: Request) {
     requireAdmin(req);
     const { conn, env, scheduler } = getContext();
     const text = await readBody(req, MAX_SPEC_BYTES);
-    if (!text.trim()) throw new AppError('bad_request', 'empty body: send a sweep spec as YAML or JSON');
+    if (!text.trim()) throw badRequest('empty body: send a sweep spec as YAML or JSON');
     const spec = parseOrThrow(text, req.headers.get('content-type') ?? undefined, pathRoots(env.home));
     const dry = new URL(req.url).searchParams.get('dryRun');
     if (dry === '1' || dry === 'true') return NextResponse.json(planDryRun(conn, spec, scheduler.slotCount));

@@ -1,4 +1,4 @@
-import { AppError } from '@/lib/errors';
+import { conflict } from '@/lib/errors';
 import { getRun } from '@/lib/runs/read';
 import { requireAdmin } from '@/lib/server/auth';
 import { getContext } from '@/lib/server/context';
@@ -14,7 +14,7 @@ export async function POST(req: Request, ctx: { params: Promise<{ id: string }> 
     const { conn, scheduler } = getContext();
     const run = getRun(conn.db, id);
     if (!(await scheduler.cancel(id)))
-      throw new AppError('conflict', `run ${id} is ${run.status}; only queued or running runs can be cancelled`);
+      throw conflict(`run ${id} is ${run.status}; only queued or running runs can be cancelled`);
     return jsonWithNaN(getRun(conn.db, id));
   });
 }

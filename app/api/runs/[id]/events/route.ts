@@ -1,9 +1,9 @@
 import { NextResponse } from 'next/server';
-import { AppError } from '@/lib/errors';
-import { BodyTooLargeError, ingestEventsBody, MAX_EVENTS_BODY_BYTES, verifyRunToken } from '@/lib/ingest/http';
-import { bearer } from '@/lib/server/auth';
+import { ingestEventsBody, MAX_EVENTS_BODY_BYTES } from '@/lib/ingest/http';
+import { requireRunToken } from '@/lib/server/auth';
+import { readBody } from '@/lib/server/body';
 import { getContext } from '@/lib/server/context';
-import { handle, readBody } from '@/lib/server/http';
+import { handle } from '@/lib/server/http';
 
 export const dynamic = 'force-dynamic';
 
@@ -11,22 +11,9 @@ export const dynamic = 'force-dynamic';
 export async function POST(req: Request, ctx: { params: Promise<{ id: string }> }) {
   return handle(async () => {
     const { id } = await ctx.params;
-    const token = bearer(req);
-    const { conn } = getContext();
-    if (!token || !verifyRunToken(conn.db, id, token)) {
-      throw new AppError(
-        'unauthorized',
-        `a valid ingest token for run ${id} is required (Authorization: Bearer <token>)`,
-      );
-    }
+    requireRunToken(req, id);
     const body = await readBody(req, MAX_EVENTS_BODY_BYTES);
-    try {
-      const result = ingestEventsBody(conn.sqlite, id, body);
-      const status = result.errors.length > 0 && result.stored === 0 ? 400 : 200;
-      return NextResponse.json(result, { status });
-    } catch (e) {
-      if (e instanceof BodyTooLargeError) throw new AppError('too_large', e.message);
-      throw e;
-    }
+    const result = ingestEventsBody(getContext().conn.sqlite, id, body);
+    return NextResponse.json(result, { status: result.errors.length > 0 && result.stored === 0 ? 400 : 200 });
   });
 }

@@ -1,4 +1,4 @@
-import { AppError } from '@/lib/errors';
+import { conflict } from '@/lib/errors';
 import { getRun } from '@/lib/runs/read';
 import { requireAdmin } from '@/lib/server/auth';
 import { getContext } from '@/lib/server/context';
@@ -15,10 +15,7 @@ export async function POST(req: Request, ctx: { params: Promise<{ id: string }> 
     const { conn, scheduler } = getContext();
     const run = getRun(conn.db, id);
     if (!scheduler.requeue(id))
-      throw new AppError(
-        'conflict',
-        `run ${id} is ${run.status}; only failed, cancelled or diverged runs can be resumed`,
-      );
+      throw conflict(`run ${id} is ${run.status}; only failed, cancelled or diverged runs can be resumed`);
     return jsonWithNaN(getRun(conn.db, id), 202);
   });
 }

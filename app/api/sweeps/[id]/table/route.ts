@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import { AppError } from '@/lib/errors';
+import { notFound } from '@/lib/errors';
 import { renderTable, TABLE_CONTENT_TYPES, TABLE_FORMATS } from '@/lib/exports/table';
 import { ablationTable } from '@/lib/queries/table';
-import { TableMetricError } from '@/lib/queries/table-metric';
 import { requireRead } from '@/lib/server/auth';
 import { getContext } from '@/lib/server/context';
 import { handle } from '@/lib/server/http';
@@ -25,14 +24,8 @@ export async function GET(req: Request, ctx: { params: Promise<{ id: string }> }
     const { id } = await ctx.params;
     requireRead(req, { sweepId: id });
     const q = parseQuery(req.url, query);
-    let table: ReturnType<typeof ablationTable>;
-    try {
-      table = ablationTable(getContext().conn.sqlite, id, q.metric, q.select);
-    } catch (e) {
-      if (e instanceof TableMetricError) throw new AppError('bad_request', e.message);
-      throw e;
-    }
-    if (!table) throw new AppError('not_found', `sweep ${id} not found`);
+    const table = ablationTable(getContext().conn.sqlite, id, q.metric, q.select);
+    if (!table) throw notFound(`sweep ${id}`);
     const headers: Record<string, string> = { 'content-type': TABLE_CONTENT_TYPES[q.format] };
     if (q.format !== 'json') {
       const ext = q.format === 'latex' ? 'tex' : q.format;
