@@ -255,7 +255,8 @@ async function main(): Promise<void> {
   t0 = performance.now();
   const norms = seedNormsSweep(conn);
   console.error(
-    `  ${norms.runs} runs, ${norms.points.toLocaleString('en')} points (norm rows + metrics) in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    `  ${norms.runs} runs, ${norms.points.toLocaleString('en')} points (norm rows + metrics) in ` +
+      `${((performance.now() - t0) / 1000).toFixed(1)} s`,
   );
   conn.sqlite.pragma('wal_checkpoint(TRUNCATE)');
   conn.sqlite.close();
@@ -278,7 +279,8 @@ async function main(): Promise<void> {
       sweep.drawnMs['chart-curves-train'],
       'ms',
       { op: '<=', target: 1500 },
-      `painted ${sweep.paintedMs['chart-curves-train'].toFixed(0)} ms; both charts drawn ${Math.max(...Object.values(sweep.drawnMs)).toFixed(0)} ms`,
+      `painted ${sweep.paintedMs['chart-curves-train'].toFixed(0)} ms; both charts drawn ` +
+        `${Math.max(...Object.values(sweep.drawnMs)).toFixed(0)} ms`,
     );
     record('sweep page: both charts drawn (median)', Math.max(...Object.values(sweep.drawnMs)), 'ms');
 
@@ -315,7 +317,8 @@ async function main(): Promise<void> {
   }
 
   console.log(
-    `\nLayerLab pages benchmark${quick ? ' (--quick)' : ''} — ${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}, Node ${process.version}, ` +
+    `\nLayerLab pages benchmark${quick ? ' (--quick)' : ''} — ${os.cpus()[0]?.model ?? 'cpu'} × ` +
+      `${os.cpus().length}, Node ${process.version}, ` +
       `Chromium headless, ${LOADS} loads per page (median), build ${buildAge.toFixed(0)} min old\n`,
   );
   console.log(
@@ -333,7 +336,8 @@ async function main(): Promise<void> {
   for (const r of results) {
     const p = r.profile;
     console.log(
-      `\nprofile — ${r.page}: document TTFB ${p.ttfbMs.toFixed(0)} ms, scripts loaded ${p.scriptsEndMs.toFixed(0)} ms, ` +
+      `\nprofile — ${r.page}: document TTFB ${p.ttfbMs.toFixed(0)} ms, scripts loaded ` +
+        `${p.scriptsEndMs.toFixed(0)} ms, ` +
         `DOMContentLoaded ${p.domContentLoadedMs.toFixed(0)} ms, last API response ${p.lastApiEndMs.toFixed(0)} ms, ` +
         `client work after it ${p.clientAfterApiMs.toFixed(0)} ms`,
     );

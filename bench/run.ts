@@ -389,7 +389,8 @@ async function main(): Promise<void> {
   const goals = rows.filter((r) => r.op);
   const missed = goals.filter((r) => r.status !== 'PASS');
   console.log(
-    `\ngoals: ${goals.length - missed.length} of ${goals.length} PASS${missed.length ? `; not met: ${missed.map((r) => `${r.name} (${r.status})`).join('; ')}` : ''}`,
+    `\ngoals: ${goals.length - missed.length} of ${goals.length} ` +
+      `PASS${missed.length ? `; not met: ${missed.map((r) => `${r.name} (${r.status})`).join('; ')}` : ''}`,
   );
 
   fs.mkdirSync(resultsDir, { recursive: true });

@@ -313,7 +313,8 @@ record(
 );
 
 console.log(
-  `\nLayerLab store benchmark${quick ? ' (--quick)' : ''} — ${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}, Node ${process.version}\n`,
+  `\nLayerLab store benchmark${quick ? ' (--quick)' : ''} — ${os.cpus()[0]?.model ?? 'cpu'} × ` +
+    `${os.cpus().length}, Node ${process.version}\n`,
 );
 console.log(
   table(

@@ -16,7 +16,9 @@ import { INSTALL_HINT, probeTorch, runTorch, type TorchResult } from './lib/torc
 import { computeRatios, loadWarning, printLayerLab, printTorchAndRatios, writeResults } from './lib/trainer-report';
 import { runTrainer, summarise, type TrainerRunResult } from './lib/trainer-run';
 
-const USAGE = `usage: npm run bench:trainer -- [--preset mini|small | --model-shape gpt2] [--quick] [--all-gammas] [--steps N] [--warmup N] [--backend B] [--no-torch]
+const USAGE =
+  `usage: npm run bench:trainer -- [--preset mini|small | --model-shape gpt2] [--quick] ` +
+  `[--all-gammas] [--steps N] [--warmup N] [--backend B] [--no-torch]
   --preset P    mini (default; batch 16, seq 64) or small (batch 8, seq 128)
   --model-shape gpt2   GPT-2 small (124 M, random weights) as a Hugging Face folder; batch 4, seq 128
   --quick       fewer steps: 3 warm-up + 8 measured (default 5 + 25)
@@ -96,8 +98,9 @@ async function main(): Promise<void> {
   const steps = opt.warmup + opt.measured;
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   console.log(
-    `LayerLab trainer benchmark: ${PRESET} (d=${shape.d}, ${shape.layers} blocks, ${shape.heads} heads), batch ${BATCH}, ` +
-      `seq ${SEQ}, ${opt.warmup} warm-up + ${opt.measured} measured steps; ${os.cpus().length} cores, ${cpu}, Node ${process.version}`,
+    `LayerLab trainer benchmark: ${PRESET} (d=${shape.d}, ${shape.layers} blocks, ${shape.heads} heads), ` +
+      `batch ${BATCH}, seq ${SEQ}, ${opt.warmup} warm-up + ${opt.measured} measured steps; ` +
+      `${os.cpus().length} cores, ${cpu}, Node ${process.version}`,
   );
   const loadAtStart = os.loadavg();
   const busyAtStart = loadWarning('at the start');
@@ -177,7 +180,8 @@ async function main(): Promise<void> {
     if (probe.ok) {
       if (!probe.openblas) {
         torchNote =
-          'libopenblas0-pthread is not installed, so torch uses the reference BLAS (about 15x slower): apt-get install -y libopenblas0-pthread';
+          'libopenblas0-pthread is not installed, so torch uses the reference BLAS (about 15x slower): ' +
+          'apt-get install -y libopenblas0-pthread';
       }
       process.stderr.write(`running the PyTorch ${probe.version} yardstick (1 thread)…\n`);
       const { d, layers, heads, vocab } = shape;

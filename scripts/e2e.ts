@@ -24,7 +24,8 @@ async function main(): Promise<void> {
   if (!chromium) {
     console.error('e2e: no Chromium found (looked at CHROMIUM_PATH, /usr/bin/chromium, /usr/bin/chromium-browser).');
     console.error(
-      'Install it with:  sudo apt-get update && sudo apt-get install -y --no-install-recommends chromium fonts-liberation',
+      'Install it with:  sudo apt-get update && sudo apt-get install -y --no-install-recommends chromium ' +
+        'fonts-liberation',
     );
     process.exit(1);
   }

@@ -218,7 +218,8 @@ def llama_forward(cfg, w, ids):
         v = v.repeat_interleave(nh // nkv, 0)
         x = x + lin(causal_attention(q, k, v), p + 'self_attn.o_proj')
         h = rms_norm(x, w[p + 'post_attention_layernorm.weight'], eps)
-        x = x + lin(torch.nn.functional.silu(lin(h, p + 'mlp.gate_proj')) * lin(h, p + 'mlp.up_proj'), p + 'mlp.down_proj')
+        gated = torch.nn.functional.silu(lin(h, p + 'mlp.gate_proj')) * lin(h, p + 'mlp.up_proj')
+        x = x + lin(gated, p + 'mlp.down_proj')
     x = rms_norm(x, w['model.norm.weight'], eps)
     head = w['model.embed_tokens.weight'] if cfg['tie_word_embeddings'] else w['lm_head.weight']
     return x @ head.T

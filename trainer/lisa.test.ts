@@ -197,12 +197,15 @@ describe('training under LISA', () => {
     disposeRun(full);
   });
 
-  it('no weight-gradient work for frozen blocks: only active blocks and always-trained groups are in the varList', () => {
-    const r = lisaRun({ gamma: 1, interval: 5, seed: 2 });
-    const sw = beginStep(r, 1)!;
-    const groups = new Set(r.method.trainable().map((p) => p.group));
-    expect([...groups].sort()).toEqual(['embed', 'head', 'lnf', 'pos', `block.${sw.active[0]}`].sort());
-    expect(tf.memory().numTensors).toBeGreaterThan(0);
-    disposeRun(r);
-  });
+  it(
+    'no weight-gradient work for frozen blocks: only active blocks and always-trained groups are in the ' + 'varList',
+    () => {
+      const r = lisaRun({ gamma: 1, interval: 5, seed: 2 });
+      const sw = beginStep(r, 1)!;
+      const groups = new Set(r.method.trainable().map((p) => p.group));
+      expect([...groups].sort()).toEqual(['embed', 'head', 'lnf', 'pos', `block.${sw.active[0]}`].sort());
+      expect(tf.memory().numTensors).toBeGreaterThan(0);
+      disposeRun(r);
+    },
+  );
 });

@@ -54,7 +54,8 @@ export function printTorchAndRatios(torch: readonly TorchResult[] | undefined, r
     const name = (mode: string) => (mode === 'lisa' ? 'lisa 2/6 (blocks 1,4)' : mode === 'lora' ? 'lora r=8' : mode);
     const rows = torch.map((t) => [name(t.mode), fixed(t.ms_median), String(t.tokens_per_s)]);
     console.log(
-      `\n${torch[0].peer}, ${torch[0].threads} thread, same GPT shape:\n${table(['method', 'ms/step', 'tokens/s'], rows)}`,
+      `\n${torch[0].peer}, ${torch[0].threads} thread, same GPT ` +
+        `shape:\n${table(['method', 'ms/step', 'tokens/s'], rows)}`,
     );
   }
   const rows = Object.entries(ratios)

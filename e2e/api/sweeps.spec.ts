@@ -103,7 +103,8 @@ test('SIGKILL of the server mid-sweep loses nothing and duplicates nothing', asy
 
     const db = new Database(path.join(own.home, 'layerlab.db'), { readonly: true });
     const stored = db.prepare(
-      `SELECT p.step FROM points p JOIN series s ON s.id = p.series_id WHERE s.run_id = ? AND s.key = 'train/loss' ORDER BY p.step`,
+      `SELECT p.step FROM points p JOIN series s ON s.id = p.series_id WHERE s.run_id = ? AND s.key = ` +
+        `'train/loss' ORDER BY p.step`,
     );
     for (const run of done) {
       const { steps, seqs } = fileSteps(run.dir!);

@@ -49,120 +49,125 @@ function externalBatch(seq0: number, n: number): string {
   return `${lines.join('\n')}\n`;
 }
 
-test('eight trainers + HTTP writers + a hammering reader: no busy errors, no 5xx, no lost or doubled events', async () => {
-  test.setTimeout(300_000);
-  const server = await ownServer({ LAYERLAB_SLOTS: '8' });
-  try {
-    const res = await post(`${server.url}/api/sweeps`, SPEC);
-    expect(res.status).toBe(201);
-    const { id, runs } = (await res.json()) as { id: string; runs: { id: string; kind: string }[] };
-    expect(runs.filter((r) => r.kind === 'lisa')).toHaveLength(8);
-
-    // Two external runs fed over HTTP at the same time, in batches of 20 (each batch sent twice: a retry).
-    const externals = await Promise.all(
-      [0, 1].map(async (i) => {
-        const r = await post(`${server.url}/api/runs`, JSON.stringify({ label: `ext-${i}` }), 'application/json');
-        expect(r.status).toBe(201);
-        return (await r.json()) as { id: string; token: string };
-      }),
-    );
-
-    let done = false;
-    const statuses = new Map<number, number>();
-    const failures: string[] = [];
-    let reads = 0;
-    let maxRunning = 0;
-    const count = (status: number, what: string) => {
-      statuses.set(status, (statuses.get(status) ?? 0) + 1);
-      if (status >= 500) failures.push(`${status} ${what}`);
-    };
-    const reader = (async () => {
-      const ids = runs.map((r) => r.id);
-      let i = 0;
-      while (!done) {
-        const run = ids[i++ % ids.length];
-        const urls = [
-          `/api/sweeps/${id}`,
-          `/api/runs/${run}`,
-          `/api/runs/${run}/series?key=train/loss&points=50`,
-          `/api/runs/${run}/norms?quantity=weight&agg=mean`,
-          `/api/sweeps/${id}/table?metric=eval/loss`,
-          '/api/health',
-        ];
-        const got = await Promise.all(
-          urls.map(async (u) => {
-            const r = await fetch(server.url + u);
-            count(r.status, u);
-            const text = await r.text();
-            if (u === `/api/sweeps/${id}` && r.ok) {
-              const running = (JSON.parse(text) as { runs: RunJson[] }).runs.filter(
-                (x) => x.status === 'running',
-              ).length;
-              maxRunning = Math.max(maxRunning, running);
-            }
-            return r.status;
-          }),
-        );
-        reads += got.length;
-      }
-    })();
-    const writers = externals.map(async (ext) => {
-      for (let b = 0; b < 50; b++) {
-        const body = externalBatch(b * 20, 20);
-        for (let attempt = 0; attempt < 2; attempt++) {
-          const r = await fetch(`${server.url}/api/runs/${ext.id}/events`, {
-            method: 'POST',
-            headers: { authorization: `Bearer ${ext.token}`, 'content-type': 'application/x-ndjson' },
-            body,
-          });
-          count(r.status, `events ${ext.id}`);
-          const out = (await r.json()) as { stored: number; duplicates: number };
-          expect(out).toMatchObject(attempt === 0 ? { stored: 20, duplicates: 0 } : { stored: 0, duplicates: 20 });
-        }
-      }
-    });
-
-    let finished: RunJson[];
+test(
+  'eight trainers + HTTP writers + a hammering reader: no busy errors, no 5xx, no lost or doubled ' + 'events',
+  async () => {
+    test.setTimeout(300_000);
+    const server = await ownServer({ LAYERLAB_SLOTS: '8' });
     try {
-      await Promise.all(writers);
-      finished = await waitForSweep(server.url, id, 280_000, (rs) => rs.every((r) => ENDED.includes(r.status)));
-    } finally {
-      done = true;
-      await reader;
-    }
-    console.log(
-      `concurrency: ${reads} reads + 200 event batches; statuses ${JSON.stringify(Object.fromEntries(statuses))}; ` +
-        `at most ${maxRunning} runs running at once`,
-    );
-    expect(failures).toEqual([]);
-    expect(
-      [...statuses.keys()].every((s) => s === 200),
-      JSON.stringify(Object.fromEntries(statuses)),
-    ).toBe(true);
-    expect(maxRunning, 'all eight trainers ran at the same time').toBe(8);
-    expect(finished.map((r) => r.status)).toEqual(finished.map(() => 'finished'));
+      const res = await post(`${server.url}/api/sweeps`, SPEC);
+      expect(res.status).toBe(201);
+      const { id, runs } = (await res.json()) as { id: string; runs: { id: string; kind: string }[] };
+      expect(runs.filter((r) => r.kind === 'lisa')).toHaveLength(8);
 
-    const db = openDb(server.home);
-    let points = 0;
-    for (const r of finished) points += expectDbMatchesFile(db, r.id, r.dir!).points;
-    for (const ext of externals) {
-      const steps = db
-        .prepare(
-          `SELECT p.step FROM points p JOIN series s ON s.id = p.series_id WHERE s.run_id = ? AND s.key = 'train/loss' ORDER BY p.step`,
-        )
-        .pluck()
-        .all(ext.id) as number[];
-      expect(steps).toEqual(Array.from({ length: 999 }, (_, i) => i + 1));
-      expect(db.prepare('SELECT last_seq FROM runs WHERE id = ?').pluck().get(ext.id)).toBe(999);
+      // Two external runs fed over HTTP at the same time, in batches of 20 (each batch sent twice: a retry).
+      const externals = await Promise.all(
+        [0, 1].map(async (i) => {
+          const r = await post(`${server.url}/api/runs`, JSON.stringify({ label: `ext-${i}` }), 'application/json');
+          expect(r.status).toBe(201);
+          return (await r.json()) as { id: string; token: string };
+        }),
+      );
+
+      let done = false;
+      const statuses = new Map<number, number>();
+      const failures: string[] = [];
+      let reads = 0;
+      let maxRunning = 0;
+      const count = (status: number, what: string) => {
+        statuses.set(status, (statuses.get(status) ?? 0) + 1);
+        if (status >= 500) failures.push(`${status} ${what}`);
+      };
+      const reader = (async () => {
+        const ids = runs.map((r) => r.id);
+        let i = 0;
+        while (!done) {
+          const run = ids[i++ % ids.length];
+          const urls = [
+            `/api/sweeps/${id}`,
+            `/api/runs/${run}`,
+            `/api/runs/${run}/series?key=train/loss&points=50`,
+            `/api/runs/${run}/norms?quantity=weight&agg=mean`,
+            `/api/sweeps/${id}/table?metric=eval/loss`,
+            '/api/health',
+          ];
+          const got = await Promise.all(
+            urls.map(async (u) => {
+              const r = await fetch(server.url + u);
+              count(r.status, u);
+              const text = await r.text();
+              if (u === `/api/sweeps/${id}` && r.ok) {
+                const running = (JSON.parse(text) as { runs: RunJson[] }).runs.filter(
+                  (x) => x.status === 'running',
+                ).length;
+                maxRunning = Math.max(maxRunning, running);
+              }
+              return r.status;
+            }),
+          );
+          reads += got.length;
+        }
+      })();
+      const writers = externals.map(async (ext) => {
+        for (let b = 0; b < 50; b++) {
+          const body = externalBatch(b * 20, 20);
+          for (let attempt = 0; attempt < 2; attempt++) {
+            const r = await fetch(`${server.url}/api/runs/${ext.id}/events`, {
+              method: 'POST',
+              headers: { authorization: `Bearer ${ext.token}`, 'content-type': 'application/x-ndjson' },
+              body,
+            });
+            count(r.status, `events ${ext.id}`);
+            const out = (await r.json()) as { stored: number; duplicates: number };
+            expect(out).toMatchObject(attempt === 0 ? { stored: 20, duplicates: 0 } : { stored: 0, duplicates: 20 });
+          }
+        }
+      });
+
+      let finished: RunJson[];
+      try {
+        await Promise.all(writers);
+        finished = await waitForSweep(server.url, id, 280_000, (rs) => rs.every((r) => ENDED.includes(r.status)));
+      } finally {
+        done = true;
+        await reader;
+      }
+      console.log(
+        `concurrency: ${reads} reads + 200 event batches; statuses ${JSON.stringify(Object.fromEntries(statuses))}; ` +
+          `at most ${maxRunning} runs running at once`,
+      );
+      expect(failures).toEqual([]);
+      expect(
+        [...statuses.keys()].every((s) => s === 200),
+        JSON.stringify(Object.fromEntries(statuses)),
+      ).toBe(true);
+      expect(maxRunning, 'all eight trainers ran at the same time').toBe(8);
+      expect(finished.map((r) => r.status)).toEqual(finished.map(() => 'finished'));
+
+      const db = openDb(server.home);
+      let points = 0;
+      for (const r of finished) points += expectDbMatchesFile(db, r.id, r.dir!).points;
+      for (const ext of externals) {
+        const steps = db
+          .prepare(
+            `SELECT p.step FROM points p JOIN series s ON s.id = p.series_id WHERE s.run_id = ? AND s.key = ` +
+              `'train/loss' ORDER BY p.step`,
+          )
+          .pluck()
+          .all(ext.id) as number[];
+        expect(steps).toEqual(Array.from({ length: 999 }, (_, i) => i + 1));
+        expect(db.prepare('SELECT last_seq FROM runs WHERE id = ?').pluck().get(ext.id)).toBe(999);
+      }
+      expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+      db.close();
+      console.log(
+        `concurrency: ${points} points from ${finished.length} trainer runs checked against their files; lost 0, ` +
+          `duplicated 0`,
+      );
+      const log = server.log();
+      expect(log).not.toMatch(/SQLITE_BUSY|database is locked|unexpected error|tick failed/i);
+    } finally {
+      await server.kill('SIGTERM');
     }
-    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
-    db.close();
-    console.log(
-      `concurrency: ${points} points from ${finished.length} trainer runs checked against their files; lost 0, duplicated 0`,
-    );
-    const log = server.log();
-    expect(log).not.toMatch(/SQLITE_BUSY|database is locked|unexpected error|tick failed/i);
-  } finally {
-    await server.kill('SIGTERM');
-  }
-});
+  },
+);

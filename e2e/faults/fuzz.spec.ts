@@ -219,7 +219,9 @@ function badSpec(r: Rng): { body: string; type: string } {
       };
     case 19:
       return {
-        body: 'a: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n',
+        body:
+          'a: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c ' +
+          '[*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n',
         type: 'application/yaml',
       };
     case 20: {
@@ -431,7 +433,15 @@ function generate(count: number, ctx: Ctx): Req[] {
         reqs.push({
           family,
           method: 'GET',
-          path: `/s/${r.pick([r.str(r.int(80), 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_'), '..%2F..%2Fetc', '%00', ctx.expired, ctx.revoked, `${ctx.expired.slice(0, -1)}A`, 'a'.repeat(3000)])}`,
+          path: `/s/${r.pick([
+            r.str(r.int(80), 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_'),
+            '..%2F..%2Fetc',
+            '%00',
+            ctx.expired,
+            ctx.revoked,
+            `${ctx.expired.slice(0, -1)}A`,
+            'a'.repeat(3000),
+          ])}`,
           headers: {},
         });
       } else {
@@ -603,7 +613,9 @@ test('1,000+ hostile requests: every one 4xx, no stack trace, server alive, noth
       method: 'POST',
       headers: { authorization: `Bearer ${a.token}` },
       body:
-        '{"v":1,"seq":0,"type":"run_started","time":"2026-01-01T00:00:00Z","config":{},"backend":{"name":"cpu","gpu":false,"device":"cpu"},"model":{"params":1,"trainableParams":1,"groups":["embed"]}}\n' +
+        '{"v":1,"seq":0,"type":"run_started","time":"2026-01-01T00:00:00Z","config":{},' +
+        '"backend":{"name":"cpu","gpu":false,"device":"cpu"},' +
+        '"model":{"params":1,"trainableParams":1,"groups":["embed"]}}\n' +
         '{"v":1,"seq":1,"type":"metrics","time":"2026-01-01T00:00:01Z","step":1,"values":{"loss":1}}\n',
     });
     expect(ok.status).toBe(200);
@@ -680,7 +692,8 @@ test('1,000+ hostile requests: every one 4xx, no stack trace, server alive, noth
         const body = typeof q.body === 'string' ? q.body.slice(0, status < 400 ? 2000 : 120) : q.body ? '<binary>' : '';
         if (status < 400 || status >= 500)
           bad.push(
-            `${status} ${q.method} ${q.path.slice(0, 120)} ${JSON.stringify(q.headers).slice(0, 120)} ${JSON.stringify(body)} -> ${text.slice(0, 200)}`,
+            `${status} ${q.method} ${q.path.slice(0, 120)} ${JSON.stringify(q.headers).slice(0, 120)} ` +
+              `${JSON.stringify(body)} -> ${text.slice(0, 200)}`,
           );
         else if (STACK.test(text))
           bad.push(`stack trace in ${status} ${q.method} ${q.path.slice(0, 120)}: ${text.slice(0, 300)}`);

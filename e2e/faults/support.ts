@@ -58,7 +58,8 @@ export function expectDbMatchesFile(
 
   const stored = db
     .prepare(
-      `SELECT p.step FROM points p JOIN series s ON s.id = p.series_id WHERE s.run_id = ? AND s.key = 'train/loss' ORDER BY p.step`,
+      `SELECT p.step FROM points p JOIN series s ON s.id = p.series_id WHERE s.run_id = ? AND s.key = ` +
+        `'train/loss' ORDER BY p.step`,
     )
     .pluck()
     .all(runId) as number[];

@@ -41,7 +41,8 @@ async function launchLisaRun(server: OwnServer, name: string, train: string) {
   const runId = runs.find((r) => r.kind === 'lisa')!.id;
   const db = openDb(server.home);
   const select = db.prepare(
-    `SELECT id, status, pid, attempts, last_step AS lastStep, dir, failure_reason AS failureReason, failure_message AS failureMessage
+    `SELECT id, status, pid, attempts, last_step AS lastStep, dir, failure_reason AS failureReason, ` +
+      `failure_message AS failureMessage
      FROM runs WHERE id = ?`,
   );
   return { runId, db, row: () => select.get(runId) as RunRow };
@@ -100,7 +101,8 @@ test('SIGKILL of a trainer mid-run: resumed from its last checkpoint, every step
     expect(steps, 'every one of the 120 steps once').toBe(120);
     const stepsInDb = db
       .prepare(
-        `SELECT p.step FROM points p JOIN series s ON s.id = p.series_id WHERE s.run_id = ? AND s.key = 'train/loss' ORDER BY p.step`,
+        `SELECT p.step FROM points p JOIN series s ON s.id = p.series_id WHERE s.run_id = ? AND s.key = ` +
+          `'train/loss' ORDER BY p.step`,
       )
       .pluck()
       .all(runId) as number[];
@@ -164,7 +166,8 @@ test('a diverging run (lr 1e20): status diverged, the NaN loss shown as "NaN" by
       `${server.url}/api/sweeps`,
       spec(
         'diverge',
-        '{ steps: 200, batch: 4, seq: 16, lr: 1.0e+20, warmup: 0, eval_every: 100, eval_records: 32, norms_every: 10, checkpoint_every: 100 }',
+        '{ steps: 200, batch: 4, seq: 16, lr: 1.0e+20, warmup: 0, eval_every: 100, eval_records: 32, ' +
+          'norms_every: 10, checkpoint_every: 100 }',
       ),
     );
     expect(res.status, await res.clone().text()).toBe(201);

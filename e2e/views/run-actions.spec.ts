@@ -67,7 +67,8 @@ test('Cancel stops a running run from its page, and Resume finishes it from its 
     const steps = (
       db
         .prepare(
-          `SELECT p.step FROM points p JOIN series s ON s.id = p.series_id WHERE s.run_id = ? AND s.key = 'train/loss' ORDER BY p.step`,
+          `SELECT p.step FROM points p JOIN series s ON s.id = p.series_id WHERE s.run_id = ? AND s.key = ` +
+            `'train/loss' ORDER BY p.step`,
         )
         .all(runId) as { step: number }[]
     ).map((r) => r.step);

@@ -111,7 +111,8 @@ describe('clear errors', () => {
 
   it('lists the valid presets for an unknown one', () => {
     expect(err('alpaca')).toBe(
-      "unknown data preset 'alpaca': valid presets are pretrain, instruct; or give a path to a .txt, .json, .jsonl file",
+      "unknown data preset 'alpaca': valid presets are pretrain, instruct; or give a path to a .txt, .json, " +
+        '.jsonl file',
     );
     expect(err('data.csv')).toMatch(/unknown data preset 'data.csv'/);
   });

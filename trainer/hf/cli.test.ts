@@ -189,7 +189,11 @@ describe('--model DIR', () => {
       [
         'a 7B model on wasm',
         llama7b,
-        /LlamaForCausalLM \(6\.74 B parameters, full, batch 8 × seq 256, float32\) needs about \d+ bytes \(\d+\.\d GiB\) but the wasm heap holds at most 4294967296 bytes \(4 GiB\); .*--backend tensorflow/,
+        new RegExp(
+          String.raw`LlamaForCausalLM \(6\.74 B parameters, full, batch 8 × seq 256, float32\) needs about \d+ ` +
+            String.raw`bytes \(\d+\.\d GiB\) but the wasm heap holds at most 4294967296 bytes \(4 GiB\); ` +
+            String.raw`.*--backend tensorflow`,
+        ),
       ],
       [
         '--save-hf without --model',
