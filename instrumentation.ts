@@ -4,7 +4,7 @@ export async function register() {
   const { startServer } = await import('./lib/server/context');
   const { env, conn, scheduler } = startServer();
   console.log(
-    `[layerlab] data home ${env.home} (database ${conn.file}); scheduler ` +
+    `[layerlab] data home ${env.dataHome} (database ${conn.file}); scheduler ` +
       `${scheduler.running ? 'on' : 'off (another server holds the lock)'}`,
   );
 }

@@ -3,7 +3,7 @@
  * Browser-side API calls. Reads keep NaN/±Infinity (sent as strings by the server); mutations carry the
  * header that the server's cross-site request check expects.
  */
-import { fromJson } from '@/lib/exports/json';
+import { fromJson } from '@/lib/protocol/json';
 
 export class ApiError extends Error {
   constructor(

@@ -24,7 +24,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { openDatabase } from '../db';
 import { ownServer, type OwnServer } from '../e2e/support/server';
-import { DB_FILE } from '../lib/home';
+import { DB_FILE } from '../lib/data-home';
 import { liveRun, NORMS, seedCurvesSweep, seedNormsSweep, SWEEP } from './lib/page-data';
 import { median, table } from './lib/stats';
 

@@ -14,11 +14,11 @@ import { parseEventsBody } from '../lib/ingest/http';
 import { tailRun } from '../lib/ingest/tail';
 import { EventBuilder, insertRun, insertSweep, seedAblationSweep, tempDatabase } from '../lib/ingest/testing';
 import { ingestEvents } from '../lib/ingest/write';
-import { listRecentRuns, listSweeps } from '../lib/queries/home';
+import { listRecentRuns, listSweeps } from '../lib/queries/overview';
 import { normAggregates, normMatrix } from '../lib/queries/norms';
 import { seriesPoints } from '../lib/queries/series';
 import { ablationTable } from '../lib/queries/table';
-import { renderTable, TABLE_FORMATS } from '../lib/exports/table';
+import { renderTable, TABLE_FORMATS } from '../lib/table-formats/table';
 import { median, table } from './lib/stats';
 
 const quick = process.argv.includes('--quick');

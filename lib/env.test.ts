@@ -3,13 +3,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { assertSafeBinding, ConfigError, readEnv } from './env';
-import { ensureDataHome } from './home';
+import { ensureDataHome } from './data-home';
 
 describe('readEnv', () => {
   it('uses the documented defaults', () => {
     const env = readEnv({});
     expect(env).toMatchObject({ PORT: 3000, HOST: '127.0.0.1', LAYERLAB_HOME: '.layerlab' });
-    expect(env.home).toBe(path.resolve('.layerlab'));
+    expect(env.dataHome).toBe(path.resolve('.layerlab'));
   });
 
   it('names the variable that is wrong', () => {

@@ -12,7 +12,7 @@ const envSchema = z.object({
   LAYERLAB_SLOTS: z.coerce.number().int().min(1).max(64).optional(),
 });
 
-export type Env = z.infer<typeof envSchema> & { home: string };
+export type Env = z.infer<typeof envSchema> & { dataHome: string };
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -30,7 +30,7 @@ export function readEnv(source: Record<string, string | undefined> = process.env
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new ConfigError(`invalid configuration: ${problems}`);
   }
-  return { ...parsed.data, home: path.resolve(parsed.data.LAYERLAB_HOME) };
+  return { ...parsed.data, dataHome: path.resolve(parsed.data.LAYERLAB_HOME) };
 }
 
 export function isLoopback(host: string): boolean {

@@ -4,7 +4,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { assertSafeBinding, ConfigError, readEnv } from '../lib/env';
-import { ensureDataHome } from '../lib/home';
+import { ensureDataHome } from '../lib/data-home';
 import { buildIsStale, nextBin, root } from './build-state';
 
 function main(): void {
@@ -12,7 +12,7 @@ function main(): void {
   try {
     env = readEnv();
     assertSafeBinding(env);
-    ensureDataHome(env.home);
+    ensureDataHome(env.dataHome);
   } catch (e) {
     if (e instanceof ConfigError) {
       console.error(`layerlab: ${e.message}`);
@@ -38,7 +38,7 @@ function main(): void {
   const server = spawn(nextBin, ['start', '-H', env.HOST, '-p', String(env.PORT)], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', LAYERLAB_HOME: env.home },
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', LAYERLAB_HOME: env.dataHome },
   });
   const shownHost = env.HOST.includes(':') && !env.HOST.startsWith('[') ? `[${env.HOST}]` : env.HOST;
   let announced = false;
@@ -46,7 +46,7 @@ function main(): void {
     process.stdout.write(chunk);
     if (!announced && /ready|started/i.test(chunk.toString())) {
       announced = true;
-      console.log(`\nLayerLab is running at http://${shownHost}:${env.PORT}  (data home: ${env.home})\n`);
+      console.log(`\nLayerLab is running at http://${shownHost}:${env.PORT}  (data home: ${env.dataHome})\n`);
     }
   });
   for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => server.kill(sig));

@@ -7,7 +7,7 @@ import { exampleBatch } from './data/batch';
 import { EOS, loadDataset } from './data/index';
 import { evalRows, evaluateSet, exactMatches } from './evaluate';
 import { GPT } from './model';
-import { rngFor } from './data/rng';
+import { rngFor } from './data/counter-rng';
 
 beforeAll(async () => {
   await chooseBackend('wasm');

@@ -9,7 +9,7 @@ import type { BackendInfo } from '../lib/protocol/index';
 import { CHECKPOINT_DIRNAME, writeCheckpoint } from './checkpoint';
 import { evaluateSet } from './evaluate';
 import type { EventLog } from './events';
-import { sampleMemory, withPeak } from './memory';
+import { sampleMemory, withPeak } from './memory-sample';
 import { computeNorms } from './norms';
 import { gradientNorms, learningRate } from './optim';
 import type { PeriodSwitch } from './methods';

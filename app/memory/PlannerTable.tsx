@@ -1,7 +1,7 @@
 import { TABLE1_COLUMNS, TABLE1_COLUMN_LABELS } from '@/lib/estimate/paper-table1';
 import type { Precision } from '@/lib/estimate/memory';
 import { formatPercent } from '@/lib/format';
-import { plannerTable, type PlannerCell } from '@/lib/views/memory';
+import { plannerTable, type PlannerCell } from '@/lib/views/planner';
 
 function Cell({ c }: { c: PlannerCell }) {
   const b = c.breakdown;

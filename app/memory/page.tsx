@@ -1,8 +1,8 @@
 import { Chart } from '@/app/components/Chart';
 import type { ChartOption } from '@/app/components/echarts';
 import { getContext } from '@/lib/server/context';
-import { measuredRows, type MeasuredRunInput } from '@/lib/views/memory';
-import { measuredMemoryOption, measuredSpeedOption } from '@/lib/views/memory-chart';
+import { measuredRows, type MeasuredRunInput } from '@/lib/views/measured';
+import { measuredMemoryOption, measuredSpeedOption } from '@/lib/views/measured-chart';
 import { PlannerTable } from './PlannerTable';
 
 export const dynamic = 'force-dynamic';

@@ -31,7 +31,7 @@ function rng(seed: number) {
       Array.from({ length: n }, () => alphabet[Math.floor(next() * alphabet.length)]).join(''),
   };
 }
-type Rng = ReturnType<typeof rng>;
+type FuzzRng = ReturnType<typeof rng>;
 
 interface Req {
   family: string;
@@ -76,7 +76,7 @@ const TRAVERSAL = [
 let big: string | null = null;
 const bigIngestBody = () => (big ??= 'x'.repeat((8 << 20) + 1));
 
-function ingestBodies(r: Rng, validRunId: string): string {
+function ingestBodies(r: FuzzRng, validRunId: string): string {
   const ev = (over: Record<string, unknown>) =>
     JSON.stringify({
       v: 1,
@@ -139,7 +139,7 @@ const BASE_SPEC = {
   seeds: [1],
 };
 
-function badSpec(r: Rng): { body: string; type: string } {
+function badSpec(r: FuzzRng): { body: string; type: string } {
   // biome-ignore lint/suspicious/noExplicitAny: the fuzzer writes arbitrary values at arbitrary depths of a spec
   const s = JSON.parse(JSON.stringify(BASE_SPEC)) as Record<string, any>;
   const asYaml = r.next() < 0.5;

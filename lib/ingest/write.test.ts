@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../db';
 import { seriesPoints } from '../queries/series';
-import { fromJson } from '../exports/json';
+import { fromJson } from '../protocol/json';
 import { BLOCK_LEVELS } from './blocks';
 import { EventBuilder, insertRun, tempDatabase, type TempDatabase } from './testing';
 import { ingestEvents, IngestError } from './write';

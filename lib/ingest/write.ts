@@ -13,7 +13,7 @@
 import type Database from 'better-sqlite3';
 import type { RunStatus } from '../../db/schema';
 import type { EventOf, NormEntry, RunEvent } from '../protocol';
-import { toJson } from '../exports/json';
+import { toJson } from '../protocol/json';
 import { BlockBatch } from './blocks';
 import { forgetRun, groupFor, runState, seriesFor, type RunState, type SeriesState } from './cache';
 import { gapNoteSeq, writeNote } from './notes';

@@ -4,6 +4,7 @@
  * Version 1. Additive, optional fields do not bump `v`; anything else does.
  */
 import { z } from 'zod';
+import { toJson } from './json';
 
 export const PROTOCOL_VERSION = 1 as const;
 
@@ -137,16 +138,9 @@ export type EventOf<T extends RunEventType> = Extract<RunEvent, { type: T }>;
 /** What a producer hands to `encodeEvent`: everything but the envelope it fills in. */
 export type EventBody = RunEvent extends infer E ? (E extends RunEvent ? Omit<E, 'v' | 'seq' | 'time'> : never) : never;
 
-function replacer(_key: string, value: unknown): unknown {
-  if (typeof value === 'number' && !Number.isFinite(value)) {
-    return Number.isNaN(value) ? 'NaN' : value > 0 ? 'Infinity' : '-Infinity';
-  }
-  return value;
-}
-
 /** Serialise one event as a single NDJSON line (no trailing newline). */
 export function encodeEvent(event: RunEvent): string {
-  return JSON.stringify(event, replacer);
+  return toJson(event);
 }
 
 export class ProtocolError extends Error {

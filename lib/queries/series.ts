@@ -5,7 +5,7 @@
  * Wide ranges read pre-aggregated blocks (point_blocks, kept by the write path) instead of points; the block
  * level is the largest one at most half a bucket wide (≤ 32 rows per bucket), or one level coarser when
  * that would read more than ROW_BUDGET rows (then buckets may be up to 2x wider than asked).
- * Values may be NaN or ±Infinity: serialise results with lib/exports/json toJson.
+ * Values may be NaN or ±Infinity: serialise results with lib/protocol/json toJson.
  */
 import type Database from 'better-sqlite3';
 import { BLOCK_LEVELS } from '../ingest/blocks';

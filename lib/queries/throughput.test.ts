@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { RunEvent } from '../protocol';
 import { ingestEvents } from '../ingest/write';
 import { seedAblationSweep, tempDatabase, type TempDatabase } from '../ingest/testing';
-import { measuredRows } from '../views/memory';
+import { measuredRows } from '../views/measured';
 import { ablationTable } from './table';
 
 let t: TempDatabase;

@@ -6,7 +6,11 @@ import type { Db } from '../../db';
 import { latest, lisaPeriods, runs, sweeps, type Run } from '../../db/schema';
 import { notFound } from '../errors';
 
-export interface RunView extends Omit<Run, 'config' | 'summary' | 'tokenHash' | 'pid'> {
+/**
+ * One run as the API answers it: its row without the token hash and pid, config and summary parsed, the latest
+ * value of every metric key, and how many LISA periods it has recorded.
+ */
+export interface RunRecord extends Omit<Run, 'config' | 'summary' | 'tokenHash' | 'pid'> {
   config: Record<string, unknown>;
   summary: Record<string, number> | null;
   latest: Record<string, { step: number; value: number }>;
@@ -15,7 +19,7 @@ export interface RunView extends Omit<Run, 'config' | 'summary' | 'tokenHash' | 
 
 const parse = <T>(s: string | null): T | null => (s ? (JSON.parse(s) as T) : null);
 
-export function toRunView(db: Db, run: Run): RunView {
+export function toRunRecord(db: Db, run: Run): RunRecord {
   const { tokenHash: _t, pid: _p, config, summary, ...rest } = run;
   const values = db.select().from(latest).where(eq(latest.runId, run.id)).all();
   const periods =
@@ -29,10 +33,10 @@ export function toRunView(db: Db, run: Run): RunView {
   };
 }
 
-export function getRun(db: Db, id: string): RunView {
+export function getRun(db: Db, id: string): RunRecord {
   const run = db.select().from(runs).where(eq(runs.id, id)).get();
   if (!run) throw notFound(`run ${id}`);
-  return toRunView(db, run);
+  return toRunRecord(db, run);
 }
 
 export function getSweep(db: Db, id: string) {
@@ -49,6 +53,6 @@ export function getSweep(db: Db, id: string) {
     name: sweep.name,
     createdAt: sweep.createdAt,
     spec: JSON.parse(sweep.spec) as unknown,
-    runs: [...bases, ...members].map((r) => toRunView(db, r)),
+    runs: [...bases, ...members].map((r) => toRunRecord(db, r)),
   };
 }

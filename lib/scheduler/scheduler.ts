@@ -28,7 +28,7 @@ interface RunRow {
 }
 
 export interface SchedulerOptions {
-  home: string;
+  dataHome: string;
   slots: Slot[];
   tickMs?: number;
   graceMs?: number;
@@ -70,7 +70,7 @@ export class Scheduler {
 
   /** Takes the data home's lock; returns false (and does nothing) when another scheduler holds it. */
   start(): boolean {
-    this.lock = acquireLock(this.opts.home);
+    this.lock = acquireLock(this.opts.dataHome);
     if (!this.lock) {
       this.log('another LayerLab server schedules this data home; this one only serves');
       return false;

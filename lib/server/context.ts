@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { openDatabase, type Connection } from '../../db';
 import { readEnv, type Env } from '../env';
-import { DB_FILE, ensureDataHome } from '../home';
+import { DB_FILE, ensureDataHome } from '../data-home';
 import { LocalExecutor } from '../scheduler/local';
 import { Scheduler } from '../scheduler/scheduler';
 import { planSlots } from '../scheduler/slots';
@@ -22,11 +22,11 @@ const holder = globalThis as unknown as { __layerlab?: Context };
 export function getContext(): Context {
   if (!holder.__layerlab) {
     const env = readEnv();
-    ensureDataHome(env.home);
-    const conn = openDatabase(path.join(env.home, DB_FILE));
+    ensureDataHome(env.dataHome);
+    const conn = openDatabase(path.join(env.dataHome, DB_FILE));
     const root = process.env.LAYERLAB_ROOT ?? process.cwd();
     const scheduler = new Scheduler(conn, new LocalExecutor(root), {
-      home: env.home,
+      dataHome: env.dataHome,
       slots: planSlots(env.LAYERLAB_SLOTS),
     });
     holder.__layerlab = { env, conn, scheduler, root };

@@ -3,7 +3,7 @@
  */
 import { z } from 'zod';
 import { AppError } from '../errors';
-import { toJson } from '../exports/json';
+import { toJson } from '../protocol/json';
 
 export function parseQuery<T extends z.ZodType>(url: string, schema: T): z.infer<T> {
   const params = Object.fromEntries(new URL(url).searchParams.entries());
@@ -19,7 +19,7 @@ export function parseQuery<T extends z.ZodType>(url: string, schema: T): z.infer
   return parsed.data;
 }
 
-/** JSON response that keeps NaN and ±Infinity as "NaN"/"Infinity" strings (lib/exports/json.ts). */
+/** JSON response that keeps NaN and ±Infinity as "NaN"/"Infinity" strings (lib/protocol/json.ts). */
 export function jsonWithNaN(value: unknown, status = 200): Response {
   return new Response(toJson(value), { status, headers: { 'content-type': 'application/json; charset=utf-8' } });
 }

@@ -5,7 +5,7 @@
 import type { z } from 'zod';
 import { notFound } from '../errors';
 import { sweepRunIds } from '../queries/run-details';
-import { getRun, type RunView } from '../runs/read';
+import { getRun, type RunRecord } from '../runs/read';
 import { requireRead } from './auth';
 import { getContext, type Context } from './context';
 import { handle } from './http';
@@ -16,7 +16,7 @@ type RouteContext = { params: Promise<{ id: string }> };
 /** GET handler for `/api/runs/:id/…`: `answer` gets the run (known to exist) and the validated query. */
 export function runReadRoute<Q extends z.ZodType>(
   query: Q,
-  answer: (run: RunView, q: z.infer<Q>, ctx: Context) => unknown,
+  answer: (run: RunRecord, q: z.infer<Q>, ctx: Context) => unknown,
 ) {
   return (req: Request, route: RouteContext) =>
     handle(async () => {

@@ -7,7 +7,7 @@
  * unrelated anagrams is harmless: it only keeps them together.
  */
 import type { AlpacaRecord } from './alpaca';
-import { hashString } from './rng';
+import { hashString } from './counter-rng';
 
 const TOKEN = /[\p{L}\p{N}]+/gu;
 const LETTER = /\p{L}/u;

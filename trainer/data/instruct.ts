@@ -4,14 +4,14 @@
  * so the split does not depend on the run seed and training never sees an evaluation question.
  */
 import { isHeldOut, type AlpacaRecord } from './alpaca';
-import { rngFor, type Rng } from './rng';
+import { rngFor, type CounterRng } from './counter-rng';
 import { ADJECTIVES, ANTONYMS, CAPITALS, CATEGORY_OF, DAYS, NOUNS } from './words';
 
 const WORDS = [...new Set([...NOUNS, ...ADJECTIVES])].filter((w) => w.length <= 8);
 const LETTERS = 'abcdefghijklmnopqrstuvwxyz';
 const CATEGORY_WORDS = [...CATEGORY_OF.keys()];
 
-function sequence(r: Rng): { terms: string[]; next: string } {
+function sequence(r: CounterRng): { terms: string[]; next: string } {
   const kind = r.int(3);
   if (kind === 0) {
     const start = r.range(0, 50),
@@ -29,7 +29,7 @@ function sequence(r: Rng): { terms: string[]; next: string } {
 }
 
 /** Each task draws its arguments from the stream and returns one record. */
-export const TASKS: Readonly<Record<string, (r: Rng) => AlpacaRecord>> = {
+export const TASKS: Readonly<Record<string, (r: CounterRng) => AlpacaRecord>> = {
   reverse: (r) => {
     const w = r.pick(WORDS);
     return { instruction: 'Reverse the word.', input: w, output: [...w].reverse().join('') };

@@ -3,7 +3,7 @@
  * arithmetic in words and digits, calendar and sequence facts, a fixed table of world facts, and short
  * question/answer pairs. Spelling is learnt in tens of steps; grammar, facts and sums take hundreds.
  */
-import { rngFor, type Rng } from './rng';
+import { rngFor, type CounterRng } from './counter-rng';
 import {
   ADJECTIVES,
   ANTONYMS,
@@ -20,9 +20,9 @@ import {
   plural,
 } from './words';
 
-type Sentence = (r: Rng) => string;
+type Sentence = (r: CounterRng) => string;
 
-const the = (r: Rng): string => `the ${r.chance(0.5) ? `${r.pick(ADJECTIVES)} ` : ''}${r.pick(NOUNS)}`;
+const the = (r: CounterRng): string => `the ${r.chance(0.5) ? `${r.pick(ADJECTIVES)} ` : ''}${r.pick(NOUNS)}`;
 const pronoun = (name: string): string => (/[aeiy]$/.test(name) ? 'she' : 'he');
 const an = (w: string): string => `${/^[aeiou]/.test(w) ? 'an' : 'a'} ${w}`;
 
@@ -91,7 +91,7 @@ const SENTENCES: readonly Sentence[] = [
   (r) => `"${capitalize(r.pick(ADJECTIVES))} ${r.pick(NOUNS)}!" said ${r.pick(NAMES)}.`,
 ];
 
-function paragraph(r: Rng): string {
+function paragraph(r: CounterRng): string {
   const n = r.range(2, 6);
   const out: string[] = [];
   for (let i = 0; i < n; i++) out.push(r.pick(SENTENCES)(r));

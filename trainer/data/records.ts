@@ -3,7 +3,7 @@ import { formatPrompt, HELD_OUT_FRACTION, toExample, type AlpacaRecord } from '.
 import { canonicalForm } from './canonical';
 import { exampleBatch, type Batch, type Example } from './batch';
 import { DataError } from './files';
-import { hashString, rngFor } from './rng';
+import { hashString, rngFor } from './counter-rng';
 import { VOCAB } from './tokenizer';
 import { recordEvalSet, type EvalSet } from './eval-set';
 import { checkCount, type Dataset, type DatasetOptions } from './types';

@@ -1,7 +1,7 @@
 /** Plain language modelling over one text: random training windows, evaluation on a held-out tail. */
 import { windowBatch, type Batch } from './batch';
 import { DataError } from './files';
-import { rngFor } from './rng';
+import { rngFor } from './counter-rng';
 import { VOCAB } from './tokenizer';
 import { windowEvalSet, type EvalSet } from './eval-set';
 import { checkCount, type Dataset, type DatasetOptions } from './types';

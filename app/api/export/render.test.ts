@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { renderSvg } from '@/app/components/echarts';
-import { buildHtml } from '@/lib/export/html';
-import { curvesOption, normsOption } from '@/lib/export/charts';
-import { parseViewPath } from '@/lib/export/views';
+import { buildHtml } from '@/lib/report/html';
+import { curvesOption, normsOption } from '@/lib/report/charts';
+import { parseViewPath } from '@/lib/report/views';
 
 describe('export rendering', () => {
   it('renders the export charts to inline SVG', () => {

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { renderSvg } from '@/app/components/echarts';
 import { notFound } from '@/lib/errors';
-import { exportFileName } from '@/lib/export/html';
-import { exportHtml, exportRef, exportView } from '@/lib/export/views';
+import { exportFileName } from '@/lib/report/html';
+import { exportHtml, exportRef, exportView } from '@/lib/report/views';
 import { requireRead } from '@/lib/server/auth';
 import { getContext } from '@/lib/server/context';
 import { handle } from '@/lib/server/http';

@@ -13,7 +13,7 @@ export function GET() {
     name: 'layerlab',
     version: pkg.version,
     node: process.version,
-    dataHome: env.home,
+    dataHome: env.dataHome,
     database: conn.file,
     schema: schemaVersion(conn.sqlite),
     backends: probeBackends(),

@@ -17,10 +17,10 @@ export async function POST(req: Request) {
     const { conn, env, scheduler } = getContext();
     const text = await readBody(req, MAX_SPEC_BYTES);
     if (!text.trim()) throw badRequest('empty body: send a sweep spec as YAML or JSON');
-    const spec = parseOrThrow(text, req.headers.get('content-type') ?? undefined, pathRoots(env.home));
+    const spec = parseOrThrow(text, req.headers.get('content-type') ?? undefined, pathRoots(env.dataHome));
     const dry = new URL(req.url).searchParams.get('dryRun');
     if (dry === '1' || dry === 'true') return NextResponse.json(planDryRun(conn, spec, scheduler.slotCount));
-    const created = createSweep(conn, env.home, spec);
+    const created = createSweep(conn, env.dataHome, spec);
     scheduler.tick();
     return NextResponse.json(created, { status: 201 });
   });

@@ -9,7 +9,7 @@ import { Controls, Empty, ErrorBox, Loading, Select } from '@/app/components/Sta
 import { useLive, useSweep } from '@/app/components/data';
 import { useUrlState } from '@/app/components/url-state';
 import { formatNumber } from '@/lib/format';
-import { comparisonText } from '@/lib/exports/format';
+import { comparisonText } from '@/lib/table-formats/format';
 import {
   cellAt,
   comparisonWith,

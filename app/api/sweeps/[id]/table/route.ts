@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { notFound } from '@/lib/errors';
-import { renderTable, TABLE_CONTENT_TYPES, TABLE_FORMATS } from '@/lib/exports/table';
+import { renderTable, TABLE_CONTENT_TYPES, TABLE_FORMATS } from '@/lib/table-formats/table';
 import { ablationTable } from '@/lib/queries/table';
 import { requireRead } from '@/lib/server/auth';
 import { getContext } from '@/lib/server/context';

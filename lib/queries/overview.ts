@@ -1,5 +1,5 @@
 /**
- * Reads for the home page: sweeps with per-status run counts, and the most recent runs with progress.
+ * Reads for the overview page (/): sweeps with per-status run counts, and the most recent runs with progress.
  */
 import { desc, sql } from 'drizzle-orm';
 import type { Db } from '../../db';

@@ -7,32 +7,30 @@ import { ConfigError } from './env';
 
 export const DB_FILE = 'layerlab.db';
 
-export function ensureDataHome(home: string): string {
+export function ensureDataHome(dataHome: string): string {
   try {
-    fs.mkdirSync(path.join(home, 'runs'), { recursive: true });
+    fs.mkdirSync(path.join(dataHome, 'runs'), { recursive: true });
   } catch (e) {
-    throw new ConfigError(
-      `cannot create the data home ${home}: ${whyNotCreatable(home) ?? (e as NodeJS.ErrnoException).code ?? String(e)}. ` +
-        'Set LAYERLAB_HOME to a writable folder.',
-    );
+    const why = whyNotCreatable(dataHome) ?? (e as NodeJS.ErrnoException).code ?? String(e);
+    throw new ConfigError(`cannot create the data home ${dataHome}: ${why}. Set LAYERLAB_HOME to a writable folder.`);
   }
   try {
-    fs.accessSync(home, fs.constants.W_OK | fs.constants.R_OK);
-    const probe = path.join(home, `.write-probe-${process.pid}`);
+    fs.accessSync(dataHome, fs.constants.W_OK | fs.constants.R_OK);
+    const probe = path.join(dataHome, `.write-probe-${process.pid}`);
     fs.writeFileSync(probe, 'ok');
     fs.rmSync(probe);
   } catch (e) {
     throw new ConfigError(
-      `the data home ${home} is not writable (${(e as NodeJS.ErrnoException).code ?? String(e)}). ` +
+      `the data home ${dataHome} is not writable (${(e as NodeJS.ErrnoException).code ?? String(e)}). ` +
         'Fix its permissions or set LAYERLAB_HOME to a writable folder.',
     );
   }
-  return home;
+  return dataHome;
 }
 
 /** A recursive mkdir reports ENOENT even when the real cause is a read-only or foreign parent: find it. */
-function whyNotCreatable(home: string): string | null {
-  let dir = path.resolve(home);
+function whyNotCreatable(dataHome: string): string | null {
+  let dir = path.resolve(dataHome);
   while (!fs.existsSync(dir)) {
     const up = path.dirname(dir);
     if (up === dir) return null;
@@ -47,6 +45,6 @@ function whyNotCreatable(home: string): string | null {
   }
 }
 
-export function runDir(home: string, runId: string): string {
-  return path.join(home, 'runs', runId);
+export function runDir(dataHome: string, runId: string): string {
+  return path.join(dataHome, 'runs', runId);
 }

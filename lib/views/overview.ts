@@ -1,11 +1,11 @@
 /**
- * What the live home page shows: sweeps with run counts, step progress and a rough ETA, and the recent
- * runs with theirs. Built from lib/queries/home plus one grouped read of step totals per sweep.
+ * What the live overview page (/) shows: sweeps with run counts, step progress and a rough ETA, and the recent
+ * runs with theirs. Built from lib/queries/overview plus one grouped read of step totals per sweep.
  */
 import type Database from 'better-sqlite3';
 import type { Db } from '../../db';
 import { eta } from '../format';
-import { listRecentRuns, listSweeps, type RunRow, type SweepRow } from '../queries/home';
+import { listRecentRuns, listSweeps, type RunRow, type SweepRow } from '../queries/overview';
 
 export interface LiveSweep extends SweepRow {
   stepsDone: number;
@@ -18,7 +18,7 @@ export interface LiveRun extends RunRow {
   etaMs: number | null;
 }
 
-export interface HomeData {
+export interface Overview {
   now: string;
   sweeps: LiveSweep[];
   runs: LiveRun[];
@@ -40,7 +40,7 @@ export function sweepEta(
   return ((now - Date.parse(startedAt)) / done) * (total - done);
 }
 
-export function homeData(db: Db, sqlite: Database.Database, now = Date.now()): HomeData {
+export function overviewData(db: Db, sqlite: Database.Database, now = Date.now()): Overview {
   const sweeps = listSweeps(db);
   const runs = listRecentRuns(db, 30);
   const steps = new Map(

@@ -1,7 +1,7 @@
 /**
  * The data and charts of an exportable view, computed straight from lib/queries (no HTTP): the ablation
  * table, the norms (paper Figure 2), the sweep curves and the robustness view. Charts are ECharts options
- * with plain data; the route renders them to SVG and lib/export/html.ts assembles the file.
+ * with plain data; the route renders them to SVG and lib/report/html.ts assembles the file.
  */
 import type Database from 'better-sqlite3';
 import { badRequest } from '../errors';

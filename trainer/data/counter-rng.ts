@@ -35,7 +35,7 @@ export function hashString(s: string): number {
   return fmix32(h);
 }
 
-export interface Rng {
+export interface CounterRng {
   /** Uniform in [0, 1). */
   next(): number;
   /** Uniform integer in [0, n). */
@@ -47,7 +47,7 @@ export interface Rng {
 }
 
 /** mulberry32 stream seeded by the mixed coordinates. */
-export function rngFor(...parts: number[]): Rng {
+export function rngFor(...parts: number[]): CounterRng {
   let state = mixKey(...parts);
   const next = (): number => {
     state = (state + 0x6d2b79f5) | 0;

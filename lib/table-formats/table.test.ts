@@ -7,7 +7,7 @@ import {
   type SweepFixture,
 } from '../ingest/testing';
 import { ablationTable } from '../queries/table';
-import { fromJson } from './json';
+import { fromJson } from '../protocol/json';
 import { latexEscape, renderTable } from './table';
 
 let t: TempDatabase;

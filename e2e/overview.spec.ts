@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 
-test('the home page shows the empty state with the next steps', async ({ page }) => {
+test('the overview page (/) shows the empty state with the next steps', async ({ page }) => {
   await page.goto('/');
   const empty = page.getByTestId('empty-state');
   await expect(empty).toBeVisible();

@@ -4,18 +4,18 @@ import Link from 'next/link';
 import { apiGet } from '@/app/api-client';
 import { useCanEdit } from '@/app/viewer';
 import { LIVE_MS } from '@/lib/views/live';
-import type { HomeData } from '@/lib/views/home';
+import type { Overview } from '@/lib/views/overview';
 import { EmptyState } from './EmptyState';
 import { RunsTable } from './RunsTable';
 import { SweepsTable } from './SweepsTable';
 
-export const HOME_KEY = ['home'] as const;
+export const OVERVIEW_KEY = ['overview'] as const;
 
-export function HomeClient({ initial }: { initial: HomeData }) {
+export function OverviewClient({ initial }: { initial: Overview }) {
   const canEdit = useCanEdit();
   const q = useQuery({
-    queryKey: HOME_KEY,
-    queryFn: () => apiGet<HomeData>('/api/home'),
+    queryKey: OVERVIEW_KEY,
+    queryFn: () => apiGet<Overview>('/api/home'),
     initialData: initial,
     // Idle, it still looks every 10 s for sweeps and runs started elsewhere.
     refetchInterval: (query) => (query.state.data?.active ? LIVE_MS : 10_000),

@@ -3,7 +3,7 @@
  * batch × seq, optionally one sweep) at the mean, one dot per run so n and spread show; MiB throughout.
  */
 import { colorsFor } from './palette';
-import type { MeasuredRow, Spread } from './memory';
+import type { MeasuredRow, Spread } from './measured';
 
 export function rowLabel(r: MeasuredRow): string {
   return `${r.label} · ${r.preset} ${r.shape}${r.sweep ? ` · ${r.sweep}` : ''} (n=${r.n})`;

@@ -1,6 +1,6 @@
 import Link from 'next/link';
 import { formatDuration } from '@/lib/format';
-import type { LiveRun } from '@/lib/views/home';
+import type { LiveRun } from '@/lib/views/overview';
 import { Progress } from './Progress';
 
 export function RunsTable({ runs }: { runs: LiveRun[] }) {

@@ -1,9 +1,11 @@
 /**
- * JSON that keeps NaN and ±Infinity: they travel as the strings "NaN", "Infinity", "-Infinity", the same
- * convention as the event protocol (JSON.stringify would turn them into null).
+ * JSON that keeps NaN and ±Infinity: they travel as the strings "NaN", "Infinity", "-Infinity" (JSON.stringify
+ * alone would turn them into null). One codec for the event protocol's lines, the ingest door, API responses
+ * and the browser. No dependencies, so the client bundle can import it.
  */
 
-function replacer(_key: string, value: unknown): unknown {
+/** JSON.stringify replacer: a non-finite number becomes its string name. */
+export function nonFiniteReplacer(_key: string, value: unknown): unknown {
   if (typeof value === 'number' && !Number.isFinite(value)) {
     return Number.isNaN(value) ? 'NaN' : value > 0 ? 'Infinity' : '-Infinity';
   }
@@ -19,7 +21,7 @@ function reviver(_key: string, value: unknown): unknown {
 
 /** Serialise with non-finite numbers kept as strings. Use it for every response that carries measured values. */
 export function toJson(value: unknown, space?: number): string {
-  return JSON.stringify(value, replacer, space);
+  return JSON.stringify(value, nonFiniteReplacer, space);
 }
 
 /** Inverse of toJson: the strings "NaN", "Infinity", "-Infinity" become numbers again. */

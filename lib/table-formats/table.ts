@@ -8,7 +8,7 @@
  */
 import type { AblationTable, Comparison, TableRow } from '../queries/table';
 import { cellParts, comparisonParts, comparisonText, countText, displayScale, formatValue } from './format';
-import { toJson } from './json';
+import { toJson } from '../protocol/json';
 
 export const TABLE_FORMATS = ['json', 'csv', 'md', 'latex'] as const;
 export type TableFormat = (typeof TABLE_FORMATS)[number];

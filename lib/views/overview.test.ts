@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sweepEta } from './home';
+import { sweepEta } from './overview';
 
 describe('sweepEta', () => {
   const start = '2026-01-01T00:00:00.000Z';

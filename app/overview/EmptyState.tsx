@@ -15,7 +15,7 @@ export function EmptyState() {
         body: specPreset('nano-demo')?.yaml ?? '',
         contentType: 'application/yaml',
       }),
-    onSuccess: () => client.invalidateQueries({ queryKey: ['home'] }),
+    onSuccess: () => client.invalidateQueries({ queryKey: ['overview'] }),
   });
   return (
     <section className="panel empty" data-testid="empty-state">

@@ -1,6 +1,6 @@
 import Link from 'next/link';
 import { formatDuration } from '@/lib/format';
-import type { LiveSweep } from '@/lib/views/home';
+import type { LiveSweep } from '@/lib/views/overview';
 import { Progress } from './Progress';
 
 const STATUS_ORDER = ['running', 'queued', 'finished', 'diverged', 'failed', 'cancelled'];
