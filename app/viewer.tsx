@@ -13,10 +13,6 @@ export function ViewerProvider({ role, children }: { role: ViewerRole; children:
   return <ViewerContext.Provider value={role}>{children}</ViewerContext.Provider>;
 }
 
-export function useViewerRole(): ViewerRole {
-  return useContext(ViewerContext);
-}
-
 export function useCanEdit(): boolean {
   return useContext(ViewerContext) === 'admin';
 }

@@ -225,5 +225,4 @@ export const shares = sqliteTable(
 
 export type Sweep = typeof sweeps.$inferSelect;
 export type Run = typeof runs.$inferSelect;
-export type NewRun = typeof runs.$inferInsert;
 export type Share = typeof shares.$inferSelect;

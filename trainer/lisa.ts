@@ -80,11 +80,6 @@ export class LisaSampler {
   }
 }
 
-/** Period (0-based) that update number `step` (1-based) belongs to, for interval K. */
-export function periodOf(step: number, interval: number): number {
-  return Math.floor((step - 1) / interval);
-}
-
 /** True when update `step` is the first of a period, i.e. a re-draw happens before it. */
 export function startsPeriod(step: number, interval: number): boolean {
   return (step - 1) % interval === 0;

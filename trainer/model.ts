@@ -42,13 +42,6 @@ export interface Param {
   variable: tf.Variable;
 }
 
-export const BLOCK_MODULES = ['attn.q', 'attn.k', 'attn.v', 'attn.o', 'mlp.fc', 'mlp.proj', 'ln'] as const;
-
-/** Layer groups in display order: embed, pos, block.0 … block.N-1, lnf, head. */
-export function layerGroups(layers: number): string[] {
-  return ['embed', 'pos', ...Array.from({ length: layers }, (_, i) => `block.${i}`), 'lnf', 'head'];
-}
-
 function gaussian(n: number, std: number, rng: Rng): Float32Array {
   const out = new Float32Array(n);
   for (let i = 0; i < n; i++) out[i] = rng.normal() * std;

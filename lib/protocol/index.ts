@@ -168,14 +168,3 @@ export function parseEvent(line: string): RunEvent {
   }
   return result.data;
 }
-
-/** Result of splitting a chunk of NDJSON text: complete lines, and the unterminated tail to keep for later. */
-export function splitLines(text: string): { lines: string[]; rest: string } {
-  const end = text.lastIndexOf('\n');
-  if (end < 0) return { lines: [], rest: text };
-  const lines = text
-    .slice(0, end)
-    .split('\n')
-    .filter((l) => l.trim().length > 0);
-  return { lines, rest: text.slice(end + 1) };
-}
