@@ -15,7 +15,7 @@
  * Profile: the browser's resource timing of the document, the scripts and each /api call, plus the same
  * API calls timed from Node (server time without the browser).
  *
- * Prints each figure beside its goal (issue 7) and writes bench/results/pages-<date>[-quick].json.
+ * Prints each figure beside its goal and writes bench/results/pages-<date>[-quick].json.
  */
 import { chromium, type Browser } from '@playwright/test';
 import { spawnSync } from 'node:child_process';

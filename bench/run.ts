@@ -1,5 +1,5 @@
 /**
- * The benchmark suite (issue 7): trainer, matmul peak, store and pages, one after another in one run, each in
+ * The benchmark suite: trainer, matmul peak, store and pages, one after another in one run, each in
  * its own child process (`node --import tsx`, so its memory and heap are its own; its peak RSS is read from
  * /proc). Collects the JSON each part writes to bench/results/, prints one table of every figure beside its
  * goal with PASS/MISS and measured ÷ goal, and writes bench/results/summary-<date>[-quick].json.
@@ -213,7 +213,7 @@ interface PeakJson extends StoreLike {
   cpuPeakGflops: number | null;
 }
 
-/** Goals (issue 7) are set on `mini`; other presets are reported without them. */
+/** Goals are set on `mini`; other presets are reported without them. */
 function trainerRows(json: TrainerJson, peak: PeakJson | null): Row[] {
   const rows: Row[] = [];
   const { preset, shape, seq } = json.config;
@@ -363,7 +363,7 @@ async function main(): Promise<void> {
   );
   console.log(
     table(
-      ['part', 'figure', 'measured', 'goal (issue 7)', 'measured÷goal', ''],
+      ['part', 'figure', 'measured', 'goal', 'measured÷goal', ''],
       rows.map((r) => [
         r.part,
         r.name.length > 78 ? `${r.name.slice(0, 77)}…` : r.name,

@@ -4,7 +4,7 @@
  *
  *   npx tsx bench/store.ts [--quick]
  *
- * Prints each figure beside its goal (issue 7) and writes bench/results/store-<date>[-quick].json.
+ * Prints each figure beside its goal and writes bench/results/store-<date>[-quick].json.
  */
 import fs from 'node:fs';
 import os from 'node:os';

@@ -1,5 +1,5 @@
 /**
- * `npm run train -- [options]` (ARCHITECTURE.md, "Trainer CLI"). NDJSON events on stdout and appended
+ * `npm run train -- [options]` (docs/trainer.md, "Command line"). NDJSON events on stdout and appended
  * to OUT/events.ndjson; human progress on stderr.
  * Exit codes: 0 finished · 2 bad configuration · 3 diverged · 1 other failure · 143/130 cancelled.
  */

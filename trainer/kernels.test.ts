@@ -73,7 +73,7 @@ describe('wasm kernels', () => {
   });
 
   it('batch broadcast (rank 3 x rank 2) values equal the cpu backend', async () => {
-    // Gradients of this form throw in tfjs on every backend (LAB-NOTES), so only values here.
+    // Gradients of this form throw in tfjs on every backend (tfjs 4.22), so only values here.
     const make = () =>
       tf.tidy(() => tf.matMul(tf.tensor(values(5 * 7 * 9, 5), [5, 7, 9]), tf.tensor(values(54, 6), [9, 6])).dataSync());
     const got = make();

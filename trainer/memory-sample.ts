@@ -1,4 +1,4 @@
-/** Memory figures for `metrics` events (see LAB-NOTES.md, "Memory"). */
+/** Memory figures for `metrics` events (docs/trainer.md, "Events": what each `mem/` value measures). */
 import * as tf from '@tensorflow/tfjs';
 
 export interface MemorySample {

@@ -1,5 +1,5 @@
 /**
- * Per-layer norm traces (RESEARCH.md, "The weight-norm figure"): for each layer group (embed, pos,
+ * Per-layer norm traces (the LISA paper's weight-norm figure, arXiv 2403.17919 Fig. 2): for each layer group (embed, pos,
  * block.i, lnf, head) and each module inside a block (attn.q … mlp.proj, ln), L2 norms over the
  * concatenation of its parameters of
  *   weight    = ‖W₀ + ΔW‖   (the effective weights; LoRA: W₀ + (α/r)·A·B)

@@ -1,5 +1,5 @@
 /**
- * The PyTorch yardstick: ../shared/bench/torch_gpt_bench.py (the same GPT, CPU, one thread) run with
+ * The PyTorch yardstick: bench/torch_gpt_bench.py (the same GPT, CPU, one thread) run with
  * Debian's python3-torch. It prints one JSON line per mode: full, lisa (2 fixed blocks), lora (r=8).
  */
 import { spawnSync } from 'node:child_process';
@@ -23,7 +23,7 @@ export type TorchProbe =
   | { ok: false; reason: string };
 
 export function torchScript(repoRoot: string): string {
-  return path.resolve(repoRoot, '..', 'shared', 'bench', 'torch_gpt_bench.py');
+  return path.join(repoRoot, 'bench', 'torch_gpt_bench.py');
 }
 
 /** Whether /usr/bin/python3 can import torch, and whether OpenBLAS (not reference BLAS) backs it. */

@@ -42,7 +42,7 @@ export function computeRatios(results: readonly TrainerRunResult[], torch: reado
   };
 }
 
-/** The goals of issue 7: tokens/s ≥ 0.33× PyTorch on full; LISA γ=2 step time ≤ 0.85× full. */
+/** The goals: tokens/s ≥ 0.33× PyTorch on full; LISA γ=2 step time ≤ 0.85× full. */
 function goalNote(key: string, v: number): string {
   if (key === 'full tokens/s LayerLab/PyTorch') return v >= 0.33 ? '≥ 0.33 met' : '≥ 0.33 MISSED';
   if (key === 'lisa2/full step time (LayerLab)') return v <= 0.85 ? '≤ 0.85 met' : '≤ 0.85 MISSED';
@@ -61,7 +61,7 @@ export function printTorchAndRatios(torch: readonly TorchResult[] | undefined, r
   const rows = Object.entries(ratios)
     .filter((e): e is [string, number] => e[1] !== undefined)
     .map(([k, v]) => [k, `${fixed(v, 2)}×`, goalNote(k, v)]);
-  console.log(`\n${table(['ratio', 'value', 'goal (issue 7)'], rows)}`);
+  console.log(`\n${table(['ratio', 'value', 'goal'], rows)}`);
 }
 
 /** A warning when other work competes for the CPU (load average above the core count). */

@@ -1,6 +1,6 @@
 /**
  * The write path's prepared statements, compiled once per connection (a WeakMap keyed by the handle).
- * Plain prepared statements in one transaction: drizzle's multi-row insert was 8x slower (LAB-NOTES).
+ * Plain prepared statements in one transaction: drizzle's multi-row insert was 8x slower.
  */
 import type Database from 'better-sqlite3';
 

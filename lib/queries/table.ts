@@ -5,7 +5,7 @@
  * running, failed and cancelled runs are listed as `excluded`. Runs scored on another evaluation set than the
  * rest of their row (a different run_started eval-set hash) are `refused`, with the reason. K is the period in
  * steps; `switches` = ceil(steps / K) is the number of re-draws, the quantity the paper's ablation also calls K
- * (RESEARCH.md).
+ * (arXiv 2403.17919: with T = 122 steps its K values read best as numbers of re-draws).
  *
  * The learning rate is tuned, not part of a row's identity: when a configuration ran at several `lr` values,
  * its row is the lr with the best mean over seeds on the selection metric (final eval/loss unless told

@@ -33,7 +33,7 @@ function problems(text: string | object, type?: string): Problem[] {
 const minimal = { name: 'x', model: { preset: 'mini' }, parameters: { gamma: { values: [1] } } };
 
 describe('parseSweepSpec', () => {
-  it('reads the ARCHITECTURE.md example', () => {
+  it('reads the docs/architecture.md example', () => {
     const spec = ok(ARCHITECTURE_EXAMPLE, 'application/yaml');
     expect(spec.model).toEqual({ preset: 'mini' });
     expect(spec.data).toEqual({ preset: 'instruct' });

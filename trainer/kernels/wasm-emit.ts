@@ -1,6 +1,7 @@
 /**
- * A tiny WebAssembly binary writer: just enough to express one SIMD matmul micro-kernel without a
- * toolchain (none is available on the machines we target). See gemm.ts for the only user.
+ * A tiny WebAssembly binary writer: just enough to express the trainer's SIMD kernels without a toolchain
+ * (none is available on the machines we target). Its users: gemm.ts (matmul), simd-map.ts (elementwise maps)
+ * and adamw-wasm.ts (the AdamW update).
  */
 
 export const I32 = 0x7f;

@@ -34,7 +34,8 @@ function product(dims: number[]): number {
 /**
  * Identity (used by tf.clone, hence by the engine for every tensor it saves for backprop) copies the
  * data on wasm; tensors are immutable, so sharing it (as Reshape does) is safe and saves ~15 ms a step.
- * Nothing in the trainer writes into a tensor's memory in place.
+ * The one in-place writer, the fused AdamW update (adamw-wasm.ts), skips any tensor whose memory is shared
+ * (refcount above 1), so a clone never sees its source change.
  */
 const identityFunc: tf.KernelFunc = ({ inputs, backend }) => {
   const x = inputs.x as tf.TensorInfo;
