@@ -2,13 +2,15 @@
  * Backend choice: tfjs-node-gpu → tfjs-node → wasm → cpu (for `auto`), reporting what we got and
  * whether a GPU is really in use. The native packages are optional and usually absent (their install
  * downloads libtensorflow), so they are loaded dynamically and their absence is not an error.
+ * The chosen backend gets the trainer's kernels here, and only here (installKernels).
  */
 import * as tf from '@tensorflow/tfjs';
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { BackendInfo } from '../lib/protocol/index';
-import { installWasmKernels } from './kernels/wasm-kernels';
+import { installKernels } from './kernels';
+import { nativeUsesGpu } from './kernels/tfjs-internals';
 
 export type BackendPreference = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
 
@@ -58,23 +60,12 @@ async function tryNative(pkg: string, notes: string[]): Promise<boolean> {
   return ok;
 }
 
-function nativeUsesGpu(): boolean {
-  const b = tf.backend() as unknown as {
-    isUsingGpuDevice?: boolean | (() => boolean);
-    binding?: { isUsingGpuDevice?: () => boolean };
-  };
-  if (typeof b.isUsingGpuDevice === 'boolean') return b.isUsingGpuDevice;
-  if (typeof b.isUsingGpuDevice === 'function') return b.isUsingGpuDevice();
-  return b.binding?.isUsingGpuDevice?.() ?? false;
-}
-
 async function tryWasm(notes: string[]): Promise<boolean> {
   try {
     await importOptional('@tensorflow/tfjs-backend-wasm');
     // setBackend's boolean is the truth: after a failed init getBackend() may still claim 'wasm'.
     const ok = await tf.setBackend('wasm');
     if (!ok) notes.push("setBackend('wasm') returned false");
-    else installWasmKernels();
     return ok;
   } catch (e) {
     notes.push(`wasm backend failed: ${(e as Error).message}`);
@@ -102,6 +93,7 @@ export async function chooseBackend(pref: BackendPreference, gpus = detectNvidia
     if (!(await tf.setBackend('cpu'))) throw new Error(`no tfjs backend could be initialised: ${notes.join('; ')}`);
     name = 'cpu';
   }
+  installKernels(name);
   await tf.ready();
   const gpu = name === 'tensorflow' && nativeUsesGpu();
   const device = gpu ? (gpus[0] ?? 'gpu') : name === 'wasm' ? 'cpu (wasm simd, 1 thread)' : 'cpu';

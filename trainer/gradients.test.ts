@@ -71,7 +71,7 @@ function checkModel(m: GPT, names: string[]) {
 }
 
 beforeAll(async () => {
-  await tf.setBackend('cpu');
+  await chooseBackend('cpu', []);
 });
 
 describe('gradients agree with finite differences on nano', () => {

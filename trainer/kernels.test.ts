@@ -2,8 +2,8 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { chooseBackend } from './backend';
 import { SimdGemm } from './kernels/gemm';
-import { installWasmKernels } from './kernels/wasm-kernels';
 import { Rng } from './rng';
 
 function values(n: number, seed: number): Float32Array {
@@ -53,7 +53,7 @@ describe('wasm kernels', () => {
     await tf.setBackend('cpu');
     for (const c of cases) expected.push(run(c));
     expect(await tf.setBackend('wasm')).toBe(true);
-    installWasmKernels();
+    await chooseBackend('wasm', []); // installs the replacements
   });
 
   it('matmul values and gradients equal the cpu backend', () => {

@@ -1,5 +1,6 @@
 /** Memory figures for `metrics` events (docs/trainer.md, "Events": what each `mem/` value measures). */
 import * as tf from '@tensorflow/tfjs';
+import { wasmHeapBytes } from './kernels/tfjs-internals';
 
 export interface MemorySample {
   /** Live tensor bytes (after a step: parameters + optimizer state + kept references). */
@@ -11,10 +12,8 @@ export interface MemorySample {
 
 export function sampleMemory(): MemorySample {
   const s: MemorySample = { tensorBytes: tf.memory().numBytes, rssBytes: process.memoryUsage().rss };
-  if (tf.getBackend() === 'wasm') {
-    const heap = (tf.backend() as unknown as { wasm?: { HEAPU8?: Uint8Array } }).wasm?.HEAPU8;
-    if (heap) s.wasmHeapBytes = heap.buffer.byteLength;
-  }
+  const heap = wasmHeapBytes();
+  if (heap !== undefined) s.wasmHeapBytes = heap;
   return s;
 }
 

@@ -52,7 +52,7 @@ function sameGradients(
 describe.each(['cpu', 'wasm'])('ops on %s: custom gradients equal autodiff of the reference formulas', (backend) => {
   beforeAll(async () => {
     if (backend === 'wasm') await chooseBackend('wasm', []);
-    else await tf.setBackend('cpu');
+    else await chooseBackend('cpu', []);
   });
 
   it('layerNorm', () => {

@@ -1,10 +1,11 @@
 /**
  * The model's non-matmul operations, each with an explicit gradient written with tf ops (fewer and
- * cheaper kernels than autodiff produces; on wasm the elementwise ops run XNNPACK SIMD code).
+ * cheaper kernels than autodiff produces; on wasm the elementwise ops run XNNPACK SIMD code). On cpu and
+ * wasm they take fused paths through the map kernels defined in registerOpKernels and the host kernels of
+ * kernels/fused.ts, which installKernels (kernels/index.ts) registers when the backend is chosen.
  * Pure tensor math: no I/O, no state beyond a cache of constant masks.
  */
 import * as tf from '@tensorflow/tfjs';
-import { registerFusedKernels } from './kernels/fused';
 import { hostKernelsActive, runHost } from './kernels/host';
 import * as map from './kernels/simd-map';
 
@@ -26,11 +27,13 @@ function colSum(t: tf.Tensor2D): tf.Tensor1D {
   return tf.reshape(tf.slice(tf.matMul(t, tf.ones([n, 8]), true, false), [0, 0], [d, 1]), [d]);
 }
 
-/** LayerNorm's map kernels (cpu/wasm); x̂ = (x − mean)·rstd is recomputed rather than saved. */
-function layerNormKernels(): boolean {
-  if (!hostKernelsActive()) return false;
-  const { x: v, add, sub, mul } = map;
-  // inputs by position; kinds say how each lines up with [N, d]
+/**
+ * The map kernels of the fused paths (cpu/wasm), registered once by installKernels (kernels/index.ts).
+ * Inputs by position; kinds say how each lines up with [N, d].
+ */
+export function registerOpKernels(): void {
+  const { x: v, k, attr, add, sub, mul } = map;
+  // LayerNorm; x̂ = (x − mean)·rstd is recomputed rather than saved.
   map.registerMap(
     'LLLayerNorm',
     ['full', 'row', 'row', 'col', 'col'],
@@ -45,12 +48,22 @@ function layerNormKernels(): boolean {
     ['full', 'col', 'full', 'row', 'row', 'row', 'row'],
     mul(v(4), sub(sub(mul(v(0), v(1)), v(5)), mul(xhat(2, 3, 4), v(6)))),
   );
-  return true;
+  // GELU: u = x·(C + AC·x²) and dx = dy·(s + x·s(1−s)·(C + 3AC·x²)).
+  map.registerMap('LLGeluArg', ['full'], mul(v(0), add(k(GELU_C), mul(k(GELU_A * GELU_C), mul(v(0), v(0))))));
+  const [dy, xv, sv] = [v(0), v(1), v(2)];
+  const slope = add(k(GELU_C), mul(k(3 * GELU_A * GELU_C), mul(xv, xv)));
+  map.registerMap(
+    'LLGeluGrad',
+    ['full', 'full', 'full'],
+    mul(dy, add(sv, mul(mul(xv, mul(sv, sub(k(1), sv))), slope))),
+  );
+  // Softmax backward: scale·p·(dy − Σ_j dy·p), the row sum broadcast per row.
+  map.registerMap('LLSoftmaxGrad', ['full', 'full', 'row'], mul(mul(v(1), attr('scale')), sub(v(0), v(2))));
 }
 
 /** LayerNorm over the last axis. x [N,d], g [d], b [d] -> [N,d]. */
 export function layerNorm(x: tf.Tensor2D, g: tf.Tensor1D, b: tf.Tensor1D): tf.Tensor2D {
-  const fused = layerNormKernels();
+  const fused = hostKernelsActive();
   const f = tf.customGrad((...args) => {
     const [xi, gi, bi] = args as tf.Tensor2D[];
     const { mean, variance } = tf.moments(xi, 1, true); // [N, 1]
@@ -84,27 +97,9 @@ export function layerNorm(x: tf.Tensor2D, g: tf.Tensor1D, b: tf.Tensor1D): tf.Te
   return f(x, g, b) as tf.Tensor2D;
 }
 
-/** GELU as simd-map kernels (cpu/wasm): u = x·(C + AC·x²) and dx = dy·(s + x·s(1−s)·(C + 3AC·x²)). */
-function geluKernels(): boolean {
-  if (!hostKernelsActive()) return false;
-  const [dy, xv, sv] = [map.x(0), map.x(1), map.x(2)];
-  map.registerMap(
-    'LLGeluArg',
-    ['full'],
-    map.mul(map.x(0), map.add(map.k(GELU_C), map.mul(map.k(GELU_A * GELU_C), map.mul(map.x(0), map.x(0))))),
-  );
-  const slope = map.add(map.k(GELU_C), map.mul(map.k(3 * GELU_A * GELU_C), map.mul(xv, xv)));
-  map.registerMap(
-    'LLGeluGrad',
-    ['full', 'full', 'full'],
-    map.mul(dy, map.add(sv, map.mul(map.mul(xv, map.mul(sv, map.sub(map.k(1), sv))), slope))),
-  );
-  return true;
-}
-
 /** GELU, tanh approximation, computed as x·σ(C(x + A x³)) (identical in exact arithmetic). */
 export function gelu(x: tf.Tensor2D): tf.Tensor2D {
-  const fused = geluKernels();
+  const fused = hostKernelsActive();
   const f = tf.customGrad((...args) => {
     const xi = args[0] as tf.Tensor;
     const u = fused
@@ -144,15 +139,7 @@ function causalBias(t: number): tf.Tensor2D {
 /** softmax(scale·scores + causal mask) over the last axis. scores [..., T, T] -> same shape. */
 export function causalSoftmax(scores: tf.Tensor, scale: number): tf.Tensor {
   const bias = causalBias(scores.shape[scores.shape.length - 1]);
-  const grad = `LLSoftmaxGrad:${scale}`;
   const fused = hostKernelsActive();
-  // scale·p·(dy − Σ_j dy·p), the row sum broadcast per row
-  if (fused)
-    map.registerMap(
-      grad,
-      ['full', 'full', 'row'],
-      map.mul(map.mul(map.x(1), map.k(scale)), map.sub(map.x(0), map.x(2))),
-    );
   const f = tf.customGrad((...args) => {
     const p = tf.softmax(tf.add(tf.mul(args[0] as tf.Tensor, scale), bias));
     (args[1] as Saver)([p]);
@@ -161,7 +148,7 @@ export function causalSoftmax(scores: tf.Tensor, scale: number): tf.Tensor {
       // masked entries have p = 0, so their gradient is 0
       gradFunc: (dy: tf.Tensor, [ps]: tf.Tensor[]) => {
         const dot = tf.sum(tf.mul(dy, ps), -1, true);
-        if (fused) return map.runMap(grad, [dy, ps, dot]);
+        if (fused) return map.runMap('LLSoftmaxGrad', [dy, ps, dot], { scale });
         return tf.mul(tf.mul(ps, tf.sub(dy, dot)), scale);
       },
     };
@@ -204,7 +191,6 @@ export function crossEntropy(logits: tf.Tensor2D, targets: Int32Array, mask: Flo
 /** Row lookup: w [V,d], ids (length N) -> [N,d]. On cpu/wasm a host kernel (wasm GatherV2 is slow). */
 export function embedding(w: tf.Tensor2D, ids: Int32Array): tf.Tensor2D {
   if (!hostKernelsActive()) return tf.gather(w, tf.tensor1d(ids, 'int32'));
-  registerFusedKernels();
   const vocab = w.shape[0];
   const f = tf.customGrad((...args) => ({
     value: runHost('LLEmbedding', [args[0] as tf.Tensor], { ids })[0],

@@ -4,14 +4,9 @@
  *   g ← s·g;  m ← β1·m + (1−β1)·g;  v ← β2·v + (1−β2)·g²;  p ← d·p − lr·(m/c1) / (√v/√c2 + ε)
  * In-place writes are only done on tensors whose memory nobody else shares (refcount 1).
  */
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
+import { activeWasm, heapOffset } from './tfjs-internals';
 import { Code, F32, I32, V128, buildModule } from './wasm-emit';
-
-interface WasmBackendLike {
-  wasm: { asm: { memory: WebAssembly.Memory } };
-  dataIdMap: { get(id: object): { memoryOffset: number } };
-  refCount(dataId: object): number;
-}
 
 /** Constants of one update. c1 = 1−β1^t, c2 = √(1−β2^t); decay = 1 − lr·wd (or 1). */
 export interface AdamWConstants {
@@ -66,10 +61,9 @@ function kernel(memory: WebAssembly.Memory) {
 
 /** Update in place when possible (wasm backend, size a multiple of 4, unshared memory); false otherwise. */
 export function fusedAdamW(p: tf.Tensor, g: tf.Tensor, m: tf.Tensor, v: tf.Tensor, k: AdamWConstants): boolean {
-  if (tf.getBackend() !== 'wasm' || p.size % 4 !== 0) return false;
-  const b = tf.backend() as unknown as WasmBackendLike;
-  if (!b.wasm?.asm?.memory || [p, m, v].some((t) => b.refCount(t.dataId) !== 1)) return false;
-  const at = (t: tf.Tensor) => b.dataIdMap.get(t.dataId).memoryOffset;
+  const b = activeWasm();
+  if (!b || p.size % 4 !== 0 || [p, m, v].some((t) => b.refCount(t.dataId) !== 1)) return false;
+  const at = (t: tf.Tensor) => heapOffset(b, t);
   fusedUpdates++;
   kernel(b.wasm.asm.memory)(
     at(p),

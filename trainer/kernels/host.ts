@@ -5,18 +5,9 @@
  * cannot do (see fused.ts). Other backends (tfjs-node) take the tf-op paths in ../ops.ts.
  */
 import * as tf from '@tensorflow/tfjs';
+import { asCpu, asWasm, cpuValues, heapOffset, runKernel } from './tfjs-internals';
 
 export const HOST_BACKENDS = ['cpu', 'wasm'] as const;
-
-interface CpuBackendLike {
-  data: { get(id: object): { values?: ArrayLike<number> } };
-  makeTensorInfo(shape: number[], dtype: string, values?: Float32Array): tf.TensorInfo;
-}
-interface WasmBackendLike {
-  wasm: { HEAPF32: Float32Array };
-  dataIdMap: { get(id: object): { memoryOffset: number } };
-  makeOutput(shape: number[], dtype: string): tf.TensorInfo;
-}
 
 export interface HostKernel<A = Record<string, unknown>> {
   name: string;
@@ -30,9 +21,19 @@ function size(shape: number[]): number {
   return shape.reduce((p, x) => p * x, 1);
 }
 
-/** True when the active backend runs host kernels (then ops.ts uses the fused path). */
+const registered = new Set<string>();
+
+/**
+ * True when the active backend runs host kernels (then ops.ts takes the fused paths). They are registered by
+ * installKernels (index.ts) when the backend is chosen; running an op on cpu or wasm before that is an error.
+ */
 export function hostKernelsActive(): boolean {
-  return (HOST_BACKENDS as readonly string[]).includes(tf.getBackend());
+  const backend = tf.getBackend();
+  if (!(HOST_BACKENDS as readonly string[]).includes(backend)) return false;
+  if (registered.size === 0) {
+    throw new Error(`the trainer's kernels are not installed on ${backend}: pick the backend with chooseBackend()`);
+  }
+  return true;
 }
 
 function kernelFunc<A>(k: HostKernel<A>, backendName: string): tf.KernelFunc {
@@ -46,18 +47,18 @@ function kernelFunc<A>(k: HostKernel<A>, backendName: string): tf.KernelFunc {
     let inViews: Float32Array[];
     let outViews: Float32Array[];
     if (backendName === 'wasm') {
-      const b = backend as unknown as WasmBackendLike;
+      const b = asWasm(backend);
       outs = outShapes.map((s) => b.makeOutput(s, 'float32'));
       // The heap may have grown (and been replaced) while allocating outputs: take views now.
       const buf = b.wasm.HEAPF32.buffer;
-      const view = (t: tf.TensorInfo) => new Float32Array(buf, b.dataIdMap.get(t.dataId).memoryOffset, size(t.shape));
+      const view = (t: tf.TensorInfo) => new Float32Array(buf, heapOffset(b, t), size(t.shape));
       inViews = infos.map(view);
       outViews = outs.map(view);
       k.compute(inViews, outViews, shapes, attrs as unknown as A);
     } else {
-      const b = backend as unknown as CpuBackendLike;
+      const b = asCpu(backend);
       inViews = infos.map((t) => {
-        const v = b.data.get(t.dataId).values;
+        const v = cpuValues(b, t);
         return v instanceof Float32Array ? v : Float32Array.from(v ?? []);
       });
       outViews = outShapes.map((s) => new Float32Array(size(s)));
@@ -67,8 +68,6 @@ function kernelFunc<A>(k: HostKernel<A>, backendName: string): tf.KernelFunc {
     return outs.length === 1 ? outs[0] : outs;
   };
 }
-
-const registered = new Set<string>();
 
 /** Register on cpu and wasm (idempotent). The wasm registration works before the backend initialises. */
 export function registerHostKernel<A>(k: HostKernel<A>): void {
@@ -81,8 +80,6 @@ export function registerHostKernel<A>(k: HostKernel<A>): void {
 
 /** Run a registered host kernel on float32 tensors; inputs are passed positionally. */
 export function runHost(name: string, inputs: tf.Tensor[], attrs: Record<string, unknown> = {}): tf.Tensor[] {
-  const named: Record<string, tf.Tensor> = {};
-  inputs.forEach((t, i) => (named[`x${i}`] = t));
-  const out = tf.engine().runKernel(name, named, attrs as tf.NamedAttrMap) as tf.Tensor | tf.Tensor[];
+  const out = runKernel(name, inputs, attrs);
   return Array.isArray(out) ? out : [out];
 }

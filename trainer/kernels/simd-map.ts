@@ -3,16 +3,22 @@
  * tfjs kernel (and one pass) per arithmetic step. On wasm the expression becomes a SIMD loop over the
  * backend's heap; on cpu it is interpreted per element (tests, fallback). Inputs may also broadcast one
  * value per row or per column. Used for GELU (its forward and backward are ~15 elementwise steps over the
- * largest activations), LayerNorm and the attention softmax backward.
+ * largest activations), LayerNorm and the attention softmax backward. A constant may also come from the
+ * call's attributes (`attr('scale')`): one kernel then serves every value, compiled once per value on wasm.
  */
 import * as tf from '@tensorflow/tfjs';
+import { asCpu, asWasm, cpuValues, heapOffset, runKernel } from './tfjs-internals';
 import { Code, I32, V128, buildModule } from './wasm-emit';
 
-export type Expr = { in: number } | { k: number } | { op: 'add' | 'sub' | 'mul'; a: Expr; b: Expr };
+export type Expr = { in: number } | { k: number } | { attr: string } | { op: 'add' | 'sub' | 'mul'; a: Expr; b: Expr };
+
+type Attrs = Record<string, unknown>;
 
 /** Expression helpers: x(0) is the first input. */
 export const x = (i: number): Expr => ({ in: i });
 export const k = (v: number): Expr => ({ k: v });
+/** A constant given with each call: `runMap(name, inputs, { [name]: value })`. */
+export const attr = (name: string): Expr => ({ attr: name });
 export const add = (a: Expr, b: Expr): Expr => ({ op: 'add', a, b });
 export const sub = (a: Expr, b: Expr): Expr => ({ op: 'sub', a, b });
 export const mul = (a: Expr, b: Expr): Expr => ({ op: 'mul', a, b });
@@ -20,20 +26,40 @@ export const mul = (a: Expr, b: Expr): Expr => ({ op: 'mul', a, b });
 /** How an input lines up with the output [rows, d]: elementwise, one value per row, or one per column. */
 export type Kind = 'full' | 'row' | 'col';
 
-function evalAt(e: Expr, ins: Float32Array[], idx: number[]): number {
+/** The value of attribute `name` in one call's attributes; a number is required. */
+function attrValue(attrs: Attrs, name: string): number {
+  const v = attrs[name];
+  if (typeof v !== 'number') throw new Error(`map kernel attribute ${name} must be a number, got ${String(v)}`);
+  return v;
+}
+
+/** The names of the attributes an expression reads, in order of first use. */
+function attrNames(e: Expr, out: string[] = []): string[] {
+  if ('attr' in e) {
+    if (!out.includes(e.attr)) out.push(e.attr);
+  } else if ('op' in e) {
+    attrNames(e.a, out);
+    attrNames(e.b, out);
+  }
+  return out;
+}
+
+function evalAt(e: Expr, ins: Float32Array[], idx: number[], attrs: Attrs): number {
   if ('in' in e) return ins[e.in][idx[e.in]];
   if ('k' in e) return e.k;
-  const a = evalAt(e.a, ins, idx);
-  const b = evalAt(e.b, ins, idx);
+  if ('attr' in e) return attrValue(attrs, e.attr);
+  const a = evalAt(e.a, ins, idx, attrs);
+  const b = evalAt(e.b, ins, idx, attrs);
   return Math.fround(e.op === 'add' ? a + b : e.op === 'sub' ? a - b : a * b);
 }
 
-function emit(c: Code, e: Expr, locals: number[]): void {
+function emit(c: Code, e: Expr, locals: number[], attrs: Attrs): void {
   if ('in' in e) c.get(locals[e.in]);
   else if ('k' in e) c.f32x4Const(e.k);
+  else if ('attr' in e) c.f32x4Const(attrValue(attrs, e.attr));
   else {
-    emit(c, e.a, locals);
-    emit(c, e.b, locals);
+    emit(c, e.a, locals, attrs);
+    emit(c, e.b, locals, attrs);
     if (e.op === 'add') c.f32x4Add();
     else if (e.op === 'sub') c.f32x4Sub();
     else c.f32x4Mul();
@@ -41,7 +67,7 @@ function emit(c: Code, e: Expr, locals: number[]): void {
 }
 
 /** params: input pointers…, output pointer, rows, d4 (groups of four floats per row). */
-function body(kinds: Kind[], e: Expr): Code {
+function body(kinds: Kind[], e: Expr, attrs: Attrs): Code {
   const n = kinds.length;
   const [out, rows, d4] = [n, n + 1, n + 2];
   const j = n + 3;
@@ -57,7 +83,7 @@ function body(kinds: Kind[], e: Expr): Code {
   c.get(d4).set(j).block().get(j).eqz().brIf(0).loop();
   kinds.forEach((k, i) => k !== 'row' && c.get(i).load(0).set(vals[i]));
   c.get(out);
-  emit(c, e, vals);
+  emit(c, e, vals, attrs);
   c.store(0);
   kinds.forEach((k, i) => k !== 'row' && c.get(i).i32(16).add().set(i));
   c.get(out).i32(16).add().set(out);
@@ -65,16 +91,6 @@ function body(kinds: Kind[], e: Expr): Code {
   kinds.forEach((k, i) => k === 'row' && c.get(i).i32(4).add().set(i));
   c.get(rows).i32(1).sub().tee(rows).brIf(0).end().end();
   return c;
-}
-
-interface WasmBackendLike {
-  wasm: { asm: { memory: WebAssembly.Memory } };
-  dataIdMap: { get(id: object): { memoryOffset: number } };
-  makeOutput(shape: number[], dtype: string): tf.TensorInfo;
-}
-interface CpuBackendLike {
-  data: { get(id: object): { values?: ArrayLike<number> } };
-  makeTensorInfo(shape: number[], dtype: string, values?: Float32Array): tf.TensorInfo;
 }
 
 const registered = new Set<string>();
@@ -92,25 +108,52 @@ function indices(kinds: Kind[], i: number, d: number): number[] {
 export function registerMap(name: string, kinds: Kind[], e: Expr): void {
   if (registered.has(name)) return;
   if (kinds[0] !== 'full') throw new Error(`map ${name}: the first input must be full-shaped`);
-  let compiled: { memory: WebAssembly.Memory; run: (...a: number[]) => void } | null = null;
+  const attrsUsed = attrNames(e);
+  // Compiled modules by attribute values, for the heap they were built against.
+  let compiled: { memory: WebAssembly.Memory; byAttrs: Map<string, (...a: number[]) => void> } | null = null;
   const order = (ins: tf.NamedTensorInfoMap) => kinds.map((_, i) => ins[`x${i}`] as tf.TensorInfo);
   const geometry = (shape: number[]) => {
     const d = shape[shape.length - 1] ?? 1;
     return { d, size: shape.reduce((p, q) => p * q, 1) };
   };
-  const interpret = (views: Float32Array[], o: Float32Array, d: number) => {
-    for (let i = 0; i < o.length; i++) o[i] = evalAt(e, views, indices(kinds, i, d));
+  const interpret = (views: Float32Array[], o: Float32Array, d: number, attrs: Attrs) => {
+    for (let i = 0; i < o.length; i++) o[i] = evalAt(e, views, indices(kinds, i, d), attrs);
+  };
+  const compile = (memory: WebAssembly.Memory, attrs: Attrs) => {
+    if (compiled?.memory !== memory) compiled = { memory, byAttrs: new Map() };
+    const key = attrsUsed.map((a) => attrValue(attrs, a)).join(',');
+    let run = compiled.byAttrs.get(key);
+    if (!run) {
+      const n = kinds.length;
+      const bytes = buildModule([
+        {
+          name: 'map',
+          params: new Array(n + 3).fill(I32),
+          locals: [
+            [1 + n, I32],
+            [n, V128],
+          ],
+          body: body(kinds, e, attrs),
+        },
+      ]);
+      run = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { mem: memory } }).exports.map as (
+        ...a: number[]
+      ) => void;
+      compiled.byAttrs.set(key, run);
+    }
+    return run;
   };
   tf.registerKernel({
     kernelName: name,
     backendName: 'wasm',
-    kernelFunc: ({ inputs: named, backend }) => {
-      const b = backend as unknown as WasmBackendLike;
+    kernelFunc: ({ inputs: named, backend, attrs = {} }) => {
+      for (const a of attrsUsed) attrValue(attrs, a); // before anything is allocated
+      const b = asWasm(backend);
       const ins = order(named);
       const { d, size } = geometry(ins[0].shape);
       const out = b.makeOutput([...ins[0].shape], 'float32');
       const memory = b.wasm.asm.memory;
-      const at = (t: tf.TensorInfo) => b.dataIdMap.get(t.dataId).memoryOffset;
+      const at = (t: tf.TensorInfo) => heapOffset(b, t);
       if (d % 4 !== 0) {
         const heap = new Float32Array(memory.buffer);
         const len = (k: Kind) => (k === 'full' ? size : k === 'row' ? size / d : d);
@@ -118,54 +161,36 @@ export function registerMap(name: string, kinds: Kind[], e: Expr): void {
           ins.map((t, i) => heap.subarray(at(t) / 4, at(t) / 4 + len(kinds[i]))),
           heap.subarray(at(out) / 4, at(out) / 4 + size),
           d,
+          attrs,
         );
         return out;
       }
-      if (compiled?.memory !== memory) {
-        const n = kinds.length;
-        const bytes = buildModule([
-          {
-            name: 'map',
-            params: new Array(n + 3).fill(I32),
-            locals: [
-              [1 + n, I32],
-              [n, V128],
-            ],
-            body: body(kinds, e),
-          },
-        ]);
-        compiled = {
-          memory,
-          run: new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { mem: memory } }).exports.map as (
-            ...a: number[]
-          ) => void,
-        };
-      }
-      compiled.run(...ins.map(at), at(out), size / d, d / 4);
+      compile(memory, attrs)(...ins.map(at), at(out), size / d, d / 4);
       return out;
     },
   });
   tf.registerKernel({
     kernelName: name,
     backendName: 'cpu',
-    kernelFunc: ({ inputs: named, backend }) => {
-      const b = backend as unknown as CpuBackendLike;
+    kernelFunc: ({ inputs: named, backend, attrs = {} }) => {
+      for (const a of attrsUsed) attrValue(attrs, a);
+      const b = asCpu(backend);
       const ins = order(named);
       const { d, size } = geometry(ins[0].shape);
       const o = new Float32Array(size);
       interpret(
-        ins.map((t) => Float32Array.from(b.data.get(t.dataId).values ?? [])),
+        ins.map((t) => Float32Array.from(cpuValues(b, t) ?? [])),
         o,
         d,
+        attrs,
       );
       return b.makeTensorInfo([...ins[0].shape], 'float32', o);
     },
   });
   registered.add(name);
 }
-/** Run a registered map kernel. */
-export function runMap(name: string, inputs: tf.Tensor[]): tf.Tensor {
-  const named: Record<string, tf.Tensor> = {};
-  inputs.forEach((t, i) => (named[`x${i}`] = t));
-  return tf.engine().runKernel(name, named) as tf.Tensor;
+
+/** Run a registered map kernel; `attrs` gives the values of its `attr(…)` constants. */
+export function runMap(name: string, inputs: tf.Tensor[], attrs: Attrs = {}): tf.Tensor {
+  return runKernel(name, inputs, attrs) as tf.Tensor;
 }

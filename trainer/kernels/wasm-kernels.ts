@@ -9,21 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { SimdGemm } from './gemm';
-
-interface WasmData {
-  memoryOffset: number;
-}
-interface WasmBackendLike {
-  wasm: {
-    HEAPF32: Float32Array;
-    asm: { memory: WebAssembly.Memory };
-    _malloc(n: number): number;
-    _free(p: number): void;
-  };
-  incRef(dataId: object): void;
-  dataIdMap: { get(id: object): WasmData };
-  makeOutput(shape: number[], dtype: string): tf.TensorInfo;
-}
+import { asWasm, heapOffset } from './tfjs-internals';
 
 let installed = false;
 
@@ -39,10 +25,11 @@ function product(dims: number[]): number {
  */
 const identityFunc: tf.KernelFunc = ({ inputs, backend }) => {
   const x = inputs.x as tf.TensorInfo;
-  (backend as unknown as WasmBackendLike).incRef(x.dataId);
+  asWasm(backend).incRef(x.dataId);
   return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
 };
 
+/** Replace the stock wasm kernels (idempotent). Called by installKernels (index.ts) when wasm is chosen. */
 export function installWasmKernels(): void {
   if (installed) return;
   const stock = tf.getKernel('BatchMatMul', 'wasm');
@@ -71,7 +58,7 @@ export function installWasmKernels(): void {
     }
     const outer = batchA >= batchB ? outerA : outerB;
     const batch = Math.max(batchA, batchB);
-    const wb = backend as unknown as WasmBackendLike;
+    const wb = asWasm(backend);
     if (gemmOf !== wb.wasm) {
       // The kernel module imports the backend's own memory and allocates its scratch with the backend's
       // malloc, so operands are read and the result written in place, without copies.
@@ -79,9 +66,9 @@ export function installWasmKernels(): void {
       gemmOf = wb.wasm;
     }
     const out = wb.makeOutput([...outer, M, N], 'float32');
-    const aOff = wb.dataIdMap.get(a.dataId).memoryOffset / 4;
-    const bOff = wb.dataIdMap.get(b.dataId).memoryOffset / 4;
-    const oOff = wb.dataIdMap.get(out.dataId).memoryOffset / 4;
+    const aOff = heapOffset(wb, a) / 4;
+    const bOff = heapOffset(wb, b) / 4;
+    const oOff = heapOffset(wb, out) / 4;
     gemm!.matmulAt(aOff, bOff, oOff, batch, M, K, N, transposeA, transposeB, batchA > 1, batchB > 1);
     return out;
   };
