@@ -5,12 +5,8 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import { formatCell } from '@/lib/format';
+import type { DataTable } from '@/lib/views/types';
 import { echarts, type ChartOption } from './echarts';
-
-export interface DataTable {
-  columns: string[];
-  rows: (string | number | null)[][];
-}
 
 export interface ChartProps {
   /** Used for test ids: `chart-<id>`, `chart-<id>-data`. */

@@ -5,12 +5,15 @@ import { Chart } from './Chart';
 import { Empty, ErrorBox, Loading } from './Status';
 import { useLive } from './data';
 import { countsChart, timelineChart } from '@/lib/views/charts/timeline';
+import type { RunRecord } from '@/lib/runs/read';
+import type { blocksFromGroups } from '@/lib/views/timeline';
 import { lisaTimeline, type Period } from '@/lib/views/timeline';
 
+/** GET /api/runs/:id/periods: the run's total steps, its block count and lib/queries/run-details.ts periods. */
 interface PeriodsJson {
-  runId: string;
-  totalSteps: number | null;
-  blocks: number | null;
+  runId: RunRecord['id'];
+  totalSteps: RunRecord['totalSteps'];
+  blocks: ReturnType<typeof blocksFromGroups>;
   periods: Period[];
 }
 

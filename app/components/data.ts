@@ -7,34 +7,16 @@
 import { useQueries, useQuery } from '@tanstack/react-query';
 import { ApiError, apiGet } from '@/app/api-client';
 import { liveInterval } from '@/lib/views/live';
-import { anyLive, type RunInfo } from '@/lib/views/types';
+import type { getSweep, RunRecord } from '@/lib/runs/read';
+import { anyLive } from '@/lib/views/types';
 
 export { LIVE_MS } from '@/lib/views/live';
 
-export interface SweepJson {
-  id: string;
-  name: string;
-  createdAt: string;
-  runs: RunJson[];
-}
+/** GET /api/sweeps/:id: lib/runs/read.ts getSweep's answer, as JSON. */
+export type SweepJson = ReturnType<typeof getSweep>;
 
-export interface RunJson extends RunInfo {
-  lastStep: number | null;
-  totalSteps: number | null;
-  backend: string | null;
-  gpu: boolean | null;
-  summary: Record<string, number> | null;
-  latest: Record<string, { step: number; value: number }>;
-  periods: number;
-  startedAt: string | null;
-  finishedAt: string | null;
-  failureReason: string | null;
-  failureMessage: string | null;
-  dir: string | null;
-  attempts: number;
-  sweepId: string | null;
-  createdAt: string;
-}
+/** GET /api/runs/:id (and each of a sweep's runs): lib/runs/read.ts RunRecord, as JSON. */
+export type RunJson = RunRecord;
 
 export function useSweep(id: string) {
   return useQuery({

@@ -1,3 +1,4 @@
+import type { RunRecord } from '../../lib/runs/read';
 import { specPreset } from '../../lib/sweep/presets';
 
 /** The built-in nano demo spec, as the YAML a user would POST. */
@@ -7,15 +8,8 @@ export function nanoDemoYaml(): string {
   return preset.yaml;
 }
 
-export interface RunJson {
-  id: string;
-  kind: string;
-  status: string;
-  dir: string | null;
-  lastSeq: number;
-  gamma: number | null;
-  interval: number | null;
-}
+/** The fields of a sweep's runs (GET /api/sweeps/:id, lib/runs/read.ts RunRecord) that the specs read. */
+export type RunJson = Pick<RunRecord, 'id' | 'kind' | 'status' | 'dir' | 'lastSeq' | 'gamma' | 'interval'>;
 
 export async function waitForSweep(
   url: string,

@@ -3,17 +3,13 @@
  * tables. No scripts, no external resources: it opens offline and prints well.
  */
 import { formatCell } from '../format';
-
-export interface HtmlTable {
-  columns: string[];
-  rows: (string | number | null)[][];
-}
+import type { DataTable } from '../views/types';
 
 export interface HtmlSection {
   heading: string;
   /** Already rendered SVG markup (from ECharts' SSR renderer); inserted as is. */
   svg?: string;
-  table?: HtmlTable;
+  table?: DataTable;
   note?: string;
 }
 
@@ -41,7 +37,7 @@ export function safeSvg(svg: string): string {
   return t;
 }
 
-function tableHtml(t: HtmlTable): string {
+function tableHtml(t: DataTable): string {
   const numeric = t.columns.map((_, j) => t.rows.some((r) => typeof r[j] === 'number'));
   const head = t.columns.map((c, j) => `<th${numeric[j] ? ' class="num"' : ''}>${escapeHtml(c)}</th>`).join('');
   const body = t.rows

@@ -12,14 +12,15 @@ import { ablationTable, type AblationTable, type TableRow } from '../queries/tab
 import { robustness } from '../views/robustness';
 import { robustnessOption } from '../views/robustness-chart';
 import { colorsFor } from '../views/palette';
-import { buildHtml, type HtmlTable } from './html';
+import type { DataTable } from '../views/types';
+import { buildHtml } from './html';
 import { curvesOption, normsOption, tableHeatmapOption } from './charts';
 
 export interface ExportSection {
   heading: string;
   note?: string;
   option?: Record<string, unknown>;
-  table?: HtmlTable;
+  table?: DataTable;
 }
 
 export interface ExportView {

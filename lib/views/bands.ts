@@ -3,6 +3,7 @@
  * TensorBoard do) are aligned on the shared bucket grid and aggregated per bucket into a mean line and a
  * band: ± std, ± standard error, min–max over seeds, or the 95% CI of the mean (Student's t).
  */
+import type { MultiSeriesResult } from '../queries/series';
 import { aggregate } from '../stats/aggregate';
 import { ema } from './ema';
 import type { ConfigGroup } from './groups';
@@ -18,11 +19,10 @@ export const BAND_LABEL: Record<BandKind, string> = {
   none: 'mean only',
 };
 
-export interface MultiSeries {
-  key: string;
-  bucketSteps: number;
-  runs: { runId: string; buckets: Bucket[] }[];
-}
+/** GET /api/sweeps/:id/series: the parts of lib/queries/series.ts MultiSeriesResult that the bands read. */
+export type MultiSeries = Pick<MultiSeriesResult, 'key' | 'bucketSteps'> & {
+  runs: (Pick<MultiSeriesResult['runs'][number], 'runId'> & { buckets: Bucket[] })[];
+};
 
 export interface SeedTrace {
   runId: string;

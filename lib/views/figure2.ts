@@ -2,12 +2,14 @@
  * The paper's Figure 2: one value per layer group (embed, pos, block.0 … block.N-1, lnf, head) per method,
  * the seeds of a configuration averaged. Input: per-run aggregates from /api/sweeps/:id/norms.
  */
+import type { NormAggregateRow } from '../queries/norms';
 import { aggregate } from '../stats/aggregate';
 import type { ConfigGroup } from './groups';
 
+/** One run of GET /api/sweeps/:id/norms: its id and lib/queries/norms.ts NormAggregateRow's group and value. */
 export interface RunNorms {
   runId: string;
-  groups: { group: string; value: number | null }[];
+  groups: Pick<NormAggregateRow, 'group' | 'value'>[];
 }
 
 export interface Figure2Series {

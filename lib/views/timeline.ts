@@ -2,12 +2,10 @@
  * The LISA timeline of one run: which blocks were trainable in each period, and how often each block was
  * drawn. Periods come from the `lisa_periods` table (period, first step, active block indices).
  */
-export interface Period {
-  period: number;
-  step: number;
-  active: number[];
-  reset: boolean;
-}
+import type { PeriodRow } from '../queries/run-details';
+
+/** One LISA period as GET /api/runs/:id/periods sends it (lib/queries/run-details.ts PeriodRow). */
+export type Period = Pick<PeriodRow, 'period' | 'step' | 'active' | 'reset'>;
 
 export interface Timeline {
   nBlocks: number;

@@ -1,25 +1,17 @@
-/** The slice of a run (GET /api/sweeps/:id → runs[]) that the view builders need. */
-export interface RunInfo {
-  id: string;
-  kind: string;
-  label: string;
-  status: string;
-  seed: number | null;
-  gamma: number | null;
-  interval: number | null;
-  config: Record<string, unknown>;
-}
+/**
+ * What the view builders read from the API, as slices of the query results the API sends: a field renamed or
+ * retyped in a query is a type error here and in every view that reads it.
+ */
+import type { SeriesBucket } from '../queries/series';
+import type { RunRecord } from '../runs/read';
+
+/** The slice of a run (GET /api/sweeps/:id → runs[], lib/runs/read.ts RunRecord) that the view builders need. */
+export type RunInfo = Pick<RunRecord, 'id' | 'kind' | 'label' | 'status' | 'seed' | 'gamma' | 'interval' | 'config'>;
 
 /** One bucket of a downsampled series (lib/queries/series.ts SeriesBucket, as the API sends it). */
-export interface Bucket {
-  firstStep: number;
-  lastStep: number;
-  count: number;
-  min: number;
-  max: number;
-  mean: number;
-}
+export type Bucket = Pick<SeriesBucket, 'firstStep' | 'lastStep' | 'count' | 'min' | 'max' | 'mean'>;
 
+/** A chart's numbers as a plain table: the chart's data toggle, the HTML report's tables. */
 export interface DataTable {
   columns: string[];
   rows: (string | number | null)[][];

@@ -1,5 +1,6 @@
 'use client';
 /** Run page panels: configuration, log tail and checkpoints. */
+import type { CheckpointRow, LogRow, RunLogs } from '@/lib/queries/run-details';
 import { useLive } from '../data';
 import { ErrorBox, Loading } from '../Status';
 
@@ -20,10 +21,8 @@ export function ConfigTable({ config }: { config: Record<string, unknown> }) {
   );
 }
 
-interface LogsJson {
-  events: { seq: number; step: number | null; level: string; message: string }[];
-  stderr: string;
-}
+/** GET /api/runs/:id/logs: the parts of lib/queries/run-details.ts RunLogs that the tail shows. */
+type LogsJson = Pick<RunLogs, 'stderr'> & { events: Pick<LogRow, 'seq' | 'step' | 'level' | 'message'>[] };
 
 export function LogTail({ runId, live }: { runId: string; live: boolean }) {
   const q = useLive<LogsJson>(['logs', runId], `/api/runs/${runId}/logs?limit=100&bytes=8192`, live);
@@ -39,8 +38,9 @@ export function LogTail({ runId, live }: { runId: string; live: boolean }) {
   );
 }
 
+/** GET /api/runs/:id/checkpoints (lib/queries/run-details.ts CheckpointRow). */
 interface CheckpointsJson {
-  checkpoints: { step: number; path: string; bytes: number; createdAt: string }[];
+  checkpoints: Pick<CheckpointRow, 'step' | 'path' | 'bytes' | 'createdAt'>[];
 }
 
 export function Checkpoints({ runId, live }: { runId: string; live: boolean }) {

@@ -7,14 +7,12 @@
 import { formatNumber } from '../../format';
 import { layerName } from '../figure2';
 import type { DataTable } from '../types';
+import type { NormMatrix } from '../../queries/norms';
 import { FONT, type Option } from './common';
 import { QUANTITY_AXIS } from './figure2';
 
-export interface NormMatrixInput {
-  groups: string[];
-  columns: { fromStep: number; toStep: number }[];
-  values: (number | null)[][];
-}
+/** GET /api/runs/:id/norms?agg=matrix: the parts of lib/queries/norms.ts NormMatrix that the heat map reads. */
+export type NormMatrixInput = Pick<NormMatrix, 'groups' | 'columns' | 'values'>;
 
 export interface HeatmapOptions {
   /** Colour each row by its norm over the row's largest, instead of the norm on one log scale. */
