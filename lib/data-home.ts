@@ -4,12 +4,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from './env';
+import { runsRoot } from './runs/layout';
 
 export const DB_FILE = 'layerlab.db';
 
 export function ensureDataHome(dataHome: string): string {
   try {
-    fs.mkdirSync(path.join(dataHome, 'runs'), { recursive: true });
+    fs.mkdirSync(runsRoot(dataHome), { recursive: true });
   } catch (e) {
     const why = whyNotCreatable(dataHome) ?? (e as NodeJS.ErrnoException).code ?? String(e);
     throw new ConfigError(`cannot create the data home ${dataHome}: ${why}. Set LAYERLAB_HOME to a writable folder.`);
@@ -43,8 +44,4 @@ function whyNotCreatable(dataHome: string): string | null {
     const code = (e as NodeJS.ErrnoException).code ?? String(e);
     return `${code} (${dir} is ${code === 'EROFS' ? 'read-only' : 'not writable'})`;
   }
-}
-
-export function runDir(dataHome: string, runId: string): string {
-  return path.join(dataHome, 'runs', runId);
 }

@@ -18,13 +18,14 @@ import {
   writeSync,
 } from 'node:fs';
 import path from 'node:path';
+import { CHECKPOINT_DIR, CHECKPOINT_MANIFEST, OLD_CHECKPOINT_PREFIX } from '../lib/protocol/run-folder';
 import type { LisaSamplerState } from './lisa';
 import type { LoraOptions, ModelShape } from './model';
 import type { SlotState } from './optim';
 
 export const CHECKPOINT_FORMAT = 'layerlab-checkpoint';
 export const CHECKPOINT_VERSION = 1;
-export const CHECKPOINT_DIRNAME = 'checkpoint';
+export const CHECKPOINT_DIRNAME = CHECKPOINT_DIR;
 
 export interface TensorEntry {
   name: string;
@@ -103,7 +104,7 @@ export function writeCheckpoint(dir: string, data: CheckpointData): number {
     path.join(tmp, 'optim.bin'),
     data.optimizer.flatMap((s) => [s.m, s.v]),
   );
-  bytes += writeFile(path.join(tmp, 'manifest.json'), JSON.stringify(manifest, null, 1));
+  bytes += writeFile(path.join(tmp, CHECKPOINT_MANIFEST), JSON.stringify(manifest, null, 1));
   const old = `${dir}.old-${process.pid}`;
   if (existsSync(dir)) renameSync(dir, old);
   renameSync(tmp, dir);
@@ -117,11 +118,11 @@ export function writeCheckpoint(dir: string, data: CheckpointData): number {
  */
 export function findCheckpoint(p: string): string | null {
   const candidates = [p, path.join(p, CHECKPOINT_DIRNAME)];
-  for (const c of candidates) if (existsSync(path.join(c, 'manifest.json'))) return c;
-  const runDir = existsSync(path.join(p, 'manifest.json')) ? path.dirname(p) : p;
+  for (const c of candidates) if (existsSync(path.join(c, CHECKPOINT_MANIFEST))) return c;
+  const runDir = existsSync(path.join(p, CHECKPOINT_MANIFEST)) ? path.dirname(p) : p;
   if (!existsSync(runDir) || !statSync(runDir).isDirectory()) return null;
   const olds = readdirSync(runDir)
-    .filter((n) => n.startsWith(`${CHECKPOINT_DIRNAME}.old-`) && existsSync(path.join(runDir, n, 'manifest.json')))
+    .filter((n) => n.startsWith(OLD_CHECKPOINT_PREFIX) && existsSync(path.join(runDir, n, CHECKPOINT_MANIFEST)))
     .map((n) => path.join(runDir, n));
   return olds[0] ?? null;
 }
@@ -134,7 +135,7 @@ function floats(file: string): Float32Array {
 }
 
 export function readCheckpoint(dir: string): CheckpointData {
-  const manifest = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as Manifest;
+  const manifest = JSON.parse(readFileSync(path.join(dir, CHECKPOINT_MANIFEST), 'utf8')) as Manifest;
   if (manifest.format !== CHECKPOINT_FORMAT || manifest.version !== CHECKPOINT_VERSION) {
     throw new Error(`${dir} is not a ${CHECKPOINT_FORMAT} v${CHECKPOINT_VERSION} checkpoint`);
   }

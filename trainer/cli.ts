@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { DEPRECATED_OPTIMIZER_STATES, type TrainConfig } from '../lib/protocol/config';
 import { parseEvent } from '../lib/protocol/index';
+import { EVENTS_FILE, RUNS_DIR } from '../lib/protocol/run-folder';
 import { chooseBackend, type BackendChoice, type BackendPreference } from './backend';
 import { CHECKPOINT_DIRNAME, findCheckpoint, readCheckpoint, type CheckpointData } from './checkpoint';
 import { checkConsistency, ConfigError, parseArgs, validate } from './config';
@@ -54,7 +55,7 @@ function readBase(dir: string): CheckpointData {
 
 /** Backend name in the first `run_started` event of the run in `outDir` (checkpoints older than `backend`). */
 function startedOn(outDir: string): string | null {
-  const file = path.join(outDir, 'events.ndjson');
+  const file = path.join(outDir, EVENTS_FILE);
   if (!existsSync(file)) return null;
   for (const line of readFileSync(file, 'utf8').split('\n')) {
     if (!line.includes('"run_started"')) continue;
@@ -75,7 +76,8 @@ function plan(argv: string[]): Plan | 'help' {
   const raw = args.raw;
   const home = process.env.LAYERLAB_HOME ?? '.layerlab';
   const outDir = path.resolve(
-    (raw.out as string | undefined) ?? path.join(home, 'runs', `run-${new Date().toISOString().replace(/[:.]/g, '-')}`),
+    (raw.out as string | undefined) ??
+      path.join(home, RUNS_DIR, `run-${new Date().toISOString().replace(/[:.]/g, '-')}`),
   );
   if (args.resume) {
     const extra = [...args.explicit].filter((k) => k !== 'out' && k !== 'backend');
@@ -149,10 +151,10 @@ function plan(argv: string[]): Plan | 'help' {
   checkConsistency(config, shape.layers, shape.ctx);
   const isPreset = config.data === 'pretrain' || config.data === 'instruct';
   if (!isPreset && !existsSync(config.data)) throw new ConfigError(`data file not found: ${path.resolve(config.data)}`);
-  const events = path.join(outDir, 'events.ndjson');
+  const events = path.join(outDir, EVENTS_FILE);
   if (existsSync(events) && statSync(events).size > 0) {
     throw new ConfigError(
-      `${outDir} already holds a run (events.ndjson): use --resume to continue it, or another --out`,
+      `${outDir} already holds a run (${EVENTS_FILE}): use --resume to continue it, or another --out`,
     );
   }
   if (args.forceBackend) throw new ConfigError('--force-backend only applies to --resume');
@@ -205,7 +207,7 @@ async function main(argv: string[]): Promise<number> {
     throw e;
   }
   mkdirSync(p.outDir, { recursive: true });
-  const file = path.join(p.outDir, 'events.ndjson');
+  const file = path.join(p.outDir, EVENTS_FILE);
   const resumeLog = p.resume ? scanForResume(file, p.resume.manifest.nextSeq) : null;
   const log = new EventLog(file, { startSeq: resumeLog?.nextSeq ?? 0, present: resumeLog?.present });
   let signal: NodeJS.Signals | null = null;

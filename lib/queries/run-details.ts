@@ -4,7 +4,7 @@
  */
 import type Database from 'better-sqlite3';
 import fs from 'node:fs';
-import path from 'node:path';
+import { stderrLog } from '../runs/layout';
 
 export interface PeriodRow {
   period: number;
@@ -49,7 +49,7 @@ export interface LogRow {
 export interface RunLogs {
   /** The last `limit` structured log events. */
   events: LogRow[];
-  /** The last `bytes` of `<run dir>/stderr.log` (human-readable progress), '' when absent. */
+  /** The last `bytes` of the trainer's stderr in the run folder (human-readable progress), '' when absent. */
   stderr: string;
   stderrBytes: number;
 }
@@ -66,7 +66,7 @@ export function runLogs(
       .prepare('SELECT seq, step, level, message, time FROM run_logs WHERE run_id = ? ORDER BY seq DESC LIMIT ?')
       .all(runId, limit) as LogRow[]
   ).reverse();
-  return { events, ...tail(dir ? path.join(dir, 'stderr.log') : null, bytes) };
+  return { events, ...tail(dir ? stderrLog(dir) : null, bytes) };
 }
 
 function tail(file: string | null, bytes: number): { stderr: string; stderrBytes: number } {

@@ -6,9 +6,8 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { stderrLog } from '../runs/layout';
 import type { Executor, Handle, LaunchSpec, ProcessState } from './executor';
-
-export const STDERR_LOG = 'stderr.log';
 
 export function trainerCommand(root: string, spec: LaunchSpec): { file: string; args: string[] } {
   const cli = path.join(root, 'trainer', 'cli.ts');
@@ -45,7 +44,7 @@ export class LocalExecutor implements Executor {
 
   submit(spec: LaunchSpec): Handle {
     fs.mkdirSync(spec.dir, { recursive: true });
-    const err = fs.openSync(path.join(spec.dir, STDERR_LOG), 'a');
+    const err = fs.openSync(stderrLog(spec.dir), 'a');
     const { file, args } = trainerCommand(this.root, spec);
     const child = spawn(file, args, {
       cwd: this.root,
@@ -88,7 +87,7 @@ export class LocalExecutor implements Executor {
   }
 
   logs(dir: string, bytes: number): string {
-    const file = path.join(dir, STDERR_LOG);
+    const file = stderrLog(dir);
     if (!fs.existsSync(file)) return '';
     const size = fs.statSync(file).size;
     const fd = fs.openSync(file, 'r');

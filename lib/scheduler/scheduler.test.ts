@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { runDir } from '../data-home';
+import { runDir } from '../runs/layout';
 import { insertRun, type TempDatabase, tempDatabase } from '../ingest/testing';
 import type { Handle, LaunchSpec } from './executor';
 import { LocalExecutor } from './local';

@@ -5,16 +5,13 @@
  * resumed from their last checkpoint (bounded attempts) or failed with a reason.
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import type { Connection } from '../../db';
 import { resetRunIndex } from '../ingest/reset';
 import { tailRun } from '../ingest/tail';
+import { configFile, eventsFile, hasCheckpoint, setAsideEvents, STDERR_LOG } from '../runs/layout';
 import type { Executor } from './executor';
 import { acquireLock } from './lock';
 import type { Slot } from './slots';
-
-export const EVENTS_FILE = 'events.ndjson';
-export const CONFIG_FILE = 'config.json';
 
 interface RunRow {
   id: string;
@@ -35,15 +32,6 @@ export interface SchedulerOptions {
   /** Launches of one run in all, the first included, before a dead trainer fails the run. */
   maxAttempts?: number;
   log?: (message: string) => void;
-}
-
-/** The trainer's checkpoint layout (trainer/checkpoint.ts): `checkpoint/manifest.json`, or a kept `checkpoint.old-*`. */
-export function hasCheckpoint(dir: string): boolean {
-  if (fs.existsSync(path.join(dir, 'checkpoint', 'manifest.json'))) return true;
-  if (!fs.existsSync(dir)) return false;
-  return fs
-    .readdirSync(dir)
-    .some((n) => n.startsWith('checkpoint.old-') && fs.existsSync(path.join(dir, n, 'manifest.json')));
 }
 
 export class Scheduler {
@@ -106,7 +94,7 @@ export class Scheduler {
 
   private ingest(run: RunRow): void {
     if (!run.dir) return;
-    const file = path.join(run.dir, EVENTS_FILE);
+    const file = eventsFile(run.dir);
     if (!fs.existsSync(file)) return;
     // One call reads a bounded chunk; keep going until the file is caught up.
     while (tailRun(this.conn, run.id, file).more) {
@@ -161,7 +149,7 @@ export class Scheduler {
           `UPDATE runs SET status = 'failed', pid = NULL, slot = NULL, failure_reason = 'error',
            failure_message = ?, finished_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = ?`,
         )
-        .run(`the trainer died ${now.attempts} times without finishing; see stderr.log in the run folder`, runId);
+        .run(`the trainer died ${now.attempts} times without finishing; see ${STDERR_LOG} in the run folder`, runId);
     }
   }
 
@@ -186,14 +174,14 @@ export class Scheduler {
 
   private launch(run: RunRow, slot: Slot): void {
     const dir = run.dir!;
-    const configFile = path.join(dir, CONFIG_FILE);
+    const config = configFile(dir);
     fs.mkdirSync(dir, { recursive: true });
     // The database holds the resolved config; the file is what the trainer reads.
-    fs.writeFileSync(configFile, run.config);
+    fs.writeFileSync(config, run.config);
     const resume = hasCheckpoint(dir);
     if (!resume) this.setAsideEarlierAttempt(run.id, dir);
     try {
-      const handle = this.executor.submit({ runId: run.id, dir, configFile, resume, env: slot.env });
+      const handle = this.executor.submit({ runId: run.id, dir, configFile: config, resume, env: slot.env });
       this.conn.sqlite
         .prepare(
           `UPDATE runs SET status = 'running', pid = ?, slot = ?, attempts = attempts + 1,
@@ -212,15 +200,10 @@ export class Scheduler {
    * stored once, not mixed with the old ones.
    */
   private setAsideEarlierAttempt(runId: string, dir: string): void {
-    const file = path.join(dir, EVENTS_FILE);
-    if (!fs.existsSync(file)) return;
-    let n = 1;
-    while (fs.existsSync(path.join(dir, `events.attempt-${n}.ndjson`))) n++;
-    fs.renameSync(file, path.join(dir, `events.attempt-${n}.ndjson`));
+    const kept = setAsideEvents(dir);
+    if (!kept) return;
     resetRunIndex(this.conn.sqlite, runId);
-    this.log(
-      `run ${runId} had no checkpoint yet; starting it again (earlier events kept in events.attempt-${n}.ndjson)`,
-    );
+    this.log(`run ${runId} had no checkpoint yet; starting it again (earlier events kept in ${kept})`);
   }
 
   private failRun(runId: string, message: string): void {

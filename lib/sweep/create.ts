@@ -5,7 +5,7 @@
 import type { Connection } from '../../db';
 import { AppError } from '../errors';
 import { newId } from '../ids';
-import { runDir } from '../data-home';
+import { runDir } from '../runs/layout';
 import type { ThroughputSample } from '../estimate/time';
 import { dryRun, type DryRun } from './dry-run';
 import { planSweep, type PlannedRun } from './plan';

@@ -14,6 +14,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { runsRoot } from '../runs/layout';
 import type { DataSpec, Problem, SweepSpec } from './types';
 
 export interface PathRoots {
@@ -30,7 +31,7 @@ export function pathRoots(home: string, env: Record<string, string | undefined> 
     .filter((d) => d && path.isAbsolute(d))
     .map((d) => path.resolve(d));
   const data = [path.join(path.resolve(home), 'data'), ...extra];
-  return { data, checkpoints: [...data, path.join(path.resolve(home), 'runs')] };
+  return { data, checkpoints: [...data, runsRoot(path.resolve(home))] };
 }
 
 const inside = (root: string, p: string) => {
