@@ -8,7 +8,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as schema from './schema';
 
-export type Db = BetterSQLite3Database<typeof schema>;
+/** The drizzle handle; `$client` is the better-sqlite3 connection under it. */
+export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 export interface Connection {
   sqlite: Database.Database;
   db: Db;

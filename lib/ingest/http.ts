@@ -11,6 +11,7 @@ import { runs } from '../../db/schema';
 import { AppError } from '../errors';
 import { newId, sha256 } from '../ids';
 import { parseEvent, type RunEvent } from '../protocol';
+import { createRun } from '../runs/lifecycle';
 import { ingestEvents, type IngestResult } from './write';
 
 /** Largest accepted body; the route should also refuse a larger Content-Length before reading. */
@@ -87,21 +88,19 @@ export function registerExternalRun(db: Db, input: ExternalRunInput = {}): { id:
   const token = randomBytes(32).toString('base64url');
   const config = input.config ?? {};
   const configJson = JSON.stringify(config);
-  db.insert(runs)
-    .values({
-      id,
-      sweepId: input.sweepId ?? null,
-      kind: input.kind ?? 'external',
-      label: input.label ?? id,
-      config: configJson,
-      configHash: sha256(configJson),
-      seed: intOrNull(config.seed),
-      gamma: intOrNull(config.gamma),
-      interval: intOrNull(config.interval),
-      totalSteps: intOrNull(config.steps),
-      tokenHash: sha256(token),
-    })
-    .run();
+  createRun(db.$client, {
+    id,
+    sweepId: input.sweepId ?? null,
+    kind: input.kind ?? 'external',
+    label: input.label ?? id,
+    config: configJson,
+    configHash: sha256(configJson),
+    seed: intOrNull(config.seed),
+    gamma: intOrNull(config.gamma),
+    interval: intOrNull(config.interval),
+    totalSteps: intOrNull(config.steps),
+    tokenHash: sha256(token),
+  });
   return { id, token };
 }
 

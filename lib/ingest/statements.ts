@@ -18,9 +18,6 @@ export interface WriteStatements {
   upsertCheckpoint: Stmt;
   upsertLog: Stmt;
   insertNote: Stmt;
-  runStarted: Stmt;
-  runFinished: Stmt;
-  runFailed: Stmt;
   runProgress: Stmt;
   mergeBlock: Stmt;
   rebuildBlockFromPoints: Stmt;
@@ -70,15 +67,6 @@ export function writeStatements(sqlite: Database.Database): WriteStatements {
     insertNote: p(
       'INSERT OR IGNORE INTO run_logs (run_id, seq, step, level, message, time) VALUES (?, ?, NULL, ?, ?, ?)',
     ),
-    // A fresh start only moves a run from queued (or running); a resume may reopen a closed run.
-    runStarted: p(
-      "UPDATE runs SET status = 'running', backend = ?, gpu = ?, started_at = coalesce(started_at, ?), " +
-        'finished_at = NULL, failure_reason = NULL, failure_message = NULL, total_steps = coalesce(total_steps, ?), ' +
-        'eval_records = coalesce(?, eval_records), eval_hash = coalesce(?, eval_hash) ' +
-        "WHERE id = ? AND (? OR status IN ('queued', 'running'))",
-    ),
-    runFinished: p("UPDATE runs SET status = 'finished', summary = ?, finished_at = ? WHERE id = ?"),
-    runFailed: p('UPDATE runs SET status = ?, failure_reason = ?, failure_message = ?, finished_at = ? WHERE id = ?'),
     runProgress: p('UPDATE runs SET last_seq = ?, last_step = coalesce(?, last_step) WHERE id = ?'),
     mergeBlock: p(
       'INSERT INTO point_blocks (series_id, level, block, count, nan_count, min_value, max_value, sum_value, first_step, last_step) ' +

@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { openDatabase, type Connection } from '../../db';
 import { PROTOCOL_VERSION, type EventBody, type NormEntry, type RunEvent } from '../protocol';
+import { createRun } from '../runs/lifecycle';
 import { ingestEvents } from './write';
 
 export interface TempDatabase {
@@ -50,24 +51,18 @@ export function insertSweep(sqlite: Database.Database, id: string, name = id, cr
 }
 
 export function insertRun(sqlite: Database.Database, r: RunFixture): void {
-  const config = r.config ?? {};
-  sqlite
-    .prepare(
-      'INSERT INTO runs (id, sweep_id, kind, label, config, config_hash, seed, gamma, interval, created_at) ' +
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, coalesce(?, strftime('%Y-%m-%dT%H:%M:%fZ','now')))",
-    )
-    .run(
-      r.id,
-      r.sweepId ?? null,
-      r.kind ?? 'lisa',
-      r.label ?? r.id,
-      JSON.stringify(config),
-      `hash-${r.id}`,
-      r.seed ?? null,
-      r.gamma ?? null,
-      r.interval ?? null,
-      r.createdAt ?? null,
-    );
+  createRun(sqlite, {
+    id: r.id,
+    sweepId: r.sweepId ?? null,
+    kind: r.kind ?? 'lisa',
+    label: r.label ?? r.id,
+    config: JSON.stringify(r.config ?? {}),
+    configHash: `hash-${r.id}`,
+    seed: r.seed ?? null,
+    gamma: r.gamma ?? null,
+    interval: r.interval ?? null,
+    createdAt: r.createdAt ?? null,
+  });
 }
 
 /** Numbers events 0, 1, 2… like the trainer; `time` advances one second per event from a fixed origin. */

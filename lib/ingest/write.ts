@@ -12,8 +12,9 @@
  */
 import type Database from 'better-sqlite3';
 import type { RunStatus } from '../../db/schema';
-import type { EventOf, NormEntry, RunEvent } from '../protocol';
+import type { NormEntry, RunEvent } from '../protocol';
 import { toJson } from '../protocol/json';
+import { failureCause, TRANSITIONS, transition, tryTransition } from '../runs/lifecycle';
 import { BlockBatch } from './blocks';
 import { forgetRun, groupFor, runState, seriesFor, type RunState, type SeriesState } from './cache';
 import { gapNoteSeq, writeNote } from './notes';
@@ -55,13 +56,6 @@ export class IngestError extends Error {
   }
 }
 
-const FAILED_STATUS: Record<EventOf<'failed'>['reason'], RunStatus> = {
-  diverged: 'diverged',
-  cancelled: 'cancelled',
-  error: 'failed',
-  oom: 'failed',
-};
-
 function inSeqOrder(events: readonly RunEvent[]): { ordered: readonly RunEvent[]; reordered: boolean } {
   for (let i = 1; i < events.length; i++) {
     if (events[i].seq < events[i - 1].seq) {
@@ -78,6 +72,7 @@ class Batch {
   readonly result: IngestResult;
 
   constructor(
+    readonly sqlite: Database.Database,
     readonly st: WriteStatements,
     readonly state: RunState,
     readonly runId: string,
@@ -128,7 +123,7 @@ class Batch {
   }
 
   apply(e: RunEvent): void {
-    const { st, runId } = this;
+    const { sqlite, st, runId } = this;
     switch (e.type) {
       case 'metrics':
       case 'eval':
@@ -141,19 +136,17 @@ class Batch {
       case 'run_started': {
         for (const g of e.model.groups) groupFor(st, this.state, runId, g);
         const steps = typeof e.config.steps === 'number' ? e.config.steps : null;
-        const resumed = e.resumedFrom !== undefined ? 1 : 0;
         const ev = e.evalSet;
-        const changed = st.runStarted.run(
-          e.backend.name,
-          e.backend.gpu ? 1 : 0,
-          e.time,
-          steps,
-          ev?.records ?? null,
-          ev?.hash ?? null,
-          runId,
-          resumed,
-        ).changes;
-        if (changed > 0) this.result.status = 'running';
+        // A late fresh start is refused once the run has ended (lib/runs/lifecycle.ts): it cannot undo a cancel.
+        const started = tryTransition(sqlite, runId, e.resumedFrom !== undefined ? 'resumed' : 'started', {
+          backend: e.backend.name,
+          gpu: e.backend.gpu ? 1 : 0,
+          time: e.time,
+          totalSteps: steps,
+          evalRecords: ev?.records ?? null,
+          evalHash: ev?.hash ?? null,
+        });
+        if (started) this.result.status = 'running';
         break;
       }
       case 'lisa_period':
@@ -166,13 +159,13 @@ class Batch {
         st.upsertLog.run(runId, e.seq, e.step ?? null, e.level, e.message, e.time);
         break;
       case 'finished':
-        st.runFinished.run(toJson(e.summary), e.time, runId);
+        transition(sqlite, runId, 'finished', { summary: toJson(e.summary), time: e.time });
         this.result.status = 'finished';
         break;
       case 'failed': {
-        const status = FAILED_STATUS[e.reason];
-        st.runFailed.run(status, e.reason, e.message, e.time, runId);
-        this.result.status = status;
+        const cause = failureCause(e.reason);
+        transition(sqlite, runId, cause, { reason: e.reason, message: e.message, time: e.time });
+        this.result.status = TRANSITIONS[cause].to;
         break;
       }
     }
@@ -223,7 +216,7 @@ function transactionOf(sqlite: Database.Database): Tx {
       const head = st.runHead.get(runId) as { lastSeq: number; status: RunStatus } | undefined;
       if (!head) throw new IngestError('not_found', `run ${runId} does not exist`);
       const state = runState(sqlite, st, runId, head.lastSeq);
-      return new Batch(st, state, runId, head.lastSeq, reordered).run(events);
+      return new Batch(sqlite, st, state, runId, head.lastSeq, reordered).run(events);
     });
     // IMMEDIATE: take the write lock before reading last_seq, so two writers cannot both accept the same seq.
     tx = fn.immediate as Tx;

@@ -1,28 +1,20 @@
 /**
- * The scheduler: a persistent queue in SQLite. Each tick it ingests what running trainers wrote, notices
- * trainers that ended, and launches queued runs whose dependency finished, one per free slot.
- * On start it reconciles: runs marked running whose trainer still lives are re-attached; the others are
- * resumed from their last checkpoint (bounded attempts) or failed with a reason.
+ * The scheduler: process management over a persistent queue in SQLite. Each tick it ingests what running
+ * trainers wrote, notices trainers that ended, and launches queued runs whose base run finished, one per free
+ * slot. On start it reconciles: runs marked running whose trainer still lives are re-attached; the others are
+ * resumed from their last checkpoint (bounded attempts) or failed with a reason. What a run's status becomes
+ * is decided in lib/runs (lifecycle.ts, queue.ts); processes are started and stopped by an Executor.
  */
 import fs from 'node:fs';
 import type { Connection } from '../../db';
 import { resetRunIndex } from '../ingest/reset';
 import { tailRun } from '../ingest/tail';
-import { configFile, eventsFile, hasCheckpoint, setAsideEvents, STDERR_LOG } from '../runs/layout';
+import { configFile, eventsFile, hasCheckpoint, setAsideEvents } from '../runs/layout';
+import { isActive, tryTransition } from '../runs/lifecycle';
+import { awaitBase, busySlots, launchableRuns, type QueueRow, queueRow, runningRuns, trainerGone } from '../runs/queue';
 import type { Executor } from './executor';
 import { acquireLock } from './lock';
 import type { Slot } from './slots';
-
-interface RunRow {
-  id: string;
-  status: string;
-  dir: string | null;
-  pid: number | null;
-  slot: string | null;
-  attempts: number;
-  dependsOn: string | null;
-  config: string;
-}
 
 export interface SchedulerOptions {
   dataHome: string;
@@ -84,15 +76,7 @@ export class Scheduler {
     return this.timer !== null;
   }
 
-  private rows(where: string, ...params: unknown[]): RunRow[] {
-    return this.conn.sqlite
-      .prepare(
-        `SELECT id, status, dir, pid, slot, attempts, depends_on AS dependsOn, config FROM runs WHERE ${where} ORDER BY created_at, rowid`,
-      )
-      .all(...params) as RunRow[];
-  }
-
-  private ingest(run: RunRow): void {
+  private ingest(run: QueueRow): void {
     if (!run.dir) return;
     const file = eventsFile(run.dir);
     if (!fs.existsSync(file)) return;
@@ -104,7 +88,7 @@ export class Scheduler {
 
   /** After a restart: re-attach live trainers, resume or fail the ones that died while we were away. */
   reconcile(): void {
-    for (const run of this.rows(`status = 'running'`)) {
+    for (const run of runningRuns(this.conn.sqlite)) {
       this.ingest(run);
       const alive = run.pid !== null && this.executor.status(run.id, { pid: run.pid }) === 'alive';
       if (alive) this.log(`re-attached to run ${run.id} (pid ${run.pid})`);
@@ -116,7 +100,7 @@ export class Scheduler {
     if (this.ticking) return;
     this.ticking = true;
     try {
-      for (const run of this.rows(`status = 'running'`)) {
+      for (const run of runningRuns(this.conn.sqlite)) {
         this.ingest(run);
         if (run.pid !== null && this.executor.status(run.id, { pid: run.pid }) !== 'alive') this.onTrainerGone(run.id);
       }
@@ -128,51 +112,34 @@ export class Scheduler {
     }
   }
 
-  /** The trainer process is gone: read what it wrote last; without a terminal event, resume or fail. */
+  /** The trainer process is gone: read what it wrote last; the lifecycle decides what that means for the run. */
   private onTrainerGone(runId: string): void {
-    const run = this.rows('id = ?', runId)[0];
+    const run = queueRow(this.conn.sqlite, runId);
     if (!run) return;
     this.ingest(run);
-    const now = this.rows('id = ?', runId)[0];
-    if (now.status !== 'running' || this.cancelling.has(runId)) {
-      this.conn.sqlite.prepare('UPDATE runs SET pid = NULL, slot = NULL WHERE id = ?').run(runId);
-      return;
-    }
-    if (now.attempts < this.maxAttempts) {
+    const gone = trainerGone(this.conn.sqlite, runId, {
+      maxAttempts: this.maxAttempts,
+      cancelling: this.cancelling.has(runId),
+    });
+    if (gone?.outcome === 'retried') {
       this.log(
-        `trainer of run ${runId} died without finishing; resuming (attempt ${now.attempts + 1} of ${this.maxAttempts})`,
+        `trainer of run ${runId} died without finishing; resuming (attempt ${gone.attempts + 1} of ${this.maxAttempts})`,
       );
-      this.conn.sqlite.prepare(`UPDATE runs SET status = 'queued', pid = NULL, slot = NULL WHERE id = ?`).run(runId);
-    } else {
-      this.conn.sqlite
-        .prepare(
-          `UPDATE runs SET status = 'failed', pid = NULL, slot = NULL, failure_reason = 'error',
-           failure_message = ?, finished_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = ?`,
-        )
-        .run(`the trainer died ${now.attempts} times without finishing; see ${STDERR_LOG} in the run folder`, runId);
     }
   }
 
   private launchQueued(): void {
-    const busy = new Set(this.rows(`status = 'running' AND slot IS NOT NULL`).map((r) => r.slot));
+    const busy = busySlots(this.conn.sqlite);
     const free = this.opts.slots.filter((s) => !busy.has(s.id));
     if (free.length === 0) return;
-    const statusOf = this.conn.sqlite.prepare('SELECT status FROM runs WHERE id = ?');
-    for (const run of this.rows(`status = 'queued' AND dir IS NOT NULL`)) {
+    for (const run of launchableRuns(this.conn.sqlite)) {
       if (free.length === 0) break;
-      if (run.dependsOn) {
-        const dep = statusOf.get(run.dependsOn) as { status: string } | undefined;
-        if (!dep || dep.status === 'queued' || dep.status === 'running') continue;
-        if (dep.status !== 'finished') {
-          this.failRun(run.id, `its base run ${run.dependsOn} ended ${dep.status}`);
-          continue;
-        }
-      }
+      if (awaitBase(this.conn.sqlite, run) !== 'ready') continue;
       this.launch(run, free.shift()!);
     }
   }
 
-  private launch(run: RunRow, slot: Slot): void {
+  private launch(run: QueueRow, slot: Slot): void {
     const dir = run.dir!;
     const config = configFile(dir);
     fs.mkdirSync(dir, { recursive: true });
@@ -182,15 +149,17 @@ export class Scheduler {
     if (!resume) this.setAsideEarlierAttempt(run.id, dir);
     try {
       const handle = this.executor.submit({ runId: run.id, dir, configFile: config, resume, env: slot.env });
-      this.conn.sqlite
-        .prepare(
-          `UPDATE runs SET status = 'running', pid = ?, slot = ?, attempts = attempts + 1,
-           started_at = COALESCE(started_at, strftime('%Y-%m-%dT%H:%M:%fZ','now')) WHERE id = ?`,
-        )
-        .run(handle.pid, slot.id, run.id);
+      if (!tryTransition(this.conn.sqlite, run.id, 'claim', { pid: handle.pid, slot: slot.id })) {
+        // Another server changed the run since this tick read the queue (e.g. cancelled it): stop the trainer.
+        this.log(`run ${run.id} left the queue while its trainer started; stopping it (pid ${handle.pid})`);
+        void this.executor.cancel(run.id, handle, this.graceMs);
+        return;
+      }
       this.log(`launched run ${run.id} on ${slot.id} (pid ${handle.pid}${resume ? ', resuming' : ''})`);
     } catch (e) {
-      this.failRun(run.id, `could not start the trainer: ${(e as Error).message}`);
+      tryTransition(this.conn.sqlite, run.id, 'refuse', {
+        message: `could not start the trainer: ${(e as Error).message}`,
+      });
     }
   }
 
@@ -206,49 +175,26 @@ export class Scheduler {
     this.log(`run ${runId} had no checkpoint yet; starting it again (earlier events kept in ${kept})`);
   }
 
-  private failRun(runId: string, message: string): void {
-    this.conn.sqlite
-      .prepare(
-        `UPDATE runs SET status = 'failed', failure_reason = 'error', failure_message = ?,
-         finished_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = ?`,
-      )
-      .run(message, runId);
-  }
-
   /** Cancel: SIGTERM, SIGKILL after the grace period; queued runs are cancelled at once. */
   async cancel(runId: string): Promise<boolean> {
-    const run = this.rows('id = ?', runId)[0];
-    if (!run || !['queued', 'running'].includes(run.status)) return false;
+    const run = queueRow(this.conn.sqlite, runId);
+    if (!run || !isActive(run.status)) return false;
     this.cancelling.add(runId);
     try {
       if (run.status === 'running' && run.pid !== null) {
         await this.executor.cancel(run.id, { pid: run.pid }, this.graceMs);
         this.ingest(run);
       }
-      this.markCancelled(runId);
+      // Refused when the trainer finished or failed on its own meanwhile: its events said how the run ended.
+      tryTransition(this.conn.sqlite, runId, 'cancel', {});
     } finally {
       this.cancelling.delete(runId);
     }
     return true;
   }
 
-  private markCancelled(runId: string): void {
-    this.conn.sqlite
-      .prepare(
-        `UPDATE runs SET status = 'cancelled', pid = NULL, slot = NULL, failure_reason = COALESCE(failure_reason, 'cancelled'),
-         finished_at = COALESCE(finished_at, strftime('%Y-%m-%dT%H:%M:%fZ','now')) WHERE id = ? AND status IN ('queued','running','cancelled')`,
-      )
-      .run(runId);
-  }
-
   /** Resume (or retry) an ended run: it goes back to the queue and continues from its last checkpoint. */
   requeue(runId: string): boolean {
-    const res = this.conn.sqlite
-      .prepare(
-        `UPDATE runs SET status = 'queued', attempts = 0, failure_reason = NULL, failure_message = NULL, finished_at = NULL
-         WHERE id = ? AND status IN ('failed','cancelled','diverged')`,
-      )
-      .run(runId);
-    return res.changes > 0;
+    return tryTransition(this.conn.sqlite, runId, 'requeue', {});
   }
 }

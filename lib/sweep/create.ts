@@ -6,6 +6,7 @@ import type { Connection } from '../../db';
 import { AppError } from '../errors';
 import { newId } from '../ids';
 import { runDir } from '../runs/layout';
+import { createRun } from '../runs/lifecycle';
 import type { ThroughputSample } from '../estimate/time';
 import { dryRun, type DryRun } from './dry-run';
 import { planSweep, type PlannedRun } from './plan';
@@ -68,16 +69,12 @@ export interface CreatedSweep {
 export function createSweep(conn: Connection, home: string, spec: SweepSpec): CreatedSweep {
   const plan = planSweep(spec);
   const sweepId = newId('s', 8);
-  const insertRun = conn.sqlite.prepare(
-    `INSERT INTO runs (id, sweep_id, kind, label, config, config_hash, seed, gamma, interval, status, depends_on, dir, total_steps)
-     VALUES (@id, @sweepId, @kind, @label, @config, @configHash, @seed, @gamma, @interval, 'queued', @dependsOn, @dir, @totalSteps)`,
-  );
   /** Insert one run; a fine-tune run starts from the base run's folder (its checkpoint). */
   const add = (run: PlannedRun, baseRunId: string | null): string => {
     const id = newId('r');
     const dir = runDir(home, id);
     const config = { ...run.config, out: dir, ...(baseRunId ? { base: runDir(home, baseRunId) } : {}) };
-    insertRun.run({
+    createRun(conn.sqlite, {
       id,
       sweepId,
       kind: run.kind,

@@ -1,0 +1,88 @@
+/**
+ * The scheduler's view of the runs table: the runs it watches and launches, and what the lifecycle decides
+ * when a trainer is gone or a base run has ended. Every status write goes through lifecycle.ts.
+ */
+import type Database from 'better-sqlite3';
+import { releaseProcess, statusOf, transition, tryTransition } from './lifecycle';
+import { STDERR_LOG } from './layout';
+
+export interface QueueRow {
+  id: string;
+  status: string;
+  dir: string | null;
+  pid: number | null;
+  slot: string | null;
+  attempts: number;
+  dependsOn: string | null;
+  /** The resolved trainer config as JSON. */
+  config: string;
+}
+
+function rows(sqlite: Database.Database, where: string, ...params: unknown[]): QueueRow[] {
+  return sqlite
+    .prepare(
+      'SELECT id, status, dir, pid, slot, attempts, depends_on AS dependsOn, config FROM runs ' +
+        `WHERE ${where} ORDER BY created_at, rowid`,
+    )
+    .all(...params) as QueueRow[];
+}
+
+/** Runs whose trainer the scheduler watches, oldest first. */
+export const runningRuns = (sqlite: Database.Database): QueueRow[] => rows(sqlite, `status = 'running'`);
+
+/** Queued runs with a folder (external runs have none: nothing to launch), oldest first. */
+export const launchableRuns = (sqlite: Database.Database): QueueRow[] =>
+  rows(sqlite, `status = 'queued' AND dir IS NOT NULL`);
+
+export const queueRow = (sqlite: Database.Database, runId: string): QueueRow | undefined =>
+  rows(sqlite, 'id = ?', runId)[0];
+
+/** Slots held by running runs. */
+export function busySlots(sqlite: Database.Database): Set<string | null> {
+  return new Set(rows(sqlite, `status = 'running' AND slot IS NOT NULL`).map((r) => r.slot));
+}
+
+/**
+ * Whether a run may launch as far as its base run goes: no base or a finished one → 'ready'; a base still
+ * queued or running (or not found) → 'wait'; a base that ended otherwise refuses the run (it is failed here).
+ */
+export function awaitBase(sqlite: Database.Database, run: QueueRow): 'ready' | 'wait' | 'refused' {
+  if (!run.dependsOn) return 'ready';
+  const base = statusOf(sqlite, run.dependsOn);
+  if (!base || base === 'queued' || base === 'running') return 'wait';
+  if (base === 'finished') return 'ready';
+  tryTransition(sqlite, run.id, 'refuse', { message: `its base run ${run.dependsOn} ended ${base}` });
+  return 'refused';
+}
+
+export type TrainerGone =
+  /** The run had already ended (its events said how), or it is being cancelled: only the process is forgotten. */
+  | { outcome: 'released' }
+  /** No terminal event and attempts left: queued again. */
+  | { outcome: 'retried'; attempts: number }
+  /** No terminal event, attempts spent: failed. */
+  | { outcome: 'failed'; attempts: number };
+
+/**
+ * The run's trainer process is gone and what it wrote has been ingested. `cancelling`: its exit was asked for.
+ * Null when the run no longer exists.
+ */
+export function trainerGone(
+  sqlite: Database.Database,
+  runId: string,
+  opts: { maxAttempts: number; cancelling: boolean },
+): TrainerGone | null {
+  const run = queueRow(sqlite, runId);
+  if (!run) return null;
+  if (run.status !== 'running' || opts.cancelling) {
+    releaseProcess(sqlite, runId);
+    return { outcome: 'released' };
+  }
+  if (run.attempts < opts.maxAttempts) {
+    transition(sqlite, runId, 'retry', {});
+    return { outcome: 'retried', attempts: run.attempts };
+  }
+  const message = `the trainer died ${run.attempts} times without finishing; see ${STDERR_LOG} in the run folder`;
+  transition(sqlite, runId, 'give-up', { message });
+  return { outcome: 'failed', attempts: run.attempts };
+}
