@@ -19,7 +19,8 @@ const config = JSON.parse(fs.readFileSync(path.join(out, 'config.json'), 'utf8')
 fs.appendFileSync(path.join(out, 'argv.ndjson'), JSON.stringify(args) + '\\n');
 const file = path.join(out, 'events.ndjson');
 let seq = fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\\n').filter(Boolean).length : 0;
-const emit = (e) => fs.appendFileSync(file, JSON.stringify({ v: 1, seq: seq++, time: new Date().toISOString(), ...e }) + '\\n');
+const emit = (e) =>
+  fs.appendFileSync(file, JSON.stringify({ v: 1, seq: seq++, time: new Date().toISOString(), ...e }) + '\\n');
 const resumed = args.includes('--resume') ? { resumedFrom: 0 } : {};
 const model = { params: 1, trainableParams: 1, groups: [] };
 emit({ type: 'run_started', config, backend: { name: 'cpu', gpu: false, device: 'cpu' }, model, ...resumed });

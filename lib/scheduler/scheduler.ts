@@ -122,9 +122,8 @@ export class Scheduler {
       cancelling: this.cancelling.has(runId),
     });
     if (gone?.outcome === 'retried') {
-      this.log(
-        `trainer of run ${runId} died without finishing; resuming (attempt ${gone.attempts + 1} of ${this.maxAttempts})`,
-      );
+      const attempt = `attempt ${gone.attempts + 1} of ${this.maxAttempts}`;
+      this.log(`trainer of run ${runId} died without finishing; resuming (${attempt})`);
     }
   }
 
