@@ -5,7 +5,7 @@ import { Chart } from './Chart';
 import { Empty, ErrorBox, Loading } from './Status';
 import { useLive } from './data';
 import { countsChart, timelineChart } from '@/lib/views/charts/timeline';
-import type { RunRecord } from '@/lib/runs/read';
+import type { RunRecord } from '@/lib/queries/runs';
 import type { blocksFromGroups } from '@/lib/views/timeline';
 import { lisaTimeline, type Period } from '@/lib/views/timeline';
 

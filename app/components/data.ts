@@ -7,15 +7,15 @@
 import { useQueries, useQuery } from '@tanstack/react-query';
 import { ApiError, apiGet } from '@/app/api-client';
 import { liveInterval } from '@/lib/views/live';
-import type { getSweep, RunRecord } from '@/lib/runs/read';
+import type { getSweep, RunRecord } from '@/lib/queries/runs';
 import { anyLive } from '@/lib/views/types';
 
 export { LIVE_MS } from '@/lib/views/live';
 
-/** GET /api/sweeps/:id: lib/runs/read.ts getSweep's answer, as JSON. */
+/** GET /api/sweeps/:id: lib/queries/runs.ts getSweep's answer, as JSON. */
 export type SweepJson = ReturnType<typeof getSweep>;
 
-/** GET /api/runs/:id (and each of a sweep's runs): lib/runs/read.ts RunRecord, as JSON. */
+/** GET /api/runs/:id (and each of a sweep's runs): lib/queries/runs.ts RunRecord, as JSON. */
 export type RunJson = RunRecord;
 
 export function useSweep(id: string) {

@@ -1,7 +1,8 @@
 import { Chart } from '@/app/components/Chart';
 import type { ChartOption } from '@/app/components/echarts';
+import { measuredRuns } from '@/lib/queries/runs';
 import { getContext } from '@/lib/server/context';
-import { measuredRows, type MeasuredRunInput } from '@/lib/views/measured';
+import { measuredRows } from '@/lib/views/measured';
 import { measuredMemoryOption, measuredSpeedOption } from '@/lib/views/measured-chart';
 import { PlannerTable } from './PlannerTable';
 
@@ -10,15 +11,6 @@ export const dynamic = 'force-dynamic';
 const num = (v: number, digits: number) => (Number.isFinite(v) ? Number(v.toFixed(digits)) : null);
 
 type MemorySearch = { g?: string; s?: string; b?: string; pr?: string };
-type MeasuredRaw = {
-  kind: string;
-  config: string;
-  backend: string | null;
-  summary: string;
-  sweepId: string | null;
-  sweepName: string | null;
-};
-
 /** Memory and speed: measured per comparable group from finished runs; the planner at paper scale. URL: g, s, b, pr. */
 export default async function MemoryPage({ searchParams }: { searchParams: Promise<MemorySearch> }) {
   const sp = await searchParams;
@@ -26,17 +18,7 @@ export default async function MemoryPage({ searchParams }: { searchParams: Promi
   const seq = Math.min(32768, Math.max(16, Number(sp.s) || 512));
   const batch = Math.min(64, Math.max(1, Number(sp.b) || 1));
   const precision = sp.pr === 'fp32' || sp.pr === 'mixed' ? sp.pr : 'half';
-  const raw = getContext()
-    .conn.sqlite.prepare(`SELECT r.kind, r.config, r.backend, r.summary, r.sweep_id AS sweepId, s.name AS sweepName
-      FROM runs r LEFT JOIN sweeps s ON s.id = r.sweep_id
-      WHERE r.status = 'finished' AND r.summary IS NOT NULL ORDER BY r.created_at DESC LIMIT 2000`)
-    .all() as MeasuredRaw[];
-  const runs: MeasuredRunInput[] = raw.map((r) => ({
-    ...r,
-    config: JSON.parse(r.config) as Record<string, unknown>,
-    summary: JSON.parse(r.summary) as Record<string, number>,
-  }));
-  const rows = measuredRows(runs, { bySweep });
+  const rows = measuredRows(measuredRuns(getContext().conn.sqlite), { bySweep });
   const data = {
     columns: [
       'preset',

@@ -1,4 +1,4 @@
-import type { RunRecord } from '../../lib/runs/read';
+import type { RunRecord } from '../../lib/queries/runs';
 import { specPreset } from '../../lib/sweep/presets';
 
 /** The built-in nano demo spec, as the YAML a user would POST. */
@@ -8,7 +8,7 @@ export function nanoDemoYaml(): string {
   return preset.yaml;
 }
 
-/** The fields of a sweep's runs (GET /api/sweeps/:id, lib/runs/read.ts RunRecord) that the specs read. */
+/** The fields of a sweep's runs (GET /api/sweeps/:id, lib/queries/runs.ts RunRecord) that the specs read. */
 export type RunJson = Pick<RunRecord, 'id' | 'kind' | 'status' | 'dir' | 'lastSeq' | 'gamma' | 'interval'>;
 
 export async function waitForSweep(

@@ -1,6 +1,8 @@
 /**
- * Reads for the overview page (/): sweeps with per-status run counts, and the most recent runs with progress.
+ * Reads for the overview page (/): sweeps with per-status run counts and step totals, and the most recent runs
+ * with progress.
  */
+import type Database from 'better-sqlite3';
 import { desc, sql } from 'drizzle-orm';
 import type { Db } from '../../db';
 import { runs, sweeps, type RunStatus } from '../../db/schema';
@@ -70,4 +72,23 @@ export function listRecentRuns(db: Db, limit = 20): RunRow[] {
     .orderBy(desc(runs.createdAt))
     .limit(limit)
     .all();
+}
+
+export interface SweepSteps {
+  id: string;
+  /** Steps done and planned over the sweep's runs (a run without a count adds 0). */
+  done: number;
+  total: number;
+  /** The earliest start of any of its runs. */
+  started: string | null;
+}
+
+/** Step totals of every sweep, by sweep id. */
+export function sweepStepTotals(sqlite: Database.Database): Map<string, SweepSteps> {
+  const rows = sqlite
+    .prepare(
+      'SELECT sweep_id AS id, total(coalesce(last_step, 0)) AS done, total(coalesce(total_steps, 0)) AS total, min(started_at) AS started FROM runs WHERE sweep_id IS NOT NULL GROUP BY sweep_id',
+    )
+    .all() as SweepSteps[];
+  return new Map(rows.map((r) => [r.id, r]));
 }

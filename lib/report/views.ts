@@ -7,6 +7,7 @@ import type Database from 'better-sqlite3';
 import { badRequest } from '../errors';
 import type { LayerNormQuantity } from '../protocol';
 import { normAggregates } from '../queries/norms';
+import { sweepName } from '../queries/runs';
 import { seriesForRuns } from '../queries/series';
 import { ablationTable, type AblationTable, type TableRow } from '../queries/table';
 import { robustness } from '../views/robustness';
@@ -147,7 +148,7 @@ export function exportView(sqlite: Database.Database, ref: ViewRef): ExportView 
   const metric = pick(ref.params, 'm', 'metric') ?? 'eval/loss';
   const t = ablationTable(sqlite, ref.sweepId, metric);
   if (!t) return null;
-  const name = (sqlite.prepare('SELECT name FROM sweeps WHERE id = ?').get(ref.sweepId) as { name: string }).name;
+  const name = sweepName(sqlite, ref.sweepId)!;
   const rows = rowsOf(t);
   if (ref.kind === 'table') return { title: `${name}: γ × K ablation table`, sections: [tableSection(t)] };
   if (ref.kind === 'norms') {

@@ -12,7 +12,8 @@
 import crypto from 'node:crypto';
 import { AppError } from '../errors';
 import { verifyRunToken } from '../ingest/http';
-import { resolveShare, shareCovers, type ShareRow } from '../shares';
+import type { ShareRow } from '../queries/shares';
+import { resolveShare, shareCovers } from '../shares';
 import { getContext } from './context';
 import { ADMIN_COOKIE, SHARE_COOKIE } from './cookies';
 

@@ -5,7 +5,7 @@
 import type { z } from 'zod';
 import { notFound } from '../errors';
 import { sweepRunIds } from '../queries/run-details';
-import { getRun, type RunRecord } from '../runs/read';
+import { getRun, type RunRecord } from '../queries/runs';
 import { requireRead } from './auth';
 import { getContext, type Context } from './context';
 import { handle } from './http';

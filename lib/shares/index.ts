@@ -5,20 +5,14 @@
  */
 import crypto from 'node:crypto';
 import type Database from 'better-sqlite3';
-import { AppError } from '../errors';
+import { AppError, notFound } from '../errors';
 import { newId, sha256 } from '../ids';
+import { runExists, runOfSweep, sweepExists } from '../queries/runs';
+import { type ShareRow, shareByTokenHash, shareExists } from '../queries/shares';
 
 export interface ShareScope {
   sweepId?: string;
   runIds?: string[];
-}
-
-export interface ShareRow {
-  id: string;
-  path: string;
-  createdAt: string;
-  expiresAt: string | null;
-  revokedAt: string | null;
 }
 
 const ID = '[A-Za-z0-9_-]{1,64}';
@@ -54,11 +48,9 @@ export function createShare(
   input: { path: string; expiresInDays?: number },
 ): { id: string; token: string; url: string; path: string; expiresAt: string | null } {
   const scope = scopeForPath(input.path);
-  if (scope.sweepId && !sqlite.prepare('SELECT 1 FROM sweeps WHERE id = ?').get(scope.sweepId))
-    throw new AppError('not_found', `sweep ${scope.sweepId} not found`);
+  if (scope.sweepId && !sweepExists(sqlite, scope.sweepId)) throw notFound(`sweep ${scope.sweepId}`);
   for (const r of scope.runIds ?? []) {
-    if (!sqlite.prepare('SELECT 1 FROM runs WHERE id = ?').get(r))
-      throw new AppError('not_found', `run ${r} not found`);
+    if (!runExists(sqlite, r)) throw notFound(`run ${r}`);
   }
   const token = crypto.randomBytes(32).toString('base64url');
   const id = newId('sh', 8);
@@ -72,32 +64,17 @@ export function createShare(
 /** The live share for a token, or null (unknown, revoked or expired). */
 export function resolveShare(sqlite: Database.Database, token: string): ShareRow | null {
   if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) return null;
-  const row = sqlite
-    .prepare(
-      'SELECT id, path, created_at AS createdAt, expires_at AS expiresAt, revoked_at AS revokedAt FROM shares WHERE token_hash = ?',
-    )
-    .get(sha256(token)) as ShareRow | undefined;
+  const row = shareByTokenHash(sqlite, sha256(token));
   if (!row || row.revokedAt) return null;
   if (row.expiresAt && Date.parse(row.expiresAt) <= Date.now()) return null;
   return row;
-}
-
-export function listShares(sqlite: Database.Database): ShareRow[] {
-  return sqlite
-    .prepare(
-      'SELECT id, path, created_at AS createdAt, expires_at AS expiresAt, revoked_at AS revokedAt FROM shares ORDER BY created_at DESC',
-    )
-    .all() as ShareRow[];
 }
 
 export function revokeShare(sqlite: Database.Database, id: string): void {
   const res = sqlite
     .prepare(`UPDATE shares SET revoked_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = ? AND revoked_at IS NULL`)
     .run(id);
-  if (res.changes === 0) {
-    if (!sqlite.prepare('SELECT 1 FROM shares WHERE id = ?').get(id))
-      throw new AppError('not_found', `share ${id} not found`);
-  }
+  if (res.changes === 0 && !shareExists(sqlite, id)) throw notFound(`share ${id}`);
 }
 
 /** Does the share's view cover this data? A sweep covers its runs and the base run they start from. */
@@ -110,12 +87,7 @@ export function shareCovers(
   if (target.sweepId) return scope.sweepId === target.sweepId;
   if (!target.runId) return false;
   if (scope.runIds) return scope.runIds.includes(target.runId);
-  const row = sqlite
-    .prepare(
-      `SELECT 1 FROM runs WHERE id = ? AND (sweep_id = ? OR id IN (SELECT depends_on FROM runs WHERE sweep_id = ?))`,
-    )
-    .get(target.runId, scope.sweepId, scope.sweepId);
-  return !!row;
+  return !!scope.sweepId && runOfSweep(sqlite, target.runId, scope.sweepId);
 }
 
 /** Page paths a share viewer may open: the shared view, its sibling tabs, and pages of the runs it covers. */

@@ -1,11 +1,11 @@
 /**
  * What the live overview page (/) shows: sweeps with run counts, step progress and a rough ETA, and the recent
- * runs with theirs. Built from lib/queries/overview plus one grouped read of step totals per sweep.
+ * runs with theirs. Built from the reads in lib/queries/overview.
  */
 import type Database from 'better-sqlite3';
 import type { Db } from '../../db';
 import { eta } from '../format';
-import { listRecentRuns, listSweeps, type RunRow, type SweepRow } from '../queries/overview';
+import { listRecentRuns, listSweeps, type RunRow, type SweepRow, sweepStepTotals } from '../queries/overview';
 
 export interface LiveSweep extends SweepRow {
   stepsDone: number;
@@ -43,15 +43,7 @@ export function sweepEta(
 export function overviewData(db: Db, sqlite: Database.Database, now = Date.now()): Overview {
   const sweeps = listSweeps(db);
   const runs = listRecentRuns(db, 30);
-  const steps = new Map(
-    (
-      sqlite
-        .prepare(
-          'SELECT sweep_id AS id, total(coalesce(last_step, 0)) AS done, total(coalesce(total_steps, 0)) AS total, min(started_at) AS started FROM runs WHERE sweep_id IS NOT NULL GROUP BY sweep_id',
-        )
-        .all() as { id: string; done: number; total: number; started: string | null }[]
-    ).map((r) => [r.id, r]),
-  );
+  const steps = sweepStepTotals(sqlite);
   const liveSweeps = sweeps.map((s) => {
     const st = steps.get(s.id);
     const active = (s.counts.queued ?? 0) + (s.counts.running ?? 0) > 0;

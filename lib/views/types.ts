@@ -3,9 +3,9 @@
  * retyped in a query is a type error here and in every view that reads it.
  */
 import type { SeriesBucket } from '../queries/series';
-import type { RunRecord } from '../runs/read';
+import type { RunRecord } from '../queries/runs';
 
-/** The slice of a run (GET /api/sweeps/:id → runs[], lib/runs/read.ts RunRecord) that the view builders need. */
+/** The slice of a run (GET /api/sweeps/:id → runs[], lib/queries/runs.ts RunRecord) that the view builders need. */
 export type RunInfo = Pick<RunRecord, 'id' | 'kind' | 'label' | 'status' | 'seed' | 'gamma' | 'interval' | 'config'>;
 
 /** One bucket of a downsampled series (lib/queries/series.ts SeriesBucket, as the API sends it). */

@@ -2,7 +2,7 @@ import { NextResponse } from 'next/server';
 import { z } from 'zod';
 import { notFound } from '@/lib/errors';
 import { registerExternalRun } from '@/lib/ingest/http';
-import { sweepExists } from '@/lib/runs/exists';
+import { sweepExists } from '@/lib/queries/runs';
 import { requireAdmin } from '@/lib/server/auth';
 import { parseJsonBody } from '@/lib/server/body';
 import { getContext } from '@/lib/server/context';

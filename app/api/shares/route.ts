@@ -1,6 +1,7 @@
 import { NextResponse } from 'next/server';
 import { z } from 'zod';
-import { createShare, listShares } from '@/lib/shares';
+import { listShares } from '@/lib/queries/shares';
+import { createShare } from '@/lib/shares';
 import { requireAdmin } from '@/lib/server/auth';
 import { parseJsonBody } from '@/lib/server/body';
 import { getContext } from '@/lib/server/context';

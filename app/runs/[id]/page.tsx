@@ -1,6 +1,6 @@
 import { notFound } from 'next/navigation';
 import { Suspense } from 'react';
-import { runExists } from '@/lib/runs/exists';
+import { runExists } from '@/lib/queries/runs';
 import { getContext } from '@/lib/server/context';
 import { RunView } from './RunView';
 

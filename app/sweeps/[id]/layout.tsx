@@ -1,7 +1,7 @@
 import type { ReactNode } from 'react';
 import { notFound } from 'next/navigation';
 import { Suspense } from 'react';
-import { sweepExists } from '@/lib/runs/exists';
+import { sweepExists } from '@/lib/queries/runs';
 import { getContext } from '@/lib/server/context';
 import { SweepHeader } from './SweepHeader';
 

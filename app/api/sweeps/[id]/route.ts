@@ -1,4 +1,4 @@
-import { getSweep } from '@/lib/runs/read';
+import { getSweep } from '@/lib/queries/runs';
 import { requireRead } from '@/lib/server/auth';
 import { getContext } from '@/lib/server/context';
 import { jsonWithNaN } from '@/lib/server/query';

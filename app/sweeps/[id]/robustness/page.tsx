@@ -1,4 +1,5 @@
 import { notFound } from 'next/navigation';
+import { sweepName } from '@/lib/queries/runs';
 import { getContext } from '@/lib/server/context';
 import { RobustnessClient } from './client';
 
@@ -14,9 +15,7 @@ export default async function RobustnessPage({
 }) {
   const { id } = await params;
   const { m } = await searchParams;
-  const row = getContext().conn.sqlite.prepare('SELECT name FROM sweeps WHERE id = ?').get(id) as
-    | { name: string }
-    | undefined;
-  if (!row) notFound();
-  return <RobustnessClient sweepId={id} sweepName={row.name} metric={m && m.length <= 200 ? m : 'eval/loss'} />;
+  const name = sweepName(getContext().conn.sqlite, id);
+  if (name === undefined) notFound();
+  return <RobustnessClient sweepId={id} sweepName={name} metric={m && m.length <= 200 ? m : 'eval/loss'} />;
 }

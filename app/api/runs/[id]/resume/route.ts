@@ -1,5 +1,5 @@
 import { conflict } from '@/lib/errors';
-import { getRun } from '@/lib/runs/read';
+import { getRun } from '@/lib/queries/runs';
 import { requireAdmin } from '@/lib/server/auth';
 import { getContext } from '@/lib/server/context';
 import { jsonWithNaN } from '@/lib/server/query';

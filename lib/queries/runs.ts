@@ -1,6 +1,8 @@
 /**
- * Reads of single runs and sweeps for the API and pages.
+ * Reads of runs and sweeps for the API and pages: one run, one sweep with its runs, whether an id exists (pages
+ * answer 404 for ids that do not), a sweep's name, and the finished runs that measured memory and speed.
  */
+import type Database from 'better-sqlite3';
 import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db';
 import { latest, lisaPeriods, runs, sweeps, type Run } from '../../db/schema';
@@ -55,4 +57,52 @@ export function getSweep(db: Db, id: string) {
     spec: JSON.parse(sweep.spec) as unknown,
     runs: [...bases, ...members].map((r) => toRunRecord(db, r)),
   };
+}
+
+export function sweepExists(sqlite: Database.Database, id: string): boolean {
+  return sqlite.prepare('SELECT 1 FROM sweeps WHERE id = ?').get(id) !== undefined;
+}
+
+export function runExists(sqlite: Database.Database, id: string): boolean {
+  return sqlite.prepare('SELECT 1 FROM runs WHERE id = ?').get(id) !== undefined;
+}
+
+/** Whether the run belongs to the sweep, or is the base run that the sweep's runs start from. */
+export function runOfSweep(sqlite: Database.Database, runId: string, sweepId: string): boolean {
+  const row = sqlite
+    .prepare(
+      `SELECT 1 FROM runs WHERE id = ? AND (sweep_id = ? OR id IN (SELECT depends_on FROM runs WHERE sweep_id = ?))`,
+    )
+    .get(runId, sweepId, sweepId);
+  return row !== undefined;
+}
+
+/** The sweep's name; undefined for an unknown sweep. */
+export function sweepName(sqlite: Database.Database, id: string): string | undefined {
+  return (sqlite.prepare('SELECT name FROM sweeps WHERE id = ?').get(id) as { name: string } | undefined)?.name;
+}
+
+export interface MeasuredRun {
+  kind: string;
+  config: Record<string, unknown>;
+  backend: string | null;
+  summary: Record<string, number>;
+  sweepId: string | null;
+  sweepName: string | null;
+}
+
+/** The newest 2,000 finished runs with a summary (peak memory, throughput), with their sweep's name. */
+export function measuredRuns(sqlite: Database.Database): MeasuredRun[] {
+  const rows = sqlite
+    .prepare(
+      `SELECT r.kind, r.config, r.backend, r.summary, r.sweep_id AS sweepId, s.name AS sweepName
+      FROM runs r LEFT JOIN sweeps s ON s.id = r.sweep_id
+      WHERE r.status = 'finished' AND r.summary IS NOT NULL ORDER BY r.created_at DESC LIMIT 2000`,
+    )
+    .all() as (Omit<MeasuredRun, 'config' | 'summary'> & { config: string; summary: string })[];
+  return rows.map((r) => ({
+    ...r,
+    config: JSON.parse(r.config) as Record<string, unknown>,
+    summary: JSON.parse(r.summary) as Record<string, number>,
+  }));
 }
