@@ -1,6 +1,7 @@
 /**
  * LayerLab's SQLite schema. The runs' events.ndjson files are the durable log; these tables index them for reads.
- * Non-finite values: SQLite turns NaN into NULL, so a NULL `value` in a points table means NaN (±Infinity is stored as is).
+ * Non-finite values: SQLite turns NaN into NULL, so a NULL `value` in a points table means NaN
+ * (±Infinity is stored as is).
  */
 import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';

@@ -41,7 +41,8 @@ export function isLoopback(host: string): boolean {
 export function assertSafeBinding(env: Env): void {
   if (!isLoopback(env.HOST) && !env.LAYERLAB_ADMIN_TOKEN) {
     throw new ConfigError(
-      `refusing to listen on ${env.HOST} without an admin token: set LAYERLAB_ADMIN_TOKEN to a secret of 16+ characters ` +
+      `refusing to listen on ${env.HOST} without an admin token: ` +
+        `set LAYERLAB_ADMIN_TOKEN to a secret of 16+ characters ` +
         `(e.g. LAYERLAB_ADMIN_TOKEN=$(openssl rand -hex 24)), or bind to 127.0.0.1`,
     );
   }

@@ -54,37 +54,41 @@ function integrity(file: string): string {
 }
 
 describe('storage faults', () => {
-  it('a read-only data home: npm start refuses with exit code 2 and a message naming the path; the database is intact', () => {
-    const mnt = tempDir('layerlab-ro-');
-    mountTmpfs(mnt, 'size=8m');
-    const home = path.join(mnt, 'home');
-    fs.mkdirSync(path.join(home, 'runs'), { recursive: true });
-    const dbFile = path.join(home, 'layerlab.db');
-    const conn = openDatabase(dbFile);
-    insertRun(conn.sqlite, { id: 'r1' });
-    conn.sqlite.pragma('wal_checkpoint(TRUNCATE)');
-    conn.sqlite.close();
-    remount(mnt, 'ro');
-    expect(
-      () => fs.writeFileSync(path.join(home, 'probe'), 'x'),
-      'the mount must really be read-only, even for root',
-    ).toThrow(/EROFS/);
+  it(
+    'a read-only data home: npm start refuses with exit code 2 and a message naming the path; the database is ' +
+      'intact',
+    () => {
+      const mnt = tempDir('layerlab-ro-');
+      mountTmpfs(mnt, 'size=8m');
+      const home = path.join(mnt, 'home');
+      fs.mkdirSync(path.join(home, 'runs'), { recursive: true });
+      const dbFile = path.join(home, 'layerlab.db');
+      const conn = openDatabase(dbFile);
+      insertRun(conn.sqlite, { id: 'r1' });
+      conn.sqlite.pragma('wal_checkpoint(TRUNCATE)');
+      conn.sqlite.close();
+      remount(mnt, 'ro');
+      expect(
+        () => fs.writeFileSync(path.join(home, 'probe'), 'x'),
+        'the mount must really be read-only, even for root',
+      ).toThrow(/EROFS/);
 
-    const res = spawnSync(process.execPath, ['--import', 'tsx', path.resolve('scripts/start.ts')], {
-      env: { ...process.env, LAYERLAB_HOME: home, PORT: '39999', HOST: '127.0.0.1', LAYERLAB_ADMIN_TOKEN: '' },
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
-    expect(res.status, res.stderr).toBe(2);
-    expect(res.stderr).toContain(`the data home ${home} is not writable (EROFS)`);
-    expect(res.stderr).toContain('LAYERLAB_HOME');
-    expect(res.stderr).not.toMatch(/\n\s+at /); // no stack trace
-    // SQLite cannot open a WAL database on a read-only mount without its -shm: check a byte-exact copy.
-    const copy = tempDir('layerlab-ro-copy-');
-    for (const f of fs.readdirSync(home).filter((n) => n.startsWith('layerlab.db')))
-      fs.copyFileSync(path.join(home, f), path.join(copy, f));
-    expect(integrity(path.join(copy, 'layerlab.db'))).toBe('ok');
-  });
+      const res = spawnSync(process.execPath, ['--import', 'tsx', path.resolve('scripts/start.ts')], {
+        env: { ...process.env, LAYERLAB_HOME: home, PORT: '39999', HOST: '127.0.0.1', LAYERLAB_ADMIN_TOKEN: '' },
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      expect(res.status, res.stderr).toBe(2);
+      expect(res.stderr).toContain(`the data home ${home} is not writable (EROFS)`);
+      expect(res.stderr).toContain('LAYERLAB_HOME');
+      expect(res.stderr).not.toMatch(/\n\s+at /); // no stack trace
+      // SQLite cannot open a WAL database on a read-only mount without its -shm: check a byte-exact copy.
+      const copy = tempDir('layerlab-ro-copy-');
+      for (const f of fs.readdirSync(home).filter((n) => n.startsWith('layerlab.db')))
+        fs.copyFileSync(path.join(home, f), path.join(copy, f));
+      expect(integrity(path.join(copy, 'layerlab.db'))).toBe('ok');
+    },
+  );
 
   it('a home that cannot be created (read-only parent): refused with the path and the reason', () => {
     const mnt = tempDir('layerlab-ro2-');
@@ -99,85 +103,90 @@ describe('storage faults', () => {
     expect(res.stderr).toContain(`cannot create the data home ${home}: EROFS (${mnt} is read-only)`);
   });
 
-  it('disk full during ingest: a clean SQLITE_FULL, nothing half-written, integrity ok, and a full catch-up once space is back', () => {
-    const mnt = tempDir('layerlab-full-');
-    mountTmpfs(mnt, 'size=600k');
-    const dbFile = path.join(mnt, 'layerlab.db');
-    const conn = openDatabase(dbFile);
-    insertRun(conn.sqlite, { id: 'r1' });
-    // The events file lives elsewhere (as on a separate disk); only the database's filesystem fills up.
-    const eventsDir = tempDir('layerlab-full-events-');
-    const file = path.join(eventsDir, 'events.ndjson');
-    const b = new EventBuilder();
-    const STEPS = 4000;
-    let text = `${encodeEvent(b.started())}\n`;
-    for (let s = 1; s <= STEPS; s++) {
-      text += `${encodeEvent(b.metrics(s, { 'train/loss': 1 / s, lr: 1e-3, tokens_per_s: 1000 + s, grad_norm: s % 7 }))}\n`;
-    }
-    text += `${encodeEvent(b.finished(STEPS))}\n`;
-    // The first 500 steps are ingested while there is room.
-    const firstPart = `${text.split('\n').slice(0, 501).join('\n')}\n`;
-    fs.writeFileSync(file, firstPart);
-    expect(tailRun(conn, 'r1', file).stored).toBe(501);
-    fs.appendFileSync(file, text.slice(firstPart.length));
-    // Fill what is left of the filesystem.
-    const filler = path.join(mnt, 'filler');
-    try {
-      fs.writeFileSync(filler, Buffer.alloc(2 << 20));
-    } catch (e) {
-      expect((e as NodeJS.ErrnoException).code).toBe('ENOSPC');
-    }
+  it(
+    'disk full during ingest: a clean SQLITE_FULL, nothing half-written, integrity ok, and a full catch-up ' +
+      'once space is back',
+    () => {
+      const mnt = tempDir('layerlab-full-');
+      mountTmpfs(mnt, 'size=600k');
+      const dbFile = path.join(mnt, 'layerlab.db');
+      const conn = openDatabase(dbFile);
+      insertRun(conn.sqlite, { id: 'r1' });
+      // The events file lives elsewhere (as on a separate disk); only the database's filesystem fills up.
+      const eventsDir = tempDir('layerlab-full-events-');
+      const file = path.join(eventsDir, 'events.ndjson');
+      const b = new EventBuilder();
+      const STEPS = 4000;
+      let text = `${encodeEvent(b.started())}\n`;
+      for (let s = 1; s <= STEPS; s++) {
+        const values = { 'train/loss': 1 / s, lr: 1e-3, tokens_per_s: 1000 + s, grad_norm: s % 7 };
+        text += `${encodeEvent(b.metrics(s, values))}\n`;
+      }
+      text += `${encodeEvent(b.finished(STEPS))}\n`;
+      // The first 500 steps are ingested while there is room.
+      const firstPart = `${text.split('\n').slice(0, 501).join('\n')}\n`;
+      fs.writeFileSync(file, firstPart);
+      expect(tailRun(conn, 'r1', file).stored).toBe(501);
+      fs.appendFileSync(file, text.slice(firstPart.length));
+      // Fill what is left of the filesystem.
+      const filler = path.join(mnt, 'filler');
+      try {
+        fs.writeFileSync(filler, Buffer.alloc(2 << 20));
+      } catch (e) {
+        expect((e as NodeJS.ErrnoException).code).toBe('ENOSPC');
+      }
 
-    let failure: unknown = null;
-    try {
-      for (let r = tailRun(conn, 'r1', file, { chunkBytes: 16 << 10 }); r.more; r = tailRun(conn, 'r1', file)) {
+      let failure: unknown = null;
+      try {
+        for (let r = tailRun(conn, 'r1', file, { chunkBytes: 16 << 10 }); r.more; r = tailRun(conn, 'r1', file)) {
+          /* keep going */
+        }
+      } catch (e) {
+        failure = e;
+      }
+      expect(failure, 'the database filesystem was full, so ingest must fail').not.toBeNull();
+      expect((failure as { code?: string }).code).toMatch(/^SQLITE_FULL|^SQLITE_IOERR/);
+      expect(String((failure as Error).message)).toMatch(/full|disk I\/O/i);
+
+      // What was committed is consistent: the offset, last_seq and the stored steps agree.
+      const head = conn.sqlite.prepare('SELECT events_offset AS offset, last_seq AS lastSeq FROM runs').get() as {
+        offset: number;
+        lastSeq: number;
+      };
+      const stored = conn.sqlite
+        .prepare(
+          `SELECT p.step FROM points p JOIN series s ON s.id = p.series_id WHERE s.key = 'train/loss' ORDER BY p.step`,
+        )
+        .pluck()
+        .all() as number[];
+      expect(stored).toEqual(stored.map((_, i) => i + 1));
+      expect(stored.length).toBeGreaterThanOrEqual(500);
+      expect(stored.length).toBeLessThan(STEPS);
+      expect(head.lastSeq).toBe(stored.length); // seq 0 is run_started, seq s is step s
+      const prefix = Buffer.from(text).subarray(0, head.offset).toString('utf8');
+      expect(prefix.endsWith('\n') || head.offset === 0).toBe(true);
+      expect(prefix.split('\n').filter(Boolean).length).toBe(head.lastSeq + 1);
+      expect(conn.sqlite.pragma('integrity_check', { simple: true })).toBe('ok');
+
+      // Space comes back: the tailer resumes from its offset and every step is stored exactly once.
+      fs.rmSync(filler, { force: true });
+      remount(mnt, 'size=64m');
+      for (let r = tailRun(conn, 'r1', file); r.more; r = tailRun(conn, 'r1', file)) {
         /* keep going */
       }
-    } catch (e) {
-      failure = e;
-    }
-    expect(failure, 'the database filesystem was full, so ingest must fail').not.toBeNull();
-    expect((failure as { code?: string }).code).toMatch(/^SQLITE_FULL|^SQLITE_IOERR/);
-    expect(String((failure as Error).message)).toMatch(/full|disk I\/O/i);
-
-    // What was committed is consistent: the offset, last_seq and the stored steps agree.
-    const head = conn.sqlite.prepare('SELECT events_offset AS offset, last_seq AS lastSeq FROM runs').get() as {
-      offset: number;
-      lastSeq: number;
-    };
-    const stored = conn.sqlite
-      .prepare(
-        `SELECT p.step FROM points p JOIN series s ON s.id = p.series_id WHERE s.key = 'train/loss' ORDER BY p.step`,
-      )
-      .pluck()
-      .all() as number[];
-    expect(stored).toEqual(stored.map((_, i) => i + 1));
-    expect(stored.length).toBeGreaterThanOrEqual(500);
-    expect(stored.length).toBeLessThan(STEPS);
-    expect(head.lastSeq).toBe(stored.length); // seq 0 is run_started, seq s is step s
-    const prefix = Buffer.from(text).subarray(0, head.offset).toString('utf8');
-    expect(prefix.endsWith('\n') || head.offset === 0).toBe(true);
-    expect(prefix.split('\n').filter(Boolean).length).toBe(head.lastSeq + 1);
-    expect(conn.sqlite.pragma('integrity_check', { simple: true })).toBe('ok');
-
-    // Space comes back: the tailer resumes from its offset and every step is stored exactly once.
-    fs.rmSync(filler, { force: true });
-    remount(mnt, 'size=64m');
-    for (let r = tailRun(conn, 'r1', file); r.more; r = tailRun(conn, 'r1', file)) {
-      /* keep going */
-    }
-    const after = conn.sqlite
-      .prepare(
-        `SELECT p.step FROM points p JOIN series s ON s.id = p.series_id WHERE s.key = 'train/loss' ORDER BY p.step`,
-      )
-      .pluck()
-      .all() as number[];
-    expect(after).toEqual(Array.from({ length: STEPS }, (_, i) => i + 1));
-    expect(conn.sqlite.prepare('SELECT status, last_seq FROM runs').get()).toEqual({
-      status: 'finished',
-      last_seq: STEPS + 1,
-    });
-    conn.sqlite.close();
-    expect(integrity(dbFile)).toBe('ok');
-  });
+      const after = conn.sqlite
+        .prepare(
+          `SELECT p.step FROM points p JOIN series s ON s.id = p.series_id WHERE s.key = 'train/loss' ORDER BY p.step`,
+        )
+        .pluck()
+        .all() as number[];
+      expect(after).toEqual(Array.from({ length: STEPS }, (_, i) => i + 1));
+      expect(conn.sqlite.prepare('SELECT status, last_seq FROM runs').get()).toEqual({
+        status: 'finished',
+        last_seq: STEPS + 1,
+      });
+      conn.sqlite.close();
+      expect(integrity(dbFile)).toBe('ok');
+    },
+  );
 });

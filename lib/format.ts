@@ -30,7 +30,10 @@ export function eta(
   return (elapsed / step) * (total - step);
 }
 
-/** A data-table cell as every chart's "data" toggle and the HTML export show it: NaN and ±Infinity spelled out, 6 significant digits. */
+/**
+ * A data-table cell as every chart's "data" toggle and the HTML export show it: NaN and ±Infinity spelled out,
+ * 6 significant digits.
+ */
 export function formatCell(v: string | number | null): string {
   if (v === null) return '—';
   if (typeof v === 'string') return v;

@@ -84,7 +84,8 @@ function plan(argv: string[]): Plan | 'help' {
     if (!raw.out) throw new ConfigError('--resume needs --out DIR (the run to continue)');
     if (extra.length)
       throw new ConfigError(
-        `--resume continues the run's saved configuration; remove ${extra.map((k) => `--${k.replace(/_/g, '-')}`).join(', ')}`,
+        `--resume continues the run's saved configuration; remove ` +
+          `${extra.map((k) => `--${k.replace(/_/g, '-')}`).join(', ')}`,
       );
     const found = findCheckpoint(path.join(outDir, CHECKPOINT_DIRNAME)) ?? findCheckpoint(outDir);
     if (!found) throw new ConfigError(`nothing to resume: no checkpoint in ${outDir}`);
@@ -244,7 +245,8 @@ async function main(argv: string[]): Promise<number> {
     }
     const on = p.hf ? `${p.hf.shape.architecture} ${p.hf.dir}` : p.config.preset;
     say(
-      `${p.resume ? `resuming at step ${run.step}` : 'starting'}: ${p.config.stage} ${p.config.method} on ${on}, backend ${backend.info.name} (${backend.info.device}), out ${p.outDir}`,
+      `${p.resume ? `resuming at step ${run.step}` : 'starting'}: ${p.config.stage} ${p.config.method} on ` +
+        `${on}, backend ${backend.info.name} (${backend.info.device}), out ${p.outDir}`,
     );
     const onFinish = (r: RunState) => {
       const written = saveHfFor(r, p.outDir);

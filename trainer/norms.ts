@@ -1,6 +1,6 @@
 /**
- * Per-layer norm traces (the LISA paper's weight-norm figure, arXiv 2403.17919 Fig. 2): for each layer group (embed, pos,
- * block.i, lnf, head) and each module inside a block (attn.q … mlp.proj, ln), L2 norms over the
+ * Per-layer norm traces (the LISA paper's weight-norm figure, arXiv 2403.17919 Fig. 2): for each layer group
+ * (embed, pos, block.i, lnf, head) and each module inside a block (attn.q … mlp.proj, ln), L2 norms over the
  * concatenation of its parameters of
  *   weight    = ‖W₀ + ΔW‖   (the effective weights; LoRA: W₀ + (α/r)·A·B)
  *   update    = ‖ΔW‖        (LoRA: ‖(α/r)·A·B‖ on top of any change of the base weights)

@@ -120,7 +120,8 @@ describe('POST /api/runs/:id/events', () => {
     ]);
     expect(await answer(events(post(`/api/runs/${id}/events`, line, admin), params(id)))).toEqual([
       401,
-      `{"error":"a valid ingest token for run ${id} is required (Authorization: Bearer <token>)","code":"unauthorized"}`,
+      `{"error":"a valid ingest token for run ${id} is required (Authorization: Bearer ` +
+        `<token>)","code":"unauthorized"}`,
     ]);
     const big = new Request(`${BASE}/api/runs/${id}/events`, {
       method: 'POST',

@@ -64,7 +64,7 @@ export function Chart({ id, title, option, data, height = 360, caption }: ChartP
             </thead>
             <tbody>
               {data.rows.map((r, i) => (
-                // biome-ignore lint/suspicious/noArrayIndexKey: rows and cells are positions in the chart's data, never reordered
+                // biome-ignore lint/suspicious/noArrayIndexKey: rows are positions in the chart's data, never reordered
                 <tr key={i}>
                   {r.map((v, j) => (
                     // biome-ignore lint/suspicious/noArrayIndexKey: see above

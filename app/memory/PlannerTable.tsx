@@ -5,7 +5,9 @@ import { plannerTable, type PlannerCell } from '@/lib/views/planner';
 
 function Cell({ c }: { c: PlannerCell }) {
   const b = c.breakdown;
-  const title = `weights ${b.weights.toFixed(1)} + grads ${b.grads.toFixed(1)} + optimizer ${b.optimizer.toFixed(1)} + activations ${b.activations.toFixed(1)} + overhead ${b.overhead.toFixed(1)} GiB`;
+  const title =
+    `weights ${b.weights.toFixed(1)} + grads ${b.grads.toFixed(1)} + optimizer ` +
+    `${b.optimizer.toFixed(1)} + activations ${b.activations.toFixed(1)} + overhead ${b.overhead.toFixed(1)} GiB`;
   const err = c.relError === null ? null : formatPercent(c.relError, 0, true);
   return (
     <td className="num" title={title}>

@@ -43,7 +43,10 @@ export function SweepsTable({ sweeps }: { sweeps: LiveSweep[] }) {
               <td>{s.etaMs === null ? '—' : formatDuration(s.etaMs)}</td>
               <td>{s.createdAt.slice(0, 16).replace('T', ' ')}</td>
               <td className="links">
-                <Link href={`/sweeps/${s.id}/table`}>table</Link> · <Link href={`/sweeps/${s.id}/norms`}>norms</Link> ·{' '}
+                <Link href={`/sweeps/${s.id}/table`}>table</Link>
+                {' · '}
+                <Link href={`/sweeps/${s.id}/norms`}>norms</Link>
+                {' · '}
                 <Link href={`/sweeps/${s.id}/robustness`}>robustness</Link>
               </td>
             </tr>

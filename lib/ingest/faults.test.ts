@@ -97,7 +97,8 @@ describe('events file faults', () => {
     expect(r).toMatchObject({ errors: [], stored: 7, duplicates: 2, gaps: [] });
     const values = sqlite
       .prepare(
-        `SELECT p.step, p.value FROM points p JOIN series s ON s.id = p.series_id WHERE s.key = 'train/loss' ORDER BY p.step`,
+        `SELECT p.step, p.value FROM points p JOIN series s ON s.id = p.series_id WHERE s.key = 'train/loss' ` +
+          `ORDER BY p.step`,
       )
       .all();
     expect(values).toEqual([1, 2, 3, 4, 5, 6].map((s) => ({ step: s, value: s })));
@@ -105,37 +106,42 @@ describe('events file faults', () => {
     expectRereadHarmless(conn, file);
   });
 
-  it('out-of-order and repeated seq across reads: the seq rule applies, gaps are logged, repeats never stored twice', () => {
-    const { conn, sqlite, b, file } = setup();
-    const e = [b.started(), ...[1, 2, 3, 4, 5, 6].map((s) => b.metrics(s, { 'train/loss': s }))]; // seq 0..6
-    const forged = { ...e[4], values: { 'train/loss': 999 } } as RunEvent; // seq 4 again, other content
-    fs.writeFileSync(file, [e[0], e[1], e[2], e[4], forged, e[3], e[6], e[5], e[2]].map(line).join(''));
-    // chunkBytes 1: every line is its own read and transaction, as when a trainer appends line by line.
-    const r = tailRun(conn, 'r1', file, { chunkBytes: 1 });
-    expect(r.errors).toEqual([]);
-    expect(r.stored).toBe(5); // seq 0,1,2,4,6
-    expect(r.duplicates).toBe(4); // 4' repeat; 3 and 5 after a later seq (the documented rule); 2 repeat
-    expect(r.gaps).toEqual([
-      { from: 3, to: 3 },
-      { from: 5, to: 5 },
-    ]);
-    const values = sqlite
-      .prepare(
-        `SELECT p.step, p.value FROM points p JOIN series s ON s.id = p.series_id WHERE s.key = 'train/loss' ORDER BY p.step`,
-      )
-      .all();
-    expect(values).toEqual([1, 2, 4, 6].map((s) => ({ step: s, value: s }))); // the forged repeat did not overwrite
-    expect(logs(sqlite)).toEqual([
-      { seq: -(2 * 6 + 2), level: 'warn', message: 'events 5..5 missing before seq 6' },
-      { seq: -(2 * 4 + 2), level: 'warn', message: 'events 3..3 missing before seq 4' },
-    ]);
-    expect(sqlite.prepare('SELECT last_seq, last_step FROM runs').get()).toEqual({ last_seq: 6, last_step: 6 });
-    // re-reading line by line gives the same index
-    const before = dump(sqlite);
-    sqlite.prepare('UPDATE runs SET events_offset = 0').run();
-    expect(tailRun(conn, 'r1', file, { chunkBytes: 1 }).stored).toBe(0);
-    expect(dump(sqlite)).toEqual(before);
-  });
+  it(
+    'out-of-order and repeated seq across reads: the seq rule applies, gaps are logged, repeats never stored ' +
+      'twice',
+    () => {
+      const { conn, sqlite, b, file } = setup();
+      const e = [b.started(), ...[1, 2, 3, 4, 5, 6].map((s) => b.metrics(s, { 'train/loss': s }))]; // seq 0..6
+      const forged = { ...e[4], values: { 'train/loss': 999 } } as RunEvent; // seq 4 again, other content
+      fs.writeFileSync(file, [e[0], e[1], e[2], e[4], forged, e[3], e[6], e[5], e[2]].map(line).join(''));
+      // chunkBytes 1: every line is its own read and transaction, as when a trainer appends line by line.
+      const r = tailRun(conn, 'r1', file, { chunkBytes: 1 });
+      expect(r.errors).toEqual([]);
+      expect(r.stored).toBe(5); // seq 0,1,2,4,6
+      expect(r.duplicates).toBe(4); // 4' repeat; 3 and 5 after a later seq (the documented rule); 2 repeat
+      expect(r.gaps).toEqual([
+        { from: 3, to: 3 },
+        { from: 5, to: 5 },
+      ]);
+      const values = sqlite
+        .prepare(
+          `SELECT p.step, p.value FROM points p JOIN series s ON s.id = p.series_id WHERE s.key = 'train/loss' ` +
+            `ORDER BY p.step`,
+        )
+        .all();
+      expect(values).toEqual([1, 2, 4, 6].map((s) => ({ step: s, value: s }))); // the forged repeat did not overwrite
+      expect(logs(sqlite)).toEqual([
+        { seq: -(2 * 6 + 2), level: 'warn', message: 'events 5..5 missing before seq 6' },
+        { seq: -(2 * 4 + 2), level: 'warn', message: 'events 3..3 missing before seq 4' },
+      ]);
+      expect(sqlite.prepare('SELECT last_seq, last_step FROM runs').get()).toEqual({ last_seq: 6, last_step: 6 });
+      // re-reading line by line gives the same index
+      const before = dump(sqlite);
+      sqlite.prepare('UPDATE runs SET events_offset = 0').run();
+      expect(tailRun(conn, 'r1', file, { chunkBytes: 1 }).stored).toBe(0);
+      expect(dump(sqlite)).toEqual(before);
+    },
+  );
 
   it('garbage of every kind between valid lines: each logged once with its byte offset, the run intact', () => {
     const { conn, sqlite, b, file } = setup();
@@ -146,7 +152,8 @@ describe('events file faults', () => {
       '{"v":99,"seq":50,"type":"metrics","time":"t","step":0,"values":{}}', // unknown protocol version
       '{"v":1,"seq":51,"type":"metrics","time":"t","step":0,"values":{"x":"not a number"}}',
       '{"v":1,"seq":52,"type":"metrics","time":"t","step":1e400,"values":{}}',
-      `{"v":1,"seq":53,"type":"log","time":"t","level":"info","message":"${'x'.repeat(20_000)}"}`, // message over the cap
+      // message over the cap
+      `{"v":1,"seq":53,"type":"log","time":"t","level":"info","message":"${'x'.repeat(20_000)}"}`,
       '[1,2,3]',
       'null',
       '{"__proto__":{"polluted":true},"v":1}',

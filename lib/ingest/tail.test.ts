@@ -104,8 +104,10 @@ describe('tailRun', () => {
     const dump = () =>
       [
         'SELECT s.key, p.step, p.value FROM points p JOIN series s ON s.id = p.series_id ORDER BY 1, 2',
-        'SELECT s.key, b.level, b.block, b.count, b.nan_count, b.min_value, b.max_value, b.sum_value FROM point_blocks b JOIN series s ON s.id = b.series_id ORDER BY 1, 2, 3',
-        'SELECT g.name, n.step, n.weight, n.grad, n.has_grad FROM norm_points n JOIN norm_groups g ON g.id = n.group_id ORDER BY 1, 2',
+        'SELECT s.key, b.level, b.block, b.count, b.nan_count, b.min_value, b.max_value, b.sum_value FROM ' +
+          'point_blocks b JOIN series s ON s.id = b.series_id ORDER BY 1, 2, 3',
+        'SELECT g.name, n.step, n.weight, n.grad, n.has_grad FROM norm_points n JOIN norm_groups g ON g.id = ' +
+          'n.group_id ORDER BY 1, 2',
         'SELECT key, step, value FROM latest ORDER BY 1',
         'SELECT step, path FROM checkpoints',
         'SELECT seq, message FROM run_logs ORDER BY 1',

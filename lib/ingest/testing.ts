@@ -45,7 +45,8 @@ export interface RunFixture {
 export function insertSweep(sqlite: Database.Database, id: string, name = id, createdAt?: string): void {
   sqlite
     .prepare(
-      "INSERT INTO sweeps (id, name, spec, created_at) VALUES (?, ?, '{}', coalesce(?, strftime('%Y-%m-%dT%H:%M:%fZ','now')))",
+      "INSERT INTO sweeps (id, name, spec, created_at) VALUES (?, ?, '{}', coalesce(?, " +
+        "strftime('%Y-%m-%dT%H:%M:%fZ','now')))",
     )
     .run(id, name, createdAt ?? null);
 }
@@ -251,7 +252,10 @@ function seedRun(
   return id;
 }
 
-/** The acceptance sweep in miniature: γ ∈ {1,2} × K ∈ {2,5} × 2 seeds + full + LoRA, plus a pretrain run and a still-running third seed. */
+/**
+ * The acceptance sweep in miniature: γ ∈ {1,2} × K ∈ {2,5} × 2 seeds + full + LoRA, plus a pretrain run and a
+ * still-running third seed.
+ */
 export function seedNanoSweep(sqlite: Database.Database): void {
   seedAblationSweep(sqlite, {
     sweepId: 's1',

@@ -26,14 +26,17 @@ function expectBlocksConsistent(sqlite: TempDatabase['conn']['sqlite']) {
   for (const L of BLOCK_LEVELS) {
     const expected = sqlite
       .prepare(
-        `SELECT series_id, CAST(step / ${L} AS INTEGER) AS block, count(value) AS count, count(*) - count(value) AS nan_count,
-         min(value) AS min_value, max(value) AS max_value, round(total(value), 6) AS sum_value, min(step) AS first_step, max(step) AS last_step
+        `SELECT series_id, CAST(step / ${L} AS INTEGER) AS block, count(value) AS count, count(*) - ` +
+          `count(value) AS nan_count,
+         min(value) AS min_value, max(value) AS max_value, round(total(value), 6) AS sum_value,
+         min(step) AS first_step, max(step) AS last_step
          FROM points GROUP BY series_id, block ORDER BY series_id, block`,
       )
       .all();
     const actual = sqlite
       .prepare(
-        `SELECT series_id, block, count, nan_count, min_value, max_value, round(sum_value, 6) AS sum_value, first_step, last_step
+        `SELECT series_id, block, count, nan_count, min_value, max_value, round(sum_value, 6) AS sum_value, ` +
+          `first_step, last_step
          FROM point_blocks WHERE level = ? ORDER BY series_id, block`,
       )
       .all(L);
@@ -98,7 +101,8 @@ describe('ingestEvents', () => {
     expect(raw('c')).toMatchObject({ min: -Infinity, mean: -Infinity });
     const blocks = sqlite
       .prepare(
-        'SELECT s.key, b.count, b.nan_count, b.min_value, b.max_value FROM point_blocks b JOIN series s ON s.id = b.series_id WHERE level = 16 ORDER BY s.key',
+        'SELECT s.key, b.count, b.nan_count, b.min_value, b.max_value FROM point_blocks b JOIN series s ON ' +
+          's.id = b.series_id WHERE level = 16 ORDER BY s.key',
       )
       .all();
     expect(blocks).toEqual([

@@ -9,7 +9,10 @@ afterEach(() => t?.close());
 
 const blocks = Array.from({ length: 12 }, (_, i) => `block.${i}`);
 
-/** 12-block model; group emitted in alphabetical order (as a foreign trainer might); block i trains when step % 12 == i. */
+/**
+ * 12-block model; group emitted in alphabetical order (as a foreign trainer might); block i trains when
+ * step % 12 == i.
+ */
 function setup() {
   t = tempDatabase();
   insertRun(t.conn.sqlite, { id: 'r1' });

@@ -95,7 +95,8 @@ export function normMatrix(
   const col = COLUMN[quantity];
   const read = sqlite
     .prepare(
-      `SELECT step / ? AS c, avg(${col}), count(${col}) FROM norm_points WHERE ${cond} AND step BETWEEN ? AND ? GROUP BY c`,
+      `SELECT step / ? AS c, avg(${col}), count(${col}) FROM norm_points WHERE ${cond} AND step BETWEEN ? AND ` +
+        `? GROUP BY c`,
     )
     .raw();
   const values = groups.map((g) => {
@@ -145,7 +146,8 @@ export function normAggregates(
   const cond = where(quantity);
   if (agg === 'step' && (step === undefined || !Number.isFinite(step))) throw new RangeError("agg 'step' needs a step");
   const mean = sqlite.prepare(
-    `SELECT avg(${col}) AS value, count(${col}) AS n, count(*) - count(${col}) AS nanCount, max(step) AS step FROM norm_points WHERE ${cond}`,
+    `SELECT avg(${col}) AS value, count(${col}) AS n, count(*) - count(${col}) AS nanCount, max(step) AS step ` +
+      `FROM norm_points WHERE ${cond}`,
   );
   const at = sqlite.prepare(
     `SELECT ${col} AS value, step FROM norm_points WHERE ${cond} AND step <= ? ORDER BY step DESC LIMIT 1`,

@@ -30,7 +30,8 @@ function bruteForce(
 ): Omit<SeriesBucket, 'firstStep' | 'lastStep'>[] {
   const rows = t.conn.sqlite
     .prepare(
-      "SELECT p.step, p.value FROM points p JOIN series s ON s.id = p.series_id WHERE s.run_id = ? AND s.key = 'loss' ORDER BY p.step",
+      'SELECT p.step, p.value FROM points p JOIN series s ON s.id = p.series_id WHERE s.run_id = ? AND s.key = ' +
+        "'loss' ORDER BY p.step",
     )
     .all(id) as { step: number; value: number | null }[];
   const by = new Map<number, number[]>();

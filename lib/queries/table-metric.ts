@@ -78,7 +78,8 @@ export function metricValues(sqlite: Database.Database, sweepId: string, metric:
   if (metric.agg === 'wall') {
     const rows = sqlite
       .prepare(
-        'SELECT id, started_at AS s, finished_at AS f FROM runs WHERE sweep_id = ? AND started_at IS NOT NULL AND finished_at IS NOT NULL',
+        'SELECT id, started_at AS s, finished_at AS f FROM runs ' +
+          'WHERE sweep_id = ? AND started_at IS NOT NULL AND finished_at IS NOT NULL',
       )
       .all(sweepId) as { id: string; s: string; f: string }[];
     for (const r of rows) out.set(r.id, (Date.parse(r.f) - Date.parse(r.s)) / 1000);
@@ -87,7 +88,8 @@ export function metricValues(sqlite: Database.Database, sweepId: string, metric:
   if (metric.agg === 'last') {
     const rows = sqlite
       .prepare(
-        'SELECT r.id AS id, l.value AS v FROM runs r JOIN latest l ON l.run_id = r.id AND l.key = ? WHERE r.sweep_id = ?',
+        'SELECT r.id AS id, l.value AS v FROM runs r JOIN latest l ON l.run_id = r.id AND l.key = ? ' +
+          'WHERE r.sweep_id = ?',
       )
       .raw()
       .all(metric.key, sweepId) as [string, number | null][];
@@ -108,8 +110,10 @@ export function metricValues(sqlite: Database.Database, sweepId: string, metric:
   const top = BLOCK_LEVELS[BLOCK_LEVELS.length - 1];
   const rows = sqlite
     .prepare(
-      'SELECT r.id, min(b.min_value), max(b.max_value), total(b.sum_value), sum(b.count), count(b.sum_value) < count(*) ' +
-        'FROM runs r JOIN series s ON s.run_id = r.id AND s.key = ? JOIN point_blocks b ON b.series_id = s.id AND b.level = ? ' +
+      'SELECT r.id, min(b.min_value), max(b.max_value), total(b.sum_value), sum(b.count), ' +
+        'count(b.sum_value) < count(*) ' +
+        'FROM runs r JOIN series s ON s.run_id = r.id AND s.key = ? ' +
+        'JOIN point_blocks b ON b.series_id = s.id AND b.level = ? ' +
         'WHERE r.sweep_id = ? GROUP BY r.id',
     )
     .raw()

@@ -40,20 +40,21 @@ export function safeSvg(svg: string): string {
 function tableHtml(t: DataTable): string {
   const numeric = t.columns.map((_, j) => t.rows.some((r) => typeof r[j] === 'number'));
   const head = t.columns.map((c, j) => `<th${numeric[j] ? ' class="num"' : ''}>${escapeHtml(c)}</th>`).join('');
-  const body = t.rows
-    .map(
-      (r) =>
-        `<tr>${r.map((v) => `<td${typeof v === 'number' ? ' class="num"' : ''}>${escapeHtml(cellText(v))}</td>`).join('')}</tr>`,
-    )
-    .join('\n');
+  const cell = (v: DataTable['rows'][number][number]) =>
+    `<td${typeof v === 'number' ? ' class="num"' : ''}>${escapeHtml(cellText(v))}</td>`;
+  const body = t.rows.map((r) => `<tr>${r.map(cell).join('')}</tr>`).join('\n');
   return `<table><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;
 }
 
-const STYLE = `body{font-family:'Liberation Sans',Helvetica,Arial,sans-serif;color:#1d2433;max-width:1000px;margin:2rem auto;padding:0 1rem}
-h1{font-size:1.5rem;margin:0 0 .25rem}h2{font-size:1.1rem;margin:2rem 0 .5rem}.sub{color:#5b6472;margin:0 0 1.5rem}
-figure{margin:0 0 1rem}svg{max-width:100%;height:auto}table{border-collapse:collapse;width:100%;font-size:.9rem}
-th,td{text-align:left;padding:.3rem .5rem;border-bottom:1px solid #dde1e7}th{color:#5b6472}td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
-.note{color:#5b6472;font-size:.9rem}footer{margin-top:2rem;color:#5b6472;font-size:.8rem}`;
+const STYLE = [
+  "body{font-family:'Liberation Sans',Helvetica,Arial,sans-serif;color:#1d2433;max-width:1000px;margin:2rem auto;" +
+    'padding:0 1rem}',
+  'h1{font-size:1.5rem;margin:0 0 .25rem}h2{font-size:1.1rem;margin:2rem 0 .5rem}.sub{color:#5b6472;margin:0 0 1.5rem}',
+  'figure{margin:0 0 1rem}svg{max-width:100%;height:auto}table{border-collapse:collapse;width:100%;font-size:.9rem}',
+  'th,td{text-align:left;padding:.3rem .5rem;border-bottom:1px solid #dde1e7}th{color:#5b6472}' +
+    'td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}',
+  '.note{color:#5b6472;font-size:.9rem}footer{margin-top:2rem;color:#5b6472;font-size:.8rem}',
+].join('\n');
 
 export function buildHtml(doc: HtmlDocument): string {
   const sections = doc.sections

@@ -34,7 +34,8 @@ export function parseOrThrow(text: string, contentType?: string, roots?: PathRoo
 export function throughputHistory(conn: Connection): ThroughputSample[] {
   const rows = conn.sqlite
     .prepare(
-      `SELECT json_extract(r.config, '$.preset') AS preset, r.backend AS backend, json_extract(r.config, '$.method') AS method,
+      `SELECT json_extract(r.config, '$.preset') AS preset, r.backend AS backend,
+              json_extract(r.config, '$.method') AS method,
               l.value AS tokensPerS
        FROM runs r JOIN latest l ON l.run_id = r.id AND l.key = 'tokens_per_s'
        WHERE r.status = 'finished' AND r.backend IS NOT NULL AND l.value > 0

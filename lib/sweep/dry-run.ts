@@ -122,8 +122,9 @@ export function dryRun(
 
   const defaults = [...new Set(all.filter((r) => r.estimate.throughput === 'default').map((r) => r.config.preset))];
   const assumptions = [
-    `memory: analytic model (lib/estimate/memory.ts) for the ${options.precision ?? 'fp32'} trainer, eager attention, ` +
-      `${Math.round((options.overheadBytes ?? TFJS_OVERHEAD_BYTES) / 2 ** 20)} MiB process overhead per run`,
+    `memory: analytic model (lib/estimate/memory.ts) for the ${options.precision ?? 'fp32'} trainer, ` +
+      `eager attention, ${Math.round((options.overheadBytes ?? TFJS_OVERHEAD_BYTES) / 2 ** 20)} MiB ` +
+      `process overhead per run`,
     ...defaults.map(
       (p) => `time: no measured runs of preset ${p} on this machine; using the default throughput for ${p}`,
     ),

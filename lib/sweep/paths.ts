@@ -54,7 +54,10 @@ export function confinePath(raw: string, roots: string[], anchor: string): { pat
   if (raw.split(/[\\/]+/).includes('..')) return `'..' is not allowed in a path; use a path inside ${shown}`;
   const abs = path.isAbsolute(raw) ? path.resolve(raw) : path.resolve(anchor, raw);
   if (!roots.some((r) => inside(r, abs))) {
-    return `${abs} is outside the allowed folders (${shown}); put the file there or add its folder to LAYERLAB_DATA_DIRS`;
+    return (
+      `${abs} is outside the allowed folders (${shown}); put the file there or add its folder to ` +
+      `LAYERLAB_DATA_DIRS`
+    );
   }
   const real = realOrSelf(abs);
   if (real !== abs && !roots.some((r) => inside(realOrSelf(r), real))) {

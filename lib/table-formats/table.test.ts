@@ -51,10 +51,12 @@ describe('table exports', () => {
   it('CSV has a header row and one line per cell and baseline', () => {
     const lines = renderTable(table(), 'csv').trim().split('\n');
     expect(lines[0]).toBe(
-      'method,label,gamma,interval,switches,steps,rank,alpha,variant,metric,n,non_finite,excluded,mean,std,stderr,ci95_low,ci95_high,min,max,cv,best,' +
+      'method,label,gamma,interval,switches,steps,rank,alpha,variant,metric,n,non_finite,excluded,' +
+        'mean,std,stderr,ci95_low,ci95_high,min,max,cv,best,' +
         'lr,lr_candidates,lr_chosen_on,optimizer_state,' +
         'vs_full_n,vs_full_mean,vs_full_ci95_low,vs_full_ci95_high,vs_full_interval,vs_full_significant,' +
-        'vs_lora_r_8_a_16_n,vs_lora_r_8_a_16_mean,vs_lora_r_8_a_16_ci95_low,vs_lora_r_8_a_16_ci95_high,vs_lora_r_8_a_16_interval,vs_lora_r_8_a_16_significant',
+        'vs_lora_r_8_a_16_n,vs_lora_r_8_a_16_mean,vs_lora_r_8_a_16_ci95_low,vs_lora_r_8_a_16_ci95_high,' +
+        'vs_lora_r_8_a_16_interval,vs_lora_r_8_a_16_significant',
     );
     expect(lines).toHaveLength(7);
     expect(lines[1]).toMatch(/^lisa,LISA γ=1 K=2,1,2,5,10,,,,eval\/loss,2,0,1,2\.1215,/);
@@ -70,10 +72,12 @@ describe('table exports', () => {
       /^final eval\/loss, mean ± std over seeds .* Optimizer state at LISA switches: unrecorded\./,
     );
     expect(rows[2]).toBe(
-      '| method | γ | K | switches | lr | final eval/loss: mean ± std (n) | 95% CI | Δ vs Full (95% CI) | Δ vs LoRA r=8 α=16 (95% CI) |',
+      '| method | γ | K | switches | lr | final eval/loss: mean ± std (n) | 95% CI | Δ vs Full (95% CI) | Δ vs ' +
+        'LoRA r=8 α=16 (95% CI) |',
     );
     expect(rows[4]).toBe(
-      '| LISA | 1 | 2 | 5 | – | 2.12150 ± 0.00071 (2) | [2.115, 2.128] | +0.220 [0.220, 0.220] † (n = 2) | -0.380 [-0.380, -0.380] † (n = 2) |',
+      '| LISA | 1 | 2 | 5 | – | 2.12150 ± 0.00071 (2) | [2.115, 2.128] | +0.220 [0.220, 0.220] † (n = 2) | ' +
+        '-0.380 [-0.380, -0.380] † (n = 2) |',
     );
     expect(rows[8]).toContain('**1.90150 ± 0.00071 (2)**');
     expect(rows[9]).toMatch(/^\| LoRA r=8 α=16 \| – \| – \| – \| – \| 2\.50150 ± 0\.00071 \(2\) \|.* – \| – \|$/);

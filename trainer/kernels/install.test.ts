@@ -31,17 +31,20 @@ describe('installKernels', () => {
     x.dispose();
   });
 
-  it('chooseBackend installs every kernel on cpu and wasm; the wasm replacements only when wasm is chosen', async () => {
-    const stock = tf.getKernel('BatchMatMul', 'wasm')?.kernelFunc;
-    expect(stock).toBeDefined();
-    await chooseBackend('cpu', []);
-    for (const backend of ['cpu', 'wasm']) {
-      for (const name of OURS) expect(tf.getKernel(name, backend), `${name} on ${backend}`).toBeDefined();
-    }
-    expect(tf.getKernel('BatchMatMul', 'wasm')?.kernelFunc).toBe(stock);
-    expect((await chooseBackend('wasm', [])).info.name).toBe('wasm');
-    expect(tf.getKernel('BatchMatMul', 'wasm')?.kernelFunc).not.toBe(stock);
-  });
+  it(
+    'chooseBackend installs every kernel on cpu and wasm; the wasm replacements only when wasm is ' + 'chosen',
+    async () => {
+      const stock = tf.getKernel('BatchMatMul', 'wasm')?.kernelFunc;
+      expect(stock).toBeDefined();
+      await chooseBackend('cpu', []);
+      for (const backend of ['cpu', 'wasm']) {
+        for (const name of OURS) expect(tf.getKernel(name, backend), `${name} on ${backend}`).toBeDefined();
+      }
+      expect(tf.getKernel('BatchMatMul', 'wasm')?.kernelFunc).toBe(stock);
+      expect((await chooseBackend('wasm', [])).info.name).toBe('wasm');
+      expect(tf.getKernel('BatchMatMul', 'wasm')?.kernelFunc).not.toBe(stock);
+    },
+  );
 
   it('choosing again registers nothing twice', async () => {
     const warn = vi.spyOn(console, 'warn');

@@ -44,7 +44,7 @@ export function RunSeries({
   });
   const error = results.find((r) => r.error)?.error;
   const ready = results.every((r) => r.data);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: `results` is a new array every render; the data's update times say when it changed
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `results` is new each render; update times key it
   const chart = useMemo(() => {
     if (!ready) return null;
     const info = metricInfo(metric);

@@ -18,8 +18,8 @@ export function PlanPreview({ plan, stale }: { plan: DryRun; stale: boolean }) {
         <div>
           <strong>{formatDuration(t.parallelSeconds * 1000)}</strong>{' '}
           <span className="muted">
-            estimated wall time on {t.slots} slot{t.slots === 1 ? '' : 's'} ({formatDuration(t.serialSeconds * 1000)}{' '}
-            serial)
+            {`estimated wall time on ${t.slots} slot${t.slots === 1 ? '' : 's'} ` +
+              `(${formatDuration(t.serialSeconds * 1000)} serial)`}
           </span>
         </div>
         <div>

@@ -17,7 +17,8 @@ export function timelineChart(t: Timeline): { option: Option; data: DataTable } 
     grid: { left: 80, right: 24, top: 12, bottom: 56 },
     tooltip: {
       formatter: (p: { value: [number, number, number] }) =>
-        `period ${t.periods[p.value[0]].period} (from step ${xs[p.value[0]]}): ${ys[p.value[1]]} ${p.value[2] ? 'trainable' : 'frozen'}`,
+        `period ${t.periods[p.value[0]].period} (from step ${xs[p.value[0]]}): ${ys[p.value[1]]} ` +
+        `${p.value[2] ? 'trainable' : 'frozen'}`,
     },
     xAxis: {
       type: 'category',

@@ -102,7 +102,10 @@ export function NormsView({ id }: { id: string }) {
           option={chart.option}
           data={chart.data}
           height={400}
-          caption="L2 norm over each layer group’s parameters, seeds averaged; log axis. For LoRA, ‘trainable’ is the adapters only — compare with ‘update’ before reading the paper’s skew as a LoRA property."
+          caption={
+            'L2 norm over each layer group’s parameters, seeds averaged; log axis. For LoRA, ‘trainable’ ' +
+            'is the adapters only — compare with ‘update’ before reading the paper’s skew as a LoRA property.'
+          }
         />
       )}
       <h2>One run over training</h2>

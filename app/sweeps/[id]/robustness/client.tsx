@@ -101,13 +101,17 @@ export function RobustnessClient({
           <p className={`verdict verdict-${view.r.verdict.replace(' ', '-')}`} data-testid="verdict">
             Ranking of configurations across seeds: <strong>{view.r.verdict}</strong>
             {Number.isFinite(view.r.meanKendall)
-              ? ` (mean Kendall τ = ${view.r.meanKendall.toFixed(2)} over ${view.r.pairs.length} seed pair${view.r.pairs.length === 1 ? '' : 's'})`
+              ? ` (mean Kendall τ = ${view.r.meanKendall.toFixed(2)} over ${view.r.pairs.length} seed ` +
+                `pair${view.r.pairs.length === 1 ? '' : 's'})`
               : ' (needs at least two seeds with values)'}
           </p>
           <Chart
             id="spread"
             title={`${view.label} per seed, by configuration`}
-            caption="One marker per seed; the dark bar is the mean over seeds. Colours: full = vermillion, LoRA = blue, LISA settings = the other Okabe–Ito colours."
+            caption={
+              'One marker per seed; the dark bar is the mean over seeds. Colours: full = vermillion, ' +
+              'LoRA = blue, LISA settings = the other Okabe–Ito colours.'
+            }
             option={view.option}
             height={420}
             data={{
