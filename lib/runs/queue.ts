@@ -27,8 +27,12 @@ function rows(sqlite: Database.Database, where: string, ...params: unknown[]): Q
     .all(...params) as QueueRow[];
 }
 
-/** Runs whose trainer the scheduler watches, oldest first. */
-export const runningRuns = (sqlite: Database.Database): QueueRow[] => rows(sqlite, `status = 'running'`);
+/**
+ * Running runs whose trainer the scheduler launched and watches, oldest first. External runs (no folder) are
+ * not among them: their trainer is not the scheduler's, so a server restart does not take them for dead.
+ */
+export const runningRuns = (sqlite: Database.Database): QueueRow[] =>
+  rows(sqlite, `status = 'running' AND dir IS NOT NULL`);
 
 /** Queued runs with a folder (external runs have none: nothing to launch), oldest first. */
 export const launchableRuns = (sqlite: Database.Database): QueueRow[] =>

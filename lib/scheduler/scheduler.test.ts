@@ -229,6 +229,15 @@ describe('Scheduler', () => {
     expect(r.finished_at).toBe(JSON.parse(lines.at(-1)!).time);
   });
 
+  it('on restart, leaves a running external run (fed over HTTP, no run folder) to its own trainer', () => {
+    insertRun(t.conn.sqlite, { id: 'r-ext', kind: 'external' });
+    t.conn.sqlite.prepare(`UPDATE runs SET status = 'running' WHERE id = 'r-ext'`).run();
+    const s = scheduler();
+    s.reconcile();
+    s.tick();
+    expect(row('r-ext')).toMatchObject({ status: 'running', attempts: 0, failure_reason: null });
+  });
+
   it('on restart, requeues a run whose trainer is gone, or fails it when its attempts are spent', () => {
     addRun('r-gone', 'finish');
     addRun('r-spent', 'finish');
