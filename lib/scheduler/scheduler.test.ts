@@ -21,6 +21,11 @@ const file = path.join(out, 'events.ndjson');
 let seq = fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\\n').filter(Boolean).length : 0;
 const emit = (e) =>
   fs.appendFileSync(file, JSON.stringify({ v: 1, seq: seq++, time: new Date().toISOString(), ...e }) + '\\n');
+// Before run_started: the test sends SIGTERM once it has seen that event.
+process.on('SIGTERM', () => {
+  emit({ type: 'failed', step: 0, reason: 'cancelled', message: 'stopped by SIGTERM' });
+  process.exit(143);
+});
 const resumed = args.includes('--resume') ? { resumedFrom: 0 } : {};
 const model = { params: 1, trainableParams: 1, groups: [] };
 emit({ type: 'run_started', config, backend: { name: 'cpu', gpu: false, device: 'cpu' }, model, ...resumed });
@@ -30,10 +35,6 @@ if (config.behaviour === 'finish') {
   process.exit(0);
 }
 if (config.behaviour === 'die') process.exit(1);
-process.on('SIGTERM', () => {
-  emit({ type: 'failed', step: 0, reason: 'cancelled', message: 'stopped by SIGTERM' });
-  process.exit(143);
-});
 setInterval(() => {}, 1000);
 `;
 
@@ -204,7 +205,7 @@ describe('Scheduler', () => {
     const s = scheduler();
     s.tick();
     const pid = row('r-long').pid!;
-    // Wait until the stand-in has written run_started (its SIGTERM handler is installed right after).
+    // Wait until the stand-in has written run_started (its SIGTERM handler is installed before it).
     await vi.waitFor(
       () => {
         s.tick();
