@@ -1,6 +1,7 @@
 /**
  * Training data for the trainer: byte-level tokens, built-in generated presets, and user files.
- * `loadDataset('pretrain' | 'instruct' | PATH, { seq, seed, stage })` is the one entry point.
+ * `loadDataset('pretrain' | 'instruct' | PATH, { seq, seed, stage })` is the entry point for byte-level runs;
+ * a Hugging Face model's data (its own tokenizer) is built from the same pieces by ../hf/data.ts.
  */
 import { toExample } from './alpaca';
 import { DataError, DATA_EXTENSIONS, readDataFile } from './files';
