@@ -21,7 +21,7 @@ export interface BackendChoice {
 }
 
 /** Names of NVIDIA GPUs that nvidia-smi reports, [] when there is none or no driver. */
-export function detectNvidiaGpus(): string[] {
+function detectNvidiaGpus(): string[] {
   try {
     const out = execFileSync('nvidia-smi', ['--query-gpu=name', '--format=csv,noheader'], {
       timeout: 5000,

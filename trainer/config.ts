@@ -34,7 +34,7 @@ function fieldKinds(): Map<string, FieldKind> {
 }
 
 /** `--lisa-interval-steps` / `lisa_interval_steps` / `optimizer-state` → the schema key, or null. */
-export function canonicalKey(name: string, kinds = fieldKinds()): string | null {
+function canonicalKey(name: string, kinds = fieldKinds()): string | null {
   const alias = CONFIG_ALIASES[name] ?? CONFIG_ALIASES[name.replace(/-/g, '_')];
   if (alias) return alias;
   const snake = name.replace(/-/g, '_');

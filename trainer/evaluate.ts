@@ -22,7 +22,7 @@ import { crossEntropy } from './ops';
 const EVAL_TOKENS = 2048;
 const NEWLINE = 10;
 /** Greedy decoding stops at these (byte tokens: EOS or a newline; other tokenizers: their EOS). */
-export const STOP_TOKENS: ReadonlySet<number> = new Set([EOS, NEWLINE]);
+const STOP_TOKENS: ReadonlySet<number> = new Set([EOS, NEWLINE]);
 
 /** Rows per evaluation forward pass for windows of `seq` tokens: a function of seq only. */
 export function evalRows(seq: number): number {

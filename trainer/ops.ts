@@ -9,11 +9,11 @@ import * as tf from '@tensorflow/tfjs';
 import { hostKernelsActive, runHost } from './kernels/host';
 import * as map from './kernels/simd-map';
 
-export const GELU_C = 2 * Math.sqrt(2 / Math.PI); // gelu_tanh(x) = x·σ(C·(x + A·x³))
+const GELU_C = 2 * Math.sqrt(2 / Math.PI); // gelu_tanh(x) = x·σ(C·(x + A·x³))
 export const GELU_A = 0.044715;
 export const LN_EPS = 1e-5;
 /** Added to masked attention scores: exp underflows to exactly 0 without -Infinity arithmetic. */
-export const MASKED = -1e30;
+const MASKED = -1e30;
 
 type Saver = tf.GradSaveFunc;
 

@@ -18,7 +18,7 @@ function splitmix32(seed: number): () => number {
 }
 
 /** A 32-bit hash of a string (FNV-1a), to derive independent streams from one seed by name. */
-export function hashName(name: string): number {
+function hashName(name: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < name.length; i++) {
     h ^= name.charCodeAt(i);

@@ -37,7 +37,7 @@ export interface RunState {
 }
 
 /** Load named parameter values into the model; every name must exist with the same shape. */
-export function loadParams(model: GPT, params: CheckpointData['params'], only?: (name: string) => boolean): void {
+function loadParams(model: GPT, params: CheckpointData['params'], only?: (name: string) => boolean): void {
   for (const p of params) {
     if (only && !only(p.name)) continue;
     if (!model.has(p.name)) throw new Error(`checkpoint tensor ${p.name} does not exist in this model`);

@@ -113,7 +113,7 @@ export interface UpdateResult {
 }
 
 /** True when the method trains, at this step, every parameter it can ever train (full, LoRA, LISA γ = N). */
-export function trainsEverything(r: RunState): boolean {
+function trainsEverything(r: RunState): boolean {
   return r.method.trainable().length === r.method.everTrainable().length;
 }
 

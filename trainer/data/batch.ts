@@ -18,7 +18,7 @@ export interface Example {
   promptLen: number;
 }
 
-export function emptyBatch(batch: number, seq: number): Batch {
+function emptyBatch(batch: number, seq: number): Batch {
   const n = batch * seq;
   return { x: new Int32Array(n).fill(PAD), y: new Int32Array(n).fill(PAD), mask: new Float32Array(n), batch, seq };
 }

@@ -14,7 +14,7 @@ function fmix32(h: number): number {
 }
 
 /** Combine integer coordinates into one well-mixed 32-bit key. */
-export function mixKey(...parts: number[]): number {
+function mixKey(...parts: number[]): number {
   let h = 0x9e3779b9;
   for (const p of parts) {
     const lo = p >>> 0;

@@ -33,7 +33,7 @@ export const EVAL_RECORDS = 256;
  * its bytes. A record's bytes are its formatted prompt, response and EOS; a text window's are its seq + 1
  * bytes.
  */
-export function evalSetHash(items: readonly (Uint8Array | Int32Array)[]): string {
+function evalSetHash(items: readonly (Uint8Array | Int32Array)[]): string {
   const h = createHash('sha256');
   const len = Buffer.alloc(4);
   for (const item of items) {

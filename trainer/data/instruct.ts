@@ -29,7 +29,7 @@ function sequence(r: CounterRng): { terms: string[]; next: string } {
 }
 
 /** Each task draws its arguments from the stream and returns one record. */
-export const TASKS: Readonly<Record<string, (r: CounterRng) => AlpacaRecord>> = {
+const TASKS: Readonly<Record<string, (r: CounterRng) => AlpacaRecord>> = {
   reverse: (r) => {
     const w = r.pick(WORDS);
     return { instruction: 'Reverse the word.', input: w, output: [...w].reverse().join('') };

@@ -7,7 +7,7 @@ import { windowEvalSet, type EvalSet } from './eval-set';
 import { checkCount, type Dataset, type DatasetOptions } from './types';
 
 /** Share of the text (at its end) held out for evaluation; at least one window. */
-export const EVAL_TAIL_FRACTION = 0.1;
+const EVAL_TAIL_FRACTION = 0.1;
 
 export function textDataset(name: string, text: Uint8Array | Int32Array, opts: DatasetOptions, vocab = VOCAB): Dataset {
   const { seq, seed } = opts;

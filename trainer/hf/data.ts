@@ -14,7 +14,7 @@ import type { Dataset, DatasetOptions } from '../data/types';
 import type { HfTokenizer } from './tokenizer';
 
 /** Prompt ids, then response ids and EOS; the loss (in fine-tuning) counts from the first response id. */
-export function hfExample(r: AlpacaRecord, tok: HfTokenizer): Example {
+function hfExample(r: AlpacaRecord, tok: HfTokenizer): Example {
   if (tok.eos === null) {
     throw new DataError('the tokenizer has no eos_token: instruction data needs one to end responses');
   }

@@ -89,7 +89,7 @@ function peftModule(model: HFModel, weight: string): string {
 }
 
 /** PEFT tensor names and shapes of every adapter: lora_A.weight [r, in], lora_B.weight [out, r]. */
-export function peftTensors(model: HFModel): TensorOut[] {
+function peftTensors(model: HFModel): TensorOut[] {
   const out: TensorOut[] = [];
   for (const a of model.params.filter((p) => p.role === 'lora_a')) {
     const b = model.param(`${a.adapts}.lora_b`);

@@ -12,14 +12,14 @@ import { ConfigError } from '../config';
 import type { HfShape } from './config';
 import { inventoryShape } from './inventory';
 
-export const WASM_HEAP_BYTES = 4 * 2 ** 30;
+const WASM_HEAP_BYTES = 4 * 2 ** 30;
 
 /** The shared parameter inventory's shape of the model (./inventory.ts), named after its architecture. */
-export function estimateShape(s: HfShape): EstimateShape {
+function estimateShape(s: HfShape): EstimateShape {
   return { ...inventoryShape(s), name: s.architecture };
 }
 
-export function hfMemory(c: TrainConfig, s: HfShape, seq: number): MemoryEstimate {
+function hfMemory(c: TrainConfig, s: HfShape, seq: number): MemoryEstimate {
   return estimateMemory({
     shape: estimateShape(s),
     method: c.method,

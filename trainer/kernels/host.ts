@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { asCpu, asWasm, cpuValues, heapOffset, runKernel } from './tfjs-internals';
 
-export const HOST_BACKENDS = ['cpu', 'wasm'] as const;
+const HOST_BACKENDS = ['cpu', 'wasm'] as const;
 
 export interface HostKernel<A = Record<string, unknown>> {
   name: string;

@@ -9,7 +9,7 @@ export const F32 = 0x7d;
 export const V128 = 0x7b;
 
 /** Unsigned LEB128. */
-export function uleb(n: number): number[] {
+function uleb(n: number): number[] {
   const out: number[] = [];
   do {
     let byte = n & 0x7f;
@@ -21,7 +21,7 @@ export function uleb(n: number): number[] {
 }
 
 /** Signed LEB128 (32-bit). */
-export function sleb(n: number): number[] {
+function sleb(n: number): number[] {
   const out: number[] = [];
   for (;;) {
     const byte = n & 0x7f;
