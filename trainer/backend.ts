@@ -101,7 +101,8 @@ export async function chooseBackend(pref: BackendPreference, gpus = detectNvidia
   if (gpus.length > 0 && !gpu) {
     info.warning =
       `nvidia-smi reports ${gpus.length} GPU(s) (${gpus.join(', ')}) but the ${name} backend does not use one: ` +
-      'training runs on the CPU. Install @tensorflow/tfjs-node-gpu with a CUDA/cuDNN it supports (CUDA 11.2, cuDNN 8.1).';
+      'training runs on the CPU. Install @tensorflow/tfjs-node-gpu with a CUDA/cuDNN it supports ' +
+      '(CUDA 11.2, cuDNN 8.1).';
   }
   return { info, notes };
 }
