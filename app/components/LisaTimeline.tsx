@@ -45,7 +45,10 @@ export function LisaTimeline({ runId, live, label }: { runId: string; live: bool
         option={charts.timeline.option}
         data={charts.timeline.data}
         height={Math.max(160, 26 * charts.t.nBlocks + 70)}
-        caption={`Green = block trainable in that period (${charts.t.periods.length} periods). Embedding, position embedding, final LN and head are always trained.`}
+        caption={
+          `Green = block trainable in that period (${charts.t.periods.length} periods). ` +
+          'Embedding, position embedding, final LN and head are always trained.'
+        }
       />
       <Chart
         id="lisa-counts"

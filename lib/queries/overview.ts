@@ -87,7 +87,8 @@ export interface SweepSteps {
 export function sweepStepTotals(sqlite: Database.Database): Map<string, SweepSteps> {
   const rows = sqlite
     .prepare(
-      'SELECT sweep_id AS id, total(coalesce(last_step, 0)) AS done, total(coalesce(total_steps, 0)) AS total, min(started_at) AS started FROM runs WHERE sweep_id IS NOT NULL GROUP BY sweep_id',
+      'SELECT sweep_id AS id, total(coalesce(last_step, 0)) AS done, total(coalesce(total_steps, 0)) AS total, ' +
+        'min(started_at) AS started FROM runs WHERE sweep_id IS NOT NULL GROUP BY sweep_id',
     )
     .all() as SweepSteps[];
   return new Map(rows.map((r) => [r.id, r]));

@@ -50,7 +50,8 @@ export function exportRef(viewPath: string): ViewRef {
   const ref = parseViewPath(viewPath);
   if (!ref)
     throw badRequest(
-      `cannot export "${viewPath}": use /sweeps/<id>, /sweeps/<id>/table, /sweeps/<id>/norms or /sweeps/<id>/robustness`,
+      `cannot export "${viewPath}": ` +
+        'use /sweeps/<id>, /sweeps/<id>/table, /sweeps/<id>/norms or /sweeps/<id>/robustness',
     );
   return ref;
 }
@@ -162,12 +163,13 @@ export function exportView(sqlite: Database.Database, ref: ViewRef): ExportView 
   }
   if (ref.kind === 'robustness') {
     const r = robustness(rows, t.metric.better);
+    const kendall = Number.isFinite(r.meanKendall) ? r.meanKendall.toFixed(2) : '—';
     return {
       title: `${name}: robustness over seeds`,
       sections: [
         {
           heading: `${t.metric.label} per seed`,
-          note: `Ranking across seeds: ${r.verdict} (mean Kendall τ ${Number.isFinite(r.meanKendall) ? r.meanKendall.toFixed(2) : '—'}).`,
+          note: `Ranking across seeds: ${r.verdict} (mean Kendall τ ${kendall}).`,
           option: robustnessOption(r, t.metric.label),
           table: {
             columns: ['configuration', 'n', ...r.seeds.map((s) => `seed ${s}`), 'mean', 'std', 'CV'],

@@ -28,7 +28,10 @@ export function runReadRoute<Q extends z.ZodType>(
     });
 }
 
-/** GET handler for `/api/sweeps/:id/…`: `answer` gets the ids of the sweep's fine-tuning runs (404 for an unknown sweep). */
+/**
+ * GET handler for `/api/sweeps/:id/…`: `answer` gets the ids of the sweep's fine-tuning runs (404 for an unknown
+ * sweep).
+ */
 export function sweepReadRoute<Q extends z.ZodType>(
   query: Q,
   answer: (sweepId: string, runIds: string[], q: z.infer<Q>, ctx: Context) => unknown,
