@@ -1,6 +1,7 @@
 /**
  * Reads of runs and sweeps for the API and pages: one run, one sweep with its runs, whether an id exists (pages
- * answer 404 for ids that do not), a sweep's name, and the finished runs that measured memory and speed.
+ * answer 404 for ids that do not), a sweep's name and its runs' settings, and the finished runs that measured memory
+ * and speed.
  */
 import type Database from 'better-sqlite3';
 import { eq, sql } from 'drizzle-orm';
@@ -80,6 +81,22 @@ export function runOfSweep(sqlite: Database.Database, runId: string, sweepId: st
 /** The sweep's name; undefined for an unknown sweep. */
 export function sweepName(sqlite: Database.Database, id: string): string | undefined {
   return (sqlite.prepare('SELECT name FROM sweeps WHERE id = ?').get(id) as { name: string } | undefined)?.name;
+}
+
+/** What grouping a run into its configuration needs (lib/views/groups). */
+export type RunSettingsRecord = Pick<
+  RunRecord,
+  'id' | 'kind' | 'label' | 'status' | 'seed' | 'gamma' | 'interval' | 'config'
+>;
+
+/** The sweep's own runs in creation order, as getSweep lists them, with what grouping them needs. */
+export function sweepRunSettings(sqlite: Database.Database, sweepId: string): RunSettingsRecord[] {
+  const rows = sqlite
+    .prepare(
+      'SELECT id, kind, label, status, seed, gamma, interval, config FROM runs WHERE sweep_id = ? ORDER BY created_at',
+    )
+    .all(sweepId) as (Omit<RunSettingsRecord, 'config'> & { config: string })[];
+  return rows.map((r) => ({ ...r, config: parse<Record<string, unknown>>(r.config) ?? {} }));
 }
 
 export interface MeasuredRun {

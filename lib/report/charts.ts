@@ -11,6 +11,8 @@ const base = (): Option => ({ animation: false, textStyle: FONT, tooltip: { trig
 export interface Line {
   name: string;
   color: string;
+  /** The line's dash pattern, as the page draws it (default solid). */
+  dash?: 'solid' | 'dashed' | 'dotted';
   data: [number, number][];
 }
 
@@ -31,7 +33,7 @@ export function curvesOption(lines: Line[], key: string): Option {
       name: l.name,
       type: 'line',
       showSymbol: false,
-      lineStyle: { width: 2, color: l.color },
+      lineStyle: { width: 2, color: l.color, type: l.dash ?? 'solid' },
       itemStyle: { color: l.color },
       data: l.data,
     })),
@@ -40,7 +42,7 @@ export function curvesOption(lines: Line[], key: string): Option {
 
 export function normsOption(
   groups: string[],
-  series: { name: string; color: string; data: (number | null)[] }[],
+  series: { name: string; color: string; dash?: 'solid' | 'dashed' | 'dotted'; data: (number | null)[] }[],
   quantity: string,
 ): Option {
   return {
@@ -61,7 +63,7 @@ export function normsOption(
       type: 'line',
       symbol: 'circle',
       symbolSize: 6,
-      lineStyle: { width: 2, color: s.color },
+      lineStyle: { width: 2, color: s.color, type: s.dash ?? 'solid' },
       itemStyle: { color: s.color },
       data: s.data,
     })),

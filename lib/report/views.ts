@@ -1,18 +1,21 @@
 /**
- * The data and charts of an exportable view, computed straight from lib/queries (no HTTP): the ablation
- * table, the norms (paper Figure 2), the sweep curves and the robustness view. Charts are ECharts options
- * with plain data; the route renders them to SVG and lib/report/html.ts assembles the file.
+ * The data and charts of an exportable view, computed straight from lib/queries (no HTTP) with the builders the
+ * pages use: the ablation table, the norms (paper Figure 2), the sweep curves and the robustness view. Charts are
+ * ECharts options with plain data; the route renders them to SVG and lib/report/html.ts assembles the file.
  */
 import type Database from 'better-sqlite3';
 import { badRequest } from '../errors';
 import type { LayerNormQuantity } from '../protocol';
 import { normAggregates } from '../queries/norms';
-import { sweepName } from '../queries/runs';
+import { sweepRunIds } from '../queries/run-details';
+import { sweepName, sweepRunSettings } from '../queries/runs';
 import { seriesForRuns } from '../queries/series';
-import { ablationTable, type AblationTable, type TableRow } from '../queries/table';
+import { ablationTable, type AblationTable } from '../queries/table';
+import { groupCurves } from '../views/bands';
+import { figure2, layerName } from '../views/figure2';
+import { type ConfigGroup, groupRuns } from '../views/groups';
 import { robustness } from '../views/robustness';
 import { robustnessOption } from '../views/robustness-chart';
-import { colorsFor } from '../views/palette';
 import type { DataTable } from '../views/types';
 import { buildHtml } from './html';
 import { curvesOption, normsOption, tableHeatmapOption } from './charts';
@@ -83,54 +86,47 @@ function tableSection(t: AblationTable): ExportSection {
   };
 }
 
-function normsSection(sqlite: Database.Database, rows: TableRow[], quantity: LayerNormQuantity): ExportSection {
-  const series = rows.map((r) => {
-    const perRun = r.runIds.map((id) => normAggregates(sqlite, id, quantity, 'mean'));
-    const groups = perRun[0]?.map((g) => g.group) ?? [];
-    const values = groups.map((g) => {
-      const xs = perRun
-        .map((rs) => rs.find((x) => x.group === g)?.value)
-        .filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
-      return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null;
-    });
-    return { label: r.label, method: r.method, groups, values };
-  });
-  const groups = series.reduce<string[]>((a, s) => (s.groups.length > a.length ? s.groups : a), []);
-  const colors = colorsFor(series.map((s) => s.method));
+/** The sweep's configurations as its pages group them. */
+function sweepGroups(sqlite: Database.Database, sweepId: string): ConfigGroup[] {
+  return groupRuns(sweepRunSettings(sqlite, sweepId));
+}
+
+/** Figure 2 as the norms page draws it: per configuration, seeds averaged per layer group. */
+function normsSection(
+  sqlite: Database.Database,
+  sweepId: string,
+  groups: ConfigGroup[],
+  quantity: LayerNormQuantity,
+): ExportSection {
+  const runs = (sweepRunIds(sqlite, sweepId) ?? []).map((runId) => ({
+    runId,
+    groups: normAggregates(sqlite, runId, quantity, 'mean'),
+  }));
+  const fig = figure2(runs, groups);
+  const layers = fig.layers.map(layerName);
   return {
     heading: `Mean ‖${quantity}‖₂ per layer group (over logged steps, averaged over seeds)`,
     option: normsOption(
-      groups,
-      series.map((s, i) => ({
-        name: s.label,
-        color: colors[i],
-        data: groups.map((g) => s.values[s.groups.indexOf(g)] ?? null),
-      })),
+      layers,
+      fig.series.map((s) => ({ name: s.group.label, ...s.group.style, data: s.values })),
       quantity,
     ),
     table: {
-      columns: ['layer group', ...series.map((s) => s.label)],
-      rows: groups.map((g) => [g, ...series.map((s) => s.values[s.groups.indexOf(g)] ?? null)]),
+      columns: ['layer group', ...fig.series.map((s) => s.group.label)],
+      rows: layers.map((l, i) => [l, ...fig.series.map((s) => s.values[i])]),
     },
   };
 }
 
-function curvesSection(sqlite: Database.Database, rows: TableRow[], key: string): ExportSection {
-  const colors = colorsFor(rows.map((r) => r.method));
-  const lines = rows.map((r, i) => {
-    const res = seriesForRuns(sqlite, r.runIds, key, 200);
-    const cells = new Map<number, number[]>();
-    for (const run of res.runs)
-      for (const b of run.buckets) {
-        if (!Number.isFinite(b.mean)) continue;
-        const x = Math.floor(b.firstStep / res.bucketSteps) * res.bucketSteps;
-        cells.set(x, [...(cells.get(x) ?? []), b.mean]);
-      }
-    const data = [...cells]
-      .sort((a, b) => a[0] - b[0])
-      .map(([x, vs]) => [x, vs.reduce((a, b) => a + b, 0) / vs.length] as [number, number]);
-    return { name: r.label, color: colors[i], data };
-  });
+/** The curves page's mean lines: every run on one bucket grid (as /api/sweeps/:id/series), seeds averaged. */
+function curvesSection(sqlite: Database.Database, sweepId: string, groups: ConfigGroup[], key: string): ExportSection {
+  const series = seriesForRuns(sqlite, sweepRunIds(sqlite, sweepId) ?? [], key, 300);
+  const curves = groupCurves(series, groups, 'none');
+  const lines = curves.map((c) => ({
+    name: c.group.label,
+    ...c.group.style,
+    data: c.steps.map((x, i): [number, number] => [x, c.mean[i]]).filter(([, y]) => Number.isFinite(y)),
+  }));
   const steps = [...new Set(lines.flatMap((l) => l.data.map((d) => d[0])))].sort((a, b) => a - b);
   return {
     heading: `${key}: mean over seeds per configuration`,
@@ -150,7 +146,6 @@ export function exportView(sqlite: Database.Database, ref: ViewRef): ExportView 
   const t = ablationTable(sqlite, ref.sweepId, metric);
   if (!t) return null;
   const name = sweepName(sqlite, ref.sweepId)!;
-  const rows = rowsOf(t);
   if (ref.kind === 'table') return { title: `${name}: γ × K ablation table`, sections: [tableSection(t)] };
   if (ref.kind === 'norms') {
     const q = pick(ref.params, 'q', 'quantity') ?? 'trainable';
@@ -158,11 +153,11 @@ export function exportView(sqlite: Database.Database, ref: ViewRef): ExportView 
       throw badRequest(`unknown quantity "${q}" (${QUANTITIES.join(', ')})`);
     return {
       title: `${name}: weight norms per layer (paper Figure 2)`,
-      sections: [normsSection(sqlite, rows, q as LayerNormQuantity)],
+      sections: [normsSection(sqlite, ref.sweepId, sweepGroups(sqlite, ref.sweepId), q as LayerNormQuantity)],
     };
   }
   if (ref.kind === 'robustness') {
-    const r = robustness(rows, t.metric.better);
+    const r = robustness(rowsOf(t), t.metric.better);
     const kendall = Number.isFinite(r.meanKendall) ? r.meanKendall.toFixed(2) : '—';
     return {
       title: `${name}: robustness over seeds`,
@@ -187,7 +182,11 @@ export function exportView(sqlite: Database.Database, ref: ViewRef): ExportView 
     };
   }
   const keys = pick(ref.params, 'k', 'key')?.split(',') ?? ['train/loss', 'eval/loss'];
-  return { title: `${name}: training curves`, sections: keys.map((k) => curvesSection(sqlite, rows, k)) };
+  const groups = sweepGroups(sqlite, ref.sweepId);
+  return {
+    title: `${name}: training curves`,
+    sections: keys.map((k) => curvesSection(sqlite, ref.sweepId, groups, k)),
+  };
 }
 
 /** The export file of a view, each chart drawn by `svg` (the server renders ECharts options to SVG). */
