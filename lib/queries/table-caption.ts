@@ -2,6 +2,7 @@
  * The ablation table's caption: what a cell is, how each row's learning rate was chosen, the optimizer-state
  * mode of the LISA runs, and how the paired intervals were made. One text for the view and every export.
  */
+import { METHOD_NAMES } from '../runs/configuration';
 import { BOOTSTRAP_FROM } from '../stats/paired';
 import type { TableMetric } from './table-metric';
 
@@ -41,7 +42,7 @@ export function tableCaption(t: CaptionInput): string {
   const parts = [`${t.metric.label}, mean ± std over seeds (n = seeds counted); ${t.metric.better} is better.`];
   if (t.lr.length) {
     const tuned = t.lr.some((e) => e.chosen);
-    const list = t.lr.map((e) => lrPart(e, e.label === 'LISA' && t.cells.length > 1)).join('; ');
+    const list = t.lr.map((e) => lrPart(e, e.label === METHOD_NAMES.lisa && t.cells.length > 1)).join('; ');
     parts.push(`Learning rate: ${list}${tuned ? `; chosen on ${t.selection.label} (mean over seeds)` : ''}.`);
   }
   if (t.cells.length) {

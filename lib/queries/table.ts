@@ -21,6 +21,7 @@ import {
   configurationLabel,
   headlineOf,
   identityOf,
+  METHOD_NAMES,
   settingsOf,
 } from '../runs/configuration';
 import { aggregate, type Aggregate } from '../stats/aggregate';
@@ -301,5 +302,5 @@ function lrSummary(cells: TableRow[], baselines: TableRow[]): LrSummary[] {
     );
     return { label, values, chosen: rows.some((r) => r.lrChoice.length > 1) };
   };
-  return [...(cells.length ? [entry('LISA', cells)] : []), ...baselines.map((b) => entry(b.label, [b]))];
+  return [...(cells.length ? [entry(METHOD_NAMES.lisa, cells)] : []), ...baselines.map((b) => entry(b.label, [b]))];
 }

@@ -1,10 +1,11 @@
 /** Keys (stable, URL-safe) and labels (for people) of planned runs. */
 import type { TrainConfig } from '@/lib/protocol/config';
+import { METHOD_NAMES } from '@/lib/runs/configuration';
 import type { ParamValue } from './types';
 
 export type RunKind = 'pretrain' | 'lisa' | 'full' | 'lora';
 
-const KIND_LABEL: Record<RunKind, string> = { pretrain: 'Pretrain', lisa: 'LISA', full: 'Full', lora: 'LoRA' };
+const KIND_LABEL: Record<RunKind, string> = { pretrain: 'Pretrain', ...METHOD_NAMES };
 const SLUG_KEY: Record<string, string> = {
   gamma: 'g',
   interval: 'k',

@@ -3,6 +3,7 @@
  * pooled, with n and spread, in MiB), for the Memory & speed page. The analytic estimate at paper scale is
  * lib/views/planner.ts. Pure: the page reads the runs, this groups and computes.
  */
+import { METHOD_NAMES } from '../runs/configuration';
 import { aggregate } from '../stats/aggregate';
 
 export interface MeasuredRunInput {
@@ -49,9 +50,9 @@ export interface MeasuredOptions {
 const MIB = 2 ** 20;
 
 function methodLabel(kind: string, c: Record<string, unknown>): string {
-  if (kind === 'lisa') return `LISA γ=${c.gamma ?? '?'}`;
-  if (kind === 'lora') return `LoRA r=${c.rank ?? '?'}`;
-  if (kind === 'full') return 'Full';
+  if (kind === 'lisa') return `${METHOD_NAMES.lisa} γ=${c.gamma ?? '?'}`;
+  if (kind === 'lora') return `${METHOD_NAMES.lora} r=${c.rank ?? '?'}`;
+  if (kind === 'full') return METHOD_NAMES.full;
   if (kind === 'pretrain') return 'Pretrain (full)';
   return kind;
 }
