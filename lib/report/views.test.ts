@@ -30,7 +30,7 @@ describe('exportView', () => {
       finalLoss: (r) => 2 + (r.lr ?? 0) * 100 + r.seed / 10,
     });
     const [curves] = view('/sweeps/sw?k=train/loss').sections;
-    expect(curves.table!.columns).toEqual(['step', 'Full', 'Full (2)', 'LISA γ=1 K=5']);
+    expect(curves.table!.columns).toEqual(['step', 'Full lr=0.0003', 'Full lr=0.003', 'LISA γ=1 K=5']);
     // train/loss = final + 2 / step; the mean over seeds 1 and 2 adds 0.15.
     const last = curves.table!.rows.at(-1)!;
     expect(last[0]).toBe(6);

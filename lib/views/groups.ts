@@ -7,6 +7,7 @@ import {
   configurationKey,
   configurationLabel,
   headlineOf,
+  identityOf,
   settingsOf,
   type Headline,
 } from '../runs/configuration';
@@ -31,6 +32,30 @@ function legendLabel(run: RunInfo, settings: Record<string, unknown>): string {
   return configurationLabel(run.kind, headlineOf(run.kind, settings), { short: true, fallback });
 }
 
+/** A knob's value as a legend shows it: numbers in their shortest form, anything else as JSON. */
+const knobText = (v: unknown) => (typeof v === 'string' ? v : v === undefined ? 'unset' : JSON.stringify(v));
+
+/**
+ * Configurations that share a label differ in some other knob (lr, backend, sampling, ...): each gets the knobs
+ * that tell its look-alikes apart (`LISA γ=1 K=2 lr=0.001`), so a legend says what differs. When nothing the
+ * identity holds differs (runs of foreign trainers with one label), they are numbered instead.
+ */
+function nameLookAlikes(groups: ConfigGroup[]): void {
+  const byLabel = new Map<string, ConfigGroup[]>();
+  for (const g of groups) byLabel.set(g.label, [...(byLabel.get(g.label) ?? []), g]);
+  for (const [label, same] of byLabel) {
+    if (same.length < 2) continue;
+    const ids = same.map((g) => identityOf(g.kind, settingsOf(g.runs[0])));
+    const keys = [...new Set(ids.flatMap((id) => Object.keys(id)))]
+      .filter((k) => new Set(ids.map((id) => JSON.stringify(id[k]))).size > 1)
+      .sort();
+    same.forEach((g, i) => {
+      const knobs = keys.map((k) => `${k}=${knobText(ids[i][k])}`).join(' ');
+      g.label = g.short = knobs ? `${label} ${knobs}` : i === 0 ? label : `${label} (${i + 1})`;
+    });
+  }
+}
+
 /** Group fine-tuning runs (pretrain runs are left out) into configurations, sorted, each with its style. */
 export function groupRuns(runs: readonly RunInfo[]): ConfigGroup[] {
   const map = new Map<string, ConfigGroup>();
@@ -53,13 +78,9 @@ export function groupRuns(runs: readonly RunInfo[]): ConfigGroup[] {
   }
   const order = (g: ConfigGroup) => ({ ...g.headline, kind: g.kind, label: g.label });
   const groups = [...map.values()].sort((x, y) => compareConfigurations(order(x), order(y)));
-  // Two configurations with the same label differ in some other knob: number them so legends stay distinct.
-  const seen = new Map<string, number>();
+  nameLookAlikes(groups);
   const perKind = new Map<string, number>();
   for (const g of groups) {
-    const n = seen.get(g.label) ?? 0;
-    seen.set(g.label, n + 1);
-    if (n > 0) g.label = g.short = `${g.label} (${n + 1})`;
     const i = perKind.get(g.kind) ?? 0;
     perKind.set(g.kind, i + 1);
     g.style = methodStyle(g.kind, i);

@@ -46,7 +46,21 @@ describe('groupRuns', () => {
     const c = run('c', 'full', 1, { config: { ...a.config, lr: 2e-3 } });
     expect(configKey(a)).toBe(configKey(b));
     expect(configKey(a)).not.toBe(configKey(c));
-    expect(groupRuns([a, c]).map((g) => g.label)).toEqual(['Full', 'Full (2)']);
+    expect(groupRuns([a, c]).map((g) => g.label)).toEqual(['Full lr=0.001', 'Full lr=0.002']);
+  });
+  it('names look-alike configurations by every knob that tells them apart; numbers them when none does', () => {
+    const a = run('a', 'lisa', 1, { gamma: 1, interval: 2 });
+    const b = run('b', 'lisa', 1, { gamma: 1, interval: 2, config: { ...a.config, lr: 3e-3, sampling: 'weighted' } });
+    const c = run('c', 'lisa', 1, { gamma: 2, interval: 2 });
+    expect(groupRuns([a, b, c]).map((g) => g.label)).toEqual([
+      'LISA γ=1 K=2 lr=0.001 sampling=unset',
+      'LISA γ=1 K=2 lr=0.003 sampling=weighted',
+      'LISA γ=2 K=2',
+    ]);
+    // Two foreign trainers' runs with one label and the same knobs: nothing to name, so a number.
+    const x = run('x', 'custom', 1, { label: 'my trainer seed 1' });
+    const y = run('y', 'other', 1, { label: 'my trainer seed 1' });
+    expect(groupRuns([x, y]).map((g) => g.label)).toEqual(['my trainer', 'my trainer (2)']);
   });
 });
 
