@@ -19,12 +19,18 @@ export { CHECKPOINT_DIR, CHECKPOINT_MANIFEST, EVENTS_FILE, OLD_CHECKPOINT_PREFIX
 export const CONFIG_FILE = 'config.json';
 /** The trainer's human-readable progress (its stderr). */
 export const STDERR_LOG = 'stderr.log';
+/** A command run's stdout (the built-in trainer's is not kept). */
+export const STDOUT_LOG = 'stdout.log';
+/** How a command run's process ended, `{ code, signal, time }`: written by its wrapper (lib/scheduler/command.ts). */
+export const EXIT_FILE = 'exit.json';
 
 export const runsRoot = (home: string): string => path.join(home, RUNS_DIR);
 export const runDir = (home: string, runId: string): string => path.join(home, RUNS_DIR, runId);
 export const eventsFile = (dir: string): string => path.join(dir, EVENTS_FILE);
 export const configFile = (dir: string): string => path.join(dir, CONFIG_FILE);
 export const stderrLog = (dir: string): string => path.join(dir, STDERR_LOG);
+export const stdoutLog = (dir: string): string => path.join(dir, STDOUT_LOG);
+export const exitFile = (dir: string): string => path.join(dir, EXIT_FILE);
 export const attemptEventsFile = (dir: string, n: number): string => path.join(dir, `events.attempt-${n}.ndjson`);
 
 /** Whether the trainer left a checkpoint to resume from: `checkpoint/manifest.json`, or a kept `checkpoint.old-*`. */
@@ -44,4 +50,23 @@ export function setAsideEvents(dir: string): string | null {
   while (fs.existsSync(attemptEventsFile(dir, n))) n++;
   fs.renameSync(file, attemptEventsFile(dir, n));
   return path.basename(attemptEventsFile(dir, n));
+}
+
+/** How a command run's process ended: its exit code, or the signal that killed it (then `code` is null). */
+export interface ExitRecord {
+  code: number | null;
+  signal: string | null;
+  /** Why the program could not be started at all (then `code` is 127). */
+  error?: string;
+  time: string;
+}
+
+/** The run folder's exit record, or null when there is none (the program still runs, or its wrapper was killed). */
+export function readExitRecord(dir: string): ExitRecord | null {
+  try {
+    const r = JSON.parse(fs.readFileSync(exitFile(dir), 'utf8')) as ExitRecord;
+    return typeof r === 'object' && r !== null && ('code' in r || 'signal' in r) ? r : null;
+  } catch {
+    return null;
+  }
 }

@@ -17,6 +17,18 @@
  * - `cancel` asks the trainer to stop (SIGTERM: it checkpoints and writes a `failed` event with reason
  *   cancelled), forces it after `graceMs`, and resolves when it is gone or forced.
  * - Executors never write the database: run status belongs to lib/runs/lifecycle.ts.
+ *
+ * Command runs (docs/command-sweeps.md): a LaunchSpec with `command` starts the researcher's own program instead
+ * of the trainer, and the executor must also say how it ended:
+ * - Run `command.argv` as an argument vector, never through a shell, with cwd `command.cwd` and the environment
+ *   the server's + `env` (the slot's) + `command.env` (LAYERLAB_URL, LAYERLAB_RUN_TOKEN, … set by the scheduler)
+ *   + LAYERLAB_RUN_ID. Its stdout goes to the folder's stdout log, its stderr to the stderr log.
+ * - Run it through the exit wrapper (`wrappedCommand`, command.ts), so that how it ended outlives the server: the
+ *   wrapper waits for the program and writes `exit.json` in the run folder (`{ code, signal, time }`, read with
+ *   `readExitRecord`, lib/runs/layout.ts); a Slurm job script runs the same argument vector. No exit record once
+ *   `status` says 'exited' means the wrapper itself was killed. A relaunch removes the previous record first.
+ * - The program is the leader of its own process group (the wrapper's); `cancel` signals the whole group (SIGTERM,
+ *   SIGKILL after `graceMs`), so the program's own children go with it.
  */
 export interface LaunchSpec {
   runId: string;
@@ -25,6 +37,18 @@ export interface LaunchSpec {
   configFile: string;
   resume: boolean;
   /** Extra environment, e.g. CUDA_VISIBLE_DEVICES for a GPU slot. */
+  env: Record<string, string>;
+  /** A command run: start this program instead of the trainer (`configFile` and `resume` are then unused). */
+  command?: CommandLaunch;
+}
+
+/** The researcher's own program, rendered from a command sweep's spec (lib/sweep/command.ts). */
+export interface CommandLaunch {
+  /** argv[0] is the program (a path, or a name looked up in PATH); never joined into a shell line. */
+  argv: string[];
+  /** Its working directory (absolute). */
+  cwd: string;
+  /** Added over the server's and the slot's environment: the spec's `env` and the LAYERLAB_* variables. */
   env: Record<string, string>;
 }
 

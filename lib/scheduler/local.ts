@@ -1,12 +1,14 @@
 /**
  * Runs each trainer as a detached local process, started from an argument vector (never a shell), with its
  * stderr in the run folder. Detached children survive a server restart; a restarted server re-attaches
- * by process id, checking /proc so that a reused pid or a zombie is not mistaken for the trainer.
+ * by process id, checking /proc so that a reused pid or a zombie is not mistaken for the trainer. A command run's
+ * program runs under the exit wrapper (command.ts), with its stdout in the run folder too.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { stderrLog } from '../runs/layout';
+import { exitFile, stderrLog, stdoutLog } from '../runs/layout';
+import { wrappedCommand } from './command';
 import type { Executor, Handle, LaunchSpec, ProcessState } from './executor';
 
 export function trainerCommand(root: string, spec: LaunchSpec): { file: string; args: string[] } {
@@ -44,15 +46,20 @@ export class LocalExecutor implements Executor {
 
   submit(spec: LaunchSpec): Handle {
     fs.mkdirSync(spec.dir, { recursive: true });
+    const { command } = spec;
+    if (command && !fs.existsSync(command.cwd)) throw new Error(`its working directory ${command.cwd} does not exist`);
+    if (command) fs.rmSync(exitFile(spec.dir), { force: true });
     const err = fs.openSync(stderrLog(spec.dir), 'a');
-    const { file, args } = trainerCommand(this.root, spec);
+    const out = command ? fs.openSync(stdoutLog(spec.dir), 'a') : 'ignore';
+    const { file, args } = command ? wrappedCommand(spec) : trainerCommand(this.root, spec);
     const child = spawn(file, args, {
-      cwd: this.root,
+      cwd: command ? command.cwd : this.root,
       detached: true,
-      stdio: ['ignore', 'ignore', err],
-      env: { ...process.env, ...spec.env, LAYERLAB_RUN_ID: spec.runId },
+      stdio: ['ignore', out, err],
+      env: { ...process.env, ...spec.env, ...command?.env, LAYERLAB_RUN_ID: spec.runId },
     });
     fs.closeSync(err);
+    if (typeof out === 'number') fs.closeSync(out);
     if (child.pid === undefined) throw new Error(`could not start the trainer for run ${spec.runId}`);
     const pid = child.pid;
     child.on('exit', () => this.exited.add(pid));
@@ -68,22 +75,22 @@ export class LocalExecutor implements Executor {
   }
 
   async cancel(runId: string, handle: Handle, graceMs: number): Promise<void> {
+    // The process leads its own group (detached): signal the group, so a command's children stop with it.
+    const signal = (sig: NodeJS.Signals) => {
+      try {
+        process.kill(-handle.pid, sig);
+      } catch {
+        /* already gone */
+      }
+    };
     if (this.status(runId, handle) !== 'alive') return;
-    try {
-      process.kill(handle.pid, 'SIGTERM');
-    } catch {
-      return;
-    }
+    signal('SIGTERM');
     const deadline = Date.now() + graceMs;
-    while (Date.now() < deadline) {
-      if (this.status(runId, handle) !== 'alive') return;
+    while (Date.now() < deadline && this.status(runId, handle) === 'alive') {
       await new Promise((r) => setTimeout(r, 100));
     }
-    try {
-      process.kill(handle.pid, 'SIGKILL');
-    } catch {
-      /* already gone */
-    }
+    // Also when the leader is gone: what is left of its group (a program's children) is forced.
+    signal('SIGKILL');
   }
 
   logs(dir: string, bytes: number): string {
