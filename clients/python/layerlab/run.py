@@ -46,6 +46,8 @@ class Run:
         self._norms = {}
         self._lisa = None
         self.closed = False
+        self.resumed_from = None  # a resumed run: the last step its events file held (see resumed_steps)
+        self.resumed_steps = {}  # a resumed run: event type -> the last step of that type the file held
         _live.append(self)
 
     # ---- events -------------------------------------------------------------------------------------------
@@ -267,8 +269,9 @@ def _backend():
     return {"name": name, "gpu": False, "device": platform.processor() or platform.machine() or "cpu"}
 
 
-def _last_seq_and_step(path):
-    """Last seq and step in an events file (a partial last line is cut off first), or (-1, None)."""
+def _last_seq_and_step(path, per_type=None):
+    """Last seq and step in an events file (a partial last line is cut off first), or (-1, None). With a dict
+    `per_type`, also the last step of each event type in it."""
     if not os.path.exists(path):
         return -1, None
     with open(path, "rb") as f:
@@ -288,6 +291,8 @@ def _last_seq_and_step(path):
             last = e["seq"]
         if isinstance(e.get("step"), int):
             step = e["step"] if step is None else max(step, e["step"])
+            if per_type is not None:
+                per_type[e["type"]] = max(per_type.get(e["type"], e["step"]), e["step"])
     return last, step
 
 
@@ -379,9 +384,9 @@ def _open(run_dir, meta, config, resume, mode, options):
     return _start(run, config, resume)
 
 
-def _refuse_used(events_file, resume):
+def _refuse_used(events_file, resume, per_type=None):
     """(last seq, last step) of an events file; refuses one that holds events unless the run resumes."""
-    last, step = _last_seq_and_step(events_file)
+    last, step = _last_seq_and_step(events_file, per_type)
     if last >= 0 and not resume:
         raise LayerLabError("%s already holds events (up to seq %d); pass resume=True or set LAYERLAB_RESUME=1 "
                             "to continue that run" % (events_file, last))
@@ -390,7 +395,7 @@ def _refuse_used(events_file, resume):
 
 def _start(run, config, resume):
     try:
-        last, step = _refuse_used(run.events_file, resume)
+        last, step = _refuse_used(run.events_file, resume, run.resumed_steps)
     except LayerLabError:
         os.close(run._fd)
         _live.remove(run)
@@ -405,5 +410,6 @@ def _start(run, config, resume):
             "model": {"params": 0, "trainableParams": 0, "groups": []}}
     if resume and last >= 0:
         body["resumedFrom"] = step or 0
+        run.resumed_from = step
     run._emit(body)
     return run

@@ -181,3 +181,19 @@ def test_a_resumed_run_sends_what_the_last_process_could_not(tmp_path, monkeypat
     buckets = server.get("/api/runs/%s/series?key=train/loss" % run_id)["buckets"]
     assert [b["firstStep"] for b in buckets] == list(range(1, 11))
     assert server.get("/api/runs/%s" % run_id)["status"] == "finished"
+
+
+def test_a_resumed_run_says_up_to_which_step_each_kind_of_event_was_logged(tmp_path, monkeypatch):
+    monkeypatch.setenv("LAYERLAB_EVENTS_FILE", str(tmp_path / "events.ndjson"))
+    run = layerlab.init()
+    assert run.resumed_from is None and run.resumed_steps == {}
+    run.lisa_period([0], 1)
+    run.log({"train/loss": 1.0}, 1)
+    run.log_eval({"eval/loss": 1.0}, 1)
+    run.log({"train/loss": 0.5}, 2)
+    with open(tmp_path / "events.ndjson", "a") as f:
+        f.write('{"v":1,"seq":5,"type":"metrics","step":3,"val')  # a line cut off by a kill
+    monkeypatch.setenv("LAYERLAB_RESUME", "1")
+    resumed = layerlab.init()
+    assert resumed.resumed_from == 2
+    assert resumed.resumed_steps == {"lisa_period": 1, "metrics": 2, "eval": 1}
