@@ -165,6 +165,9 @@ export function checkConsistency(c: TrainConfig, layers: number, ctx: number): v
       `stage pretrain trains a model from scratch with every weight: use --method full (got ${c.method})`,
     );
   }
+  if (c.warmup_ratio !== undefined && c.warmup > 0) {
+    throw new ConfigError(`give warmup (${c.warmup} steps) or warmup_ratio (${c.warmup_ratio} of the steps), not both`);
+  }
   if (c.seq !== undefined && c.seq > ctx)
     throw new ConfigError(`seq ${c.seq} exceeds the context length ${ctx} of preset ${c.preset}`);
 }

@@ -189,9 +189,15 @@ export class GPT {
     return tf.matMul(h, this.w('head'));
   }
 
-  /** Mean next-token cross-entropy over positions where mask = 1. */
-  loss(b: { x: Int32Array; y: Int32Array; mask: Float32Array; batch: number; seq: number }): tf.Scalar {
-    return crossEntropy(this.forward(b.x, b.batch, b.seq), b.y, b.mask);
+  /**
+   * Mean next-token cross-entropy over positions where mask = 1. With `denominator` (a micro-batch of a
+   * larger batch): the sum over those positions divided by it, the larger batch's count of positions.
+   */
+  loss(
+    b: { x: Int32Array; y: Int32Array; mask: Float32Array; batch: number; seq: number },
+    denominator?: number,
+  ): tf.Scalar {
+    return crossEntropy(this.forward(b.x, b.batch, b.seq), b.y, b.mask, denominator);
   }
 
   dispose(): void {

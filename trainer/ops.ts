@@ -159,12 +159,19 @@ export function causalSoftmax(scores: tf.Tensor, scale: number): tf.Tensor {
 /**
  * Mean cross-entropy over the positions where mask = 1 (0 when none counts). logits [N,V];
  * targets, mask of length N. logsumexp is taken as max z − log(max softmax z): softmax is fast on wasm,
- * exp and logSoftmax are not.
+ * exp and logSoftmax are not. `denominator` replaces the count of those positions (gradient accumulation
+ * divides every micro-batch by the whole batch's count, so that the micro-batches' gradients add up).
  */
-export function crossEntropy(logits: tf.Tensor2D, targets: Int32Array, mask: Float32Array): tf.Scalar {
+export function crossEntropy(
+  logits: tf.Tensor2D,
+  targets: Int32Array,
+  mask: Float32Array,
+  denominator?: number,
+): tf.Scalar {
   const [n, v] = logits.shape;
   let counted = 0;
-  for (let i = 0; i < n; i++) counted += mask[i];
+  if (denominator !== undefined) counted = denominator;
+  else for (let i = 0; i < n; i++) counted += mask[i];
   const w = new Float32Array(n);
   for (let i = 0; i < n; i++) w[i] = counted > 0 ? mask[i] / counted : 0;
   const weights = tf.tensor2d(w, [n, 1]);

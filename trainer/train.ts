@@ -5,13 +5,15 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import path from 'node:path';
+import type { TrainConfig } from '../lib/protocol/config';
 import type { BackendInfo } from '../lib/protocol/index';
 import { CHECKPOINT_DIRNAME, writeCheckpoint } from './checkpoint';
+import { batchRows, type Batch } from './data/batch';
 import { evaluateSet } from './evaluate';
 import type { EventLog } from './events';
 import { sampleMemory, withPeak } from './memory-sample';
 import { computeNorms } from './norms';
-import { gradientNorms, learningRate } from './optim';
+import { gradientNorms, learningRate, type ScheduleOptions } from './optim';
 import type { PeriodSwitch } from './methods';
 import type { LoraTarget } from './model';
 import type { RunState } from './setup';
@@ -118,26 +120,67 @@ function trainsEverything(r: RunState): boolean {
 }
 
 /**
+ * The loss and the gradients of `vars` for the batch of update `step`: in one pass, or with `grad_accum` > 1
+ * in micro-batches of `batch` rows whose gradients add up to the whole batch's. Each micro-batch's loss is
+ * divided by the whole batch's count of loss positions, so the sum is the mean over the whole batch exactly
+ * as one pass would take it (the same weight for every counted position, however the padding falls).
+ */
+function lossAndGrads(
+  r: RunState,
+  batch: Batch,
+  lossTokens: number,
+  vars: tf.Variable[],
+): { loss: number; grads: tf.NamedTensorMap } {
+  const accum = r.config.grad_accum ?? 1;
+  if (accum === 1) {
+    const { value, grads } = tf.variableGrads(() => r.model.loss(batch), vars);
+    const loss = value.dataSync()[0];
+    value.dispose();
+    return { loss, grads };
+  }
+  let loss = 0;
+  const sum: tf.NamedTensorMap = {};
+  for (let k = 0; k < accum; k++) {
+    const micro = batchRows(batch, k * r.config.batch, r.config.batch);
+    const { value, grads } = tf.variableGrads(() => r.model.loss(micro, lossTokens), vars);
+    loss += value.dataSync()[0];
+    value.dispose();
+    for (const [name, g] of Object.entries(grads)) {
+      const before = sum[name];
+      if (!before) {
+        sum[name] = g;
+        continue;
+      }
+      sum[name] = tf.add(before, g);
+      before.dispose();
+      g.dispose();
+    }
+  }
+  return { loss, grads: sum };
+}
+
+/**
  * One optimizer update (number `step`, 1-based) with learning rate `lr`: forward and backward over the
- * method's trainable parameters only, global-norm clipping, AdamW. Does nothing else (no events, no
- * period switch: call `beginStep` first). The weights are left untouched when the loss is
- * not finite. `allGrads` also differentiates the parameters frozen at this step, only to report
+ * method's trainable parameters only (over `grad_accum` micro-batches), global-norm clipping, AdamW. Does
+ * nothing else (no events, no period switch: call `beginStep` first). The weights are left untouched when
+ * the loss is not finite. `allGrads` also differentiates the parameters frozen at this step, only to report
  * `gradNormAll`: the update itself is the same.
  */
 export function update(r: RunState, step: number, lr: number, opts: { allGrads?: boolean } = {}): UpdateResult {
-  const batch = r.data.trainBatch(step - 1, r.config.batch);
+  // Rows of update `step`: grad_accum × batch of them, micro-batch k being rows [k·batch, (k+1)·batch).
+  const batch = r.data.trainBatch(step - 1, r.config.batch * (r.config.grad_accum ?? 1));
   const tokens = batch.x.length;
   let lossTokens = 0;
   for (let i = 0; i < batch.mask.length; i++) lossTokens += batch.mask[i];
   const trainees = r.method.trainable();
   const everything = trainsEverything(r);
   const differentiated = opts.allGrads && !everything ? r.method.everTrainable() : trainees;
-  const { value, grads } = tf.variableGrads(
-    () => r.model.loss(batch),
+  const { loss, grads } = lossAndGrads(
+    r,
+    batch,
+    lossTokens,
     differentiated.map((p) => p.variable),
   );
-  const loss = value.dataSync()[0];
-  value.dispose();
   if (!Number.isFinite(loss)) {
     tf.dispose(grads);
     return { loss, gradSq: null, gradNorm: Number.NaN, tokens, lossTokens };
@@ -157,6 +200,15 @@ export function update(r: RunState, step: number, lr: number, opts: { allGrads?:
   return { loss, gradSq: sq, gradNorm: norm, gradNormAll, tokens, lossTokens };
 }
 
+/**
+ * The learning-rate schedule of a run. Warm-up steps: `warmup`, or ⌈warmup_ratio × steps⌉ as the Hugging Face
+ * Trainer's `get_warmup_steps` takes them (docs/trainer.md, "Learning rate").
+ */
+export function scheduleOf(c: TrainConfig): ScheduleOptions {
+  const warmup = c.warmup_ratio !== undefined ? Math.ceil(c.warmup_ratio * c.steps) : c.warmup;
+  return { lr: c.lr, steps: c.steps, warmup, schedule: c.schedule, minLrRatio: c.min_lr_ratio };
+}
+
 /** Adds `v` to a run-long counter kept in `progress` (so it survives a resume). */
 function count(r: RunState, key: string, v: number): void {
   r.progress[key] = (r.progress[key] ?? 0) + v;
@@ -164,7 +216,7 @@ function count(r: RunState, key: string, v: number): void {
 
 export async function trainLoop(r: RunState, o: LoopOptions): Promise<ExitCode> {
   const c = r.config;
-  const schedule = { lr: c.lr, steps: c.steps, warmup: c.warmup, schedule: c.schedule, minLrRatio: c.min_lr_ratio };
+  const schedule = scheduleOf(c);
   const started = performance.now();
   let peak = r.progress['peak/tensor_bytes'] ?? 0;
   let measurePeak = true;

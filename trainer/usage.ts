@@ -15,7 +15,9 @@ NDJSON events go to stdout and OUT/events.ndjson; progress goes to stderr.
                             (reset = reset_all, deprecated)
   --rank R --alpha A        LoRA rank and alpha; --lora-targets q,k,v,o,mlp; --lora-train-embed
   --seed S --steps N --lr X --batch B --seq T
-  --warmup N --schedule cosine|linear|constant --min-lr-ratio R --weight-decay W --grad-clip C
+  --grad-accum N            micro-batches of B per optimizer step (one update of N × B sequences)
+  --warmup N | --warmup-ratio R   warm-up steps, or ⌈R × steps⌉ of them
+  --schedule cosine|linear|constant --min-lr-ratio R --weight-decay W --grad-clip C
   --data pretrain|instruct|PATH   built-in data, or a .txt / .json / .jsonl (Alpaca) file
   --base DIR                pretrain run (its --out directory) to fine-tune
   --model DIR               Hugging Face model folder to fine-tune (GPT-2, Llama, Mistral, Qwen2)

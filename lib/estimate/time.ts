@@ -26,7 +26,7 @@ const EVAL_COST = 1 / 3;
 
 export type TimeConfig = Pick<
   TrainConfig,
-  'preset' | 'method' | 'backend' | 'steps' | 'batch' | 'seq' | 'eval_every' | 'eval_records'
+  'preset' | 'method' | 'backend' | 'steps' | 'batch' | 'grad_accum' | 'seq' | 'eval_every' | 'eval_records'
 >;
 
 export interface ThroughputEstimate {
@@ -76,7 +76,8 @@ export function throughputFor(
 export function estimateRunTime(config: TimeConfig, history: ThroughputSample[]): TimeEstimate {
   const t = throughputFor(config, history);
   const seq = config.seq ?? 0;
-  const tokens = config.steps * config.batch * seq;
+  // Every micro-batch of a step is processed (grad_accum × batch rows per step).
+  const tokens = config.steps * config.batch * (config.grad_accum ?? 1) * seq;
   // Every evaluation scores the whole eval set (eval_records items), whatever the batch.
   const evalTokens = Math.floor(config.steps / config.eval_every) * config.eval_records * seq;
   const seconds = (tokens + EVAL_COST * evalTokens) / t.tokensPerS + RUN_OVERHEAD_S;

@@ -63,15 +63,19 @@ export const trainConfigSchema = z
     lora_targets: z.array(z.enum(LORA_TARGETS)).min(1).default(['q', 'k', 'v', 'o', 'mlp']),
     lora_train_embed: z.boolean().default(false),
     seed: z.number().int().min(0).default(1),
-    /** 0: evaluate the model on the data and stop (a check of a loaded model). */
+    /** Optimizer updates. 0: evaluate the model on the data and stop (a check of a loaded model). */
     steps: z.number().int().min(0).default(100),
     lr: z.number().positive().default(3e-4),
     min_lr_ratio: z.number().min(0).max(1).default(0.1),
     warmup: z.number().int().min(0).default(0),
+    /** Warm-up as a share of the optimizer steps: ⌈warmup_ratio × steps⌉ steps (not with `warmup`). */
+    warmup_ratio: z.number().min(0).lt(1).optional(),
     schedule: z.enum(['cosine', 'linear', 'constant']).default('cosine'),
     weight_decay: z.number().min(0).default(0.0),
     grad_clip: z.number().min(0).default(1.0),
     batch: z.number().int().min(1).default(8),
+    /** Micro-batches of `batch` sequences per optimizer step: one update of grad_accum × batch (absent: 1). */
+    grad_accum: z.number().int().min(1).optional(),
     /** Sequence length; defaults to the preset's context length. */
     seq: z.number().int().min(2).optional(),
     /** A built-in data preset (`pretrain`, `instruct`) or a path to .txt / .json / .jsonl. */

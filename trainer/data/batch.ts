@@ -23,6 +23,20 @@ function emptyBatch(batch: number, seq: number): Batch {
   return { x: new Int32Array(n).fill(PAD), y: new Int32Array(n).fill(PAD), mask: new Float32Array(n), batch, seq };
 }
 
+/** Rows [from, from + count) of a batch (views, no copy): a micro-batch of gradient accumulation. */
+export function batchRows(b: Batch, from: number, count: number): Batch {
+  const [start, end] = [from * b.seq, (from + count) * b.seq];
+  if (from < 0 || count < 1 || from + count > b.batch)
+    throw new RangeError(`rows ${from}+${count} outside a batch of ${b.batch}`);
+  return {
+    x: b.x.subarray(start, end),
+    y: b.y.subarray(start, end),
+    mask: b.mask.subarray(start, end),
+    batch: count,
+    seq: b.seq,
+  };
+}
+
 /** Plain language modelling: row b is text[starts[b] .. starts[b]+seq], every position counts. */
 export function windowBatch(text: Uint8Array | Int32Array, starts: readonly number[], seq: number): Batch {
   const out = emptyBatch(starts.length, seq);

@@ -1,0 +1,114 @@
+// The trainer process with the settings ms-swift and LMFlow users bring: gradient accumulation (resumed exactly),
+// warm-up as a ratio of the steps.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseEvent, type RunEvent } from '../lib/protocol/index';
+import { learningRate } from './optim';
+
+const root = path.resolve(__dirname, '..');
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'layerlab-flags-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+interface Done {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stderr: string;
+}
+
+function start(args: string[]): { child: ChildProcess; done: Promise<Done> } {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(root, 'trainer/cli.ts'), '--backend', 'wasm', ...args],
+    { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr!.on('data', (d) => (stderr += d));
+  const done = new Promise<Done>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal, stderr })));
+  return { child, done };
+}
+
+const cli = (args: string[]) => start(args).done;
+
+function events(dir: string): RunEvent[] {
+  return readFileSync(path.join(dir, 'events.ndjson'), 'utf8').split('\n').filter(Boolean).map(parseEvent);
+}
+
+function metrics(ev: RunEvent[]): Map<number, Record<string, number>> {
+  return new Map(ev.flatMap((e) => (e.type === 'metrics' ? [[e.step, e.values] as const] : [])));
+}
+
+/** A small pretrain-stage run: no base checkpoint needed. */
+const SMALL = ['--preset', 'nano', '--stage', 'pretrain', '--seq', '16', '--eval-records', '8', '--eval-every', '100'];
+
+describe('gradient accumulation in the trainer process', () => {
+  const run = [...SMALL, '--batch', '2', '--grad-accum', '3', '--steps', '12', '--checkpoint-every', '4'];
+
+  it('counts every micro-batch and resumes bit-exactly after a kill mid-run', async () => {
+    const ref = path.join(tmp, 'accum-ref');
+    const r = await cli([...run, '--out', ref]);
+    expect(r.code, r.stderr).toBe(0);
+    const reference = metrics(events(ref));
+    expect(reference.size).toBe(12);
+    for (const values of reference.values()) expect(values.tokens).toBe(3 * 2 * 16);
+    const started = events(ref)[0];
+    expect(started.type === 'run_started' && started.config.grad_accum).toBe(3);
+
+    const out = path.join(tmp, 'accum-killed');
+    const { child, done } = start([...run, '--out', out]);
+    const file = path.join(out, 'events.ndjson');
+    let ended = false;
+    void done.then(() => (ended = true));
+    while (!ended && !(existsSync(file) && readFileSync(file, 'utf8').includes('"type":"metrics","step":6,'))) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    child.kill('SIGKILL');
+    expect((await done).signal).toBe('SIGKILL');
+    const resumed = await cli(['--resume', '--out', out]);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const ev = events(out);
+    const from = ev.flatMap((e) => (e.type === 'run_started' && e.resumedFrom ? [e.resumedFrom] : []));
+    expect(from.length).toBe(1);
+    expect(from[0] % 4 === 0 && from[0] < 12).toBe(true); // from a checkpoint mid-run
+    const got = metrics(ev);
+    for (const [step, values] of reference)
+      expect(got.get(step)?.['train/loss'], `step ${step}`).toBe(values['train/loss']);
+    const weights = (dir: string) => readFileSync(path.join(dir, 'checkpoint', 'weights.bin'));
+    expect(weights(out).equals(weights(ref))).toBe(true);
+  }, 120_000);
+});
+
+describe('warmup_ratio', () => {
+  it('warms up for ⌈ratio × steps⌉ steps: the lr of every step is that schedule', async () => {
+    const out = path.join(tmp, 'ratio');
+    const r = await cli([
+      ...SMALL,
+      '--batch',
+      '2',
+      '--steps',
+      '25',
+      '--warmup-ratio',
+      '0.1',
+      '--lr',
+      '0.001',
+      '--out',
+      out,
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const got = metrics(events(out));
+    expect(got.size).toBe(25);
+    // ⌈0.1 × 25⌉ = 3 (2.5 rounded down would be 2)
+    const schedule = { lr: 1e-3, steps: 25, warmup: 3, schedule: 'cosine' as const, minLrRatio: 0.1 };
+    for (const [step, values] of got) expect(values.lr, `step ${step}`).toBe(learningRate(step, schedule));
+    expect(got.get(1)!.lr).toBeCloseTo(1e-3 / 3, 12);
+    expect(got.get(3)!.lr).toBe(1e-3);
+  }, 60_000);
+
+  it('warmup and warmup_ratio together: exit code 2 naming both', async () => {
+    const r = await cli([...SMALL, '--warmup', '5', '--warmup-ratio', '0.1', '--out', path.join(tmp, 'both')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/give warmup \(5 steps\) or warmup_ratio \(0.1 of the steps\), not both/);
+  }, 30_000);
+});
