@@ -34,6 +34,8 @@ interface Plan {
   warnings: string[];
   /** A Hugging Face model folder (--model), checked but not yet loaded. */
   hf: HfFolder | null;
+  /** `--dry-run`: print the resolved configuration and the warnings, train nothing. */
+  dryRun: boolean;
 }
 
 function load(dir: string): CheckpointData {
@@ -103,7 +105,7 @@ function plan(argv: string[]): Plan | 'help' {
     // Exactness is per backend: stay on the one the run trained on (older checkpoints: its config's).
     const recorded = resume.manifest.config.backend;
     const used = resume.manifest.backend ?? (recorded !== 'auto' ? String(recorded) : startedOn(outDir));
-    const warnings: string[] = [];
+    const warnings: string[] = args.warning ? [args.warning] : [];
     let backend: BackendPreference = config.backend;
     let pinned: string | null = null;
     if (used && (!raw.backend || raw.backend === 'auto' || raw.backend === used)) {
@@ -118,7 +120,7 @@ function plan(argv: string[]): Plan | 'help' {
       const to = String(raw.backend);
       warnings.push(`started on backend ${used}, resumed on ${to} (--force-backend): losses may differ`);
     }
-    return { config, outDir, base, resume, backend, pinned, warnings, hf };
+    return { config, outDir, base, resume, backend, pinned, warnings, hf, dryRun: args.dryRun };
   }
   const stage = (raw.stage as string | undefined) ?? 'finetune';
   if (stage === 'pretrain' && !args.explicit.has('data')) raw.data = 'pretrain';
@@ -148,6 +150,13 @@ function plan(argv: string[]): Plan | 'help' {
   const config = validate(raw);
   if (typeof raw.save_hf === 'string') raw.save_hf = path.resolve(raw.save_hf);
   const shape = hf ? { layers: hf.shape.layers, ctx: hf.shape.ctx } : modelShape(config, base);
+  const warnings: string[] = args.warning ? [args.warning] : [];
+  const toolSeq = args.written.seq;
+  if (toolSeq && config.seq !== undefined && config.seq > shape.ctx) {
+    // ms-swift's max_length and LMFlow's block_size cap a sample's length; the model's context is the lower cap.
+    warnings.push(`${toolSeq} ${config.seq} is over the model's context: seq ${shape.ctx}`);
+    config.seq = shape.ctx;
+  }
   checkHfExport(config);
   checkConsistency(config, shape.layers, shape.ctx);
   const isPreset = config.data === 'pretrain' || config.data === 'instruct';
@@ -159,13 +168,13 @@ function plan(argv: string[]): Plan | 'help' {
     );
   }
   if (args.forceBackend) throw new ConfigError('--force-backend only applies to --resume');
-  const warnings: string[] = [];
   if (DEPRECATED_OPTIMIZER_STATES[String(raw.optimizer_state)]) {
     warnings.push(
       `optimizer_state '${String(raw.optimizer_state)}' is deprecated: it means '${config.optimizer_state}'`,
     );
   }
-  return { config, outDir, base, resume: null, backend: config.backend, pinned: null, warnings, hf };
+  const dryRun = args.dryRun;
+  return { config, outDir, base, resume: null, backend: config.backend, pinned: null, warnings, hf, dryRun };
 }
 
 /** --save-hf / --merge-lora: what can be exported. */
@@ -189,6 +198,11 @@ async function main(argv: string[]): Promise<number> {
     p = plan(argv);
     if (p === 'help') {
       process.stdout.write(USAGE);
+      return 0;
+    }
+    if (p.dryRun) {
+      for (const w of p.warnings) say(`WARNING: ${w}`);
+      process.stdout.write(`${JSON.stringify({ config: p.config, warnings: p.warnings }, null, 2)}\n`);
       return 0;
     }
     const { pinned } = p;

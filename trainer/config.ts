@@ -5,6 +5,13 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { CONFIG_ALIASES, trainConfigSchema, type TrainConfig } from '../lib/protocol/config';
+import {
+  ignoredWarning,
+  METHOD_SWITCHES,
+  NO_MEANING,
+  resolveDialect,
+  type MethodSwitch,
+} from '../lib/protocol/dialects';
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -14,7 +21,7 @@ export class ConfigError extends Error {
 }
 
 type FieldKind = 'number' | 'boolean' | 'array' | 'string';
-const CLI_ONLY = new Set(['config', 'resume', 'help', 'force-backend', 'force_backend']);
+const CLI_ONLY = new Set(['config', 'resume', 'help', 'force-backend', 'force_backend', 'dry-run', 'dry_run']);
 
 function fieldKinds(): Map<string, FieldKind> {
   const kinds = new Map<string, FieldKind>();
@@ -33,10 +40,13 @@ function fieldKinds(): Map<string, FieldKind> {
   return kinds;
 }
 
-/** `--lisa-interval-steps` / `lisa_interval_steps` / `optimizer-state` → the schema key, or null. */
-function canonicalKey(name: string, kinds = fieldKinds()): string | null {
+/**
+ * `--lisa-interval-steps` / `lisa_interval_steps` / `optimizer-state` → the schema key, or null. An alias whose
+ * key this trainer lacks gives `missing`.
+ */
+function canonicalKey(name: string, kinds = fieldKinds()): string | null | { missing: string } {
   const alias = CONFIG_ALIASES[name] ?? CONFIG_ALIASES[name.replace(/-/g, '_')];
-  if (alias) return alias;
+  if (alias) return kinds.has(alias) ? alias : { missing: alias };
   const snake = name.replace(/-/g, '_');
   return kinds.has(snake) ? snake : null;
 }
@@ -70,15 +80,31 @@ export interface ParsedArgs {
   /** `--force-backend`: a resume may run on another backend than the one the run started on. */
   forceBackend: boolean;
   help: boolean;
+  /** `--dry-run`: print the resolved configuration and stop. */
+  dryRun: boolean;
+  /** The one warning listing ms-swift / LMFlow flags that mean nothing here. */
+  warning?: string;
+  /** Schema key → the ms-swift / LMFlow name it was given as (`seq` → `max_length`). */
+  written: Record<string, string>;
 }
 
 export function parseArgs(argv: string[]): ParsedArgs {
   const kinds = fieldKinds();
   const flags: Record<string, unknown> = {};
+  const written: Record<string, string> = {};
+  const switches: Partial<Record<MethodSwitch, unknown>> = {};
+  const ignored: string[] = [];
   let configFile: string | undefined;
   let resume = false;
   let forceBackend = false;
   let help = false;
+  let dryRun = false;
+  /** The values after a flag up to the next option (ms-swift lists: `--lora_target_modules q_proj v_proj`). */
+  const rest = (i: number) => {
+    let j = i + 1;
+    while (j < argv.length && !argv[j].startsWith('--')) j++;
+    return argv.slice(i + 1, j);
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (!arg.startsWith('--')) throw new ConfigError(`unexpected argument '${arg}' (options look like --name value)`);
@@ -107,15 +133,46 @@ export function parseArgs(argv: string[]): ParsedArgs {
       configFile = next();
       continue;
     }
+    if (name === 'dry-run' || name === 'dry_run') {
+      dryRun = true;
+      continue;
+    }
+    if (name in NO_MEANING || (METHOD_SWITCHES as readonly string[]).includes(name)) {
+      const values = inline !== undefined ? [inline] : rest(i);
+      i += inline !== undefined ? 0 : values.length;
+      if (name in NO_MEANING) ignored.push(name);
+      else switches[name as MethodSwitch] = values.length ? values.join(' ') : true;
+      continue;
+    }
     const key = canonicalKey(name, kinds);
     if (!key) throw new ConfigError(`unknown option --${name} (run with --help for the list)`);
+    if (typeof key === 'object') {
+      i += inline !== undefined ? 0 : rest(i).length;
+      ignored.push(`${name} (no counterpart in this trainer yet: ${key.missing})`);
+      continue;
+    }
+    const snake = name.replace(/-/g, '_');
+    const spelling = snake !== key && CONFIG_ALIASES[snake] !== undefined ? snake : key;
+    if (key in flags && (written[key] ?? key) !== spelling) {
+      throw new ConfigError(`--${written[key] ?? key} and --${name} are two spellings of one setting: give one`);
+    }
+    if (spelling !== key) written[key] = spelling;
+    else delete written[key];
     const kind = kinds.get(key)!;
     if (kind === 'boolean' && inline === undefined && !['true', 'false'].includes(argv[i + 1] ?? '')) flags[key] = true;
-    else flags[key] = coerce(key, next(), kind, `--${name}`);
+    else if (kind === 'array' && inline === undefined) {
+      const values = rest(i);
+      if (values.length === 0) throw new ConfigError(`option --${name} needs a value`);
+      i += values.length;
+      flags[key] = coerce(key, values.join(','), kind, `--${name}`);
+    } else flags[key] = coerce(key, next(), kind, `--${name}`);
   }
   const fromFile = configFile ? readConfigFile(configFile, kinds) : {};
   const raw = { ...fromFile, ...flags };
-  return { raw, explicit: new Set(Object.keys(raw)), resume, forceBackend, help };
+  const dialect = resolveDialect({ raw, written, switches, ignored });
+  if (dialect.errors.length) throw new ConfigError(dialect.errors.join('; '));
+  const warning = ignoredWarning(dialect.ignored);
+  return { raw, explicit: new Set(Object.keys(raw)), resume, forceBackend, help, dryRun, warning, written };
 }
 
 function readConfigFile(file: string, kinds: Map<string, FieldKind>): Record<string, unknown> {
@@ -133,7 +190,7 @@ function readConfigFile(file: string, kinds: Map<string, FieldKind>): Record<str
     if (CLI_ONLY.has(name))
       throw new ConfigError(`key '${name}' in ${file} is a command-line option, not a config key`);
     const key = canonicalKey(name, kinds);
-    if (!key) throw new ConfigError(`unknown key '${name}' in config file ${file}`);
+    if (!key || typeof key === 'object') throw new ConfigError(`unknown key '${name}' in config file ${file}`);
     out[key] = coerce(key, value, kinds.get(key)!, `key '${name}' in ${file}`);
   }
   return out;

@@ -29,6 +29,11 @@ NDJSON events go to stdout and OUT/events.ndjson; progress goes to stderr.
   --eval-every N --eval-records N --norms-every N --checkpoint-every N
   --resume                  continue the run in --out from its last checkpoint (on the backend it used)
   --force-backend           with --resume: allow another --backend than the run trained on
+  --dry-run                 print the resolved configuration and warnings as JSON, train nothing
+
+ms-swift and LMFlow flags work with their tools' meaning (--sft_type full|lora, --use_lisa, --use_lora,
+--learning_rate, --gradient_accumulation_steps, ...; docs/trainer.md); their flags without meaning here
+(--model_type, --bf16, --logging_steps, ...) are listed in one warning.
 
 Exit codes: 0 finished, 2 bad configuration, 3 diverged (NaN/Inf loss), 1 other failure,
 143 (SIGTERM) / 130 (SIGINT) cancelled after writing a checkpoint.

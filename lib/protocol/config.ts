@@ -4,6 +4,7 @@
  * Keys are snake_case; CLI flags are the same names in kebab-case (`--optimizer-state`).
  */
 import { z } from 'zod';
+import { TOOL_ALIASES } from './dialects';
 
 export const PRESETS = ['nano', 'mini', 'small', 'gpt2'] as const;
 export type Preset = (typeof PRESETS)[number];
@@ -103,11 +104,13 @@ export const trainConfigSchema = z
 export type TrainConfig = z.infer<typeof trainConfigSchema>;
 export type TrainConfigInput = z.input<typeof trainConfigSchema>;
 
-/** LMFlow / ms-swift names accepted for the LISA knobs. */
-export const CONFIG_ALIASES: Record<string, keyof TrainConfig> = {
-  lisa_activated_layers: 'gamma',
-  lisa_interval_steps: 'interval',
-  lisa_step_interval: 'interval',
+/**
+ * Other names for run-config keys: ms-swift and LMFlow settings (lib/protocol/dialects.ts: `learning_rate` → lr,
+ * `lisa_activated_layers` → gamma, ...) and older spellings. A target missing from the schema has no
+ * counterpart in this trainer yet.
+ */
+export const CONFIG_ALIASES: Record<string, string> = {
+  ...TOOL_ALIASES,
   'optimizer-state': 'optimizer_state',
   model: 'model_path',
 };

@@ -3,6 +3,7 @@
  * overrides, the model and data sections. Every check pushes problems and keeps going.
  */
 import { MODEL_PRESETS, PRESETS, trainConfigSchema, type Preset } from '@/lib/protocol/config';
+import { convertToolValue, NO_MEANING } from '@/lib/protocol/dialects';
 import { DATA_EXTENSIONS, DATA_PRESETS, STRUCTURAL_KEYS, resolveAliases, suggestKey } from './keys';
 import type { DataSpec, ParamValue, Problem, TrainOverrides } from './types';
 
@@ -44,10 +45,16 @@ export class Problems {
 export function checkValue(
   p: Problems,
   key: string,
-  value: unknown,
+  given: unknown,
   path: string,
   preset?: Preset,
+  written?: string,
 ): ParamValue | undefined {
+  // ms-swift / LMFlow names carry their tools' conventions (max_steps -1 = not set, ...).
+  const converted = written ? convertToolValue(written, given) : { value: given };
+  if ('error' in converted) return void p.add(path, converted.error);
+  if ('drop' in converted) return void p.add(path, `${converted.drop}: leave it out`);
+  const value = converted.value;
   const schema = leafSchemas[key];
   if (!schema) {
     p.add(path, `unknown key ${key}`);
@@ -97,12 +104,17 @@ export function checkOverrides(
   for (const [key, v] of Object.entries(value)) {
     const at = join(path, written[key] ?? key);
     if (key in STRUCTURAL_KEYS) p.add(at, `not allowed here: ${STRUCTURAL_KEYS[key]}`);
+    else if (key in NO_MEANING) p.add(at, `no meaning in LayerLab (${NO_MEANING[key]}): leave it out`);
     else if (refuse(key)) p.add(at, refuse(key)!);
     else if (!allowed.includes(key)) p.unknownKey(path, written[key] ?? key, allowed);
     else {
-      const checked = checkValue(p, key, v, at, preset);
+      const checked = checkValue(p, key, v, at, preset, written[key]);
       if (checked !== undefined) out[key] = checked;
     }
+  }
+  // Hugging Face's cosine and linear schedules decay to 0 (LayerLab's to min_lr_ratio × lr).
+  if (written.schedule === 'lr_scheduler_type' && out.schedule !== undefined && !('min_lr_ratio' in value)) {
+    out.min_lr_ratio = 0;
   }
   return out as TrainOverrides;
 }

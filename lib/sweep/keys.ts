@@ -14,6 +14,9 @@ export const STRUCTURAL_KEYS: Record<string, string> = {
   base: 'set by model.base or the pretrain stage',
   out: 'set by the scheduler',
   method: 'grid runs use LISA; add other methods under baselines',
+  sft_type: 'the method (ms-swift): grid runs use LISA; give it on a baseline, e.g. { sft_type: lora }',
+  use_lisa: 'the method (LMFlow): grid runs use LISA; give it on a baseline, e.g. { use_lora: 1 }',
+  use_lora: 'the method (LMFlow): grid runs use LISA; give it on a baseline, e.g. { use_lora: 1 }',
 };
 
 export const CONFIG_KEYS = Object.keys(trainConfigSchema.shape);

@@ -76,6 +76,57 @@ baselines: [{ method: lisa, lisa_activated_layers: 3, lisa_interval_steps: 7 }]
     expect(spec.baselines[0].overrides).toEqual({ gamma: 3, interval: 7 });
   });
 
+  it("reads ms-swift / LMFlow keys with their tools' meaning; a baseline may name its method by their switches", () => {
+    const spec = ok(`
+name: swift-habits
+model: { preset: mini }
+train: { learning_rate: 5.0e-5, batch_size: 4, eval_steps: 20, save_steps: 40, lr_scheduler_type: linear }
+parameters:
+  lisa_activated_layers: { values: [1, 2] }
+  lisa_step_interval: { value: 20 }
+baselines:
+  - { sft_type: full, lisa_activated_layers: 0 }
+  - { sft_type: lora, lora_rank: 8, lora_alpha: 32, lora_target_modules: [q_proj, v_proj] }
+  - { use_lisa: 1, lisa_activated_layers: 3 }
+  - { use_lora: true, lora_r: 4 }
+`);
+    expect(spec.train).toEqual({
+      lr: 5e-5,
+      batch: 4,
+      eval_every: 20,
+      checkpoint_every: 40,
+      schedule: 'linear',
+      min_lr_ratio: 0,
+    });
+    expect(spec.parameters.gamma).toEqual({ values: [1, 2] });
+    expect(spec.baselines.map((b) => [b.method, b.overrides])).toEqual([
+      ['full', {}],
+      ['lora', { rank: 8, alpha: 32, lora_targets: ['q_proj', 'v_proj'] }],
+      ['lisa', { gamma: 3 }],
+      ['lora', { rank: 4 }],
+    ]);
+  });
+
+  it("refuses what the tools' spelling makes ambiguous or meaningless, naming it", () => {
+    const list = problems({
+      ...minimal,
+      train: { max_steps: -1, model_type: 'qwen-7b-chat', sft_type: 'full', learning_rate: 1e-4, lr: 1e-4 },
+      parameters: { lisa_activated_layers: { values: [0, 2] } },
+      baselines: [
+        { sft_type: 'lora', lisa_activated_layers: 2 },
+        { method: 'lora', use_lora: 1 },
+      ],
+    });
+    const at = (path: string) => list.find((p) => p.path === path)?.message;
+    expect(at('train.max_steps')).toMatch(/max_steps ≤ 0 means "not set".*leave it out/);
+    expect(at('train.model_type')).toMatch(/no meaning in LayerLab \(a hub model name/);
+    expect(at('train.sft_type')).toMatch(/give it on a baseline/);
+    expect(at('train.lr')).toBe('same setting as learning_rate, given twice');
+    expect(at('parameters.lisa_activated_layers.values[0]')).toMatch(/turns LISA off in ms-swift and LMFlow/);
+    expect(at('baselines[0]')).toMatch(/needs sft_type full/);
+    expect(at('baselines[1]')).toMatch(/two spellings of one setting/);
+  });
+
   it('lists every problem with its path (the three-mistake spec)', () => {
     const list = problems(`
 name: broken

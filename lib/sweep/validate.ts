@@ -3,6 +3,7 @@
  * path instead of stopping at the first. Nothing here touches the disk or the database.
  */
 import { METHODS, type Method, type Preset } from '@/lib/protocol/config';
+import { METHOD_SWITCHES, resolveDialect } from '@/lib/protocol/dialects';
 import { checkData, checkModel, checkOverrides, checkValue, isMapping, join, Problems } from './fields';
 import { LISA_KEYS, LORA_KEYS, PRETRAIN_KEYS, STRUCTURAL_KEYS, TRAIN_KEYS, keyAppliesTo, resolveAliases } from './keys';
 import { MAX_RUNS, countRuns, type SpaceSpec } from './space';
@@ -124,7 +125,8 @@ function checkBaselines(p: Problems, raw: unknown, preset?: Preset): BaselineSpe
   raw.forEach((b, i) => {
     const path = join('baselines', i);
     if (!isMapping(b)) return p.add(path, 'expected a mapping { method, ... }');
-    const { method, name, ...rest } = b;
+    const { method, name, rest, problem } = baselineMethod(b);
+    if (problem) return p.add(path, problem);
     if (!METHODS.includes(method as Method))
       return p.add(join(path, 'method'), `expected one of ${METHODS.join(', ')}`);
     if (name !== undefined && typeof name !== 'string') p.add(join(path, 'name'), 'expected text');
@@ -145,6 +147,29 @@ function checkBaselines(p: Problems, raw: unknown, preset?: Preset): BaselineSpe
   return out.length === raw.length ? out : undefined;
 }
 
+/** A baseline's method: `method`, or ms-swift's / LMFlow's switches (`sft_type: lora`, `use_lisa: 1`). */
+function baselineMethod(b: Record<string, unknown>): {
+  method?: unknown;
+  name?: unknown;
+  rest: Record<string, unknown>;
+  problem?: string;
+} {
+  const { method, name, ...rest } = b;
+  const switches = Object.fromEntries(METHOD_SWITCHES.filter((k) => k in rest).map((k) => [k, rest[k]]));
+  if (Object.keys(switches).length === 0) return { method, name, rest };
+  for (const k of Object.keys(switches)) delete rest[k];
+  const raw: Record<string, unknown> = method === undefined ? {} : { method };
+  const written: Record<string, string> = {};
+  if (typeof rest.lisa_activated_layers === 'number') {
+    raw.gamma = rest.lisa_activated_layers;
+    written.gamma = 'lisa_activated_layers';
+  }
+  const { errors } = resolveDialect({ raw, written, switches, ignored: [] });
+  if (errors.length) return { name, rest, problem: errors.join('; ') };
+  if (written.gamma && raw.gamma === undefined) delete rest.lisa_activated_layers;
+  return { method: raw.method, name, rest };
+}
+
 function checkBaselineGrid(
   p: Problems,
   raw: Record<string, unknown>,
@@ -161,7 +186,7 @@ function checkBaselineGrid(
     else if (refuse(key)) p.add(at, refuse(key)!);
     else if (!TRAIN_KEYS.includes(key)) p.unknownKey(path, written[key] ?? key, TRAIN_KEYS);
     else {
-      const parsed = checkParameter(p, key, spec, at, false, preset);
+      const parsed = checkParameter(p, key, spec, at, false, preset, written[key]);
       if (parsed) out[key] = parsed;
     }
   }
@@ -190,7 +215,7 @@ function checkParameters(
         ? void p.add(path, `not a sweep parameter: ${STRUCTURAL_KEYS[key]}`)
         : !TRAIN_KEYS.includes(key)
           ? void p.unknownKey('parameters', written[key] ?? key, TRAIN_KEYS)
-          : checkParameter(p, key, spec, path, random, preset);
+          : checkParameter(p, key, spec, path, random, preset, written[key]);
     if (parsed) out[key] = parsed;
     else structural = false;
   }
@@ -204,6 +229,7 @@ function checkParameter(
   path: string,
   random: boolean,
   preset?: Preset,
+  written?: string,
 ): ParameterSpec | undefined {
   if (!isMapping(raw)) return void p.add(path, 'expected { values: [...] }, { value: v } or { min, max } (random)');
   const kinds = ['values', 'value', 'min'].filter((k) => k in raw);
@@ -213,13 +239,13 @@ function checkParameter(
     if (!Array.isArray(raw.values) || raw.values.length === 0) {
       return void p.add(join(path, 'values'), 'expected a non-empty list (an empty list leaves the grid with no runs)');
     }
-    const values = raw.values.map((v, i) => checkValue(p, key, v, join(join(path, 'values'), i), preset));
+    const values = raw.values.map((v, i) => checkValue(p, key, v, join(join(path, 'values'), i), preset, written));
     // Invalid values are reported; the list still counts toward the grid size below.
     return { values: values.every((v) => v !== undefined) ? (values as ParamValue[]) : (raw.values as ParamValue[]) };
   }
   if ('value' in raw) {
     if (!p.onlyKeys(raw, path, ['value'])) return undefined;
-    const v = checkValue(p, key, raw.value, join(path, 'value'), preset);
+    const v = checkValue(p, key, raw.value, join(path, 'value'), preset, written);
     return { value: v === undefined ? (raw.value as ParamValue) : v };
   }
   if (!p.onlyKeys(raw, path, ['min', 'max', 'distribution'])) return undefined;
@@ -228,8 +254,8 @@ function checkParameter(
   if (!DISTRIBUTIONS.includes(distribution)) {
     return void p.add(join(path, 'distribution'), `expected one of ${DISTRIBUTIONS.join(', ')}`);
   }
-  const min = checkValue(p, key, raw.min, join(path, 'min'), preset);
-  const max = checkValue(p, key, raw.max, join(path, 'max'), preset);
+  const min = checkValue(p, key, raw.min, join(path, 'min'), preset, written);
+  const max = checkValue(p, key, raw.max, join(path, 'max'), preset, written);
   if (typeof min !== 'number' || typeof max !== 'number') {
     if (min !== undefined || max !== undefined) p.add(path, 'a range needs numeric min and max');
     return undefined;
