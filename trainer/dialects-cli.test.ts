@@ -46,6 +46,8 @@ describe('trainer CLI with ms-swift flags', () => {
       interval: 20,
       lr: 5e-5,
       batch: 1,
+      grad_accum: 16,
+      warmup_ratio: 0.03,
       weight_decay: 0.01,
       eval_every: 2000,
       checkpoint_every: 2000,

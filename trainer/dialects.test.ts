@@ -45,6 +45,8 @@ describe('ms-swift flags', () => {
       interval: 20,
       lr: 5e-5,
       batch: 1,
+      grad_accum: 16,
+      warmup_ratio: 0.03,
       seq: 2048,
       weight_decay: 0.01,
       eval_every: 2000,
@@ -54,7 +56,7 @@ describe('ms-swift flags', () => {
     for (const flag of ['model_type', 'dataset', 'gradient_checkpointing', 'logging_steps']) {
       expect(warning).toContain(`${flag} (`);
     }
-    expect(warning).not.toMatch(/learning_rate|lisa_step_interval|batch_size/);
+    expect(warning).not.toMatch(/learning_rate|lisa_step_interval|batch_size|gradient_accumulation|warmup_ratio/);
   });
 
   it('lisa_activated_layers 0 is full fine-tuning; sft_type lora is LoRA', () => {

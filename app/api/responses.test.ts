@@ -238,7 +238,8 @@ describe('GET /api/sweeps/:id/table', () => {
     ]);
     expect(await answer(table(get('/api/sweeps/s1/table?metric=eval/loss:median'), params('s1')))).toEqual([
       400,
-      '{"error":"unknown aggregation \\"median\\" in metric \\"eval/loss:median\\" (last, min, max, mean, best)",' +
+      '{"error":"unknown aggregation \\"median\\" in metric \\"eval/loss:median\\" ' +
+        '(last, min, max, mean, best, roughness)",' +
         '"code":"bad_request"}',
     ]);
     expect(await answer(table(get('/api/sweeps/s1/table?format=xlsx'), params('s1')))).toEqual([

@@ -146,6 +146,8 @@ export interface SweepFixture {
     interval: number | null;
     seed: number;
   }): { records: number; hash: string } | undefined;
+  /** Training loss of a run at a step (default: final loss + 2 / step). */
+  trainLoss?(run: { kind: string; gamma: number | null; seed: number }, step: number): number;
   /** Final eval loss of a run; intermediate evals decay towards it. */
   finalLoss(run: {
     kind: string;
@@ -227,7 +229,7 @@ function seedRun(
   const b = new EventBuilder();
   const events = [b.started(['embed', 'block.0', 'head'], config, f.evalSet?.(spec))];
   for (let step = 1; step <= f.steps; step++) {
-    const loss = final + 2 / step;
+    const loss = f.trainLoss?.(spec, step) ?? final + 2 / step;
     if (step % (f.metricsEvery ?? 1) === 0 || step === f.steps) {
       events.push(
         b.metrics(step, {

@@ -7,13 +7,15 @@
  * is better). Defaults: `eval/loss` = final eval loss, `eval/loss:best` = best (min) eval loss,
  * `mem/peak_bytes` = max, `tokens_per_s` = the run's own figure from its `finished` summary (total tokens ÷ total
  * time of its timed steps; the mean of the per-step series for a run without one), `wall_time` = finished −
- * started in seconds.
+ * started in seconds, `train/loss:roughness` = the loss's roughness (lib/stats/roughness: the std of the loss
+ * around its own 11-step centred moving average), computed from the run's points when read.
  */
 import type Database from 'better-sqlite3';
 import { AppError } from '../errors';
 import { BLOCK_LEVELS } from '../ingest/blocks';
+import { ROUGHNESS_WINDOW, roughness } from '../stats/roughness';
 
-export type MetricAgg = 'last' | 'min' | 'max' | 'mean' | 'wall' | 'run';
+export type MetricAgg = 'last' | 'min' | 'max' | 'mean' | 'wall' | 'run' | 'roughness';
 
 export interface TableMetric {
   id: string;
@@ -47,6 +49,7 @@ const AGG_LABEL: Record<MetricAgg, string> = {
   mean: 'mean',
   wall: '',
   run: 'run',
+  roughness: 'roughness of',
 };
 
 export function parseTableMetric(id: string): TableMetric {
@@ -61,15 +64,21 @@ export function parseTableMetric(id: string): TableMetric {
   let agg: MetricAgg;
   if (aggText === null) agg = DEFAULT_AGG[key] ?? 'last';
   else if (aggText === 'best') agg = better === 'lower' ? 'min' : 'max';
-  else if (aggText === 'last' || aggText === 'min' || aggText === 'max' || aggText === 'mean') agg = aggText;
-  else throw new TableMetricError(`unknown aggregation "${aggText}" in metric "${id}" (last, min, max, mean, best)`);
+  else if (['last', 'min', 'max', 'mean', 'roughness'].includes(aggText)) agg = aggText as MetricAgg;
+  else {
+    throw new TableMetricError(
+      `unknown aggregation "${aggText}" in metric "${id}" (last, min, max, mean, best, roughness)`,
+    );
+  }
   const label =
     agg === 'run'
       ? `${key} (total tokens ÷ total time)`
-      : aggText === 'best'
-        ? `best ${key}`
-        : `${AGG_LABEL[agg]} ${key}`;
-  return { id: trimmed, key, agg, better, label };
+      : agg === 'roughness'
+        ? `roughness of ${key} (std around its ${ROUGHNESS_WINDOW}-step centred moving average)`
+        : aggText === 'best'
+          ? `best ${key}`
+          : `${AGG_LABEL[agg]} ${key}`;
+  return { id: trimmed, key, agg, better: agg === 'roughness' ? 'lower' : better, label };
 }
 
 /** runId → value for every run of the sweep that has one (NaN when the stored value is NaN). */
@@ -105,6 +114,24 @@ export function metricValues(sqlite: Database.Database, sweepId: string, metric:
     const fromSeries = metricValues(sqlite, sweepId, { ...metric, agg: 'mean' });
     for (const [id, v] of fromSeries) out.set(id, v);
     for (const [id, v] of rows) if (typeof v === 'number') out.set(id, v);
+    return out;
+  }
+  if (metric.agg === 'roughness') {
+    // Every point of each run's series, in step order (NULL is a stored NaN).
+    const rows = sqlite
+      .prepare(
+        'SELECT r.id, p.value FROM runs r JOIN series s ON s.run_id = r.id AND s.key = ? ' +
+          'JOIN points p ON p.series_id = s.id WHERE r.sweep_id = ? ORDER BY r.id, p.step',
+      )
+      .raw()
+      .all(metric.key, sweepId) as [string, number | null][];
+    const byRun = new Map<string, number[]>();
+    for (const [id, v] of rows) {
+      const list = byRun.get(id) ?? [];
+      list.push(v ?? NaN);
+      byRun.set(id, list);
+    }
+    for (const [id, values] of byRun) out.set(id, roughness(values));
     return out;
   }
   const top = BLOCK_LEVELS[BLOCK_LEVELS.length - 1];

@@ -45,10 +45,38 @@ describe('ablationTable', () => {
     expect(ablationTable(sq, 'nope')).toBeNull();
   });
 
+  it('answers train/loss:roughness from every point of each run: a ±ε zig-zag scores ε·(1 + 1/11)', () => {
+    t = tempDatabase();
+    const eps: Record<string, number> = { lisa: 0.05, full: 0.01, lora: 0.02 };
+    seedAblationSweep(t.conn.sqlite, {
+      sweepId: 'rough',
+      gammas: [1],
+      intervals: [5],
+      seeds: [1, 2],
+      steps: 40,
+      evalEvery: 10,
+      baselines: [{ kind: 'full' }, { kind: 'lora', rank: 8, alpha: 16 }],
+      finalLoss: () => 2,
+      // 40 steps leave 30 full windows: an even count, so the residuals' mean is exactly 0.
+      trainLoss: (r, step) => 3 - 0.01 * step + eps[r.kind] * (-1) ** step,
+    });
+    const table = ablationTable(t.conn.sqlite, 'rough', 'train/loss:roughness')!;
+    expect(table.metric).toMatchObject({ agg: 'roughness', better: 'lower' });
+    expect(table.metric.label).toMatch(/^roughness of train\/loss \(std around its 11-step centred moving average\)/);
+    const rows = [...table.cells, ...table.baselines].map((r) => [r.method, r.stats.n, r.stats.mean] as const);
+    expect(rows.map(([m, n]) => [m, n])).toEqual([
+      ['lisa', 2],
+      ['full', 2],
+      ['lora', 2],
+    ]);
+    for (const [method, , mean] of rows) expect(mean).toBeCloseTo(eps[method] * (12 / 11), 12);
+  });
+
   it('parses metric ids and rejects unknown aggregations', () => {
     expect(parseTableMetric('eval/loss')).toMatchObject({ key: 'eval/loss', agg: 'last', better: 'lower' });
     expect(parseTableMetric('eval/accuracy:best')).toMatchObject({ agg: 'max', better: 'higher' });
     expect(parseTableMetric('mem/peak_bytes')).toMatchObject({ agg: 'max' });
+    expect(parseTableMetric('train/loss:roughness')).toMatchObject({ agg: 'roughness', better: 'lower' });
     expect(() => parseTableMetric('eval/loss:median')).toThrow(TableMetricError);
     expect(() => parseTableMetric('a b')).toThrow(TableMetricError);
   });

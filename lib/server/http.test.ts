@@ -45,7 +45,8 @@ describe('errorResponse', () => {
     }
     expect(await answer(metricError)).toEqual([
       400,
-      '{"error":"unknown aggregation \\"median\\" in metric \\"eval/loss:median\\" (last, min, max, mean, best)",' +
+      '{"error":"unknown aggregation \\"median\\" in metric \\"eval/loss:median\\" ' +
+        '(last, min, max, mean, best, roughness)",' +
         '"code":"bad_request"}',
     ]);
     expect(await answer(new BodyTooLargeError(2000, 1000))).toEqual([

@@ -15,6 +15,7 @@ export const METRICS: [string, string][] = [
   ['eval/loss', 'final eval loss'],
   ['eval/loss:best', 'best eval loss'],
   ['train/loss', 'final train loss'],
+  ['train/loss:roughness', 'train loss roughness (std around an 11-step moving average)'],
   ['eval/ppl', 'final eval perplexity'],
   ['tokens_per_s', 'tokens/s'],
   ['mem/peak_bytes', 'peak memory (MiB)'],

@@ -25,6 +25,7 @@ const METRICS: [string, string][] = [
   ['eval/loss:best', 'best eval loss'],
   ['eval/ppl', 'final eval perplexity'],
   ['eval/accuracy', 'final eval accuracy'],
+  ['train/loss:roughness', 'train loss roughness (std around an 11-step moving average)'],
   ['mem/peak_bytes', 'peak memory (bytes)'],
   ['tokens_per_s', 'throughput (tokens/s: total tokens ÷ total time)'],
   ['wall_time', 'wall time (s)'],
