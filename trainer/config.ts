@@ -4,14 +4,9 @@
  * an error. Every problem becomes a ConfigError with a one-line message (the CLI exits with code 2).
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { CONFIG_ALIASES, trainConfigSchema, type TrainConfig } from '../lib/protocol/config';
-import {
-  ignoredWarning,
-  METHOD_SWITCHES,
-  NO_MEANING,
-  resolveDialect,
-  type MethodSwitch,
-} from '../lib/protocol/dialects';
+import { trainConfigSchema, type TrainConfig } from '../lib/protocol/config';
+import { ignoredWarning, resolveDialect } from '../lib/protocol/dialects';
+import { canonicalKey, coerceFlag, type FieldKind, FlagError, fieldKinds, readFlags } from '../lib/protocol/flags';
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -20,55 +15,22 @@ export class ConfigError extends Error {
   }
 }
 
-type FieldKind = 'number' | 'boolean' | 'array' | 'string';
 const CLI_ONLY = new Set(['config', 'resume', 'help', 'force-backend', 'force_backend', 'dry-run', 'dry_run']);
+const OPTIONS = { names: ['config', 'resume', 'help', 'force-backend', 'dry-run'], takesValue: ['config'] };
 
-function fieldKinds(): Map<string, FieldKind> {
-  const kinds = new Map<string, FieldKind>();
-  const shape = (
-    trainConfigSchema as unknown as { shape: Record<string, { def: { type: string; innerType?: unknown } }> }
-  ).shape;
-  for (const [key, field] of Object.entries(shape)) {
-    let t = field;
-    while (t.def.type === 'default' || t.def.type === 'optional') t = t.def.innerType as typeof t;
-    const type = t.def.type;
-    kinds.set(
-      key,
-      type === 'number' ? 'number' : type === 'boolean' ? 'boolean' : type === 'array' ? 'array' : 'string',
-    );
+/** A FlagError as the CLI's ConfigError. */
+function flagsOrExit<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    if (e instanceof FlagError) throw new ConfigError(e.message);
+    throw e;
   }
-  return kinds;
 }
 
-/**
- * `--lisa-interval-steps` / `lisa_interval_steps` / `optimizer-state` → the schema key, or null. An alias whose
- * key this trainer lacks gives `missing`.
- */
-function canonicalKey(name: string, kinds = fieldKinds()): string | null | { missing: string } {
-  const alias = CONFIG_ALIASES[name] ?? CONFIG_ALIASES[name.replace(/-/g, '_')];
-  if (alias) return kinds.has(alias) ? alias : { missing: alias };
-  const snake = name.replace(/-/g, '_');
-  return kinds.has(snake) ? snake : null;
-}
-
-function coerce(_key: string, value: unknown, kind: FieldKind, where: string): unknown {
-  if (typeof value !== 'string') return value; // from JSON: the schema checks the type
-  if (kind === 'number') {
-    const n = Number(value);
-    if (value.trim() === '' || !Number.isFinite(n)) throw new ConfigError(`${where} expects a number, got '${value}'`);
-    return n;
-  }
-  if (kind === 'boolean') {
-    if (value === 'true' || value === '1') return true;
-    if (value === 'false' || value === '0') return false;
-    throw new ConfigError(`${where} expects true or false, got '${value}'`);
-  }
-  if (kind === 'array')
-    return value
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean);
-  return value;
+function booleanOption(value: string | true | undefined, name: string): boolean {
+  if (value === undefined) return false;
+  return value === true ? true : (flagsOrExit(() => coerceFlag(value, 'boolean', `--${name}`)) as boolean);
 }
 
 export interface ParsedArgs {
@@ -89,90 +51,23 @@ export interface ParsedArgs {
 }
 
 export function parseArgs(argv: string[]): ParsedArgs {
-  const kinds = fieldKinds();
-  const flags: Record<string, unknown> = {};
-  const written: Record<string, string> = {};
-  const switches: Partial<Record<MethodSwitch, unknown>> = {};
-  const ignored: string[] = [];
-  let configFile: string | undefined;
-  let resume = false;
-  let forceBackend = false;
-  let help = false;
-  let dryRun = false;
-  /** The values after a flag up to the next option (ms-swift lists: `--lora_target_modules q_proj v_proj`). */
-  const rest = (i: number) => {
-    let j = i + 1;
-    while (j < argv.length && !argv[j].startsWith('--')) j++;
-    return argv.slice(i + 1, j);
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (!arg.startsWith('--')) throw new ConfigError(`unexpected argument '${arg}' (options look like --name value)`);
-    const eq = arg.indexOf('=');
-    const name = arg.slice(2, eq < 0 ? undefined : eq);
-    const inline = eq < 0 ? undefined : arg.slice(eq + 1);
-    const next = () => {
-      if (inline !== undefined) return inline;
-      const v = argv[i + 1];
-      if (v === undefined || (v.startsWith('--') && !/^--?\d/.test(v)))
-        throw new ConfigError(`option --${name} needs a value`);
-      i++;
-      return v;
-    };
-    if (name === 'force-backend' || name === 'force_backend') {
-      forceBackend = inline === undefined ? true : (coerce(name, inline, 'boolean', `--${name}`) as boolean);
-      continue;
-    }
-    if (name === 'resume' || name === 'help') {
-      if (name === 'resume')
-        resume = inline === undefined ? true : (coerce(name, inline, 'boolean', '--resume') as boolean);
-      else help = true;
-      continue;
-    }
-    if (name === 'config') {
-      configFile = next();
-      continue;
-    }
-    if (name === 'dry-run' || name === 'dry_run') {
-      dryRun = true;
-      continue;
-    }
-    if (name in NO_MEANING || (METHOD_SWITCHES as readonly string[]).includes(name)) {
-      const values = inline !== undefined ? [inline] : rest(i);
-      i += inline !== undefined ? 0 : values.length;
-      if (name in NO_MEANING) ignored.push(name);
-      else switches[name as MethodSwitch] = values.length ? values.join(' ') : true;
-      continue;
-    }
-    const key = canonicalKey(name, kinds);
-    if (!key) throw new ConfigError(`unknown option --${name} (run with --help for the list)`);
-    if (typeof key === 'object') {
-      i += inline !== undefined ? 0 : rest(i).length;
-      ignored.push(`${name} (no counterpart in this trainer yet: ${key.missing})`);
-      continue;
-    }
-    const snake = name.replace(/-/g, '_');
-    const spelling = snake !== key && CONFIG_ALIASES[snake] !== undefined ? snake : key;
-    if (key in flags && (written[key] ?? key) !== spelling) {
-      throw new ConfigError(`--${written[key] ?? key} and --${name} are two spellings of one setting: give one`);
-    }
-    if (spelling !== key) written[key] = spelling;
-    else delete written[key];
-    const kind = kinds.get(key)!;
-    if (kind === 'boolean' && inline === undefined && !['true', 'false'].includes(argv[i + 1] ?? '')) flags[key] = true;
-    else if (kind === 'array' && inline === undefined) {
-      const values = rest(i);
-      if (values.length === 0) throw new ConfigError(`option --${name} needs a value`);
-      i += values.length;
-      flags[key] = coerce(key, values.join(','), kind, `--${name}`);
-    } else flags[key] = coerce(key, next(), kind, `--${name}`);
-  }
-  const fromFile = configFile ? readConfigFile(configFile, kinds) : {};
-  const raw = { ...fromFile, ...flags };
-  const dialect = resolveDialect({ raw, written, switches, ignored });
+  const read = flagsOrExit(() => readFlags(argv, OPTIONS));
+  const { written, options } = read;
+  const configFile = options.config as string | undefined;
+  const fromFile = configFile ? readConfigFile(configFile, fieldKinds()) : {};
+  const raw = { ...fromFile, ...read.values };
+  const dialect = resolveDialect({ raw, written, switches: read.switches, ignored: read.ignored });
   if (dialect.errors.length) throw new ConfigError(dialect.errors.join('; '));
-  const warning = ignoredWarning(dialect.ignored);
-  return { raw, explicit: new Set(Object.keys(raw)), resume, forceBackend, help, dryRun, warning, written };
+  return {
+    raw,
+    explicit: new Set(Object.keys(raw)),
+    resume: booleanOption(options.resume, 'resume'),
+    forceBackend: booleanOption(options['force-backend'], 'force-backend'),
+    help: options.help !== undefined,
+    dryRun: options['dry-run'] !== undefined,
+    warning: ignoredWarning(dialect.ignored),
+    written,
+  };
 }
 
 function readConfigFile(file: string, kinds: Map<string, FieldKind>): Record<string, unknown> {
@@ -191,7 +86,7 @@ function readConfigFile(file: string, kinds: Map<string, FieldKind>): Record<str
       throw new ConfigError(`key '${name}' in ${file} is a command-line option, not a config key`);
     const key = canonicalKey(name, kinds);
     if (!key || typeof key === 'object') throw new ConfigError(`unknown key '${name}' in config file ${file}`);
-    out[key] = coerce(key, value, kinds.get(key)!, `key '${name}' in ${file}`);
+    out[key] = flagsOrExit(() => coerceFlag(value, kinds.get(key)!, `key '${name}' in ${file}`));
   }
   return out;
 }

@@ -1,6 +1,7 @@
 import { NextResponse } from 'next/server';
 import { badRequest } from '@/lib/errors';
 import { createSweep, parseOrThrow, planDryRun } from '@/lib/sweep/create';
+import { specFromCommand } from '@/lib/sweep/from-command';
 import { MAX_SPEC_BYTES } from '@/lib/sweep';
 import { pathRoots } from '@/lib/sweep/paths';
 import { requireAdmin } from '@/lib/server/auth';
@@ -10,12 +11,21 @@ import { handle } from '@/lib/server/http';
 
 export const dynamic = 'force-dynamic';
 
-/** POST a sweep spec (YAML or JSON). `?dryRun=1` returns the plan with estimates and stores nothing. */
+/**
+ * POST a sweep spec (YAML or JSON). `?dryRun=1` returns the plan with estimates and stores nothing.
+ * `?from=command`: the body is a pasted ms-swift / LMFlow command line; the answer is a spec draft, nothing stored.
+ */
 export async function POST(req: Request) {
   return handle(async () => {
     requireAdmin(req);
     const { conn, env, scheduler } = getContext();
     const text = await readBody(req, MAX_SPEC_BYTES);
+    const from = new URL(req.url).searchParams.get('from');
+    if (from !== null && from !== 'command') throw badRequest(`from=${from}: the only source is from=command`);
+    if (from === 'command') {
+      if (!text.trim()) throw badRequest('empty body: paste an ms-swift or LMFlow command line');
+      return NextResponse.json(specFromCommand(text));
+    }
     if (!text.trim()) throw badRequest('empty body: send a sweep spec as YAML or JSON');
     const spec = parseOrThrow(text, req.headers.get('content-type') ?? undefined, pathRoots(env.dataHome));
     const dry = new URL(req.url).searchParams.get('dryRun');

@@ -8,6 +8,7 @@ import { useCanEdit } from '@/app/viewer';
 import { SPEC_PRESETS, specPreset } from '@/lib/sweep/presets';
 import { PRESETS } from '@/lib/protocol/config';
 import { DraftField } from './DraftField';
+import { PasteCommand } from './PasteCommand';
 import { PlanPreview } from './PlanPreview';
 import { fieldOfProblem, readForm, writeField, type FormField, type SpecForm } from './spec-form';
 import { usePlan } from './usePlan';
@@ -75,6 +76,7 @@ export function NewSweepClient({ presetId }: { presetId: string }) {
           )}
         </div>
       </div>
+      <PasteCommand onSpec={setYaml} disabled={!canEdit} />
       <div className="new-sweep">
         <form className="panel spec-form" aria-label="Sweep form" onSubmit={(e) => e.preventDefault()}>
           {field('name', 'Name')}
