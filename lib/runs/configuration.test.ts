@@ -47,6 +47,23 @@ describe('configurationKey', () => {
     expect(key(a)).toBe(key(lisa({ seed: 2, out: '/b', base: '/q', resume: true, backend: 'wasm' })));
     expect(key(a)).not.toBe(key(lisa({ seed: 1, out: '/a', base: '/p', resume: false, backend: 'cpu' })));
   });
+  it('groups the seeds of a command run: its rendered command holds the seed and run folder, its knobs do not', () => {
+    const run = (seed: number, lr = 1e-3) =>
+      lisa({
+        seed,
+        lr,
+        max_steps: 60,
+        command: {
+          argv: ['/usr/bin/python3', 'train.py', `--lr=${lr}`, '--max_steps=60', `--seed=${seed}`],
+          cwd: '/work/examples',
+          env: {},
+          args: { lr, max_steps: 60, seed },
+        },
+      });
+    expect(key(run(1))).toBe(key(run(2)));
+    expect(key(run(1))).not.toBe(key(run(1, 3e-3)));
+    expect(key(run(1))).not.toBe(key(lisa({ seed: 1, lr: 1e-3, max_steps: 200 })));
+  });
   it('takes γ and K from the run columns and reads the optimizer-state mode as the trainer does', () => {
     expect(key(lisa({}, 2, 5))).not.toBe(key(lisa({}, 2, 20)));
     expect(key({ ...lisa({}, 2, 5), config: { ...lisa({}, 2, 5).config, gamma: 8 } })).toBe(key(lisa({}, 2, 5)));

@@ -18,10 +18,12 @@ export const METHOD_KNOBS: Record<Method, readonly string[]> = {
 export const METHOD_SPECIFIC_KNOBS: readonly string[] = METHODS.flatMap((m) => METHOD_KNOBS[m]);
 
 /**
- * Never part of a configuration's identity: the seed and the run's paths. The backend is not among them: two
- * runs that differ only in backend are two configurations, so the table never averages across backends.
+ * Never part of a configuration's identity: the seed and the run's paths, and a command run's rendered command
+ * (docs/command-sweeps.md), which holds both; the parameters it was rendered from are the config's own keys. The
+ * backend is not among them: two runs that differ only in backend are two configurations, so the table never
+ * averages across backends.
  */
-export const RUN_SPECIFIC_KEYS: readonly string[] = ['seed', 'out', 'base', 'resume'];
+export const RUN_SPECIFIC_KEYS: readonly string[] = ['seed', 'out', 'base', 'resume', 'command'];
 
 const isMethod = (kind: string): kind is Method => (METHODS as readonly string[]).includes(kind);
 
