@@ -4,8 +4,9 @@ LISA as LMFlow's DynamicLayerActivationCallback does it: the embedding, position
 (tied) head always train; before step 1 and every `--lisa_interval_steps` steps after, every block is frozen and
 `--lisa_activated_layers` blocks drawn uniformly without replacement are unfrozen. One AdamW over all parameters
 is built before the first draw; a frozen block has no gradient, so AdamW skips it. `--optimizer_state` says what
-happens to the moments at a switch: `keep` (LMFlow's callback: a block drawn again resumes its m, v and t),
-`reset_blocks` (every block's state is dropped; the others keep theirs) or `reset_all` (a fresh AdamW per period).
+happens to the moments at a switch: `reset_blocks` (default, as LayerLab's trainer and LMFlow's LISATrainer: every
+block's state is dropped, the always-trained groups keep theirs), `keep` (LMFlow's callback: a block drawn again
+resumes its m, v and t) or `reset_all` (a fresh AdamW per period, as the paper's per-period jobs).
 
 Flags use LMFlow's names (`--use_lisa 1 --lisa_activated_layers 2 --lisa_interval_steps 20 --learning_rate …`);
 LayerLab's names (`--method lisa --gamma 2 --interval 20 --lr … --steps …`) work too. Inside a LayerLab command
@@ -131,7 +132,8 @@ def parse(argv=None):
     ap.add_argument("--lisa_activated_layers", "--gamma", dest="gamma", type=int, default=2)
     ap.add_argument("--lisa_interval_steps", "--lisa_step_interval", "--interval", dest="interval", type=int,
                     default=20)
-    ap.add_argument("--optimizer_state", choices=["keep", "reset_blocks", "reset_all"], default="keep")
+    ap.add_argument("--optimizer_state", choices=["reset_blocks", "keep", "reset_all"],
+                    default="reset_blocks")
     ap.add_argument("--learning_rate", "--lr", dest="lr", type=float, default=3e-3)
     ap.add_argument("--lr_scheduler_type", choices=["cosine", "constant"], default="cosine")
     ap.add_argument("--weight_decay", type=float, default=0.0)
@@ -177,7 +179,7 @@ def evaluate(model, a):
 
 
 def draw(a, period):  # uniform, without replacement; a pure function of (seed, period)
-    return sorted(random.Random(a.seed * 1_000_003 + period).sample(range(a.n_layer), a.gamma))
+    return sorted(random.Random("lisa draw %d %d" % (a.seed, period)).sample(range(a.n_layer), a.gamma))
 
 
 def switch(model, opt, a, active, first):
