@@ -10,6 +10,10 @@ const envSchema = z.object({
   LAYERLAB_HOME: z.string().min(1).default('.layerlab'),
   LAYERLAB_ADMIN_TOKEN: z.string().min(16, 'LAYERLAB_ADMIN_TOKEN must be at least 16 characters').optional(),
   LAYERLAB_SLOTS: z.coerce.number().int().min(1).max(64).optional(),
+  /** The URL command runs are given as LAYERLAB_URL (docs/command-sweeps.md); default http://HOST:PORT. */
+  LAYERLAB_PUBLIC_URL: z.url('LAYERLAB_PUBLIC_URL must be a URL like http://host:3000').optional(),
+  /** Seconds without an event before a running command run's page says so. */
+  LAYERLAB_SILENT_AFTER_S: z.coerce.number().int().min(1).default(60),
 });
 
 export type Env = z.infer<typeof envSchema> & { dataHome: string };
@@ -31,6 +35,13 @@ export function readEnv(source: Record<string, string | undefined> = process.env
     throw new ConfigError(`invalid configuration: ${problems}`);
   }
   return { ...parsed.data, dataHome: path.resolve(parsed.data.LAYERLAB_HOME) };
+}
+
+/** The server's own URL as its command runs should reach it: LAYERLAB_PUBLIC_URL, else http://HOST:PORT. */
+export function publicUrl(env: Env): string {
+  if (env.LAYERLAB_PUBLIC_URL) return env.LAYERLAB_PUBLIC_URL.replace(/\/+$/, '');
+  const host = env.HOST === '0.0.0.0' || env.HOST === '::' ? '127.0.0.1' : env.HOST;
+  return `http://${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${env.PORT}`;
 }
 
 export function isLoopback(host: string): boolean {

@@ -7,7 +7,10 @@ import type Database from 'better-sqlite3';
 import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db';
 import { latest, lisaPeriods, runs, sweeps, type Run } from '../../db/schema';
+import { readEnv } from '../env';
 import { notFound } from '../errors';
+import { commandOf } from '../runs/command';
+import { secondsSilent } from '../runs/layout';
 
 /**
  * One run as the API answers it: its row without the token hash and pid, config and summary parsed, the latest
@@ -18,6 +21,23 @@ export interface RunRecord extends Omit<Run, 'config' | 'summary' | 'tokenHash' 
   summary: Record<string, number> | null;
   latest: Record<string, { step: number; value: number }>;
   periods: number;
+  /** A running command run that has written no event for LAYERLAB_SILENT_AFTER_S seconds: says so. */
+  note: string | null;
+}
+
+/** The silence note of a running command run (docs/command-sweeps.md), or null. */
+export function silenceNote(
+  run: Pick<Run, 'status' | 'dir' | 'lastSeq'>,
+  config: Record<string, unknown>,
+): string | null {
+  if (run.status !== 'running' || !run.dir || !commandOf(config)) return null;
+  const silent = secondsSilent(run.dir);
+  if (silent === null || silent < readEnv().LAYERLAB_SILENT_AFTER_S) return null;
+  const since = run.lastSeq >= 0 ? 'since its last event (or its relaunch)' : 'since it started';
+  return (
+    `no events in ${Math.floor(silent)} s: the program has written nothing to its events file ` +
+    `(LAYERLAB_EVENTS_FILE) ${since}; its log below shows what it is doing`
+  );
 }
 
 const parse = <T>(s: string | null): T | null => (s ? (JSON.parse(s) as T) : null);
@@ -27,9 +47,11 @@ export function toRunRecord(db: Db, run: Run): RunRecord {
   const values = db.select().from(latest).where(eq(latest.runId, run.id)).all();
   const periods =
     db.select({ n: sql<number>`count(*)` }).from(lisaPeriods).where(eq(lisaPeriods.runId, run.id)).get()?.n ?? 0;
+  const parsed = parse<Record<string, unknown>>(config) ?? {};
   return {
     ...rest,
-    config: parse<Record<string, unknown>>(config) ?? {},
+    config: parsed,
+    note: silenceNote(run, parsed),
     summary: parse<Record<string, number>>(summary),
     latest: Object.fromEntries(values.map((v) => [v.key, { step: v.step, value: v.value ?? Number.NaN }])),
     periods,
@@ -58,6 +80,23 @@ export function getSweep(db: Db, id: string) {
     spec: JSON.parse(sweep.spec) as unknown,
     runs: [...bases, ...members].map((r) => toRunRecord(db, r)),
   };
+}
+
+/**
+ * What a share link may see of a run: a command run's config without its command (argument vector, working
+ * folder, environment: docs/command-sweeps.md#security).
+ */
+export function redactRun<R extends { config: Record<string, unknown> }>(run: R): R {
+  if (!('command' in run.config)) return run;
+  const { command: _command, ...config } = run.config;
+  return { ...run, config };
+}
+
+/** What a share link may see of a sweep: its spec without a command sweep's program, command and env. */
+export function redactSweep(sweep: ReturnType<typeof getSweep>): ReturnType<typeof getSweep> {
+  const spec = sweep.spec as Record<string, unknown> | null;
+  const redacted = spec && typeof spec === 'object' && 'command' in spec ? { ...spec, command: undefined } : spec;
+  return { ...sweep, spec: redacted, runs: sweep.runs.map(redactRun) };
 }
 
 export function sweepExists(sqlite: Database.Database, id: string): boolean {

@@ -21,6 +21,8 @@ export const CONFIG_FILE = 'config.json';
 export const STDERR_LOG = 'stderr.log';
 /** A command run's stdout (the built-in trainer's is not kept). */
 export const STDOUT_LOG = 'stdout.log';
+/** A command run's parameters as JSON (`${args_json_file}`), written before each launch. */
+export const ARGS_FILE = 'args.json';
 /** How a command run's process ended, `{ code, signal, time }`: written by its wrapper (lib/scheduler/command.ts). */
 export const EXIT_FILE = 'exit.json';
 
@@ -31,6 +33,10 @@ export const configFile = (dir: string): string => path.join(dir, CONFIG_FILE);
 export const stderrLog = (dir: string): string => path.join(dir, STDERR_LOG);
 export const stdoutLog = (dir: string): string => path.join(dir, STDOUT_LOG);
 export const exitFile = (dir: string): string => path.join(dir, EXIT_FILE);
+export const argsFile = (dir: string): string => path.join(dir, ARGS_FILE);
+
+/** Whether a process was launched for this run folder before (its stderr log or events exist): a resume. */
+export const launchedBefore = (dir: string): boolean => fs.existsSync(stderrLog(dir)) || fs.existsSync(eventsFile(dir));
 export const attemptEventsFile = (dir: string, n: number): string => path.join(dir, `events.attempt-${n}.ndjson`);
 
 /** Whether the trainer left a checkpoint to resume from: `checkpoint/manifest.json`, or a kept `checkpoint.old-*`. */
@@ -69,4 +75,20 @@ export function readExitRecord(dir: string): ExitRecord | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * Seconds since a command run last wrote to its events file, or since its launch (the args file is written at
+ * each launch) when it has written nothing since; null when neither file exists.
+ */
+export function secondsSilent(dir: string, now = Date.now()): number | null {
+  const mtime = (f: string) => {
+    try {
+      return fs.statSync(f).mtimeMs;
+    } catch {
+      return 0;
+    }
+  };
+  const last = Math.max(mtime(eventsFile(dir)), mtime(argsFile(dir)));
+  return last > 0 ? Math.max(0, (now - last) / 1000) : null;
 }

@@ -24,6 +24,8 @@ const SAMPLE: { [C in Cause]: TransitionParams[C] } = {
   diverged: { reason: 'diverged', message: 'loss is NaN', time: TIME },
   cancelled: { reason: 'cancelled', message: 'stopped by SIGTERM', time: TIME },
   retry: {},
+  'exited-ok': {},
+  'exited-failing': { message: 'the program exited with code 1' },
   'give-up': { message: 'the trainer died 3 times' },
   refuse: { message: 'its base run r-b ended failed' },
   cancel: {},
@@ -85,6 +87,8 @@ describe('the transition table', () => {
       diverged: `${any} -> diverged`,
       cancelled: `${any} -> cancelled`,
       retry: 'running -> queued',
+      'exited-ok': 'running -> finished',
+      'exited-failing': 'running -> failed',
       'give-up': 'running -> failed',
       refuse: 'queued -> failed',
       cancel: 'queued running cancelled -> cancelled',
@@ -180,6 +184,22 @@ describe('what each transition writes', () => {
       failure_message: 'died',
     });
     expect(row().finished_at).not.toBeNull();
+  });
+
+  it("a command run's exit code ends it now and frees its process, without a summary", () => {
+    runIn('running', { pid: 5, slot: 'cpu0', attempts: 1 });
+    transition(t.conn.sqlite, 'r-1', 'exited-ok', {});
+    expect(row()).toMatchObject({ status: 'finished', pid: null, slot: null, attempts: 1, summary: null });
+    expect(row().finished_at).not.toBeNull();
+    t.conn.sqlite.prepare(`UPDATE runs SET status = 'running', pid = 6, slot = 'cpu1' WHERE id = 'r-1'`).run();
+    transition(t.conn.sqlite, 'r-1', 'exited-failing', { message: 'the program exited with code 2' });
+    expect(row()).toMatchObject({
+      status: 'failed',
+      pid: null,
+      slot: null,
+      failure_reason: 'error',
+      failure_message: 'the program exited with code 2',
+    });
   });
 
   it('refuse fails a queued run without touching its attempts', () => {

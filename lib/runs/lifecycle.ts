@@ -34,6 +34,10 @@ export const TRANSITIONS = {
   cancelled: { from: RUN_STATUSES, to: 'cancelled' },
   /** Its trainer died without a terminal event and attempts are left: back to the queue. */
   retry: { from: ['running'], to: 'queued' },
+  /** A command run's program exited 0 without a terminal event: its exit code is its status. */
+  'exited-ok': { from: ['running'], to: 'finished' },
+  /** A command run's program exited non-zero, or died of a signal the server did not send, without one. */
+  'exited-failing': { from: ['running'], to: 'failed' },
   /** Its trainer died without a terminal event once too often. */
   'give-up': { from: ['running'], to: 'failed' },
   /** The scheduler cannot launch it: its base run did not finish, or the trainer would not start. */
@@ -71,6 +75,8 @@ export interface TransitionParams {
   diverged: EndParams;
   cancelled: EndParams;
   retry: None;
+  'exited-ok': None;
+  'exited-failing': { message: string };
   'give-up': { message: string };
   refuse: { message: string };
   cancel: None;
@@ -78,6 +84,7 @@ export interface TransitionParams {
 }
 
 const NOW = "strftime('%Y-%m-%dT%H:%M:%fZ','now')";
+const FINISHED_NOW = `finished_at = ${NOW}`;
 const STARTED =
   'backend = @backend, gpu = @gpu, started_at = coalesce(started_at, @time), finished_at = NULL, ' +
   'failure_reason = NULL, failure_message = NULL, total_steps = coalesce(total_steps, @totalSteps), ' +
@@ -94,6 +101,8 @@ const EFFECTS: Record<Cause, string> = {
   diverged: ENDED,
   cancelled: ENDED,
   retry: 'pid = NULL, slot = NULL',
+  'exited-ok': `pid = NULL, slot = NULL, finished_at = ${NOW}`,
+  'exited-failing': `pid = NULL, slot = NULL, failure_reason = 'error', failure_message = @message, ${FINISHED_NOW}`,
   'give-up': `pid = NULL, slot = NULL, failure_reason = 'error', failure_message = @message, finished_at = ${NOW}`,
   refuse: `failure_reason = 'error', failure_message = @message, finished_at = ${NOW}`,
   cancel:

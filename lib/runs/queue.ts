@@ -4,7 +4,7 @@
  */
 import type Database from 'better-sqlite3';
 import { releaseProcess, statusOf, transition, tryTransition } from './lifecycle';
-import { STDERR_LOG } from './layout';
+import { type ExitRecord, STDERR_LOG } from './layout';
 
 export interface QueueRow {
   id: string;
@@ -65,22 +65,54 @@ export type TrainerGone =
   /** No terminal event and attempts left: queued again. */
   | { outcome: 'retried'; attempts: number }
   /** No terminal event, attempts spent: failed. */
-  | { outcome: 'failed'; attempts: number };
+  | { outcome: 'failed'; attempts: number }
+  /** A command run without a terminal event: its exit code said how it ended (no retries). */
+  | { outcome: 'exited'; status: 'finished' | 'failed'; message?: string };
+
+/** How a command run's program ended, for `trainerGone`: its exit record (null: none) and its stderr's tail. */
+export interface ProgramExit {
+  record: ExitRecord | null;
+  stderrTail: string;
+}
+
+/** The failure message of a program that did not exit 0. */
+export function exitMessage(exit: ProgramExit): string {
+  const { record } = exit;
+  const how = !record
+    ? 'ended without an exit record (its wrapper was killed)'
+    : record.error
+      ? `could not be started (${record.error})`
+      : record.signal
+        ? `was killed by ${record.signal}`
+        : `exited with code ${record.code}`;
+  const tail = exit.stderrTail.trim();
+  return `the program ${how}${tail ? `; stderr ends: ${tail}` : ` (nothing on stderr; see ${STDERR_LOG})`}`;
+}
 
 /**
  * The run's trainer process is gone and what it wrote has been ingested. `cancelling`: its exit was asked for.
- * Null when the run no longer exists.
+ * `exit`: a command run's program: its exit code is its status when it wrote no terminal event (0 finished, else
+ * failed with its stderr's tail), and it is never retried. Null when the run no longer exists.
  */
 export function trainerGone(
   sqlite: Database.Database,
   runId: string,
-  opts: { maxAttempts: number; cancelling: boolean },
+  opts: { maxAttempts: number; cancelling: boolean; exit?: ProgramExit },
 ): TrainerGone | null {
   const run = queueRow(sqlite, runId);
   if (!run) return null;
   if (run.status !== 'running' || opts.cancelling) {
     releaseProcess(sqlite, runId);
     return { outcome: 'released' };
+  }
+  if (opts.exit) {
+    if (opts.exit.record?.code === 0) {
+      transition(sqlite, runId, 'exited-ok', {});
+      return { outcome: 'exited', status: 'finished' };
+    }
+    const message = exitMessage(opts.exit);
+    transition(sqlite, runId, 'exited-failing', { message });
+    return { outcome: 'exited', status: 'failed', message };
   }
   if (run.attempts < opts.maxAttempts) {
     transition(sqlite, runId, 'retry', {});

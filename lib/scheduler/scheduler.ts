@@ -9,10 +9,19 @@ import fs from 'node:fs';
 import type { Connection } from '../../db';
 import { resetRunIndex } from '../ingest/reset';
 import { tailRun } from '../ingest/tail';
-import { configFile, eventsFile, hasCheckpoint, setAsideEvents } from '../runs/layout';
+import { commandOf, issueRunToken, type RunCommand } from '../runs/command';
+import {
+  argsFile,
+  configFile,
+  eventsFile,
+  hasCheckpoint,
+  launchedBefore,
+  readExitRecord,
+  setAsideEvents,
+} from '../runs/layout';
 import { isActive, tryTransition } from '../runs/lifecycle';
 import { awaitBase, busySlots, launchableRuns, type QueueRow, queueRow, runningRuns, trainerGone } from '../runs/queue';
-import type { Executor } from './executor';
+import type { Executor, LaunchSpec } from './executor';
 import { acquireLock } from './lock';
 import type { Slot } from './slots';
 
@@ -23,6 +32,8 @@ export interface SchedulerOptions {
   graceMs?: number;
   /** Launches of one run in all, the first included, before a dead trainer fails the run. */
   maxAttempts?: number;
+  /** The server's own URL, given to command runs as LAYERLAB_URL. */
+  publicUrl?: string;
   log?: (message: string) => void;
 }
 
@@ -117,10 +128,17 @@ export class Scheduler {
     const run = queueRow(this.conn.sqlite, runId);
     if (!run) return;
     this.ingest(run);
+    // A command run's exit code is its status: read from the exit record its wrapper left in the run folder.
+    const exit =
+      run.dir && commandOf(run.config)
+        ? { record: readExitRecord(run.dir), stderrTail: stderrTail(this.executor.logs(run.dir, 4096)) }
+        : undefined;
     const gone = trainerGone(this.conn.sqlite, runId, {
       maxAttempts: this.maxAttempts,
       cancelling: this.cancelling.has(runId),
+      exit,
     });
+    if (gone?.outcome === 'exited') this.log(`program of run ${runId} ended; the run ${gone.status}`);
     if (gone?.outcome === 'retried') {
       const attempt = `attempt ${gone.attempts + 1} of ${this.maxAttempts}`;
       this.log(`trainer of run ${runId} died without finishing; resuming (${attempt})`);
@@ -142,12 +160,19 @@ export class Scheduler {
     const dir = run.dir!;
     const config = configFile(dir);
     fs.mkdirSync(dir, { recursive: true });
-    // The database holds the resolved config; the file is what the trainer reads.
-    fs.writeFileSync(config, run.config);
-    const resume = hasCheckpoint(dir);
-    if (!resume) this.setAsideEarlierAttempt(run.id, dir);
+    const command = commandOf(run.config);
+    let spec: LaunchSpec;
+    if (command) spec = this.commandLaunch(run.id, dir, command, slot);
+    else {
+      // The database holds the resolved config; the file is what the trainer reads.
+      fs.writeFileSync(config, run.config);
+      const resume = hasCheckpoint(dir);
+      if (!resume) this.setAsideEarlierAttempt(run.id, dir);
+      spec = { runId: run.id, dir, configFile: config, resume, env: slot.env };
+    }
+    const resume = spec.resume;
     try {
-      const handle = this.executor.submit({ runId: run.id, dir, configFile: config, resume, env: slot.env });
+      const handle = this.executor.submit(spec);
       if (!tryTransition(this.conn.sqlite, run.id, 'claim', { pid: handle.pid, slot: slot.id })) {
         // Another server changed the run since this tick read the queue (e.g. cancelled it): stop the trainer.
         this.log(`run ${run.id} left the queue while its trainer started; stopping it (pid ${handle.pid})`);
@@ -157,9 +182,36 @@ export class Scheduler {
       this.log(`launched run ${run.id} on ${slot.id} (pid ${handle.pid}${resume ? ', resuming' : ''})`);
     } catch (e) {
       tryTransition(this.conn.sqlite, run.id, 'refuse', {
-        message: `could not start the trainer: ${(e as Error).message}`,
+        message: `could not start the ${command ? 'program' : 'trainer'}: ${(e as Error).message}`,
       });
     }
+  }
+
+  /**
+   * A command run (docs/command-sweeps.md): its rendered command with the LAYERLAB_* environment and a fresh
+   * ingest token. A relaunch is a resume: same folder, LAYERLAB_RESUME=1, and its events file is kept (the
+   * program continues its seq).
+   */
+  private commandLaunch(runId: string, dir: string, command: RunCommand, slot: Slot): LaunchSpec {
+    const resume = launchedBefore(dir);
+    fs.writeFileSync(argsFile(dir), `${JSON.stringify(command.args, null, 2)}\n`);
+    const env: Record<string, string> = {
+      ...command.env,
+      ...(this.opts.publicUrl ? { LAYERLAB_URL: this.opts.publicUrl } : {}),
+      LAYERLAB_RUN_ID: runId,
+      LAYERLAB_RUN_TOKEN: issueRunToken(this.conn.sqlite, runId),
+      LAYERLAB_RUN_DIR: dir,
+      LAYERLAB_EVENTS_FILE: eventsFile(dir),
+      ...(resume ? { LAYERLAB_RESUME: '1' } : {}),
+    };
+    return {
+      runId,
+      dir,
+      configFile: configFile(dir),
+      resume,
+      env: slot.env,
+      command: { argv: command.argv, cwd: command.cwd, env },
+    };
   }
 
   /**
@@ -196,4 +248,15 @@ export class Scheduler {
   requeue(runId: string): boolean {
     return tryTransition(this.conn.sqlite, runId, 'requeue', {});
   }
+}
+
+/** The last lines of a stderr log, for a failure message: at most 10 lines and 1,000 characters. */
+export function stderrTail(log: string): string {
+  const lines = log
+    .split('\n')
+    .map((l) => l.trimEnd())
+    .filter(Boolean)
+    .slice(-10);
+  const text = lines.join('\n');
+  return text.length > 1000 ? `…${text.slice(-1000)}` : text;
 }

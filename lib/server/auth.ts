@@ -95,6 +95,22 @@ export function requireAdmin(req: { headers: Headers }): void {
   if (v.via === 'cookie' && !sameSite(req)) throw new AppError('forbidden', 'cross-site request refused');
 }
 
+/**
+ * A command sweep (docs/command-sweeps.md) runs any program: the admin only, and without an admin token (a
+ * loopback server) only from this site (`x-layerlab-request: 1` or a same-origin request), so that a web page
+ * cannot post one to a local server.
+ */
+export function requireCommandAdmin(req: { headers: Headers }): void {
+  requireAdmin(req);
+  const v = viewerOf(req);
+  if (v.role === 'admin' && v.via === 'open' && !sameSite(req)) {
+    throw new AppError(
+      'forbidden',
+      'a command sweep needs the x-layerlab-request: 1 header (or the admin token) on a server without an admin token',
+    );
+  }
+}
+
 /** Reads: the admin, or a share viewer whose view covers this sweep or run. */
 export function requireRead(req: { headers: Headers }, target: { sweepId?: string; runId?: string }): void {
   const v = viewerOf(req);

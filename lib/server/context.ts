@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { openDatabase, type Connection } from '../../db';
-import { readEnv, type Env } from '../env';
+import { publicUrl, readEnv, type Env } from '../env';
 import { DB_FILE, ensureDataHome } from '../data-home';
 import { LocalExecutor } from '../scheduler/local';
 import { Scheduler } from '../scheduler/scheduler';
@@ -28,6 +28,7 @@ export function getContext(): Context {
     const scheduler = new Scheduler(conn, new LocalExecutor(root), {
       dataHome: env.dataHome,
       slots: planSlots(env.LAYERLAB_SLOTS),
+      publicUrl: publicUrl(env),
     });
     holder.__layerlab = { env, conn, scheduler, root };
   }

@@ -5,8 +5,8 @@
 import type { z } from 'zod';
 import { notFound } from '../errors';
 import { sweepRunIds } from '../queries/run-details';
-import { getRun, type RunRecord } from '../queries/runs';
-import { requireRead } from './auth';
+import { getRun, redactRun, type RunRecord } from '../queries/runs';
+import { requireRead, viewerOf } from './auth';
 import { getContext, type Context } from './context';
 import { handle } from './http';
 import { jsonWithNaN, parseQuery } from './query';
@@ -24,7 +24,9 @@ export function runReadRoute<Q extends z.ZodType>(
       requireRead(req, { runId: id });
       const q = parseQuery(req.url, query);
       const ctx = getContext();
-      return jsonWithNaN(answer(getRun(ctx.conn.db, id), q, ctx));
+      const run = getRun(ctx.conn.db, id);
+      // A share link never sees a command run's command, working folder or environment.
+      return jsonWithNaN(answer(viewerOf(req).role === 'share' ? redactRun(run) : run, q, ctx));
     });
 }
 

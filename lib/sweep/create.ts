@@ -6,7 +6,9 @@ import type { Connection } from '../../db';
 import { AppError } from '../errors';
 import { newId } from '../ids';
 import { runDir } from '../runs/layout';
+import type { RunCommand } from '../runs/command';
 import { createRun } from '../runs/lifecycle';
+import { renderCommand } from './command';
 import type { ThroughputSample } from '../estimate/time';
 import { dryRun, type DryRun } from './dry-run';
 import { planSweep, type PlannedRun } from './plan';
@@ -16,10 +18,11 @@ import type { SweepSpec } from './types';
 
 /**
  * Parse and validate a spec; with `roots`, also confine its dataset and checkpoint paths (lib/sweep/paths.ts)
- * and make them absolute. Every problem is listed in one AppError('invalid_spec').
+ * and make them absolute. `cwd`: a command sweep's default workdir. Every problem is listed in one
+ * AppError('invalid_spec').
  */
-export function parseOrThrow(text: string, contentType?: string, roots?: PathRoots): SweepSpec {
-  const parsed = parseSweepSpec(text, contentType);
+export function parseOrThrow(text: string, contentType?: string, roots?: PathRoots, cwd?: string): SweepSpec {
+  const parsed = parseSweepSpec(text, contentType, { cwd });
   if (!parsed.ok) {
     throw new AppError('invalid_spec', `the sweep spec has ${parsed.problems.length} problem(s)`, parsed.problems);
   }
@@ -61,6 +64,28 @@ export function planDryRun(conn: Connection, spec: SweepSpec, slots: number): Dr
   return dryRun(spec, throughputHistory(conn), slots, { finishedHashes: finished.map((f) => f.h) });
 }
 
+/**
+ * A command run's stored config: the parameters its program is given (canonical keys, so the pages group and
+ * label it like any run), the preset or model name the spec gave, and the rendered command (lib/runs/command.ts).
+ */
+function commandRunConfig(spec: SweepSpec, run: PlannedRun, dir: string): Record<string, unknown> {
+  const cmd = spec.command!;
+  const args = run.args ?? {};
+  const spelled = Object.fromEntries(Object.entries(args).map(([k, v]) => [cmd.spelling[k] ?? k, v]));
+  const command: RunCommand = {
+    argv: renderCommand({ spec: cmd, args, runDir: dir, seed: run.seed }),
+    cwd: cmd.workdir,
+    env: cmd.env,
+    args: spelled,
+  };
+  return {
+    ...args,
+    ...(cmd.preset ? { preset: spec.model.preset } : {}),
+    ...(cmd.model ? { model: cmd.model } : {}),
+    command,
+  };
+}
+
 export interface CreatedSweep {
   id: string;
   runs: { id: string; key: string; label: string; kind: string; dependsOn: string | null }[];
@@ -74,7 +99,9 @@ export function createSweep(conn: Connection, home: string, spec: SweepSpec): Cr
   const add = (run: PlannedRun, baseRunId: string | null): string => {
     const id = newId('r');
     const dir = runDir(home, id);
-    const config = { ...run.config, out: dir, ...(baseRunId ? { base: runDir(home, baseRunId) } : {}) };
+    const config = spec.command
+      ? commandRunConfig(spec, run, dir)
+      : { ...run.config, out: dir, ...(baseRunId ? { base: runDir(home, baseRunId) } : {}) };
     createRun(conn.sqlite, {
       id,
       sweepId,
@@ -87,7 +114,7 @@ export function createSweep(conn: Connection, home: string, spec: SweepSpec): Cr
       interval: run.kind === 'lisa' ? run.config.interval : null,
       dependsOn: baseRunId,
       dir,
-      totalSteps: run.config.steps,
+      totalSteps: spec.command ? (typeof run.args?.steps === 'number' ? run.args.steps : null) : run.config.steps,
     });
     return id;
   };

@@ -6,6 +6,7 @@ import { shortLoraTargets, type TrainConfig } from '@/lib/protocol/config';
 import { estimateMemory, TFJS_OVERHEAD_BYTES, type MemoryBreakdown, type Precision } from '@/lib/estimate/memory';
 import { presetShape } from '@/lib/protocol/inventory';
 import { estimateRunTime, planTime, type ThroughputSample } from '@/lib/estimate/time';
+import { displayCommand, renderCommand } from './command';
 import { planSweep, type PlannedRun, type SweepPlan } from './plan';
 import type { SweepSpec } from './types';
 
@@ -30,7 +31,15 @@ export interface RunEstimate {
   reused: boolean;
 }
 
-export type DryRunRun = PlannedRun & { estimate: RunEstimate };
+export type DryRunRun = PlannedRun & {
+  estimate: RunEstimate;
+  /** A command sweep's run: its argument vector (`${run_dir}` shown as `<run_dir>`) and that as one line. */
+  command?: string[];
+  commandLine?: string;
+};
+
+/** Where a dry run's commands show the run folder, which does not exist yet. */
+export const DRY_RUN_DIR = '<run_dir>';
 
 export interface DryRun extends Omit<SweepPlan, 'pretrain' | 'runs'> {
   pretrain: DryRunRun | null;
@@ -111,7 +120,12 @@ export function dryRun(
   const plan = planSweep(spec);
   const finished = new Set(options.finishedHashes ?? []);
   const pretrain = plan.pretrain ? withEstimate(plan.pretrain, history, finished, options) : null;
-  const runs = plan.runs.map((r) => withEstimate(r, history, finished, options));
+  const runs = plan.runs.map((r) => {
+    const run = withEstimate(r, history, finished, options);
+    if (!spec.command || !r.args) return run;
+    const argv = renderCommand({ spec: spec.command, args: r.args, runDir: DRY_RUN_DIR, seed: r.seed });
+    return { ...run, command: argv, commandLine: displayCommand(argv) };
+  });
   const all = pretrain ? [pretrain, ...runs] : runs;
   const time = planTime(
     pretrain?.estimate.seconds ?? 0,
@@ -129,6 +143,12 @@ export function dryRun(
       (p) => `time: no measured runs of preset ${p} on this machine; using the default throughput for ${p}`,
     ),
     `time: ${time.slots} concurrent slot(s); fine-tune runs start after the pretrain`,
+    ...(spec.command
+      ? [
+          'command sweep: each run is your program; time and memory above are what LayerLab’s trainer would need ' +
+            `for preset ${spec.model.preset}, not your program's`,
+        ]
+      : []),
   ];
   return {
     name: plan.name,

@@ -7,6 +7,7 @@ import { MODEL_PRESETS, trainConfigSchema, type TrainConfig, type TrainConfigInp
 import { configHash, groupHash } from './hash';
 import { headlineKeys, pretrainLabel, runKey, runLabel, type RunKind } from './naming';
 import { baselineSettings, countRuns, gridSettings, lisaParameterKeys, randomSettings, type Setting } from './space';
+import { isPassThroughKey } from './command';
 import type { BaselineSpec, DataSpec, ParamValue, SweepSpec } from './types';
 
 export interface PlannedRun {
@@ -32,6 +33,11 @@ export interface PlannedRun {
   baseline: boolean;
   /** LISA: number of layer draws, ceil(steps / interval). */
   switches?: number;
+  /**
+   * A command sweep's run: the parameters its program is given (`${args}`), canonical keys in written order —
+   * the keys the spec sets for it, pass-through keys included, then method and seed (and γ, K for LISA).
+   */
+  args?: Record<string, ParamValue>;
 }
 
 export interface SweepPlan {
@@ -108,10 +114,12 @@ export function planSweep(spec: SweepSpec): SweepPlan {
   const keys = new Set<string>(pretrain ? [pretrain.key] : []);
 
   for (const c of candidates(spec)) {
+    const input: Record<string, ParamValue> = { ...spec.train, ...c.setting, ...c.baseline?.overrides };
+    // A command sweep's pass-through keys are its program's: not part of a LayerLab config, but of its identity.
+    const pass = spec.command ? Object.keys(input).filter(isPassThroughKey) : [];
+    const known = Object.fromEntries(Object.entries(input).filter(([k]) => !pass.includes(k)));
     const config = buildConfig({
-      ...spec.train,
-      ...c.setting,
-      ...c.baseline?.overrides,
+      ...known,
       stage: 'finetune',
       method: c.kind,
       preset: spec.model.preset,
@@ -124,7 +132,14 @@ export function planSweep(spec: SweepSpec): SweepPlan {
     );
     const params = { ...headline, ...c.setting };
     const name = c.baseline?.name;
-    const hash = configHash(config, from);
+    const identity = spec.command
+      ? ({
+          ...config,
+          ...Object.fromEntries(pass.map((k) => [k, input[k]])),
+          command: commandIdentity(spec),
+        } as TrainConfig)
+      : config;
+    const hash = configHash(identity, from);
     let key = runKey(c.kind, params, c.seed, name);
     const label = runLabel(c.kind, params, c.seed, name);
     const same = byHash.get(hash);
@@ -143,11 +158,28 @@ export function planSweep(spec: SweepSpec): SweepPlan {
       label,
       config,
       configHash: hash,
-      groupHash: groupHash(config, from),
+      groupHash: groupHash(identity, from),
       dependsOn: pretrain?.configHash ?? null,
       baseline: !!c.baseline,
       ...(c.kind === 'lisa' ? { switches: Math.ceil(config.steps / config.interval) } : {}),
+      ...(spec.command ? { args: commandArgs(c.kind, input, config) } : {}),
     });
   }
   return { name: spec.name, method: spec.method, pretrain, runs, duplicates };
+}
+
+const commandIdentity = (spec: SweepSpec) => [spec.command?.program ?? '', ...(spec.command?.command ?? [])];
+
+/** What a command run's program is given: the keys the spec set for it, then method, seed, and γ, K for LISA. */
+function commandArgs(kind: string, input: Record<string, ParamValue>, config: TrainConfig): Record<string, ParamValue> {
+  const out: Record<string, ParamValue> = {};
+  const value = (k: string) => (k in config ? (config[k as keyof TrainConfig] as ParamValue) : input[k]);
+  for (const k of Object.keys(input)) out[k] = value(k);
+  out.method = kind as ParamValue;
+  out.seed = config.seed;
+  if (kind === 'lisa') {
+    out.gamma = config.gamma;
+    out.interval = config.interval;
+  }
+  return out;
 }

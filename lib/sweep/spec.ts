@@ -52,14 +52,14 @@ function parseText(text: string, format: Format): { value: unknown } | { problem
  * Parse and validate a sweep spec. `contentType` (e.g. `application/yaml`, `application/json`) picks
  * the syntax; without one, text starting with `{` or `[` is read as JSON, anything else as YAML.
  */
-export function parseSweepSpec(text: string, contentType?: string): ParseResult {
+export function parseSweepSpec(text: string, contentType?: string, opts: { cwd?: string } = {}): ParseResult {
   if (new TextEncoder().encode(text).length > MAX_SPEC_BYTES) {
     return { ok: false, problems: [{ path: '', message: `spec is over ${MAX_SPEC_BYTES / 1024} KiB` }] };
   }
   if (!text.trim()) return { ok: false, problems: [{ path: '', message: 'empty spec' }] };
   const parsed = parseText(text, formatOf(contentType, text));
   if ('problems' in parsed) return { ok: false, problems: parsed.problems };
-  return validateSweepSpec(parsed.value);
+  return validateSweepSpec(parsed.value, opts);
 }
 
 /** One line per problem, `path: message` — for CLI output and logs. */

@@ -1,5 +1,6 @@
 /** The sweep spec after validation (docs/sweep-spec.md). Keys are snake_case like the run config. */
 import type { Method, Preset, TrainConfig } from '@/lib/protocol/config';
+import type { CommandSpec } from './command';
 
 /** One problem in a spec: a dotted path (`parameters.gamma.values[2]`, '' for the whole spec) and why. */
 export interface Problem {
@@ -64,6 +65,8 @@ export interface SweepSpec {
   parameters: Record<string, ParameterSpec>;
   seeds: number[];
   baselines: BaselineSpec[];
+  /** A command sweep (docs/command-sweeps.md): each run is this program, not LayerLab's trainer. */
+  command?: CommandSpec;
 }
 
 export type ParseResult = { ok: true; spec: SweepSpec } | { ok: false; problems: Problem[] };

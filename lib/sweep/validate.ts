@@ -2,8 +2,9 @@
  * Validate a parsed sweep spec (any JSON value) into a SweepSpec, collecting every problem with its
  * path instead of stopping at the first. Nothing here touches the disk or the database.
  */
-import { METHODS, type Method, type Preset } from '@/lib/protocol/config';
+import { CONFIG_ALIASES, METHODS, type Method, type Preset } from '@/lib/protocol/config';
 import { METHOD_SWITCHES, resolveDialect } from '@/lib/protocol/dialects';
+import { COMMAND_KEYS, isCommandSpec, type SplitCommandSpec, splitCommandSpec } from './command';
 import { checkData, checkModel, checkOverrides, checkValue, isMapping, join, Problems } from './fields';
 import { LISA_KEYS, LORA_KEYS, PRETRAIN_KEYS, STRUCTURAL_KEYS, TRAIN_KEYS, keyAppliesTo, resolveAliases } from './keys';
 import { MAX_RUNS, countRuns, type SpaceSpec } from './space';
@@ -16,6 +17,7 @@ import {
   type ParseResult,
   type PretrainSpec,
   type SweepSpec,
+  type TrainOverrides,
 } from './types';
 
 const TOP_KEYS = [
@@ -35,15 +37,22 @@ const TOP_KEYS = [
 
 const int = (v: unknown, min: number): v is number => typeof v === 'number' && Number.isInteger(v) && v >= min;
 
-export function validateSweepSpec(raw: unknown): ParseResult {
+/** `cwd`: a command sweep's default workdir (docs/command-sweeps.md); the server's working folder unless given. */
+export function validateSweepSpec(written: unknown, opts: { cwd?: string } = {}): ParseResult {
   const p = new Problems();
-  if (!isMapping(raw)) {
+  if (!isMapping(written)) {
     return {
       ok: false,
       problems: [{ path: '', message: 'a sweep spec is a mapping of keys (YAML or a JSON object)' }],
     };
   }
-  p.onlyKeys(raw, '', TOP_KEYS);
+  p.onlyKeys(written, '', [...TOP_KEYS, ...COMMAND_KEYS]);
+  // A command sweep: its own keys checked and its pass-through keys set aside; the rest is validated as usual.
+  const cmd = isCommandSpec(written) ? splitCommandSpec(p, written, opts.cwd ?? process.cwd()) : null;
+  if (!cmd)
+    for (const k of COMMAND_KEYS.filter((k) => k in written))
+      p.add(k, 'only for a command sweep: add program or command');
+  const raw = cmd ? cmd.rest : written;
 
   const name = typeof raw.name === 'string' ? raw.name.trim() : '';
   if (!name || name.length > 200)
@@ -54,7 +63,7 @@ export function validateSweepSpec(raw: unknown): ParseResult {
   if (raw.run_cap !== undefined && !int(raw.run_cap, 1)) p.add('run_cap', 'expected a whole number ≥ 1');
   if (raw.random_seed !== undefined && !int(raw.random_seed, 0)) p.add('random_seed', 'expected a whole number ≥ 0');
 
-  const model = checkModel(p, raw.model);
+  const model = cmd && raw.model === undefined ? {} : checkModel(p, raw.model);
   const preset = model.preset;
   const data = checkData(p, raw.data ?? { preset: 'instruct' }, 'data');
   const rawTrain = raw.train ?? {};
@@ -64,7 +73,9 @@ export function validateSweepSpec(raw: unknown): ParseResult {
   if (pretrain && model.base) p.add('model.base', 'give either model.base or a pretrain stage, not both');
   const seeds = checkSeeds(p, raw.seeds ?? [1]);
   const baselines = checkBaselines(p, raw.baselines ?? [], preset);
-  const parameters = checkParameters(p, raw.parameters, method === 'random', preset);
+  const passOnly = cmd && Object.keys(cmd.parameters).length > 0 && Object.keys(raw.parameters ?? {}).length === 0;
+  const parameters = passOnly ? {} : checkParameters(p, raw.parameters, method === 'random', preset);
+  if (cmd && parameters && baselines) mergePassThrough(cmd, written, train, parameters, baselines);
 
   if (parameters && seeds && baselines && (method === 'grid' || method === 'random')) {
     const runCap = int(raw.run_cap, 1) ? raw.run_cap : undefined;
@@ -72,14 +83,23 @@ export function validateSweepSpec(raw: unknown): ParseResult {
       crossCheck(p, { method, run_cap: runCap, parameters, seeds, baselines });
     }
   }
-  if (p.list.length > 0 || !preset || !data || !parameters || !seeds || !baselines || pretrain === undefined) {
+  if (
+    p.list.length > 0 ||
+    (!preset && !cmd) ||
+    !data ||
+    !parameters ||
+    !seeds ||
+    !baselines ||
+    pretrain === undefined
+  ) {
     return { ok: false, problems: p.list };
   }
   const spec: SweepSpec = {
     name,
     method: method as SweepSpec['method'],
     random_seed: (raw.random_seed as number | undefined) ?? 0,
-    model: { preset, ...(model.base ? { base: model.base } : {}) },
+    // A command sweep may name no preset: its runs are the program's; the planner still needs one to fill defaults.
+    model: { preset: preset ?? 'nano', ...(model.base ? { base: model.base } : {}) },
     data,
     pretrain,
     train,
@@ -88,8 +108,39 @@ export function validateSweepSpec(raw: unknown): ParseResult {
     baselines,
     ...(typeof raw.description === 'string' ? { description: raw.description } : {}),
     ...(raw.run_cap !== undefined ? { run_cap: raw.run_cap as number } : {}),
+    ...(cmd?.command ? { command: { ...cmd.command, ...(preset ? { preset: true } : {}) } } : {}),
   };
   return { ok: true, spec };
+}
+
+/** Put a command sweep's pass-through keys back beside the checked ones; parameters keep their written order. */
+function mergePassThrough(
+  cmd: SplitCommandSpec,
+  written: Record<string, unknown>,
+  train: TrainOverrides,
+  parameters: Record<string, ParameterSpec>,
+  baselines: BaselineSpec[],
+): void {
+  inWrittenOrder(train as Record<string, unknown>, cmd.train, written.train);
+  inWrittenOrder(parameters, cmd.parameters, written.parameters);
+  baselines.forEach((b, i) => {
+    const pass = cmd.baselines[i];
+    const raw = Array.isArray(written.baselines) ? written.baselines[i] : undefined;
+    if (!pass) return;
+    inWrittenOrder(b.overrides as Record<string, unknown>, pass.fixed, raw);
+    if (Object.keys(pass.grid).length) b.parameters = { ...b.parameters, ...pass.grid };
+  });
+}
+
+/** Add `extra` to `target` (in place), all keys in the order `raw` wrote them (aliases by their canonical key). */
+function inWrittenOrder(target: Record<string, unknown>, extra: Record<string, unknown>, raw: unknown): void {
+  const merged: Record<string, unknown> = { ...target, ...extra };
+  for (const k of Object.keys(target)) delete target[k];
+  for (const k of isMapping(raw) ? Object.keys(raw) : []) {
+    const key = k in merged ? k : (CONFIG_ALIASES[k] ?? k);
+    if (key in merged && !(key in target)) target[key] = merged[key];
+  }
+  for (const [k, v] of Object.entries(merged)) if (!(k in target)) target[k] = v;
 }
 
 function checkPretrain(p: Problems, raw: unknown, preset?: Preset): PretrainSpec | undefined {

@@ -4,7 +4,7 @@ import { createSweep, parseOrThrow, planDryRun } from '@/lib/sweep/create';
 import { specFromCommand } from '@/lib/sweep/from-command';
 import { MAX_SPEC_BYTES } from '@/lib/sweep';
 import { pathRoots } from '@/lib/sweep/paths';
-import { requireAdmin } from '@/lib/server/auth';
+import { requireAdmin, requireCommandAdmin } from '@/lib/server/auth';
 import { getContext } from '@/lib/server/context';
 import { readBody } from '@/lib/server/body';
 import { handle } from '@/lib/server/http';
@@ -27,7 +27,10 @@ export async function POST(req: Request) {
       return NextResponse.json(specFromCommand(text));
     }
     if (!text.trim()) throw badRequest('empty body: send a sweep spec as YAML or JSON');
-    const spec = parseOrThrow(text, req.headers.get('content-type') ?? undefined, pathRoots(env.dataHome));
+    // A command sweep's default workdir is the server's working folder (docs/command-sweeps.md).
+    const roots = pathRoots(env.dataHome);
+    const spec = parseOrThrow(text, req.headers.get('content-type') ?? undefined, roots, process.cwd());
+    if (spec.command) requireCommandAdmin(req);
     const dry = new URL(req.url).searchParams.get('dryRun');
     if (dry === '1' || dry === 'true') return NextResponse.json(planDryRun(conn, spec, scheduler.slotCount));
     const created = createSweep(conn, env.dataHome, spec);

@@ -102,6 +102,14 @@ function Summary({ run }: { run: RunJson }) {
         <dt>attempts</dt>
         <dd>{run.attempts}</dd>
       </div>
+      {run.note ? (
+        <div>
+          <dt>note</dt>
+          <dd className="warn" data-testid="run-note">
+            {run.note}
+          </dd>
+        </div>
+      ) : null}
       {run.failureReason ? (
         <div>
           <dt>failure</dt>

@@ -1,5 +1,5 @@
-import { getSweep } from '@/lib/queries/runs';
-import { requireRead } from '@/lib/server/auth';
+import { getSweep, redactSweep } from '@/lib/queries/runs';
+import { requireRead, viewerOf } from '@/lib/server/auth';
 import { getContext } from '@/lib/server/context';
 import { jsonWithNaN } from '@/lib/server/query';
 import { handle } from '@/lib/server/http';
@@ -10,6 +10,8 @@ export async function GET(req: Request, ctx: { params: Promise<{ id: string }> }
   return handle(async () => {
     const { id } = await ctx.params;
     requireRead(req, { sweepId: id });
-    return jsonWithNaN(getSweep(getContext().conn.db, id));
+    const sweep = getSweep(getContext().conn.db, id);
+    // A share link never sees a command sweep's program, command or environment.
+    return jsonWithNaN(viewerOf(req).role === 'share' ? redactSweep(sweep) : sweep);
   });
 }
