@@ -159,8 +159,8 @@ describe('command sweep specs', () => {
   });
 
   it('keeps runs apart that differ only in a pass-through parameter; known keys keep their validation', () => {
-    const s = ok({ ...base, parameters: { gamma: { value: 1 }, warmup_ratio: { values: [0.01, 0.1] } } });
-    expect(planSweep(s).runs.map((r) => r.args?.warmup_ratio)).toEqual([0.01, 0.1]);
+    const s = ok({ ...base, parameters: { gamma: { value: 1 }, block_size: { values: [128, 256] } } });
+    expect(planSweep(s).runs.map((r) => r.args?.block_size)).toEqual([128, 256]);
     expect(problems({ ...base, train: { lr: -1, steps: 0 } })).toEqual([
       'train.lr: Too small: expected number to be >0',
       "train.steps: steps must be ≥ 1 in a sweep (evaluate a model alone with the trainer's --steps 0)",
