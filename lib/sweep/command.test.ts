@@ -159,8 +159,15 @@ describe('command sweep specs', () => {
   });
 
   it('keeps runs apart that differ only in a pass-through parameter; known keys keep their validation', () => {
-    const s = ok({ ...base, parameters: { gamma: { value: 1 }, block_size: { values: [128, 256] } } });
-    expect(planSweep(s).runs.map((r) => r.args?.block_size)).toEqual([128, 256]);
+    const s = ok({ ...base, parameters: { gamma: { value: 1 }, dropout_p: { values: [0.1, 0.2] } } });
+    expect(planSweep(s).runs.map((r) => r.args?.dropout_p)).toEqual([0.1, 0.2]);
+    // An LMFlow / ms-swift name of a LayerLab key is that key: checked, and passed under the name written.
+    const hf = ok({ ...base, train: { learning_rate: 0.00005, max_steps: 7 } });
+    const argv = renderCommand({ spec: hf.command!, args: planSweep(hf).runs[0].args!, runDir: '/r', seed: 1 });
+    expect(argv.slice(3, 5)).toEqual(['--learning_rate=0.00005', '--max_steps=7']);
+    expect(problems({ ...base, train: { learning_rate: -1 } })).toEqual([
+      'train.learning_rate: Too small: expected number to be >0',
+    ]);
     expect(problems({ ...base, train: { lr: -1, steps: 0 } })).toEqual([
       'train.lr: Too small: expected number to be >0',
       "train.steps: steps must be ≥ 1 in a sweep (evaluate a model alone with the trainer's --steps 0)",
