@@ -67,7 +67,9 @@ describe('LocalExecutor command runs', () => {
     const { dir, handle } = launch('r-sig', 'echo $$ > "$1.pid"; exec sleep 60');
     void handle;
     const pidFile = path.join(tmp, 'a b.pid');
-    await vi.waitFor(() => expect(fs.existsSync(pidFile) && fs.readFileSync(pidFile, 'utf8').trim()).toBeTruthy());
+    await vi.waitFor(() => expect(fs.existsSync(pidFile) && fs.readFileSync(pidFile, 'utf8').trim()).toBeTruthy(), {
+      timeout: 30_000,
+    });
     process.kill(Number(fs.readFileSync(pidFile, 'utf8')), 'SIGKILL');
     await exited('r-sig', handle);
     expect(readExitRecord(dir)).toMatchObject({ code: null, signal: 'SIGKILL' });
@@ -94,12 +96,14 @@ describe('LocalExecutor command runs', () => {
     const script = 'trap "" TERM; sleep 120 & echo $! > "$1.child"; wait';
     const { dir, handle } = launch('r-group', script);
     const childFile = path.join(tmp, 'a b.child');
-    await vi.waitFor(() => expect(fs.existsSync(childFile) && fs.readFileSync(childFile, 'utf8').trim()).toBeTruthy());
+    await vi.waitFor(() => expect(fs.existsSync(childFile) && fs.readFileSync(childFile, 'utf8').trim()).toBeTruthy(), {
+      timeout: 30_000,
+    });
     const child = Number(fs.readFileSync(childFile, 'utf8'));
     expect(alive(child)).toBe(true);
     await executor.cancel('r-group', handle, 300);
     await exited('r-group', handle);
-    await vi.waitFor(() => expect(alive(child)).toBe(false));
+    await vi.waitFor(() => expect(alive(child)).toBe(false), { timeout: 30_000 });
     expect(executor.status('r-group', handle)).toBe('exited');
     void dir;
   });
