@@ -20,8 +20,12 @@ const post = (query: string, body: string, type = 'text/plain') =>
     }),
   );
 
-/** The article's ms-swift command, `--model_type` kept (ignored, with a word) and a preset added. */
-const ARTICLE = `sft.py --model_type qwen-7b-chat --preset mini --dataset ms-agent --batch_size 1 --max_length 2048 \\
+/**
+ * The article's ms-swift command, `--model_type` and `--dataset` kept (ignored, with a word), a preset and a data
+ * file added (epochs need data of a known size).
+ */
+const ARTICLE = `sft.py --model_type qwen-7b-chat --preset mini --data alpaca.jsonl --dataset ms-agent \\
+  --batch_size 1 --max_length 2048 \\
   --gradient_accumulation_steps 16 --learning_rate 5e-05 --eval_steps 2000 --save_steps 2000 \\
   --num_train_epochs 2 --gradient_checkpointing True --weight_decay 0.01 --warmup_ratio 0.03 \\
   --save_total_limit 2 --logging_steps 10 --sft_type full --lisa_activated_layers 2 --lisa_step_interval 20`;
@@ -37,7 +41,7 @@ mkdir -p \${output_dir} \${log_dir}
 
 accelerate launch --config_file configs/accelerate_fsdp_config.yaml \\
   examples/finetune.py \\
-    --model_name_or_path \${model_name_or_path} --preset mini \\
+    --model_name_or_path \${model_name_or_path} --preset mini --data alpaca.jsonl \\
     --output_dir \${output_dir} --overwrite_output_dir \\
     --use_lisa 1 \\
     --lisa_activated_layers \${lisa_activated_layers} \\
@@ -52,6 +56,13 @@ accelerate launch --config_file configs/accelerate_fsdp_config.yaml \\
 let home: string;
 beforeAll(() => {
   home = fs.mkdtempSync(path.join(os.tmpdir(), 'layerlab-from-command-'));
+  // 600 instruction records (distinct sums), in the data home's data/ folder where a spec may read them.
+  const records = Array.from({ length: 600 }, (_, i) => ({
+    instruction: `What is ${i} + ${1000 + 2 * i}?`,
+    output: `${1000 + 3 * i}`,
+  }));
+  fs.mkdirSync(path.join(home, 'data'), { recursive: true });
+  fs.writeFileSync(path.join(home, 'data', 'alpaca.jsonl'), records.map((r) => JSON.stringify(r)).join('\n'));
   process.env.LAYERLAB_HOME = home;
   process.env.LAYERLAB_ADMIN_TOKEN = TOKEN;
 });
@@ -72,6 +83,7 @@ describe('POST /api/sweeps?from=command', () => {
     const d = await draft(ARTICLE);
     expect(d.runs.map((r) => [r.tool, r.method])).toEqual([['ms-swift', 'lisa']]);
     expect(d.spec.model).toEqual({ preset: 'mini' });
+    expect(d.spec.data).toBe('alpaca.jsonl');
     expect(d.spec.parameters).toEqual({ gamma: { values: [2] }, interval: { values: [20] } });
     expect(d.spec.train).toMatchObject({
       lr: 5e-5,
