@@ -2,7 +2,9 @@
  * Checkpoints: a directory with manifest.json (step, next event seq, resolved config, model shape,
  * sampler state, tensor index, backend used, W₀ hash) and two little-endian float32 files: weights.bin
  * (every parameter, base and adapters) and optim.bin (AdamW moments m, v per variable; step counts in the manifest).
- * Written atomically: into a temporary sibling directory, then renamed into place.
+ * Written atomically: into a temporary sibling directory, then renamed into place. The newest checkpoint is
+ * always `checkpoint/`; with `keep` > 1 the ones it replaces stay beside it as `checkpoint-<step>/`, the
+ * oldest deleted beyond `keep` in all.
  */
 import {
   closeSync,
@@ -18,7 +20,12 @@ import {
   writeSync,
 } from 'node:fs';
 import path from 'node:path';
-import { CHECKPOINT_DIR, CHECKPOINT_MANIFEST, OLD_CHECKPOINT_PREFIX } from '../lib/protocol/run-folder';
+import {
+  CHECKPOINT_DIR,
+  CHECKPOINT_MANIFEST,
+  KEPT_CHECKPOINT_PREFIX,
+  OLD_CHECKPOINT_PREFIX,
+} from '../lib/protocol/run-folder';
 import type { LisaSamplerState } from './lisa';
 import type { LoraOptions, ModelShape } from './model';
 import type { SlotState } from './optim';
@@ -72,8 +79,47 @@ function writeFile(file: string, chunks: Float32Array[] | string): number {
   return bytes;
 }
 
-/** Write `data` to `dir` atomically. Returns the bytes written. */
-export function writeCheckpoint(dir: string, data: CheckpointData): number {
+/** The step of a checkpoint folder (from its manifest), or null when it has none. */
+function stepOf(dir: string): number | null {
+  try {
+    return (JSON.parse(readFileSync(path.join(dir, CHECKPOINT_MANIFEST), 'utf8')) as Manifest).step;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The replaced checkpoint `old` (already out of the way) becomes `checkpoint-<step>` when `keep` > 1; then the
+ * kept ones beyond keep − 1, oldest first, are deleted. A folder is renamed before it is deleted, so a crash
+ * never leaves a half-deleted `checkpoint-<step>`; the newest, `dir`, is never touched.
+ */
+function rotate(dir: string, old: string, step: number, keep: number): void {
+  const runDir = path.dirname(dir);
+  const oldStep = existsSync(old) ? stepOf(old) : null;
+  if (keep > 1 && oldStep !== null && oldStep !== step) {
+    const kept = path.join(runDir, `${KEPT_CHECKPOINT_PREFIX}${oldStep}`);
+    rmSync(kept, { recursive: true, force: true });
+    renameSync(old, kept);
+  } else rmSync(old, { recursive: true, force: true });
+  const kept = readdirSync(runDir)
+    .filter((n) => new RegExp(`^${KEPT_CHECKPOINT_PREFIX}\\d+(\\.del-\\d+)?$`).test(n))
+    .map((n) => ({ name: n, step: Number(n.slice(KEPT_CHECKPOINT_PREFIX.length).split('.')[0]) }))
+    .sort((a, b) => b.step - a.step);
+  const live = kept.filter((k) => !k.name.includes('.del-'));
+  const doomed = [...live.slice(Math.max(0, keep - 1)), ...kept.filter((k) => k.name.includes('.del-'))];
+  for (const k of doomed) {
+    const from = path.join(runDir, k.name);
+    const gone = k.name.includes('.del-') ? from : `${from}.del-${process.pid}`;
+    if (gone !== from) renameSync(from, gone);
+    rmSync(gone, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Write `data` to `dir` atomically. Returns the bytes written. `keep`: checkpoints kept in all, this one
+ * included (1: only this one, the previous is replaced).
+ */
+export function writeCheckpoint(dir: string, data: CheckpointData, keep = 1): number {
   const tmp = `${dir}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
@@ -108,7 +154,7 @@ export function writeCheckpoint(dir: string, data: CheckpointData): number {
   const old = `${dir}.old-${process.pid}`;
   if (existsSync(dir)) renameSync(dir, old);
   renameSync(tmp, dir);
-  rmSync(old, { recursive: true, force: true });
+  rotate(dir, old, data.manifest.step, keep);
   return bytes;
 }
 

@@ -1,7 +1,7 @@
 // The trainer process with the settings ms-swift and LMFlow users bring: gradient accumulation (resumed exactly),
-// warm-up as a ratio of the steps.
+// warm-up as a ratio of the steps, keeping the newest N checkpoints.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -40,6 +40,19 @@ function metrics(ev: RunEvent[]): Map<number, Record<string, number>> {
   return new Map(ev.flatMap((e) => (e.type === 'metrics' ? [[e.step, e.values] as const] : [])));
 }
 
+/** Starts a run and kills it (SIGKILL: no checkpoint on the way out) once it has logged metrics for `step`. */
+async function killedAt(args: string[], out: string, step: number): Promise<void> {
+  const { child, done } = start(args);
+  const file = path.join(out, 'events.ndjson');
+  let ended = false;
+  void done.then(() => (ended = true));
+  while (!ended && !(existsSync(file) && readFileSync(file, 'utf8').includes(`"type":"metrics","step":${step},`))) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  child.kill('SIGKILL');
+  expect((await done).signal).toBe('SIGKILL');
+}
+
 /** A small pretrain-stage run: no base checkpoint needed. */
 const SMALL = ['--preset', 'nano', '--stage', 'pretrain', '--seq', '16', '--eval-records', '8', '--eval-every', '100'];
 
@@ -57,15 +70,7 @@ describe('gradient accumulation in the trainer process', () => {
     expect(started.type === 'run_started' && started.config.grad_accum).toBe(3);
 
     const out = path.join(tmp, 'accum-killed');
-    const { child, done } = start([...run, '--out', out]);
-    const file = path.join(out, 'events.ndjson');
-    let ended = false;
-    void done.then(() => (ended = true));
-    while (!ended && !(existsSync(file) && readFileSync(file, 'utf8').includes('"type":"metrics","step":6,'))) {
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
-    child.kill('SIGKILL');
-    expect((await done).signal).toBe('SIGKILL');
+    await killedAt([...run, '--out', out], out, 6);
     const resumed = await cli(['--resume', '--out', out]);
     expect(resumed.code, resumed.stderr).toBe(0);
     const ev = events(out);
@@ -111,4 +116,38 @@ describe('warmup_ratio', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/give warmup \(5 steps\) or warmup_ratio \(0.1 of the steps\), not both/);
   }, 30_000);
+});
+
+describe('keep_checkpoints', () => {
+  const run = [...SMALL, '--batch', '2', '--steps', '14', '--checkpoint-every', '2'];
+  /** What the run folder holds besides its events: checkpoint folders, and nothing half-written. */
+  const folders = (dir: string) =>
+    readdirSync(dir)
+      .filter((n) => n !== 'events.ndjson')
+      .sort();
+
+  it('keeps the newest N: checkpoint/ and N − 1 older checkpoint-<step>/; a killed run resumes', async () => {
+    const ref = path.join(tmp, 'keep-ref');
+    const r = await cli([...run, '--keep-checkpoints', '3', '--out', ref]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(folders(ref)).toEqual(['checkpoint', 'checkpoint-10', 'checkpoint-12']);
+    const step = (dir: string) => JSON.parse(readFileSync(path.join(ref, dir, 'manifest.json'), 'utf8')).step;
+    expect(['checkpoint', 'checkpoint-10', 'checkpoint-12'].map(step)).toEqual([14, 10, 12]);
+
+    const out = path.join(tmp, 'keep-killed');
+    await killedAt([...run, '--keep-checkpoints', '3', '--out', out], out, 9);
+    const resumed = await cli(['--resume', '--out', out]);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(folders(out)).toEqual(['checkpoint', 'checkpoint-10', 'checkpoint-12']);
+    const reference = metrics(events(ref));
+    const got = metrics(events(out));
+    for (const [s, values] of reference) expect(got.get(s)?.['train/loss'], `step ${s}`).toBe(values['train/loss']);
+  }, 120_000);
+
+  it('without it, as before: one checkpoint, rewritten in place', async () => {
+    const out = path.join(tmp, 'keep-default');
+    const r = await cli([...run, '--steps', '6', '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(folders(out)).toEqual(['checkpoint']);
+  }, 60_000);
 });

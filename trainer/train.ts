@@ -40,28 +40,32 @@ function evaluate(r: RunState): Record<string, number> {
 
 function saveCheckpoint(r: RunState, o: LoopOptions): void {
   const dir = path.join(o.outDir, CHECKPOINT_DIRNAME);
-  const bytes = writeCheckpoint(dir, {
-    manifest: {
-      step: r.step,
-      nextSeq: o.log.nextSeq,
-      config: { ...r.config },
-      shape: r.shape,
-      lora:
-        r.config.method === 'lora'
-          ? { rank: r.config.rank, alpha: r.config.alpha, targets: r.config.lora_targets as LoraTarget[] }
-          : null,
-      sampler: r.method.samplerState(),
-      progress: r.progress,
-      backend: o.backend.name,
-      w0_sha256: r.w0Hash,
+  const bytes = writeCheckpoint(
+    dir,
+    {
+      manifest: {
+        step: r.step,
+        nextSeq: o.log.nextSeq,
+        config: { ...r.config },
+        shape: r.shape,
+        lora:
+          r.config.method === 'lora'
+            ? { rank: r.config.rank, alpha: r.config.alpha, targets: r.config.lora_targets as LoraTarget[] }
+            : null,
+        sampler: r.method.samplerState(),
+        progress: r.progress,
+        backend: o.backend.name,
+        w0_sha256: r.w0Hash,
+      },
+      params: r.model.params.map((p) => ({
+        name: p.name,
+        shape: p.variable.shape,
+        values: (p.variable.dataSync() as Float32Array).slice(),
+      })),
+      optimizer: r.optimizer.exportState(),
     },
-    params: r.model.params.map((p) => ({
-      name: p.name,
-      shape: p.variable.shape,
-      values: (p.variable.dataSync() as Float32Array).slice(),
-    })),
-    optimizer: r.optimizer.exportState(),
-  });
+    r.config.keep_checkpoints ?? 1,
+  );
   o.log.emit({ type: 'checkpoint', step: r.step, path: dir, bytes });
 }
 

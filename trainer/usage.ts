@@ -27,6 +27,7 @@ NDJSON events go to stdout and OUT/events.ndjson; progress goes to stderr.
   --out DIR                 run directory (events.ndjson, checkpoint/)
   --backend auto|tensorflow|wasm|cpu
   --eval-every N --eval-records N --norms-every N --checkpoint-every N
+  --keep-checkpoints N      keep the newest N checkpoints (checkpoint/, then checkpoint-<step>/); default 1
   --resume                  continue the run in --out from its last checkpoint (on the backend it used)
   --force-backend           with --resume: allow another --backend than the run trained on
   --dry-run                 print the resolved configuration and warnings as JSON, train nothing

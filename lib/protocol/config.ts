@@ -98,6 +98,8 @@ export const trainConfigSchema = z
     eval_batches: z.number().int().min(1).optional(),
     norms_every: z.number().int().min(1).default(10),
     checkpoint_every: z.number().int().min(1).default(100),
+    /** Checkpoints kept: the newest N, `checkpoint/` and N − 1 older `checkpoint-<step>/` (absent: 1). */
+    keep_checkpoints: z.number().int().min(1).optional(),
   })
   .strict();
 

@@ -11,5 +11,7 @@ export const EVENTS_FILE = 'events.ndjson';
 export const CHECKPOINT_DIR = 'checkpoint';
 /** Inside a checkpoint folder; a checkpoint without one is incomplete. */
 export const CHECKPOINT_MANIFEST = 'manifest.json';
+/** Older checkpoints kept beside it (`keep_checkpoints` > 1): `checkpoint-<step>`. */
+export const KEPT_CHECKPOINT_PREFIX = `${CHECKPOINT_DIR}-`;
 /** The previous checkpoint while its replacement is renamed into place: `checkpoint.old-<pid>`. */
 export const OLD_CHECKPOINT_PREFIX = `${CHECKPOINT_DIR}.old-`;
