@@ -11,11 +11,11 @@ import { EVENTS_FILE, RUNS_DIR } from '../lib/protocol/run-folder';
 import { chooseBackend, type BackendChoice, type BackendPreference } from './backend';
 import { CHECKPOINT_DIRNAME, findCheckpoint, readCheckpoint, type CheckpointData } from './checkpoint';
 import { checkConsistency, ConfigError, parseArgs, validate } from './config';
-import { DataError } from './data/index';
+import { DataError, loadDataset } from './data/index';
 import { EventLog, scanForResume } from './events';
 import { checkFits } from './hf/fit';
 import { HF_DEFAULT_SEQ, inspectHfFolder, openHfRun, saveHfFor, type HfFolder, type HfRun } from './hf/run';
-import { buildRun, modelInfo, modelShape, type RunState } from './setup';
+import { buildRun, modelInfo, modelShape, resolveEpochs, type RunState } from './setup';
 import { trainLoop } from './train';
 import { USAGE } from './usage';
 
@@ -32,10 +32,14 @@ interface Plan {
   pinned: string | null;
   /** Warnings about the command line, logged once the run has started. */
   warnings: string[];
+  /** Information about the command line (derived steps), logged once the run has started. */
+  notes: string[];
   /** A Hugging Face model folder (--model), checked but not yet loaded. */
   hf: HfFolder | null;
   /** `--dry-run`: print the resolved configuration and the warnings, train nothing. */
   dryRun: boolean;
+  /** `steps` given explicitly (with `epochs` it must equal the derived number). */
+  stepsGiven: boolean;
 }
 
 function load(dir: string): CheckpointData {
@@ -120,7 +124,20 @@ function plan(argv: string[]): Plan | 'help' {
       const to = String(raw.backend);
       warnings.push(`started on backend ${used}, resumed on ${to} (--force-backend): losses may differ`);
     }
-    return { config, outDir, base, resume, backend, pinned, warnings, hf, dryRun: args.dryRun };
+    const notes: string[] = [];
+    return {
+      config,
+      outDir,
+      base,
+      resume,
+      backend,
+      pinned,
+      warnings,
+      notes,
+      hf,
+      dryRun: args.dryRun,
+      stepsGiven: true,
+    };
   }
   const stage = (raw.stage as string | undefined) ?? 'finetune';
   if (stage === 'pretrain' && !args.explicit.has('data')) raw.data = 'pretrain';
@@ -174,7 +191,21 @@ function plan(argv: string[]): Plan | 'help' {
     );
   }
   const dryRun = args.dryRun;
-  return { config, outDir, base, resume: null, backend: config.backend, pinned: null, warnings, hf, dryRun };
+  const stepsGiven = args.explicit.has('steps');
+  const notes: string[] = [];
+  return {
+    config,
+    outDir,
+    base,
+    resume: null,
+    backend: config.backend,
+    pinned: null,
+    warnings,
+    notes,
+    hf,
+    dryRun,
+    stepsGiven,
+  };
 }
 
 /** --save-hf / --merge-lora: what can be exported. */
@@ -201,6 +232,15 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     if (p.dryRun) {
+      // epochs: the steps they mean, from the data (a model folder's tokenizer counts them when the run starts).
+      if (p.config.epochs !== undefined && !p.resume && !p.hf) {
+        const shape = modelShape(p.config, p.base);
+        const seq = p.config.seq ?? shape.ctx;
+        const data = loadDataset(p.config.data, { seq, seed: p.config.seed, stage: p.config.stage });
+        const resolved = resolveEpochs(p.config, data, p.stepsGiven);
+        p.config = resolved.config;
+        say(resolved.note);
+      }
       for (const w of p.warnings) say(`WARNING: ${w}`);
       process.stdout.write(`${JSON.stringify({ config: p.config, warnings: p.warnings }, null, 2)}\n`);
       return 0;
@@ -214,6 +254,12 @@ async function main(argv: string[]): Promise<number> {
       checkFits(p.config, p.hf.shape, p.config.seq ?? Math.min(p.hf.shape.ctx, HF_DEFAULT_SEQ), backend.info.name);
     const hfRun: HfRun | undefined = p.hf ? await openHfRun(p.hf) : undefined;
     run = buildRun(p.config, p.base, p.resume, hfRun);
+    // The saved config of a resumed run already holds the derived steps.
+    if (p.config.epochs !== undefined && !p.resume) {
+      const resolved = resolveEpochs(p.config, run.data, p.stepsGiven);
+      p.config = run.config = resolved.config;
+      p.notes.push(resolved.note);
+    }
   } catch (e) {
     if (e instanceof ConfigError || e instanceof DataError) {
       say(`error: ${e.message}`);
@@ -248,7 +294,7 @@ async function main(argv: string[]): Promise<number> {
         'held-out records (eval_records)';
       log.emit({ type: 'log', level: 'warn', message });
     }
-    for (const note of backend.notes) log.emit({ type: 'log', level: 'info', message: note });
+    for (const note of [...backend.notes, ...p.notes]) log.emit({ type: 'log', level: 'info', message: note });
     for (const w of p.warnings) {
       log.emit({ type: 'log', level: 'warn', message: w });
       say(`WARNING: ${w}`);

@@ -1,11 +1,12 @@
 // The trainer process with the settings ms-swift and LMFlow users bring: gradient accumulation (resumed exactly),
-// warm-up as a ratio of the steps, keeping the newest N checkpoints.
+// warm-up as a ratio of the steps, keeping the newest N checkpoints, epochs instead of steps.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseEvent, type RunEvent } from '../lib/protocol/index';
+import { splitRecords } from './data/records';
 import { learningRate } from './optim';
 
 const root = path.resolve(__dirname, '..');
@@ -149,5 +150,55 @@ describe('keep_checkpoints', () => {
     const r = await cli([...run, '--steps', '6', '--out', out]);
     expect(r.code, r.stderr).toBe(0);
     expect(folders(out)).toEqual(['checkpoint']);
+  }, 60_000);
+});
+
+describe('epochs', () => {
+  const startedConfig = (dir: string) => {
+    const e = events(dir)[0];
+    return e.type === 'run_started' ? e.config : {};
+  };
+  const infos = (dir: string) =>
+    events(dir).flatMap((e) => (e.type === 'log' && e.level === 'info' ? [e.message] : []));
+
+  it('text: a record is a window of seq + 1 tokens in the training part; steps = ⌈epochs × records ÷ (B × N)⌉', async () => {
+    // 2,000 bytes: the held-out tail is 10% (200 bytes), so 1,800 training bytes = 105 windows of 17 bytes.
+    const file = path.join(tmp, 'words.txt');
+    writeFileSync(file, 'the quick brown fox jumps over the lazy dog. '.repeat(45).slice(0, 2000));
+    const out = path.join(tmp, 'epochs-text');
+    const args = ['--data', file, '--batch', '4', '--grad-accum', '2', '--epochs', '1', '--out', out];
+    const r = await cli([...SMALL, ...args]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(startedConfig(out)).toMatchObject({ epochs: 1, steps: 14 }); // ⌈105 ÷ 8⌉
+    expect(metrics(events(out)).size).toBe(14);
+    expect(infos(out)).toContain('epochs 1 × 105 training records ÷ (batch 4 × grad_accum 2) = 14 steps');
+  }, 60_000);
+
+  it('instruction records: a record is one record outside the held-out split', async () => {
+    const records = Array.from({ length: 60 }, (_, i) => ({
+      instruction: `Add ${i} and ${i + 1}.`,
+      output: `${2 * i + 1}`,
+    }));
+    const file = path.join(tmp, 'sums.jsonl');
+    writeFileSync(file, records.map((x) => JSON.stringify(x)).join('\n'));
+    const train = splitRecords('sums.jsonl', records).train.length;
+    expect(train).toBeLessThan(60);
+    const out = path.join(tmp, 'epochs-records');
+    const r = await cli([...SMALL, '--data', file, '--batch', '8', '--epochs', '1.5', '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(startedConfig(out)).toMatchObject({ epochs: 1.5, steps: Math.ceil((1.5 * train) / 8) });
+    expect(infos(out)).toContain(
+      `epochs 1.5 × ${train} training records ÷ (batch 8 × grad_accum 1) = ${Math.ceil((1.5 * train) / 8)} steps`,
+    );
+  }, 60_000);
+
+  it('steps and epochs together, or epochs over endless data: exit code 2 with the reason', async () => {
+    const both = await cli([...SMALL, '--steps', '5', '--epochs', '1', '--out', path.join(tmp, 'epochs-both')]);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/give steps or epochs, not both: epochs 1 × \d+ training records .* but steps is 5/);
+    const endless = ['--stage', 'pretrain', '--data', 'instruct', '--epochs', '1', '--out', path.join(tmp, 'endless')];
+    const r = await cli(endless);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/epochs needs data of a known size, and instruct draws new records at every step/);
   }, 60_000);
 });

@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { TrainConfig } from '../lib/protocol/config';
-import { MODEL_PRESETS } from '../lib/protocol/config';
+import { epochSteps, MODEL_PRESETS } from '../lib/protocol/config';
 import type { CheckpointData } from './checkpoint';
 import { loadDataset, type Dataset, type EvalSet } from './data/index';
 import { createMethod, type TrainingMethod } from './methods';
@@ -122,6 +122,31 @@ export function buildRun(
     progress,
     tokenizer: hf?.tokenizer,
   };
+}
+
+/**
+ * A config with `epochs`: its steps derived from the run's data, ⌈epochs × records ÷ (batch × grad_accum)⌉, and
+ * a line saying how. `stepsGiven`: the user also gave `steps`, which must then be that number (a resolved config,
+ * as the sweep planner and checkpoints write it).
+ */
+export function resolveEpochs(
+  config: TrainConfig,
+  data: Dataset,
+  stepsGiven: boolean,
+): { config: TrainConfig; note: string } {
+  const epochs = config.epochs!;
+  const records = data.trainRecords;
+  if (records === undefined) {
+    throw new ConfigError(
+      `epochs needs data of a known size, and ${config.data} draws new records at every step without end: give steps`,
+    );
+  }
+  const accum = config.grad_accum ?? 1;
+  const steps = epochSteps(epochs, records, config.batch, accum);
+  const how = `epochs ${epochs} × ${records} training records ÷ (batch ${config.batch} × grad_accum ${accum})`;
+  if (stepsGiven && config.steps !== steps)
+    throw new ConfigError(`give steps or epochs, not both: ${how} = ${steps} steps, but steps is ${config.steps}`);
+  return { config: { ...config, steps }, note: `${how} = ${steps} steps` };
 }
 
 /**

@@ -66,6 +66,11 @@ export const trainConfigSchema = z
     seed: z.number().int().min(0).default(1),
     /** Optimizer updates. 0: evaluate the model on the data and stop (a check of a loaded model). */
     steps: z.number().int().min(0).default(100),
+    /**
+     * Passes over the training data instead of `steps`: steps = ⌈epochs × records ÷ (batch × grad_accum)⌉
+     * (docs/trainer.md, "Epochs"). Giving both is an error unless `steps` is that number (a resolved config).
+     */
+    epochs: z.number().positive().optional(),
     lr: z.number().positive().default(3e-4),
     min_lr_ratio: z.number().min(0).max(1).default(0.1),
     warmup: z.number().int().min(0).default(0),
@@ -116,6 +121,14 @@ export const CONFIG_ALIASES: Record<string, string> = {
   'optimizer-state': 'optimizer_state',
   model: 'model_path',
 };
+
+/**
+ * Optimizer steps for `epochs` passes over `records` training records: ⌈epochs × records ÷ (batch × grad_accum)⌉
+ * (docs/trainer.md, "Epochs"). The quotient is rounded to 12 digits first, so 0.1 × 30 ÷ 3 is 1 step, not 2.
+ */
+export function epochSteps(epochs: number, records: number, batch: number, gradAccum = 1): number {
+  return Math.ceil(Number(((epochs * records) / (batch * gradAccum)).toPrecision(12)));
+}
 
 /** Model shapes of the presets. `gpt2` is the GPT-2 124M block shape (untied head, no biases: 163 M parameters). */
 export const MODEL_PRESETS: Record<Preset, { vocab: number; d: number; layers: number; heads: number; ctx: number }> = {

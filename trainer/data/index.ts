@@ -52,6 +52,11 @@ function checkOptions(opts: DatasetOptions): void {
   }
 }
 
+/** Training records of the data `spec` (see Dataset.trainRecords); undefined for the endless `instruct` preset. */
+export function trainingRecords(spec: string, opts: DatasetOptions): number | undefined {
+  return loadDataset(spec, opts).trainRecords;
+}
+
 /** A built-in preset name, or a path to a .txt (plain LM) or .json / .jsonl (Alpaca records) file. */
 export function loadDataset(spec: string, opts: DatasetOptions): Dataset {
   checkOptions(opts);

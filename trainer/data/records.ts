@@ -16,6 +16,8 @@ export interface RecordSource {
   trainExample(seed: number, step: number, row: number): Example;
   /** Up to `count` held-out records, in a fixed order (a prefix of any longer request). */
   heldOut(count: number): AlpacaRecord[];
+  /** Records training draws from (undefined: generated without end). */
+  trainRecords?: number;
 }
 
 /**
@@ -28,6 +30,7 @@ export function recordDataset(src: RecordSource, opts: DatasetOptions): Dataset 
   return {
     name: src.name,
     vocab: VOCAB,
+    ...(src.trainRecords !== undefined ? { trainRecords: src.trainRecords } : {}),
     trainBatch(step: number, batch: number): Batch {
       checkCount('step', step, 0);
       checkCount('batch', batch, 1);
@@ -105,5 +108,6 @@ export function fileRecordSource(
     example,
     trainExample: (seed, step, row) => examples[rngFor(seed, step, row).int(examples.length)],
     heldOut: (count) => heldOut.slice(0, count),
+    trainRecords: train.length,
   };
 }

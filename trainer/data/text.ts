@@ -25,6 +25,7 @@ export function textDataset(name: string, text: Uint8Array | Int32Array, opts: D
   return {
     name,
     vocab,
+    trainRecords: Math.floor(split / window),
     trainBatch(step: number, batch: number): Batch {
       checkCount('step', step, 0);
       checkCount('batch', batch, 1);

@@ -22,6 +22,12 @@ export interface Dataset {
    * evenly over the held-out tail.
    */
   evalSet(records: number): EvalSet;
+  /**
+   * Training records, what an epoch passes over (docs/trainer.md, "Epochs"): instruction records outside the
+   * held-out split, or for text the disjoint windows of seq + 1 tokens that fit in the training part.
+   * Undefined for data without end (the generated `instruct` preset).
+   */
+  trainRecords?: number;
 }
 
 export type Stage = 'pretrain' | 'finetune';
