@@ -161,7 +161,7 @@ describe('epochs', () => {
   const infos = (dir: string) =>
     events(dir).flatMap((e) => (e.type === 'log' && e.level === 'info' ? [e.message] : []));
 
-  it('text: a record is a window of seq + 1 tokens in the training part; steps = ⌈epochs × records ÷ (B × N)⌉', async () => {
+  it('text: a record is a window of seq + 1 tokens of the training part', async () => {
     // 2,000 bytes: the held-out tail is 10% (200 bytes), so 1,800 training bytes = 105 windows of 17 bytes.
     const file = path.join(tmp, 'words.txt');
     writeFileSync(file, 'the quick brown fox jumps over the lazy dog. '.repeat(45).slice(0, 2000));

@@ -149,6 +149,14 @@ export function dryRun(
             `for preset ${spec.model.preset}, not your program's`,
         ]
       : []),
+    ...new Set(
+      all.flatMap((r) => {
+        const c = r.config;
+        if (r.records === undefined || c.epochs === undefined) return [];
+        const per = `batch ${c.batch} × grad_accum ${c.grad_accum ?? 1}`;
+        return [`steps: epochs ${c.epochs} × ${r.records} training records ÷ (${per}) = ${c.steps} steps`];
+      }),
+    ),
   ];
   return {
     name: plan.name,

@@ -4,6 +4,7 @@
  * once. Pure: the same spec always gives the same plan.
  */
 import { MODEL_PRESETS, trainConfigSchema, type TrainConfig, type TrainConfigInput } from '@/lib/protocol/config';
+import { withEpochSteps } from './epochs';
 import { configHash, groupHash } from './hash';
 import { headlineKeys, pretrainLabel, runKey, runLabel, type RunKind } from './naming';
 import { baselineSettings, countRuns, gridSettings, lisaParameterKeys, randomSettings, type Setting } from './space';
@@ -38,6 +39,8 @@ export interface PlannedRun {
    * the keys the spec sets for it, pass-through keys included, then method and seed (and γ, K for LISA).
    */
   args?: Record<string, ParamValue>;
+  /** With `epochs`: the training records its steps were derived from (docs/trainer.md, "Epochs"). */
+  records?: number;
 }
 
 export interface SweepPlan {
@@ -52,15 +55,18 @@ export interface SweepPlan {
 
 const dataString = (d: DataSpec) => ('preset' in d ? d.preset : d.path);
 
-function buildConfig(input: TrainConfigInput): TrainConfig {
+/** The complete config; with `epochs`, its steps derived from the data (and the record count). */
+function buildConfig(input: TrainConfigInput, command = false): { config: TrainConfig; records?: number } {
   const config = trainConfigSchema.parse(input);
-  return { ...config, seq: config.seq ?? MODEL_PRESETS[config.preset].ctx };
+  const full = { ...config, seq: config.seq ?? MODEL_PRESETS[config.preset].ctx };
+  // A command sweep's program reads its data and epochs itself.
+  return command ? { config: full } : withEpochSteps(full);
 }
 
 function planPretrain(spec: SweepSpec): PlannedRun | null {
   if (!spec.pretrain) return null;
   const { steps, seed, data, overrides } = spec.pretrain;
-  const config = buildConfig({
+  const { config, records } = buildConfig({
     ...overrides,
     stage: 'pretrain',
     method: 'full',
@@ -80,6 +86,7 @@ function planPretrain(spec: SweepSpec): PlannedRun | null {
     groupHash: groupHash(config),
     dependsOn: null,
     baseline: false,
+    ...(records !== undefined ? { records } : {}),
   };
 }
 
@@ -118,15 +125,18 @@ export function planSweep(spec: SweepSpec): SweepPlan {
     // A command sweep's pass-through keys are its program's: not part of a LayerLab config, but of its identity.
     const pass = spec.command ? Object.keys(input).filter(isPassThroughKey) : [];
     const known = Object.fromEntries(Object.entries(input).filter(([k]) => !pass.includes(k)));
-    const config = buildConfig({
-      ...known,
-      stage: 'finetune',
-      method: c.kind,
-      preset: spec.model.preset,
-      data: dataString(spec.data),
-      seed: c.seed,
-      base: spec.model.base,
-    });
+    const { config, records } = buildConfig(
+      {
+        ...known,
+        stage: 'finetune',
+        method: c.kind,
+        preset: spec.model.preset,
+        data: dataString(spec.data),
+        seed: c.seed,
+        base: spec.model.base,
+      },
+      !!spec.command,
+    );
     const headline = Object.fromEntries(
       headlineKeys(c.kind).map((k) => [k, config[k as keyof TrainConfig] as ParamValue]),
     );
@@ -163,6 +173,7 @@ export function planSweep(spec: SweepSpec): SweepPlan {
       baseline: !!c.baseline,
       ...(c.kind === 'lisa' ? { switches: Math.ceil(config.steps / config.interval) } : {}),
       ...(spec.command ? { args: commandArgs(c.kind, input, config) } : {}),
+      ...(records !== undefined ? { records } : {}),
     });
   }
   return { name: spec.name, method: spec.method, pretrain, runs, duplicates };

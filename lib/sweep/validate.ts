@@ -13,6 +13,7 @@ import {
   type BaselineSpec,
   type Distribution,
   type ParameterSpec,
+  type DataSpec,
   type ParamValue,
   type ParseResult,
   type PretrainSpec,
@@ -77,6 +78,8 @@ export function validateSweepSpec(written: unknown, opts: { cwd?: string } = {})
   const parameters = passOnly ? {} : checkParameters(p, raw.parameters, method === 'random', preset);
   if (cmd && parameters && baselines) mergePassThrough(cmd, written, train, parameters, baselines);
 
+  // A command sweep's program reads its own data: no record count to check there.
+  checkExclusive(p, cmd ? undefined : data, train, parameters, baselines, pretrain);
   if (parameters && seeds && baselines && (method === 'grid' || method === 'random')) {
     const runCap = int(raw.run_cap, 1) ? raw.run_cap : undefined;
     if (raw.run_cap === undefined || runCap !== undefined) {
@@ -344,5 +347,55 @@ function crossCheck(p: Problems, s: SpaceSpec): void {
     p.add('parameters', `grid has ${n.total} runs (${breakdown}), over the maximum of ${MAX_RUNS} per sweep`);
   } else if (s.run_cap !== undefined && n.total > s.run_cap) {
     p.add('run_cap', `grid has ${n.total} runs (${breakdown}), over run_cap ${s.run_cap}`);
+  }
+}
+
+/** Keys one run's config may not hold together (the trainer refuses both). */
+const EXCLUSIVE: [string, string][] = [
+  ['steps', 'epochs'],
+  ['warmup', 'warmup_ratio'],
+];
+
+/**
+ * Each run's config merges `train` with the grid (LISA runs) or with one baseline: no such merge may hold both keys
+ * of an EXCLUSIVE pair, nor `epochs` over the endless `instruct` preset.
+ */
+function checkExclusive(
+  p: Problems,
+  data: DataSpec | undefined,
+  train: Record<string, unknown>,
+  parameters: Record<string, ParameterSpec> | undefined,
+  baselines: BaselineSpec[] | undefined,
+  pretrain: PretrainSpec | null | undefined,
+): void {
+  type Block = [path: string, keys: string[]];
+  const trainBlock: Block = ['train', Object.keys(train)];
+  const scopes: Block[][] = [
+    [trainBlock, ['parameters', Object.keys(parameters ?? {})]],
+    ...(baselines ?? []).map((b, i): Block[] => [
+      trainBlock,
+      [join('baselines', i), [...Object.keys(b.overrides), ...Object.keys(b.parameters ?? {})]],
+    ]),
+  ];
+  if (pretrain) scopes.push([['pretrain', ['steps', ...Object.keys(pretrain.overrides)]]]);
+  const seen = new Set<string>();
+  const add = (path: string, message: string) => {
+    if (!seen.has(path)) p.add(path, message);
+    seen.add(path);
+  };
+  for (const blocks of scopes) {
+    const where = (key: string) => blocks.find(([, keys]) => keys.includes(key))?.[0];
+    for (const [a, b] of EXCLUSIVE) {
+      const [at, bt] = [where(a), where(b)];
+      if (at && bt) add(join(bt, b), `give ${a} or ${b}, not both (${join(at, a)} is set)`);
+    }
+    const epochs = where('epochs');
+    const d = blocks[0][0] === 'pretrain' ? pretrain?.data : data;
+    if (epochs && d && 'preset' in d && d.preset === 'instruct') {
+      add(
+        join(epochs, 'epochs'),
+        'epochs needs data of a known size: the instruct preset draws new records at every step; give steps',
+      );
+    }
   }
 }
