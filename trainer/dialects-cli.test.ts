@@ -1,13 +1,18 @@
 // `npm run train -- <ms-swift flags> --dry-run` as a real child process: the resolved run and the one warning.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { splitRecords } from './data/records';
 
 const root = path.resolve(__dirname, '..');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'layerlab-dialect-'));
 const base = path.join(tmp, 'base');
+/** A local data file in place of the hub's `ms-agent`: epochs need data of a known size. */
+const data = path.join(tmp, 'agent.jsonl');
+const RECORDS = Array.from({ length: 40 }, (_, i) => ({ instruction: `Call tool ${i}.`, output: `tool_${i}()` }));
+writeFileSync(data, RECORDS.map((r) => JSON.stringify(r)).join('\n'));
 
 function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -21,12 +26,16 @@ function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: st
 }
 
 /** The article's ms-swift command line after `sft.py`, `--model_type` kept (a hub name: ignored, with a word). */
-const ARTICLE = (
-  '--model_type qwen-7b-chat --dataset ms-agent --batch_size 1 --max_length 2048 ' +
-  '--gradient_accumulation_steps 16 --learning_rate 5e-05 --eval_steps 2000 --save_steps 2000 ' +
-  '--num_train_epochs 2 --gradient_checkpointing True --weight_decay 0.01 --warmup_ratio 0.03 ' +
-  '--save_total_limit 2 --logging_steps 10 --sft_type full --lisa_activated_layers 2 --lisa_step_interval 20'
-).split(' ');
+const ARTICLE = [
+  '--data',
+  data,
+  ...(
+    '--model_type qwen-7b-chat --dataset ms-agent --batch_size 1 --max_length 2048 ' +
+    '--gradient_accumulation_steps 16 --learning_rate 5e-05 --eval_steps 2000 --save_steps 2000 ' +
+    '--num_train_epochs 2 --gradient_checkpointing True --weight_decay 0.01 --warmup_ratio 0.03 ' +
+    '--save_total_limit 2 --logging_steps 10 --sft_type full --lisa_activated_layers 2 --lisa_step_interval 20'
+  ).split(' '),
+];
 
 describe('trainer CLI with ms-swift flags', () => {
   beforeAll(async () => {
@@ -51,6 +60,9 @@ describe('trainer CLI with ms-swift flags', () => {
       weight_decay: 0.01,
       eval_every: 2000,
       checkpoint_every: 2000,
+      keep_checkpoints: 2,
+      epochs: 2,
+      steps: Math.ceil((2 * splitRecords('agent.jsonl', RECORDS).train.length) / 16),
       seq: 32, // max_length 2048 capped at the nano preset's context
     });
     const ignored = warnings.filter((w) => w.startsWith('ignored, no meaning in LayerLab'));
