@@ -14,6 +14,10 @@ const envSchema = z.object({
   LAYERLAB_PUBLIC_URL: z.url('LAYERLAB_PUBLIC_URL must be a URL like http://host:3000').optional(),
   /** Seconds without an event before a running command run's page says so. */
   LAYERLAB_SILENT_AFTER_S: z.coerce.number().int().min(1).default(60),
+  /** Where runs of sweeps without an `executor` section go (docs/slurm.md). */
+  LAYERLAB_EXECUTOR: z.enum(['local', 'slurm']).default('local'),
+  /** How many runs LayerLab hands to Slurm at once (Slurm queues them). */
+  LAYERLAB_SLURM_JOBS: z.coerce.number().int().min(1).max(10_000).default(64),
 });
 
 export type Env = z.infer<typeof envSchema> & { dataHome: string };

@@ -17,7 +17,7 @@ const MAY_IMPORT: Record<string, string[]> = {
   'lib/runs': ['db', 'lib', 'lib/protocol'],
   'lib/ingest': ['db', 'lib', 'lib/protocol', 'lib/runs'],
   'lib/scheduler': ['db', 'lib/ingest', 'lib/runs'],
-  'lib/sweep': ['db', 'lib', 'lib/estimate', 'lib/protocol', 'lib/runs', 'lib/stats', 'trainer'],
+  'lib/sweep': ['db', 'lib', 'lib/estimate', 'lib/protocol', 'lib/runs', 'lib/scheduler', 'lib/stats', 'trainer'],
   'lib/queries': ['db', 'lib', 'lib/ingest', 'lib/protocol', 'lib/runs', 'lib/stats'],
   'lib/shares': ['lib', 'lib/queries'],
   'lib/table-formats': ['lib/protocol', 'lib/queries', 'lib/stats'],

@@ -16,12 +16,15 @@ export interface QueueRow {
   dependsOn: string | null;
   /** The resolved trainer config as JSON. */
   config: string;
+  /** Its sweep spec's `executor` section as JSON (docs/sweep-spec.md); null when the sweep has none. */
+  executor: string | null;
 }
 
 function rows(sqlite: Database.Database, where: string, ...params: unknown[]): QueueRow[] {
   return sqlite
     .prepare(
-      'SELECT id, status, dir, pid, slot, attempts, depends_on AS dependsOn, config FROM runs ' +
+      'SELECT id, status, dir, pid, slot, attempts, depends_on AS dependsOn, config, ' +
+        "(SELECT json_extract(s.spec, '$.executor') FROM sweeps s WHERE s.id = runs.sweep_id) AS executor FROM runs " +
         `WHERE ${where} ORDER BY created_at, rowid`,
     )
     .all(...params) as QueueRow[];

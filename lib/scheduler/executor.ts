@@ -40,6 +40,13 @@ export interface LaunchSpec {
   env: Record<string, string>;
   /** A command run: start this program instead of the trainer (`configFile` and `resume` are then unused). */
   command?: CommandLaunch;
+  /** The sweep's `executor` section (docs/sweep-spec.md), for executors that take options (Slurm). */
+  options?: Record<string, unknown>;
+  /**
+   * The base run's handle while it still runs on the same executor: an executor that can queue a job behind
+   * another (`queuesBehind`) starts this one after it finished successfully (Slurm: --dependency=afterok).
+   */
+  after?: Handle;
 }
 
 /** The researcher's own program, rendered from a command sweep's spec (lib/sweep/command.ts). */
@@ -58,8 +65,21 @@ export interface Handle {
 
 export type ProcessState = 'alive' | 'exited' | 'unknown';
 
+/**
+ * Thrown by `submit` when the executor cannot be asked right now (e.g. the Slurm controller does not answer):
+ * the run stays queued and is launched on a later tick, instead of failing.
+ */
+export class ExecutorUnavailable extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ExecutorUnavailable';
+  }
+}
+
 export interface Executor {
   readonly name: string;
+  /** Whether `submit` honours `LaunchSpec.after` (then the scheduler launches runs whose base still runs). */
+  readonly queuesBehind?: boolean;
   submit(spec: LaunchSpec): Handle;
   status(runId: string, handle: Handle): ProcessState;
   /** SIGTERM, then SIGKILL after `graceMs` if it is still alive. */

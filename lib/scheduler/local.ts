@@ -94,17 +94,21 @@ export class LocalExecutor implements Executor {
   }
 
   logs(dir: string, bytes: number): string {
-    const file = stderrLog(dir);
-    if (!fs.existsSync(file)) return '';
-    const size = fs.statSync(file).size;
-    const fd = fs.openSync(file, 'r');
-    try {
-      const len = Math.min(size, bytes);
-      const buf = Buffer.alloc(len);
-      fs.readSync(fd, buf, 0, len, size - len);
-      return buf.toString('utf8');
-    } finally {
-      fs.closeSync(fd);
-    }
+    return tailLog(stderrLog(dir), bytes);
+  }
+}
+
+/** The last `bytes` of a file; '' when it does not exist. */
+export function tailLog(file: string, bytes: number): string {
+  if (!fs.existsSync(file)) return '';
+  const size = fs.statSync(file).size;
+  const fd = fs.openSync(file, 'r');
+  try {
+    const len = Math.min(size, bytes);
+    const buf = Buffer.alloc(len);
+    fs.readSync(fd, buf, 0, len, size - len);
+    return buf.toString('utf8');
+  } finally {
+    fs.closeSync(fd);
   }
 }

@@ -21,7 +21,7 @@ import {
 } from '../runs/layout';
 import { isActive, tryTransition } from '../runs/lifecycle';
 import { awaitBase, busySlots, launchableRuns, type QueueRow, queueRow, runningRuns, trainerGone } from '../runs/queue';
-import type { Executor, LaunchSpec } from './executor';
+import { type Executor, ExecutorUnavailable, type LaunchSpec } from './executor';
 import { acquireLock } from './lock';
 import type { Slot } from './slots';
 
@@ -35,6 +35,11 @@ export interface SchedulerOptions {
   /** The server's own URL, given to command runs as LAYERLAB_URL. */
   publicUrl?: string;
   log?: (message: string) => void;
+  /**
+   * More executors by name (e.g. `slurm` beside `local`): a sweep's `executor.kind` picks one; runs without
+   * one go to the constructor's. A slot with `executor` set serves only that executor's runs.
+   */
+  executors?: Record<string, Executor>;
 }
 
 export class Scheduler {
@@ -47,6 +52,9 @@ export class Scheduler {
   readonly graceMs: number;
   readonly maxAttempts: number;
   private readonly log: (message: string) => void;
+  private readonly executors: Record<string, Executor>;
+  /** Executors that refused submissions this tick because they cannot be reached. */
+  private unavailable = new Set<string>();
 
   constructor(
     private readonly conn: Connection,
@@ -57,7 +65,22 @@ export class Scheduler {
     this.graceMs = opts.graceMs ?? 5000;
     this.maxAttempts = opts.maxAttempts ?? 3;
     this.log = opts.log ?? ((m) => console.log(`[scheduler] ${m}`));
+    this.executors = { ...opts.executors, [executor.name]: executor };
   }
+
+  /**
+   * The executor of a run: the one whose slot it holds (so a restart with another default keeps watching it
+   * where it runs), else its sweep's `executor.kind`, else the default.
+   */
+  executorOf(run: QueueRow): Executor | null {
+    const slot = run.slot ? this.opts.slots.find((s) => s.id === run.slot) : undefined;
+    if (slot?.executor && this.executors[slot.executor]) return this.executors[slot.executor];
+    const kind = run.executor ? (JSON.parse(run.executor) as { kind?: string }).kind : undefined;
+    if (!kind) return this.executor;
+    return this.executors[kind] ?? null;
+  }
+
+  private slotExecutor = (slot: Slot): string => slot.executor ?? this.executor.name;
 
   /** Takes the data home's lock; returns false (and does nothing) when another scheduler holds it. */
   start(): boolean {
@@ -79,8 +102,20 @@ export class Scheduler {
     this.lock = null;
   }
 
+  /** Slots of the default executor. */
   get slotCount(): number {
-    return this.opts.slots.length;
+    return this.slotsFor();
+  }
+
+  /** Slots of one executor (by name; the default's without one): how many of its runs go out at once. */
+  slotsFor(kind?: string): number {
+    const name = kind ?? this.executor.name;
+    return this.opts.slots.filter((s) => this.slotExecutor(s) === name).length;
+  }
+
+  /** The default executor's name: where runs of sweeps without an `executor` section go. */
+  get defaultExecutor(): string {
+    return this.executor.name;
   }
 
   get running(): boolean {
@@ -101,7 +136,7 @@ export class Scheduler {
   reconcile(): void {
     for (const run of runningRuns(this.conn.sqlite)) {
       this.ingest(run);
-      const alive = run.pid !== null && this.executor.status(run.id, { pid: run.pid }) === 'alive';
+      const alive = run.pid !== null && this.executorOf(run)?.status(run.id, { pid: run.pid }) === 'alive';
       if (alive) this.log(`re-attached to run ${run.id} (pid ${run.pid})`);
       else this.onTrainerGone(run.id);
     }
@@ -113,8 +148,10 @@ export class Scheduler {
     try {
       for (const run of runningRuns(this.conn.sqlite)) {
         this.ingest(run);
-        if (run.pid !== null && this.executor.status(run.id, { pid: run.pid }) !== 'alive') this.onTrainerGone(run.id);
+        const exec = this.executorOf(run);
+        if (run.pid !== null && exec?.status(run.id, { pid: run.pid }) !== 'alive') this.onTrainerGone(run.id);
       }
+      this.unavailable.clear();
       this.launchQueued();
     } catch (e) {
       this.log(`tick failed: ${(e as Error).message}`);
@@ -131,7 +168,10 @@ export class Scheduler {
     // A command run's exit code is its status: read from the exit record its wrapper left in the run folder.
     const exit =
       run.dir && commandOf(run.config)
-        ? { record: readExitRecord(run.dir), stderrTail: stderrTail(this.executor.logs(run.dir, 4096)) }
+        ? {
+            record: readExitRecord(run.dir),
+            stderrTail: stderrTail((this.executorOf(run) ?? this.executor).logs(run.dir, 4096)),
+          }
         : undefined;
     const gone = trainerGone(this.conn.sqlite, runId, {
       maxAttempts: this.maxAttempts,
@@ -151,16 +191,34 @@ export class Scheduler {
     if (free.length === 0) return;
     for (const run of launchableRuns(this.conn.sqlite)) {
       if (free.length === 0) break;
-      if (awaitBase(this.conn.sqlite, run) !== 'ready') continue;
-      this.launch(run, free.shift()!);
+      const exec = this.executorOf(run);
+      if (!exec) {
+        const kind = (JSON.parse(run.executor!) as { kind?: string }).kind;
+        tryTransition(this.conn.sqlite, run.id, 'refuse', { message: `this server has no ${kind} executor` });
+        continue;
+      }
+      if (this.unavailable.has(exec.name)) continue;
+      const at = free.findIndex((s) => this.slotExecutor(s) === exec.name);
+      if (at < 0) continue;
+      const base = awaitBase(this.conn.sqlite, run);
+      let after: number | undefined;
+      if (base === 'wait' && exec.queuesBehind) {
+        // The executor queues it behind its base's job (Slurm: afterok), so it need not wait here.
+        const b = queueRow(this.conn.sqlite, run.dependsOn!);
+        if (b?.status !== 'running' || b.pid === null || this.executorOf(b) !== exec) continue;
+        after = b.pid;
+      } else if (base !== 'ready') continue;
+      if (this.launch(run, free[at], exec, after)) free.splice(at, 1);
     }
   }
 
-  private launch(run: QueueRow, slot: Slot): void {
+  /** Whether the slot was taken. */
+  private launch(run: QueueRow, slot: Slot, executor: Executor, after?: number): boolean {
     const dir = run.dir!;
     const config = configFile(dir);
     fs.mkdirSync(dir, { recursive: true });
     const command = commandOf(run.config);
+    const options = run.executor ? (JSON.parse(run.executor) as Record<string, unknown>) : undefined;
     let spec: LaunchSpec;
     if (command) spec = this.commandLaunch(run.id, dir, command, slot);
     else {
@@ -170,20 +228,30 @@ export class Scheduler {
       if (!resume) this.setAsideEarlierAttempt(run.id, dir);
       spec = { runId: run.id, dir, configFile: config, resume, env: slot.env };
     }
+    if (options) spec.options = options;
+    if (after !== undefined) spec.after = { pid: after };
     const resume = spec.resume;
     try {
-      const handle = this.executor.submit(spec);
+      const handle = executor.submit(spec);
       if (!tryTransition(this.conn.sqlite, run.id, 'claim', { pid: handle.pid, slot: slot.id })) {
         // Another server changed the run since this tick read the queue (e.g. cancelled it): stop the trainer.
         this.log(`run ${run.id} left the queue while its trainer started; stopping it (pid ${handle.pid})`);
-        void this.executor.cancel(run.id, handle, this.graceMs);
-        return;
+        void executor.cancel(run.id, handle, this.graceMs).catch(() => {});
+        return true;
       }
       this.log(`launched run ${run.id} on ${slot.id} (pid ${handle.pid}${resume ? ', resuming' : ''})`);
+      return true;
     } catch (e) {
+      if (e instanceof ExecutorUnavailable) {
+        // Not the run's fault: it stays queued and goes out when the executor answers again.
+        this.unavailable.add(executor.name);
+        this.log(`${(e as Error).message}; run ${run.id} stays queued`);
+        return false;
+      }
       tryTransition(this.conn.sqlite, run.id, 'refuse', {
         message: `could not start the ${command ? 'program' : 'trainer'}: ${(e as Error).message}`,
       });
+      return false;
     }
   }
 
@@ -232,8 +300,9 @@ export class Scheduler {
     if (!run || !isActive(run.status)) return false;
     this.cancelling.add(runId);
     try {
-      if (run.status === 'running' && run.pid !== null) {
-        await this.executor.cancel(run.id, { pid: run.pid }, this.graceMs);
+      const exec = this.executorOf(run);
+      if (run.status === 'running' && run.pid !== null && exec) {
+        await exec.cancel(run.id, { pid: run.pid }, this.graceMs);
         this.ingest(run);
       }
       // Refused when the trainer finished or failed on its own meanwhile: its events said how the run ended.

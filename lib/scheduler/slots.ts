@@ -8,6 +8,13 @@ import os from 'node:os';
 export interface Slot {
   id: string;
   env: Record<string, string>;
+  /** The executor whose runs it takes (Scheduler `executors`); the default executor's when absent. */
+  executor?: string;
+}
+
+/** Slots for the Slurm executor: how many runs LayerLab hands to Slurm at once (Slurm queues them). */
+export function slurmSlots(n: number): Slot[] {
+  return Array.from({ length: n }, (_, i) => ({ id: `slurm${i}`, env: {}, executor: 'slurm' }));
 }
 
 export function detectGpus(): string[] {

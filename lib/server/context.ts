@@ -8,12 +8,16 @@ import { publicUrl, readEnv, type Env } from '../env';
 import { DB_FILE, ensureDataHome } from '../data-home';
 import { LocalExecutor } from '../scheduler/local';
 import { Scheduler } from '../scheduler/scheduler';
-import { planSlots } from '../scheduler/slots';
+import { planSlots, slurmSlots } from '../scheduler/slots';
+import { SlurmExecutor } from '../scheduler/slurm';
+import { slurmDefaultsFromEnv } from '../scheduler/slurm-options';
 
 export interface Context {
   env: Env;
   conn: Connection;
   scheduler: Scheduler;
+  /** The Slurm executor (idle until a run goes to it): its jobs and health for the pages. */
+  slurm: SlurmExecutor;
   root: string;
 }
 
@@ -25,12 +29,18 @@ export function getContext(): Context {
     ensureDataHome(env.dataHome);
     const conn = openDatabase(path.join(env.dataHome, DB_FILE));
     const root = process.env.LAYERLAB_ROOT ?? process.cwd();
-    const scheduler = new Scheduler(conn, new LocalExecutor(root), {
+    const local = new LocalExecutor(root);
+    const slurm = new SlurmExecutor({ root, defaults: slurmDefaultsFromEnv(process.env) });
+    const scheduler = new Scheduler(conn, env.LAYERLAB_EXECUTOR === 'slurm' ? slurm : local, {
       dataHome: env.dataHome,
-      slots: planSlots(env.LAYERLAB_SLOTS),
+      slots: [
+        ...planSlots(env.LAYERLAB_SLOTS).map((s) => ({ ...s, executor: 'local' })),
+        ...slurmSlots(env.LAYERLAB_SLURM_JOBS),
+      ],
+      executors: { local, slurm },
       publicUrl: publicUrl(env),
     });
-    holder.__layerlab = { env, conn, scheduler, root };
+    holder.__layerlab = { env, conn, scheduler, slurm, root };
   }
   return holder.__layerlab;
 }

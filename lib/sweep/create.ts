@@ -10,7 +10,7 @@ import type { RunCommand } from '../runs/command';
 import { createRun } from '../runs/lifecycle';
 import { renderCommand } from './command';
 import type { ThroughputSample } from '../estimate/time';
-import { dryRun, type DryRun } from './dry-run';
+import { dryRun, type DryRun, type DryRunOptions } from './dry-run';
 import { planSweep, type PlannedRun } from './plan';
 import { confineSpecPaths, type PathRoots } from './paths';
 import { parseSweepSpec } from './spec';
@@ -57,11 +57,16 @@ function reusablePretrain(conn: Connection, hash: string): { id: string; status:
     .get(hash) as { id: string; status: string } | undefined;
 }
 
-export function planDryRun(conn: Connection, spec: SweepSpec, slots: number): DryRun {
+export function planDryRun(
+  conn: Connection,
+  spec: SweepSpec,
+  slots: number,
+  executor?: DryRunOptions['executor'],
+): DryRun {
   const finished = conn.sqlite
     .prepare(`SELECT config_hash AS h FROM runs WHERE kind = 'pretrain' AND status = 'finished'`)
     .all() as { h: string }[];
-  return dryRun(spec, throughputHistory(conn), slots, { finishedHashes: finished.map((f) => f.h) });
+  return dryRun(spec, throughputHistory(conn), slots, { finishedHashes: finished.map((f) => f.h), executor });
 }
 
 /**

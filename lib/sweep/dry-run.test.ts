@@ -26,6 +26,19 @@ describe('built-in spec presets', () => {
 describe('dryRun', () => {
   const spec = preset('nano-demo');
 
+  it('shows the sbatch line of each run of a Slurm sweep; the fine-tunes wait for the pretrain', () => {
+    expect(dryRun(spec, [], 1).runs[0].sbatch).toBeUndefined();
+    const d = dryRun({ ...spec, executor: { kind: 'slurm', time: '30' } }, [], 4, {
+      executor: { kind: 'local', slurmDefaults: { partition: 'gpu' } },
+    });
+    expect(d.pretrain?.sbatch).toContain(' --partition=gpu --time=30 ');
+    expect(d.pretrain?.sbatch).not.toContain('--dependency');
+    expect(d.runs[0].sbatch).toMatch(
+      /^sbatch --parsable '--job-name=layerlab-<run>' .* '--dependency=afterok:<pretrain job>'/,
+    );
+    expect(dryRun(spec, [], 1, { executor: { kind: 'slurm' } }).runs[0].sbatch).toContain('--signal=B:TERM@120');
+  });
+
   it('estimates every run and the totals, JSON-friendly', () => {
     const d = dryRun(spec, [], 2);
     expect(JSON.parse(JSON.stringify(d))).toEqual(d);

@@ -7,6 +7,13 @@ import { estimateMemory, TFJS_OVERHEAD_BYTES, type MemoryBreakdown, type Precisi
 import { presetShape } from '@/lib/protocol/inventory';
 import { estimateRunTime, planTime, type ThroughputSample } from '@/lib/estimate/time';
 import { displayCommand, renderCommand } from './command';
+import {
+  BATCH_SCRIPT,
+  mergeSlurmOptions,
+  sbatchArgs,
+  sbatchLine,
+  type SlurmOptions,
+} from '@/lib/scheduler/slurm-options';
 import { planSweep, type PlannedRun, type SweepPlan } from './plan';
 import type { SweepSpec } from './types';
 
@@ -17,6 +24,8 @@ export interface DryRunOptions {
   overheadBytes?: number;
   /** Config hashes of runs already finished (e.g. a pretrain from an earlier sweep): they cost nothing. */
   finishedHashes?: Iterable<string>;
+  /** The server's executor for sweeps without an `executor` section, and its Slurm defaults (LAYERLAB_SLURM_*). */
+  executor?: { kind: string; slurmDefaults?: SlurmOptions };
 }
 
 export interface RunEstimate {
@@ -36,6 +45,8 @@ export type DryRunRun = PlannedRun & {
   /** A command sweep's run: its argument vector (`${run_dir}` shown as `<run_dir>`) and that as one line. */
   command?: string[];
   commandLine?: string;
+  /** The line the run is submitted with, when its sweep runs on Slurm (`<run>`: its id, unknown yet). */
+  sbatch?: string;
 };
 
 /** Where a dry run's commands show the run folder, which does not exist yet. */
@@ -110,6 +121,16 @@ function withEstimate(
   };
 }
 
+/** The sbatch line of a run of this sweep (after: it waits for the pretrain's job), or null off Slurm. */
+function sbatchFor(spec: SweepSpec, options: DryRunOptions): ((after: boolean) => string) | null {
+  if ((spec.executor?.kind ?? options.executor?.kind ?? 'local') !== 'slurm') return null;
+  const slurm = mergeSlurmOptions(options.executor?.slurmDefaults ?? {}, spec.executor);
+  const dir = '$LAYERLAB_HOME/runs/<run>';
+  const script = `${dir}/${BATCH_SCRIPT}`;
+  return (after) =>
+    sbatchLine(sbatchArgs(slurm, { runId: '<run>', dir, script, after: after ? '<pretrain job>' : undefined }));
+}
+
 /** Plan `spec` and estimate every run; `slots` concurrent runs for the parallel total. */
 export function dryRun(
   spec: SweepSpec,
@@ -119,6 +140,7 @@ export function dryRun(
 ): DryRun {
   const plan = planSweep(spec);
   const finished = new Set(options.finishedHashes ?? []);
+  const line = sbatchFor(spec, options);
   const pretrain = plan.pretrain ? withEstimate(plan.pretrain, history, finished, options) : null;
   const runs = plan.runs.map((r) => {
     const run = withEstimate(r, history, finished, options);
@@ -126,6 +148,10 @@ export function dryRun(
     const argv = renderCommand({ spec: spec.command, args: r.args, runDir: DRY_RUN_DIR, seed: r.seed });
     return { ...run, command: argv, commandLine: displayCommand(argv) };
   });
+  if (line) {
+    if (pretrain) pretrain.sbatch = line(false);
+    for (const r of runs) r.sbatch = line(!!pretrain && !pretrain.estimate.reused);
+  }
   const all = pretrain ? [pretrain, ...runs] : runs;
   const time = planTime(
     pretrain?.estimate.seconds ?? 0,

@@ -289,3 +289,20 @@ parameters:
     expect(problems('  ')[0].message).toBe('empty spec');
   });
 });
+
+describe('executor', () => {
+  it('takes a Slurm section and reports each bad key with its path', () => {
+    const spec = ok(
+      `${ARCHITECTURE_EXAMPLE}executor: { kind: slurm, partition: gpu, gres: 'gpu:1', time: '2:00:00' }\n`,
+    );
+    expect(spec.executor).toEqual({ kind: 'slurm', partition: 'gpu', gres: 'gpu:1', time: '2:00:00' });
+    expect(ok(ARCHITECTURE_EXAMPLE).executor).toBeUndefined();
+    expect(problems(`${ARCHITECTURE_EXAMPLE}executor: { kind: slurm, time: soon, cpus: 2 }\n`)).toEqual([
+      { path: 'executor.time', message: expect.stringMatching(/^expected a Slurm time/) },
+      { path: 'executor.cpus', message: expect.stringMatching(/^unknown key; expected kind or one of partition/) },
+    ]);
+    expect(problems(`${ARCHITECTURE_EXAMPLE}executor: slurm\n`)).toEqual([
+      { path: 'executor', message: 'expected a mapping { kind: slurm, partition, ... }' },
+    ]);
+  });
+});

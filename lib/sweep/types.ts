@@ -1,6 +1,7 @@
 /** The sweep spec after validation (docs/sweep-spec.md). Keys are snake_case like the run config. */
 import type { Method, Preset, TrainConfig } from '@/lib/protocol/config';
 import type { CommandSpec } from './command';
+import type { ExecutorSpec } from '@/lib/scheduler/slurm-options';
 
 /** One problem in a spec: a dotted path (`parameters.gamma.values[2]`, '' for the whole spec) and why. */
 export interface Problem {
@@ -67,6 +68,8 @@ export interface SweepSpec {
   baselines: BaselineSpec[];
   /** A command sweep (docs/command-sweeps.md): each run is this program, not LayerLab's trainer. */
   command?: CommandSpec;
+  /** Where its runs execute; absent: the server's default (LAYERLAB_EXECUTOR). */
+  executor?: ExecutorSpec;
 }
 
 export type ParseResult = { ok: true; spec: SweepSpec } | { ok: false; problems: Problem[] };

@@ -5,6 +5,7 @@
 import { CONFIG_ALIASES, METHODS, type Method, type Preset } from '@/lib/protocol/config';
 import { METHOD_SWITCHES, resolveDialect } from '@/lib/protocol/dialects';
 import { COMMAND_KEYS, isCommandSpec, type SplitCommandSpec, splitCommandSpec } from './command';
+import { checkExecutorSpec, type ExecutorSpec } from '@/lib/scheduler/slurm-options';
 import { checkData, checkModel, checkOverrides, checkValue, isMapping, join, Problems } from './fields';
 import { LISA_KEYS, LORA_KEYS, PRETRAIN_KEYS, STRUCTURAL_KEYS, TRAIN_KEYS, keyAppliesTo, resolveAliases } from './keys';
 import { MAX_RUNS, countRuns, type SpaceSpec } from './space';
@@ -34,6 +35,7 @@ const TOP_KEYS = [
   'parameters',
   'seeds',
   'baselines',
+  'executor',
 ];
 
 const int = (v: unknown, min: number): v is number => typeof v === 'number' && Number.isInteger(v) && v >= min;
@@ -77,6 +79,7 @@ export function validateSweepSpec(written: unknown, opts: { cwd?: string } = {})
   const passOnly = cmd && Object.keys(cmd.parameters).length > 0 && Object.keys(raw.parameters ?? {}).length === 0;
   const parameters = passOnly ? {} : checkParameters(p, raw.parameters, method === 'random', preset);
   if (cmd && parameters && baselines) mergePassThrough(cmd, written, train, parameters, baselines);
+  const executor = raw.executor === undefined ? undefined : checkExecutor(p, raw.executor);
 
   // A command sweep's program reads its own data: no record count to check there.
   checkExclusive(p, cmd ? undefined : data, train, parameters, baselines, pretrain);
@@ -112,6 +115,7 @@ export function validateSweepSpec(written: unknown, opts: { cwd?: string } = {})
     ...(typeof raw.description === 'string' ? { description: raw.description } : {}),
     ...(raw.run_cap !== undefined ? { run_cap: raw.run_cap as number } : {}),
     ...(cmd?.command ? { command: { ...cmd.command, ...(preset ? { preset: true } : {}) } } : {}),
+    ...(executor ? { executor } : {}),
   };
   return { ok: true, spec };
 }
@@ -160,6 +164,14 @@ function checkPretrain(p: Problems, raw: unknown, preset?: Preset): PretrainSpec
   const d = checkData(p, data ?? { preset: 'pretrain' }, 'pretrain.data');
   if (s === undefined || !d) return undefined;
   return { steps: s as number, seed: int(seed, 0) ? seed : 0, data: d, overrides };
+}
+
+/** `executor: { kind: local | slurm, ...Slurm options }` (lib/scheduler/slurm-options.ts). */
+function checkExecutor(p: Problems, raw: unknown): ExecutorSpec | undefined {
+  if (!isMapping(raw)) return void p.add('executor', 'expected a mapping { kind: slurm, partition, ... }');
+  const problems = checkExecutorSpec(raw);
+  for (const [key, message] of problems) p.add(join('executor', key), message);
+  return problems.length === 0 ? ({ kind: 'local', ...raw } as ExecutorSpec) : undefined;
 }
 
 function checkSeeds(p: Problems, raw: unknown): number[] | undefined {

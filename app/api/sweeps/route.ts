@@ -18,7 +18,7 @@ export const dynamic = 'force-dynamic';
 export async function POST(req: Request) {
   return handle(async () => {
     requireAdmin(req);
-    const { conn, env, scheduler } = getContext();
+    const { conn, env, scheduler, slurm } = getContext();
     const text = await readBody(req, MAX_SPEC_BYTES);
     const from = new URL(req.url).searchParams.get('from');
     if (from !== null && from !== 'command') throw badRequest(`from=${from}: the only source is from=command`);
@@ -32,7 +32,11 @@ export async function POST(req: Request) {
     const spec = parseOrThrow(text, req.headers.get('content-type') ?? undefined, roots, process.cwd());
     if (spec.command) requireCommandAdmin(req);
     const dry = new URL(req.url).searchParams.get('dryRun');
-    if (dry === '1' || dry === 'true') return NextResponse.json(planDryRun(conn, spec, scheduler.slotCount));
+    if (dry === '1' || dry === 'true') {
+      const executor = { kind: scheduler.defaultExecutor, slurmDefaults: slurm.options(undefined) };
+      const slots = scheduler.slotsFor(spec.executor?.kind ?? scheduler.defaultExecutor);
+      return NextResponse.json(planDryRun(conn, spec, slots, executor));
+    }
     const created = createSweep(conn, env.dataHome, spec);
     scheduler.tick();
     return NextResponse.json(created, { status: 201 });

@@ -1,0 +1,343 @@
+// The Slurm executor against a real single-node Slurm (scripts/slurm-local.sh, started here in a temporary folder
+// on its own ports) and the real trainer, driven by the real scheduler over a real SQLite file. Without Slurm
+// installed these tests fail, saying what to install: they are never skipped.
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { tempDatabase, type TempDatabase } from '../ingest/testing';
+import { parseEvent, type RunEvent } from '../protocol';
+import { eventsFile, readExitRecord } from '../runs/layout';
+import { createSweep, parseOrThrow } from '../sweep/create';
+import { LocalExecutor } from './local';
+import { Scheduler } from './scheduler';
+import { SlurmExecutor } from './slurm';
+import { slurmSlots } from './slots';
+
+const root = path.resolve(__dirname, '../..');
+const script = path.join(root, 'scripts', 'slurm-local.sh');
+const installed = spawnSync('sh', ['-c', 'command -v sbatch && test -x /usr/sbin/slurmctld']).status === 0;
+
+let clusterDir = '';
+let clusterEnv: NodeJS.ProcessEnv = process.env;
+/** What the server's Slurm commands see: the cluster's SLURM_CONF. */
+let slurmEnv: NodeJS.ProcessEnv = process.env;
+const open: TempDatabase[] = [];
+const schedulers: Scheduler[] = [];
+
+const cluster = (cmd: 'start' | 'stop') =>
+  execFileSync('bash', [script, cmd], { env: clusterEnv, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+const slurm = (cmd: string, ...args: string[]) =>
+  execFileSync(cmd, args, { env: slurmEnv, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+
+beforeAll(() => {
+  if (!installed) {
+    throw new Error('Slurm is not installed here: install slurm-wlm munge (see docs/slurm.md) to run these tests');
+  }
+  clusterDir = fs.mkdtempSync(path.join(os.tmpdir(), 'layerlab-slurm-test-'));
+  const port = String(20_000 + (process.pid % 4000) * 2);
+  clusterEnv = { ...process.env, LAYERLAB_SLURM_LOCAL: clusterDir, LAYERLAB_SLURM_PORT: port };
+  slurmEnv = { ...process.env, SLURM_CONF: path.join(clusterDir, 'slurm.conf') };
+  cluster('start');
+  // The fine-tunes of the tests below start from one small pretrain (the equality test pretrains its own).
+  const args = ['--preset', 'nano', '--stage', 'pretrain', '--steps', '1', '--batch', '2', '--seq', '16'];
+  const pre = spawnSync(process.execPath, ['--import', 'tsx', 'trainer/cli.ts', ...args, '--out', base()], {
+    cwd: root,
+    encoding: 'utf8',
+  });
+  expect(pre.status, pre.stderr).toBe(0);
+}, 60_000);
+
+afterAll(() => {
+  if (!installed) return;
+  cluster('stop');
+  fs.rmSync(clusterDir, { recursive: true, force: true });
+}, 60_000);
+
+afterEach(() => {
+  for (const s of schedulers.splice(0)) s.stop();
+  for (const t of open.splice(0)) t.close();
+});
+
+const base = () => path.join(clusterDir, 'base');
+const NANO = `
+model: { preset: nano }
+data: { preset: instruct }
+seeds: [1]
+`;
+/** A nano fine-tune from the pretrain made in beforeAll. */
+const BASED = () => `
+model: { preset: nano, base: ${base()} }
+data: { preset: instruct }
+seeds: [1]
+`;
+
+/** A data home with a sweep of each spec in it, and a scheduler over it with both executors. */
+function setup(specs: string | string[], opts: { slurm?: SlurmExecutor } = {}) {
+  const t = tempDatabase('layerlab-slurm-home-');
+  open.push(t);
+  const slurmExec = opts.slurm ?? new SlurmExecutor({ root, env: slurmEnv, pollMs: 200 });
+  const local = new LocalExecutor(root);
+  const s = new Scheduler(t.conn, local, {
+    dataHome: t.dir,
+    slots: [{ id: 'cpu0', env: { CUDA_VISIBLE_DEVICES: '' } }, ...slurmSlots(8)],
+    executors: { slurm: slurmExec },
+    graceMs: 30_000,
+    log: () => {},
+  });
+  schedulers.push(s);
+  const sweeps = [specs].flat().map((spec) => createSweep(t.conn, t.dir, parseOrThrow(spec)));
+  const sweep = sweeps[0];
+  const row = (key: string, i = 0) => {
+    const id = sweeps[i].runs.find((r) => r.key === key)!.id;
+    return t.conn.sqlite.prepare('SELECT * FROM runs WHERE id = ?').get(id) as Record<string, unknown> & {
+      id: string;
+      status: string;
+      pid: number | null;
+      dir: string;
+      failure_message: string | null;
+    };
+  };
+  return { t, s, slurm: slurmExec, sweep, sweeps, row };
+}
+
+/** Tick until `check` passes (vi.waitFor lets the executor's background polls run in between). */
+const until = (s: Scheduler[], check: () => void, timeout = 120_000) =>
+  vi.waitFor(
+    () => {
+      for (const x of s) x.tick();
+      check();
+    },
+    { timeout, interval: 200 },
+  );
+
+const events = (dir: string): RunEvent[] =>
+  fs.readFileSync(eventsFile(dir), 'utf8').split('\n').filter(Boolean).map(parseEvent);
+
+/** train/loss by step, checking that no step is logged twice. */
+function losses(dir: string): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const e of events(dir)) {
+    if (e.type !== 'metrics') continue;
+    expect(out.has(e.step), `metrics for step ${e.step} twice`).toBe(false);
+    out.set(e.step, e.values['train/loss']);
+  }
+  return out;
+}
+
+/** The process of a job's batch step: the trainer (the batch script execs it). */
+function stepProcess(job: number): number {
+  for (const pid of fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const env = fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+      const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (env.includes(`SLURM_JOB_ID=${job}`) && cmd.includes('trainer/cli.ts')) return Number(pid);
+    } catch {
+      /* gone, or not ours to read */
+    }
+  }
+  throw new Error(`no trainer process of job ${job}`);
+}
+
+function jobState(id: number): { state: string; reason: string } {
+  const out = slurm('scontrol', 'show', 'job', '-o', String(id));
+  return { state: /JobState=(\S+)/.exec(out)![1], reason: /Reason=(\S+)/.exec(out)![1] };
+}
+
+describe('Slurm executor on a single-node Slurm', { timeout: 180_000 }, () => {
+  it('runs a nano sweep (pretrain as a Slurm dependency) to the same losses, bit for bit, as local', async () => {
+    const spec = `name: eq
+${NANO}
+pretrain: { steps: 2, batch: 2, seq: 16 }
+train: { steps: 6, batch: 2, seq: 16, eval_every: 3, eval_records: 8, checkpoint_every: 3 }
+parameters:
+  gamma: { value: 1 }
+  interval: { value: 2 }
+baselines: [{ method: full }]
+`;
+    const viaSlurm = setup(`${spec}executor: { kind: slurm, time: '10' }\n`);
+    const viaLocal = setup(spec);
+    const keys = viaSlurm.sweep.runs.map((r) => r.key);
+    expect(keys).toEqual(['pretrain', 'lisa-g1-k2-s1', 'full-s1']);
+    // One tick submits all three: the fine-tunes wait in Slurm's queue behind the pretrain's job.
+    viaSlurm.s.tick();
+    const pre = viaSlurm.row('pretrain').pid!;
+    const lisa = viaSlurm.row('lisa-g1-k2-s1');
+    expect(lisa.status).toBe('running');
+    const dep = slurm('scontrol', 'show', 'job', '-o', String(lisa.pid));
+    expect(dep).toContain(`Dependency=afterok:${pre}`);
+    expect(dep).toContain(`WorkDir=${lisa.dir}`);
+    await until([viaSlurm.s, viaLocal.s], () => {
+      for (const key of keys) {
+        expect(viaSlurm.row(key).status, `${key} via Slurm`).toBe('finished');
+        expect(viaLocal.row(key).status, `${key} locally`).toBe('finished');
+      }
+    });
+    for (const key of keys) {
+      const a = losses(viaSlurm.row(key).dir);
+      const b = losses(viaLocal.row(key).dir);
+      expect(a.size).toBeGreaterThan(0);
+      expect([...a], key).toEqual([...b]);
+    }
+    expect(fs.readFileSync(path.join(lisa.dir, 'slurm-job.sh'), 'utf8')).toContain('--resume');
+  });
+
+  it('cancels a job from the cancel path: scancel, the trainer checkpoints, the run ends cancelled', async () => {
+    const { s, row } = setup(`name: cancel\n${BASED()}${LONG}executor: { kind: slurm }\n`);
+    await until([s], () => expect(row(KEY).last_seq).toBeGreaterThanOrEqual(0));
+    const job = row(KEY).pid!;
+    expect(await s.cancel(row(KEY).id)).toBe(true);
+    expect(row(KEY)).toMatchObject({ status: 'cancelled', pid: null, failure_reason: 'cancelled' });
+    expect(jobState(job).state).toBe('CANCELLED');
+    const last = events(row(KEY).dir).at(-1)!;
+    expect(last).toMatchObject({ type: 'failed', reason: 'cancelled' });
+  });
+
+  it('resumes a job killed under Slurm from its checkpoint: no step lost or repeated', async () => {
+    const spec = `name: kill\n${BASED()}
+train: { steps: 400, batch: 2, seq: 16, eval_every: 1000, eval_records: 8, checkpoint_every: 20 }
+parameters: { gamma: { value: 1 }, interval: { value: 2 } }
+baselines: []
+executor: { kind: slurm }
+`;
+    const { s, row } = setup(spec);
+    const checkpointed = () =>
+      fs.existsSync(eventsFile(row(KEY).dir)) &&
+      events(row(KEY).dir).some((e) => e.type === 'checkpoint' && e.step >= 20);
+    await until([s], () => expect(checkpointed()).toBe(true));
+    const first = row(KEY).pid!;
+    // SIGKILL to the job's step process, the trainer (`scancel --signal=KILL` would cancel the job instead:
+    // Slurm then sends SIGTERM first, and the trainer checkpoints and reports cancelled, as tested above).
+    process.kill(stepProcess(first), 'SIGKILL');
+    await until([s], () => expect(row(KEY).pid).not.toBe(first));
+    await until([s], () => expect(row(KEY).status).toBe('finished'));
+    expect(row(KEY).attempts).toBe(2);
+    const ev = events(row(KEY).dir);
+    ev.forEach((e, i) => expect(e.seq).toBe(i));
+    expect([...losses(row(KEY).dir).keys()]).toEqual(Array.from({ length: 400 }, (_, i) => i + 1));
+    expect(ev.filter((e) => e.type === 'run_started').map((e) => 'resumedFrom' in e && e.resumedFrom)).toEqual([
+      false,
+      expect.any(Number),
+    ]);
+  });
+
+  it('a time limit: SIGTERM before it, a checkpoint, a resumable run; its resume continues from there', async () => {
+    const { s, row } = setup(
+      `name: timeout\n${BASED()}${LONG}executor: { kind: slurm, time: '1', signal_before: 20 }\n`,
+    );
+    const job = () => row(KEY).pid;
+    await until([s], () => expect(row(KEY).last_seq).toBeGreaterThanOrEqual(0));
+    const first = job()!;
+    expect(slurm('scontrol', 'show', 'job', '-o', String(first))).toContain('TimeLimit=00:01:00');
+    await until([s], () => expect(row(KEY).status).toBe('cancelled'), 150_000);
+    const ev = events(row(KEY).dir);
+    const stop = ev.at(-1)!;
+    expect(stop).toMatchObject({ type: 'failed', reason: 'cancelled' });
+    const cp = ev.filter((e) => e.type === 'checkpoint').at(-1)!;
+    expect(cp.type === 'checkpoint' && stop.type === 'failed' && cp.step === stop.step).toBe(true);
+    expect(s.requeue(row(KEY).id)).toBe(true);
+    await until([s], () =>
+      expect(
+        events(row(KEY).dir)
+          .filter((e) => e.type === 'run_started')
+          .at(-1),
+      ).toMatchObject({
+        resumedFrom: (cp as { step: number }).step,
+      }),
+    );
+    expect(row(KEY).pid).not.toBe(first);
+    await s.cancel(row(KEY).id);
+  });
+
+  it('says "Slurm unreachable" while slurmctld is down, fails nothing, and re-syncs when it is back', async () => {
+    const short = `${BASED()}
+train: { steps: 3, batch: 2, seq: 16, eval_every: 100, eval_records: 8 }
+parameters: { gamma: { value: 1 }, interval: { value: 2 } }
+baselines: []
+executor: { kind: slurm }
+`;
+    const { s, slurm: exec, row } = setup([`name: a\n${short}`, `name: b\n${short}`]);
+    s.tick();
+    const submitted = row(KEY, 0).pid!;
+    expect(submitted).toBeGreaterThan(0);
+    const ctld = fs.readFileSync(path.join(clusterDir, 'run', 'slurmctld.pid'), 'utf8').trim();
+    process.kill(Number(ctld), 'SIGTERM');
+    await until([s], () => expect(exec.health()).toMatchObject({ reachable: false }), 60_000);
+    expect(exec.health().message).toMatch(/Unable to contact slurm controller/);
+    for (let i = 0; i < 5; i++) {
+      s.tick();
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(row(KEY, 0)).toMatchObject({ status: 'running', pid: submitted });
+    expect(['queued', 'running']).toContain(row(KEY, 1).status);
+    cluster('start');
+    await until([s], () => {
+      expect(exec.health().reachable).toBe(true);
+      expect(row(KEY, 0).status).toBe('finished');
+      expect(row(KEY, 1).status).toBe('finished');
+    });
+    expect(row(KEY, 0).attempts).toBe(1);
+  });
+
+  it('fails a run at submission with Slurm’s message (bad partition, bad gres, no sbatch); others go on', async () => {
+    const short = `${BASED()}
+train: { steps: 2, batch: 2, seq: 16, eval_every: 100, eval_records: 8 }
+parameters: { gamma: { value: 1 }, interval: { value: 2 } }
+baselines: []
+`;
+    const { s, row } = setup([
+      `name: p\n${short}executor: { kind: slurm, partition: nosuchpartition }\n`,
+      `name: g\n${short}executor: { kind: slurm, gres: 'gpu:1' }\n`,
+      `name: ok\n${short}executor: { kind: slurm }\n`,
+    ]);
+    s.tick();
+    expect(row(KEY, 0)).toMatchObject({ status: 'failed', pid: null });
+    expect(row(KEY, 0).failure_message).toMatch(
+      /^could not start the trainer: .*invalid partition specified: nosuchpartition/,
+    );
+    expect(row(KEY, 1)).toMatchObject({ status: 'failed' });
+    expect(row(KEY, 1).failure_message).toMatch(/Invalid generic resource \(gres\) specification/);
+    expect(row(KEY, 2).status).toBe('running');
+    const noSbatch = new SlurmExecutor({ root, env: { ...slurmEnv, PATH: '/nonexistent' }, pollMs: 200 });
+    const other = setup(`name: nosbatch\n${short}executor: { kind: slurm }\n`, { slurm: noSbatch });
+    other.s.tick();
+    expect(other.row(KEY)).toMatchObject({ status: 'failed' });
+    expect(other.row(KEY).failure_message).toMatch(/sbatch not found on PATH/);
+    await until([s], () => expect(row(KEY, 2).status).toBe('finished'));
+  });
+});
+
+describe('Slurm executor, command runs', () => {
+  it('runs a command run’s argument vector as a job: cwd, environment, logs and its exit record', async () => {
+    const exec = new SlurmExecutor({ root, env: slurmEnv, pollMs: 200 });
+    const dir = fs.mkdtempSync(path.join(clusterDir, 'cmd-'));
+    const program = [
+      '/bin/sh',
+      '-c',
+      'printf "%s|" "$@"; echo "cwd=$(pwd) $SPEC_VAR"; echo err >&2; exit 3',
+      'x',
+      'a b',
+    ];
+    const handle = exec.submit({
+      runId: 'r-cmd',
+      dir,
+      configFile: path.join(dir, 'config.json'),
+      resume: false,
+      env: {},
+      command: { argv: program, cwd: clusterDir, env: { SPEC_VAR: "it's" } },
+    });
+    await vi.waitFor(() => expect(exec.status('r-cmd', handle)).toBe('exited'), { timeout: 60_000, interval: 200 });
+    expect(readExitRecord(dir)).toMatchObject({ code: 3, signal: null });
+    expect(fs.readFileSync(path.join(dir, 'stdout.log'), 'utf8')).toBe(`a b|cwd=${clusterDir} it's\n`);
+    expect(fs.readFileSync(path.join(dir, 'stderr.log'), 'utf8')).toContain('err');
+  });
+});
+
+const KEY = 'lisa-g1-k2-s1';
+/** A run far longer than any test waits for. */
+const LONG = `
+train: { steps: 5000, batch: 2, seq: 16, eval_every: 1000, eval_records: 8, checkpoint_every: 1000 }
+parameters: { gamma: { value: 1 }, interval: { value: 2 } }
+baselines: []
+`;
