@@ -8,15 +8,17 @@ import { useQueries, useQuery } from '@tanstack/react-query';
 import { ApiError, apiGet } from '@/app/api-client';
 import { liveInterval } from '@/lib/views/live';
 import type { getSweep, RunRecord } from '@/lib/queries/runs';
+import type { Placement } from '@/lib/scheduler/scheduler';
+import type { SweepPlacement } from '@/lib/server/placement';
 import { anyLive } from '@/lib/views/types';
 
 export { LIVE_MS } from '@/lib/views/live';
 
 /** GET /api/sweeps/:id: lib/queries/runs.ts getSweep's answer, as JSON. */
-export type SweepJson = ReturnType<typeof getSweep>;
+export type SweepJson = ReturnType<typeof getSweep> & { placement?: SweepPlacement };
 
 /** GET /api/runs/:id (and each of a sweep's runs): lib/queries/runs.ts RunRecord, as JSON. */
-export type RunJson = RunRecord;
+export type RunJson = RunRecord & { placement?: Placement | null };
 
 export function useSweep(id: string) {
   return useQuery({

@@ -86,4 +86,14 @@ export interface Executor {
   cancel(runId: string, handle: Handle, graceMs: number): Promise<void>;
   /** The last `bytes` of the run's stderr log. */
   logs(dir: string, bytes: number): string;
+  /** For the pages: the job a cluster executor runs the run as (id, its state and why it waits), when known. */
+  describe?(runId: string, handle: Handle): JobInfo | undefined;
+  /** For the pages: whether the executor can reach what runs its jobs (the Slurm controller), with its message. */
+  health?(): { reachable: boolean; message: string | null };
+}
+
+export interface JobInfo {
+  id: string;
+  state: string;
+  reason: string | null;
 }

@@ -21,7 +21,7 @@ import {
 } from '../runs/layout';
 import { isActive, tryTransition } from '../runs/lifecycle';
 import { awaitBase, busySlots, launchableRuns, type QueueRow, queueRow, runningRuns, trainerGone } from '../runs/queue';
-import { type Executor, ExecutorUnavailable, type LaunchSpec } from './executor';
+import { type Executor, ExecutorUnavailable, type JobInfo, type LaunchSpec } from './executor';
 import { acquireLock } from './lock';
 import type { Slot } from './slots';
 
@@ -40,6 +40,13 @@ export interface SchedulerOptions {
    * one go to the constructor's. A slot with `executor` set serves only that executor's runs.
    */
   executors?: Record<string, Executor>;
+}
+
+export interface Placement {
+  executor: string;
+  job?: JobInfo;
+  /** The executor's own message while it cannot reach its cluster ("Slurm unreachable"). */
+  unreachable?: string;
 }
 
 export class Scheduler {
@@ -311,6 +318,24 @@ export class Scheduler {
       this.cancelling.delete(runId);
     }
     return true;
+  }
+
+  /**
+   * Where a run executes, for the pages: its executor's name (its slot's, else its sweep's choice, else the
+   * default), whether that executor is reachable, and the run's job while it has one. Null for an unknown run.
+   */
+  placement(runId: string): Placement | null {
+    const run = queueRow(this.conn.sqlite, runId);
+    if (!run || !run.dir) return null;
+    const exec = this.executorOf(run);
+    if (!exec) return null;
+    const job = run.status === 'running' && run.pid !== null ? exec.describe?.(run.id, { pid: run.pid }) : undefined;
+    const health = exec.health?.();
+    return {
+      executor: exec.name,
+      ...(job ? { job } : {}),
+      ...(health && !health.reachable ? { unreachable: health.message ?? 'no answer' } : {}),
+    };
   }
 
   /** Resume (or retry) an ended run: it goes back to the queue and continues from its last checkpoint. */

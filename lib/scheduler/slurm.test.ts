@@ -168,6 +168,10 @@ baselines: [{ method: full }]
     const dep = slurm('scontrol', 'show', 'job', '-o', String(lisa.pid));
     expect(dep).toContain(`Dependency=afterok:${pre}`);
     expect(dep).toContain(`WorkDir=${lisa.dir}`);
+    // The pages' view: the executor, the job, and why it waits.
+    await vi.waitFor(() => expect(viaSlurm.s.placement(lisa.id)?.job).toBeDefined(), { timeout: 30_000 });
+    expect(viaSlurm.s.placement(lisa.id)).toMatchObject({ executor: 'slurm', job: { id: String(lisa.pid) } });
+    expect(viaLocal.s.placement(viaLocal.row('pretrain').id)).toMatchObject({ executor: 'local' });
     await until([viaSlurm.s, viaLocal.s], () => {
       for (const key of keys) {
         expect(viaSlurm.row(key).status, `${key} via Slurm`).toBe('finished');
@@ -265,6 +269,7 @@ executor: { kind: slurm }
     process.kill(Number(ctld), 'SIGTERM');
     await until([s], () => expect(exec.health()).toMatchObject({ reachable: false }), 60_000);
     expect(exec.health().message).toMatch(/Unable to contact slurm controller/);
+    expect(s.placement(row(KEY, 1).id)?.unreachable).toMatch(/Unable to contact slurm controller/);
     for (let i = 0; i < 5; i++) {
       s.tick();
       await new Promise((r) => setTimeout(r, 200));

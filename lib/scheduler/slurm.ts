@@ -13,7 +13,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { exitFile, stderrLog } from '../runs/layout';
 import { wrappedCommand } from './command';
-import { ExecutorUnavailable, type Executor, type Handle, type LaunchSpec, type ProcessState } from './executor';
+import {
+  ExecutorUnavailable,
+  type Executor,
+  type Handle,
+  type JobInfo,
+  type LaunchSpec,
+  type ProcessState,
+} from './executor';
 import { tailLog, trainerCommand } from './local';
 import { BATCH_SCRIPT, batchScript, jobName, mergeSlurmOptions, sbatchArgs, type SlurmOptions } from './slurm-options';
 import { parseScontrolJob, parseSqueue, SQUEUE_FORMAT, type SlurmJob, stateAlive } from './slurm-status';
@@ -210,6 +217,11 @@ export class SlurmExecutor implements Executor {
       const full = e ? null : parseScontrolJob(String(out));
       if (full) this.ended.set(job.id, { ...job, ...full });
     });
+  }
+
+  describe(runId: string, handle: Handle): JobInfo | undefined {
+    const job = this.job(runId, handle);
+    return job ? { id: String(job.id), state: job.state, reason: job.reason } : undefined;
   }
 
   /** Slurm's exit code of an ended job as `code:signal`, when known. */

@@ -110,6 +110,22 @@ function Summary({ run }: { run: RunJson }) {
           </dd>
         </div>
       ) : null}
+      {run.placement && run.placement.executor !== 'local' ? (
+        <div>
+          <dt>{run.placement.executor}</dt>
+          <dd data-testid="run-placement">
+            {run.placement.job
+              ? `job ${run.placement.job.id} · ${run.placement.job.state}` +
+                (run.placement.job.reason ? ` (${run.placement.job.reason})` : '')
+              : run.status === 'queued'
+                ? 'waiting to be submitted'
+                : 'no job'}
+            {run.placement.unreachable ? (
+              <span className="bad"> · Slurm unreachable: {run.placement.unreachable}</span>
+            ) : null}
+          </dd>
+        </div>
+      ) : null}
       {run.failureReason ? (
         <div>
           <dt>failure</dt>

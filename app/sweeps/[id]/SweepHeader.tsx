@@ -3,7 +3,7 @@ import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import { ExportButton } from '@/app/components/ExportButton';
 import { ShareButton } from '@/app/components/ShareButton';
-import { useSweep } from '@/app/components/data';
+import { type SweepJson, useSweep } from '@/app/components/data';
 
 const TABS: [string, string][] = [
   ['', 'Curves'],
@@ -11,6 +11,30 @@ const TABS: [string, string][] = [
   ['/norms', 'Norms'],
   ['/robustness', 'Robustness'],
 ];
+
+/** Where the runs execute: the executor and, on Slurm, each job's id and state, or that Slurm is unreachable. */
+function Placement({ sweep }: { sweep: SweepJson | undefined }) {
+  const p = sweep?.placement;
+  if (!p) return null;
+  const states = new Map<string, number>();
+  for (const j of p.jobs) {
+    const key = j.reason ? `${j.state} (${j.reason})` : j.state;
+    states.set(key, (states.get(key) ?? 0) + 1);
+  }
+  const ids = p.jobs.map((j) => j.id);
+  return (
+    <span className="muted" data-testid="sweep-executor">
+      {' · '}on {p.executor}
+      {p.unreachable ? <span className="bad"> · Slurm unreachable: {p.unreachable}</span> : null}
+      {ids.length > 0 ? (
+        <span title={p.jobs.map((j) => `${j.id} ${j.state}${j.reason ? ` (${j.reason})` : ''}`).join('\n')}>
+          {` · jobs ${ids.length > 6 ? `${ids.slice(0, 6).join(', ')}, …` : ids.join(', ')}: `}
+          {[...states].map(([s, n]) => `${n} ${s}`).join(', ')}
+        </span>
+      ) : null}
+    </span>
+  );
+}
 
 export function SweepHeader({ id }: { id: string }) {
   const pathname = usePathname();
@@ -31,6 +55,7 @@ export function SweepHeader({ id }: { id: string }) {
             </span>
           ))}
         </span>
+        <Placement sweep={sweep.data} />
         <span className="sweep-actions">
           <ExportButton />
           <ShareButton />

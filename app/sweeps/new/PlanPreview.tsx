@@ -76,6 +76,17 @@ export function PlanPreview({ plan, stale }: { plan: DryRun; stale: boolean }) {
           </tbody>
         </table>
       </div>
+      {all.some((r) => r.sbatch) ? (
+        <details className="plan-sbatch" data-testid="plan-sbatch">
+          <summary>sbatch lines (Slurm)</summary>
+          {all.map((r) => (
+            <div key={r.key}>
+              <div className="muted">{r.label}</div>
+              <pre>{r.sbatch}</pre>
+            </div>
+          ))}
+        </details>
+      ) : null}
       <h3>Assumptions</h3>
       <ul className="assumptions">
         {plan.assumptions.map((a) => (

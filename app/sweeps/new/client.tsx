@@ -102,6 +102,24 @@ export function NewSweepClient({ presetId }: { presetId: string }) {
               ))}
             </label>
             {field('data', 'Data', 'preset (instruct, pretrain) or a file path')}
+            <label className="field" htmlFor="f-executor">
+              <span className="field-label">Executor</span>
+              <select
+                id="f-executor"
+                value={form?.executor ?? ''}
+                disabled={!form}
+                onChange={(e) => set('executor')(e.target.value)}
+              >
+                <option value="">server default</option>
+                <option value="local">local processes</option>
+                <option value="slurm">Slurm (sbatch)</option>
+              </select>
+              {problemsFor('executor').map((m) => (
+                <span key={m} className="field-error" role="alert">
+                  {m}
+                </span>
+              ))}
+            </label>
           </div>
           <div className="field-row">
             {field('steps', 'Steps')}

@@ -27,7 +27,22 @@ describe('spec form ↔ YAML', () => {
       loraAlpha: '8',
       fullLr: '',
       loraLr: '0.003',
+      executor: '',
     });
+  });
+
+  it('picks the executor: a kind is written, Slurm options kept, the default removes the section', () => {
+    let r = writeField(nano, { ...formOf(nano), executor: 'slurm' }, 'executor');
+    if (!('yaml' in r)) throw new Error(r.error);
+    expect(r.yaml).toContain('executor: { kind: slurm }');
+    const withOptions = r.yaml.replace('{ kind: slurm }', '{ kind: slurm, partition: gpu }');
+    r = writeField(withOptions, { ...formOf(withOptions), executor: 'local' }, 'executor');
+    if (!('yaml' in r)) throw new Error(r.error);
+    expect(formOf(r.yaml).executor).toBe('local');
+    expect(r.yaml).toContain('partition: gpu');
+    r = writeField(r.yaml, { ...formOf(r.yaml), executor: '' }, 'executor');
+    if (!('yaml' in r)) throw new Error(r.error);
+    expect(r.yaml).not.toContain('executor');
   });
   it('writes a field back, keeping comments and other keys', () => {
     const f = { ...formOf(nano), gammas: '1, 2, 4', steps: '12' };

@@ -22,6 +22,8 @@ export interface SpecForm {
   /** A baseline's own learning rate: one value, a list (its own lr grid), or '' to follow the LISA lr. */
   fullLr: string;
   loraLr: string;
+  /** `executor.kind`: '' for the server's default, `local` or `slurm`. */
+  executor: string;
 }
 
 export type FormField = keyof SpecForm;
@@ -71,6 +73,7 @@ export function readForm(yamlText: string): ReadResult {
       loraAlpha: text(lora?.alpha),
       fullLr: lrText(baselines.find((b) => b.method === 'full')?.lr),
       loraLr: lrText(lora?.lr),
+      executor: text(obj(spec.executor).kind),
     },
   };
 }
@@ -172,6 +175,12 @@ export function writeField(yamlText: string, form: SpecForm, field: FormField): 
     case 'seeds':
       err = numList(['seeds'], (xs) => xs);
       break;
+    case 'executor':
+      // Only the kind: Slurm options (partition, time, ...) written in the YAML are kept.
+      if (v === '') doc.delete('executor');
+      else if (isMap(doc.get('executor'))) doc.setIn(['executor', 'kind'], String(v));
+      else doc.set('executor', flowNode(doc, { kind: String(v) }));
+      break;
     case 'fullLr':
     case 'loraLr':
       if (parseLr(String(v)) === null) err = { error: 'enter a number, or numbers separated by commas' };
@@ -220,6 +229,7 @@ export function fieldOfProblem(path: string): FormField | null {
     [/^parameters\.gamma\b/, 'gammas'],
     [/^parameters\.interval\b/, 'intervals'],
     [/^seeds\b/, 'seeds'],
+    [/^executor\b/, 'executor'],
     [/^baselines\b.*\brank\b/, 'loraRank'],
     [/^baselines\b.*\balpha\b/, 'loraAlpha'],
     [/^baselines\b/, 'lora'],
