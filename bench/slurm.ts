@@ -23,7 +23,7 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'layerlab-bench-slurm-'));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function launch(name: string): LaunchSpec {
-  const dir = path.join(tmp, name);
+  const dir = path.join(tmp, `r-${name}`); // the local executor knows its process by the run id in its argv
   fs.mkdirSync(dir, { recursive: true });
   const config = trainConfigSchema.parse({
     stage: 'pretrain',

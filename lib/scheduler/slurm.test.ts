@@ -185,6 +185,8 @@ baselines: [{ method: full }]
       expect([...a], key).toEqual([...b]);
     }
     expect(fs.readFileSync(path.join(lisa.dir, 'slurm-job.sh'), 'utf8')).toContain('--resume');
+    // The shared-filesystem probe ran once for the runs folder, and the node wrote into it.
+    expect(Object.values(viaSlurm.slurm.probeResults())).toEqual(['ok']);
   });
 
   it('cancels a job from the cancel path: scancel, the trainer checkpoints, the run ends cancelled', async () => {

@@ -22,7 +22,15 @@ import {
   type ProcessState,
 } from './executor';
 import { tailLog, trainerCommand } from './local';
-import { BATCH_SCRIPT, batchScript, jobName, mergeSlurmOptions, sbatchArgs, type SlurmOptions } from './slurm-options';
+import {
+  BATCH_SCRIPT,
+  batchScript,
+  jobName,
+  mergeSlurmOptions,
+  sbatchArgs,
+  shellQuote,
+  type SlurmOptions,
+} from './slurm-options';
 import { parseScontrolJob, parseSqueue, SQUEUE_FORMAT, type SlurmJob, stateAlive } from './slurm-status';
 
 export interface SlurmExecutorOptions {
@@ -54,6 +62,8 @@ function slurmMessage(e: unknown): string {
   return lines.length > 0 ? lines.join('; ') : (err.message ?? String(e));
 }
 
+const probeKey = (dir: string, o: SlurmOptions) => `${path.dirname(dir)}|${o.partition ?? ''}`;
+
 const UNREACHABLE =
   /Unable to contact slurm controller|Socket timed out|Connection refused|Zero Bytes were transmitted/i;
 
@@ -70,6 +80,8 @@ export class SlurmExecutor implements Executor {
   private readonly submitted = new Map<number, number>();
   /** Job id → its record once it ended (scontrol: exit code). */
   private readonly ended = new Map<number, SlurmJob>();
+  /** Shared-filesystem probes, by runs folder and partition: a tiny job that writes a file there. */
+  private readonly probes = new Map<string, { job: number; file: string; result: 'pending' | 'ok' | string }>();
   private readonly pollMs: number;
   private readonly timeout: number;
 
@@ -130,6 +142,9 @@ export class SlurmExecutor implements Executor {
 
   submit(spec: LaunchSpec): Handle {
     if (this.down) throw new ExecutorUnavailable(`Slurm unreachable: ${this.health_.message}`);
+    const options = this.options(spec.options as SlurmOptions | undefined);
+    const probe = this.probes.get(probeKey(spec.dir, options));
+    if (probe && probe.result !== 'pending' && probe.result !== 'ok') throw new Error(probe.result);
     fs.mkdirSync(spec.dir, { recursive: true });
     if (spec.command) fs.rmSync(exitFile(spec.dir), { force: true });
     const { script, args } = this.plan(spec);
@@ -158,7 +173,63 @@ export class SlurmExecutor implements Executor {
     if (!Number.isInteger(id) || id <= 0)
       throw new Error(`sbatch answered ${JSON.stringify(out.trim())}, not a job id`);
     this.submitted.set(id, Date.now());
+    this.probe(spec.dir, options);
     return { pid: id };
+  }
+
+  /**
+   * Once per runs folder and partition, submit a tiny job that writes a file into the runs folder: when it
+   * completes and the file is not there, the nodes do not share the data home, and later runs fail at submission
+   * saying so. Its own submission errors are left to the runs' (they report the same problem).
+   */
+  private probe(dir: string, options: SlurmOptions): void {
+    const key = probeKey(dir, options);
+    if (this.probes.has(key)) return;
+    const file = path.join(path.dirname(dir), `.slurm-probe-${process.pid}-${this.probes.size}`);
+    const flags = (['partition', 'account', 'qos'] as const).flatMap((k) =>
+      options[k] ? [`--${k}=${options[k]}`] : [],
+    );
+    const args = [
+      '--parsable',
+      '--job-name=layerlab-probe',
+      '--chdir=/tmp',
+      '--output=/dev/null',
+      '--error=/dev/null',
+      '--time=1',
+      ...flags,
+      `--wrap=echo ok > ${shellQuote(file)}`,
+    ];
+    try {
+      const out = execFileSync('sbatch', args, {
+        env: this.env,
+        encoding: 'utf8',
+        timeout: this.timeout,
+        stdio: 'pipe',
+      });
+      this.probes.set(key, { job: Number(out.trim().split(';')[0]), file, result: 'pending' });
+    } catch {
+      /* the runs' own submissions say what is wrong */
+    }
+  }
+
+  /** The probes' results, by runs folder and partition (`pending`, `ok`, or the problem). */
+  probeResults(): Record<string, string> {
+    return Object.fromEntries([...this.probes].map(([k, p]) => [k, p.result]));
+  }
+
+  private checkProbes(jobs: Map<number, SlurmJob>): void {
+    for (const probe of this.probes.values()) {
+      if (probe.result !== 'pending') continue;
+      const job = jobs.get(probe.job);
+      if (job && stateAlive(job.state)) continue;
+      if (fs.existsSync(probe.file)) probe.result = 'ok';
+      else if (job?.state === 'COMPLETED') {
+        probe.result =
+          `the Slurm nodes cannot see ${path.dirname(probe.file)} (a probe job wrote there, nothing arrived): ` +
+          'LayerLab’s data home must be on a filesystem the nodes share at the same path (docs/slurm.md)';
+      } else probe.result = 'ok'; // it did not run to the end (cancelled, failed): no evidence against the folder
+      fs.rmSync(probe.file, { force: true });
+    }
   }
 
   /** Start a squeue poll unless one runs or the last is recent. */
@@ -185,6 +256,7 @@ export class SlurmExecutor implements Executor {
         }
         this.down = false;
         this.snapshot = { at: startedAt, jobs: new Map(parseSqueue(stdout).map((j) => [j.id, j])) };
+        this.checkProbes(this.snapshot.jobs);
         this.health_ = { reachable: true, message: null, checkedAt: Date.now() };
       },
     );
