@@ -1,5 +1,5 @@
 /**
- * The benchmark suite: trainer, matmul peak, store and pages, one after another in one run, each in
+ * The benchmark suite: trainer, matmul peak, store, pages and the runs table, one after another in one run, each in
  * its own child process (`node --import tsx`, so its memory and heap are its own; its peak RSS is read from
  * /proc). Collects the JSON each part writes to bench/results/, prints one table of every figure beside its
  * goal with PASS/MISS and measured ÷ goal, and writes bench/results/summary-<date>[-quick].json.
@@ -48,6 +48,7 @@ const PARTS: Part[] = [
   { name: 'peak', script: 'bench/peak.ts', args: quick ? ['--quick'] : [], timeoutS: 300 },
   { name: 'store', script: 'bench/store.ts', args: quick ? ['--quick'] : [], timeoutS: quick ? 900 : 3600 },
   { name: 'pages', script: 'bench/pages.ts', args: quick ? ['--quick'] : [], timeoutS: 1200 },
+  { name: 'runs-table', script: 'bench/runs-table.ts', args: quick ? ['--quick'] : [], timeoutS: 600 },
 ].filter((p) => (only ? only.includes(p.name) : true) && !skip.includes(p.name));
 
 interface PartResult {
@@ -356,6 +357,8 @@ async function main(): Promise<void> {
   if (store) rows.push(...figureRows('store', store));
   const pages = read<StoreLike>('pages');
   if (pages) rows.push(...figureRows('pages', pages));
+  const runsTable = read<StoreLike>('runs-table');
+  if (runsTable) rows.push(...figureRows('runs-table', runsTable));
 
   console.log(
     `\nLayerLab benchmarks${quick ? ' (--quick)' : ''}, ${started.toISOString()} — ${mach.nproc} cores, ${mach.cpu}, ` +

@@ -224,6 +224,36 @@ export const shares = sqliteTable(
   (t) => [uniqueIndex('shares_token_hash_uq').on(t.tokenHash)],
 );
 
+export const ANNOTATION_TARGETS = ['run', 'sweep'] as const;
+export type AnnotationTarget = (typeof ANNOTATION_TARGETS)[number];
+
+/** The admin's tags on runs and sweeps (lib/annotations): searched by the runs table, one row per tag. */
+export const tags = sqliteTable(
+  'tags',
+  {
+    target: text('target', { enum: ANNOTATION_TARGETS }).notNull(),
+    targetId: text('target_id').notNull(),
+    tag: text('tag').notNull(),
+  },
+  (t) => [
+    primaryKey({ name: 'tags_pk', columns: [t.target, t.targetId, t.tag] }),
+    // The runs table's tag filter: the runs and sweeps that carry a tag.
+    index('tags_tag_idx').on(t.tag, t.target, t.targetId),
+  ],
+);
+
+/** The admin's free-text note on a run or a sweep (lib/annotations). */
+export const notes = sqliteTable(
+  'notes',
+  {
+    target: text('target', { enum: ANNOTATION_TARGETS }).notNull(),
+    targetId: text('target_id').notNull(),
+    text: text('text').notNull(),
+    updatedAt: text('updated_at').notNull().default(now),
+  },
+  (t) => [primaryKey({ name: 'notes_pk', columns: [t.target, t.targetId] })],
+);
+
 export type Sweep = typeof sweeps.$inferSelect;
 export type Run = typeof runs.$inferSelect;
 export type Share = typeof shares.$inferSelect;

@@ -11,6 +11,7 @@ import { readEnv } from '../env';
 import { notFound } from '../errors';
 import { commandOf } from '../runs/command';
 import { secondsSilent } from '../runs/layout';
+import { type Annotations, annotationsOf } from './annotations';
 
 /**
  * One run as the API answers it: its row without the token hash and pid, config and summary parsed, the latest
@@ -23,6 +24,8 @@ export interface RunRecord extends Omit<Run, 'config' | 'summary' | 'tokenHash' 
   periods: number;
   /** A running command run that has written no event for LAYERLAB_SILENT_AFTER_S seconds: says so. */
   note: string | null;
+  /** The admin's tags and note on the run (lib/annotations). */
+  annotations: Annotations;
 }
 
 /** The silence note of a running command run (docs/command-sweeps.md), or null. */
@@ -55,6 +58,7 @@ export function toRunRecord(db: Db, run: Run): RunRecord {
     summary: parse<Record<string, number>>(summary),
     latest: Object.fromEntries(values.map((v) => [v.key, { step: v.step, value: v.value ?? Number.NaN }])),
     periods,
+    annotations: annotationsOf(db.$client, 'run', run.id),
   };
 }
 
@@ -78,6 +82,7 @@ export function getSweep(db: Db, id: string) {
     name: sweep.name,
     createdAt: sweep.createdAt,
     spec: JSON.parse(sweep.spec) as unknown,
+    annotations: annotationsOf(db.$client, 'sweep', id),
     runs: [...bases, ...members].map((r) => toRunRecord(db, r)),
   };
 }

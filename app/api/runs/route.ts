@@ -3,10 +3,12 @@ import { z } from 'zod';
 import { notFound } from '@/lib/errors';
 import { registerExternalRun } from '@/lib/ingest/http';
 import { sweepExists } from '@/lib/queries/runs';
-import { requireAdmin } from '@/lib/server/auth';
+import { RUNS_TABLE_MAX_LIMIT, runsTable } from '@/lib/queries/runs-table';
+import { requireAdmin, requireRead } from '@/lib/server/auth';
 import { parseJsonBody } from '@/lib/server/body';
 import { getContext } from '@/lib/server/context';
 import { handle } from '@/lib/server/http';
+import { intParam, jsonWithNaN, parseQuery } from '@/lib/server/query';
 
 export const dynamic = 'force-dynamic';
 
@@ -27,5 +29,38 @@ export async function POST(req: Request) {
     const { conn } = getContext();
     if (input.sweepId && !sweepExists(conn.sqlite, input.sweepId)) throw notFound(`sweep ${input.sweepId}`);
     return NextResponse.json(registerExternalRun(conn.db, input), { status: 201 });
+  });
+}
+
+const list = z
+  .string()
+  .max(4000)
+  .transform((s) =>
+    s
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean),
+  );
+const tableQuery = z
+  .object({
+    status: list.optional(),
+    method: list.optional(),
+    sweep: list.optional(),
+    tags: list.optional(),
+    q: z.string().max(200).optional(),
+    where: z.string().max(4000).optional(),
+    sort: z.string().max(300).optional(),
+    dir: z.enum(['asc', 'desc']).optional(),
+    columns: list.optional(),
+    limit: intParam(1, RUNS_TABLE_MAX_LIMIT).optional(),
+    offset: intParam(0, 10_000_000).optional(),
+  })
+  .strict();
+
+/** The runs table: every run, filtered and sorted in SQL, with chosen columns (lib/queries/runs-table.ts). */
+export async function GET(req: Request) {
+  return handle(async () => {
+    requireRead(req, {}); // the admin's: a share link covers one view, not every run
+    return jsonWithNaN(runsTable(getContext().conn.sqlite, parseQuery(req.url, tableQuery)));
   });
 }
