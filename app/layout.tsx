@@ -24,6 +24,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
             {role === 'admin' ? (
               <>
                 <Link href="/">Sweeps &amp; runs</Link>
+                <Link href="/runs">Runs table</Link>
                 <Link href="/sweeps/new">New sweep</Link>
                 <Link href="/memory">Memory &amp; speed</Link>
                 <a href="/api/health">Health</a>

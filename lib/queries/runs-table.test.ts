@@ -3,6 +3,7 @@ import { setAnnotations } from '../annotations';
 import { EventBuilder, insertRun, insertSweep, type TempDatabase, tempDatabase } from '../ingest/testing';
 import { ingestEvents } from '../ingest/write';
 import { getRun, getSweep } from './runs';
+import { runCard } from './run-card';
 import { parseWhere, runsTable } from './runs-table';
 
 let t: TempDatabase;
@@ -49,6 +50,10 @@ describe('the runs table', () => {
     expect(byId.c['eval/loss:best']).toBe(4.5);
     expect(byId.q).toEqual({ 'eval/loss': null, 'eval/loss:best': null, 'config.lr': null, tokens_per_s: null });
     expect(table.rows.find((r) => r.id === 'a')?.sweepName).toBe('lisa ablation');
+    expect(table.keys).toEqual({
+      config: ['lr', 'method', 'preset'],
+      metrics: ['eval/loss', 'mem/peak_bytes', 'train/loss'],
+    });
   });
 
   it('sorts by a metric or a config key in SQL, runs without a value last either way', () => {
@@ -127,5 +132,39 @@ describe('tags and notes', () => {
     expect(() => setAnnotations(sqlite, 'run', 'zz', { tags: ['a'] })).toThrow('run zz not found');
     expect(() => setAnnotations(sqlite, 'sweep', 'a', { tags: ['a'] })).toThrow('sweep a not found');
     expect(getRun(t.conn.db, 'a').annotations).toEqual({ tags: ['keep'], note: 'n' });
+  });
+});
+
+describe('the run summary card', () => {
+  it('has final and best eval, tokens/s, peak memory, wall time and the configuration’s place in its sweep', () => {
+    const { sqlite } = t.conn;
+    sqlite
+      .prepare(
+        "UPDATE runs SET started_at = '2026-01-01T00:00:00Z', finished_at = '2026-01-01T00:01:30Z' WHERE id = 'a'",
+      )
+      .run();
+    const card = runCard(sqlite, 'a');
+    expect(card).toMatchObject({
+      finalEval: { step: 30, value: 3.5 },
+      bestEval: { step: 20, value: 3 },
+      finalAccuracy: null,
+      tokensPerS: 100000,
+      peakBytes: 1024 * 1024,
+      wallTimeS: 90,
+      rankNote: null,
+    });
+    // Sweep s1: full (final 2.5) ranks first, this LISA run (final 3.5) second of two.
+    expect(card.rank).toMatchObject({ position: 2, of: 2, n: 1, mean: 3.5, metric: 'final eval/loss' });
+    expect(runCard(sqlite, 'b').rank).toMatchObject({ position: 1, of: 2 });
+  });
+
+  it('says why a run has no place: no sweep, no value, or not counted yet', () => {
+    const { sqlite } = t.conn;
+    expect(runCard(sqlite, 'q')).toMatchObject({ finalEval: null, bestEval: null, rank: null, rankNote: null });
+    // Sweep s2's only run ended on a NaN eval: its row has no mean to rank.
+    expect(runCard(sqlite, 'c')).toMatchObject({ rank: null, rankNote: expect.stringMatching(/no final eval loss/) });
+    expect(runCard(sqlite, 'c').finalEval?.value).toBeNaN();
+    insertRun(sqlite, { id: 'live', sweepId: 's1', kind: 'lisa', createdAt: '2026-01-01T00:00:05Z' });
+    expect(runCard(sqlite, 'live').rankNote).toMatch(/not ranked yet/);
   });
 });

@@ -59,6 +59,8 @@ export interface RunsTable {
   columns: string[];
   sort: string;
   dir: 'asc' | 'desc';
+  /** What the column picker offers: the config keys and metric keys of the newest 200 runs. */
+  keys: { config: string[]; metrics: string[] };
 }
 
 export interface Clause {
@@ -247,7 +249,20 @@ export function runsTable(sqlite: Database.Database, query: RunsTableQuery): Run
           .prepare(`SELECT count(*) ${from}`)
           .pluck()
           .get(...params) as number);
-  return { total, rows, columns, sort, dir };
+  return { total, rows, columns, sort, dir, keys: recentKeys(sqlite) };
+}
+
+function recentKeys(sqlite: Database.Database): RunsTable['keys'] {
+  const recent = 'SELECT id FROM runs ORDER BY created_at DESC LIMIT 200';
+  const config = sqlite
+    .prepare(`SELECT DISTINCT j.key FROM runs r, json_each(r.config) j WHERE r.id IN (${recent}) ORDER BY j.key`)
+    .pluck()
+    .all() as string[];
+  const metrics = sqlite
+    .prepare(`SELECT DISTINCT key FROM latest WHERE run_id IN (${recent}) ORDER BY key`)
+    .pluck()
+    .all() as string[];
+  return { config: config.filter((k) => !['out', 'base', 'resume', 'command'].includes(k)), metrics };
 }
 
 /** A metric's stored NaN comes back as 'NaN'; NULL is a value the run does not have. */

@@ -7,9 +7,11 @@ import Link from 'next/link';
 import { useState } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { ApiError, apiSend } from '@/app/api-client';
+import { Annotations } from '@/app/components/Annotations';
 import { LisaTimeline } from '@/app/components/LisaTimeline';
 import { NormHeatmap } from '@/app/components/NormHeatmap';
 import { Checkpoints, ConfigTable, LogTail } from '@/app/components/runs/RunPanels';
+import { RunCard } from '@/app/components/runs/RunCard';
 import { RunSeries } from '@/app/components/runs/RunSeries';
 import { Controls, ErrorBox, Loading, Select, Toggle } from '@/app/components/Status';
 import { useRun, type RunJson } from '@/app/components/data';
@@ -155,6 +157,8 @@ export function RunView({ id }: { id: string }) {
         <Actions run={run} />
       </header>
       <Summary run={run} />
+      <RunCard run={run} />
+      <Annotations target="run" id={run.id} value={run.annotations} queryKey={['run', run.id]} />
       <div className="two-col">
         <RunSeries id="run-train" runs={me} metric="train/loss" live={live} />
         <RunSeries id="run-eval" runs={me} metric="eval/loss" live={live} />

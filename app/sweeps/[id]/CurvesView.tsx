@@ -8,6 +8,7 @@ import { useUrlState } from '@/app/components/url-state';
 import { BAND_LABEL, BANDS, groupCurves, type BandKind, type MultiSeries } from '@/lib/views/bands';
 import { curveChart } from '@/lib/views/charts/curves';
 import { groupRuns, type ConfigGroup } from '@/lib/views/groups';
+import { SweepRuns } from './SweepRuns';
 import { COMMON_KEYS, metricInfo } from '@/lib/views/metrics';
 import { anyLive } from '@/lib/views/types';
 
@@ -125,6 +126,7 @@ export function CurvesView({ id }: { id: string }) {
       </Controls>
       <CurveChart id="curves-train" metric={st.m} {...common} />
       <CurveChart id="curves-eval" metric={st.e} {...common} />
+      <SweepRuns groups={groups} runs={sweep.data.runs} />
     </section>
   );
 }

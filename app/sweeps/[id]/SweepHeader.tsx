@@ -1,6 +1,7 @@
 'use client';
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
+import { Annotations } from '@/app/components/Annotations';
 import { ExportButton } from '@/app/components/ExportButton';
 import { ShareButton } from '@/app/components/ShareButton';
 import { type SweepJson, useSweep } from '@/app/components/data';
@@ -61,6 +62,9 @@ export function SweepHeader({ id }: { id: string }) {
           <ShareButton />
         </span>
       </div>
+      {sweep.data ? (
+        <Annotations target="sweep" id={id} value={sweep.data.annotations} queryKey={['sweep', id]} />
+      ) : null}
       <nav className="tabs" aria-label="Sweep views">
         {TABS.map(([suffix, label]) => {
           const href = base + suffix;
