@@ -81,7 +81,7 @@ test('the runs table filters and sorts on the server, keeps it in the URL, and p
   // A bad filter names its problem.
   await page.getByTestId('runs-where').fill('config.gamma~2');
   await page.getByTestId('runs-where').press('Enter');
-  await expect(page.getByRole('alert')).toContainText('invalid filter "config.gamma~2"');
+  await expect(page.locator('.view-error')).toContainText('invalid filter "config.gamma~2"');
   await page.getByTestId('runs-where').fill('');
   await page.getByTestId('runs-where').press('Enter');
   await page.getByTestId('runs-method').selectOption('');
@@ -91,7 +91,10 @@ test('the runs table filters and sorts on the server, keeps it in the URL, and p
   const pick = ['lisa', 'full', 'lora'].map(
     (kind) => runs.find((r) => r.kind === kind && (kind !== 'lisa' || r.gamma === 2))?.id ?? '',
   );
-  for (const id of pick) await page.getByTestId(`select-${id}`).check();
+  for (const id of pick) {
+    await page.getByTestId(`select-${id}`).click();
+    await expect(page.getByTestId(`select-${id}`)).toBeChecked();
+  }
   await expect(page).toHaveURL(new RegExp(`sel=${pick.join('(%2C|,)')}`));
   await shot(page, info, 'runs-table');
   await page.getByTestId('compare-selected').click();
@@ -119,7 +122,10 @@ test('the runs table filters and sorts on the server, keeps it in the URL, and p
 test('the sweep page ticks runs to compare', async ({ page }) => {
   await page.goto(`${server.url}/sweeps/${sweepId}`);
   const lisa = runs.filter((r) => r.kind === 'lisa').slice(0, 2);
-  for (const r of lisa) await page.getByTestId('sweep-runs').getByTestId(`select-${r.id}`).check();
+  for (const r of lisa) {
+    await page.getByTestId('sweep-runs').getByTestId(`select-${r.id}`).click();
+    await expect(page.getByTestId('sweep-runs').getByTestId(`select-${r.id}`)).toBeChecked();
+  }
   await page.getByTestId('compare-selected').click();
   await expect(page).toHaveURL(new RegExp(`/compare\\?runs=${lisa.map((r) => r.id).join('(%2C|,)')}`));
   await expect(page.getByTestId('config-diff').getByTestId('diff-method')).toHaveCount(0);
