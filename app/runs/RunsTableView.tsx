@@ -215,7 +215,7 @@ export function RunsTableView() {
                       {r.sweepId ? (
                         <button
                           type="button"
-                          className="link-button"
+                          className="cell-link"
                           title="Only this sweep's runs"
                           onClick={() => set({ sweep: r.sweepId ?? '', page: '0' })}
                         >

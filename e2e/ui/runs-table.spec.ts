@@ -51,7 +51,9 @@ test('the runs table filters and sorts on the server, keeps it in the URL, and p
   await page.getByTestId('runs-method').selectOption('lisa');
   await expect(page.getByTestId('runs-total')).toHaveText('8 runs');
   await page.getByTestId('sort-eval/loss:best').click(); // descending first
+  await expect(page.getByTestId('runs-table').locator('th[aria-sort="descending"]')).toContainText('best eval/loss');
   await page.getByTestId('sort-eval/loss:best').click();
+  await expect(page.getByTestId('runs-table').locator('th[aria-sort="ascending"]')).toContainText('best eval/loss');
   await expect(page).toHaveURL(/method=lisa/);
   await expect(page).toHaveURL(/sort=eval%2Floss%3Abest|sort=eval\/loss:best/);
   await expect(page).toHaveURL(/dir=asc/);
@@ -84,6 +86,7 @@ test('the runs table filters and sorts on the server, keeps it in the URL, and p
   await expect(page.locator('.view-error')).toContainText('invalid filter "config.gamma~2"');
   await page.getByTestId('runs-where').fill('');
   await page.getByTestId('runs-where').press('Enter');
+  await expect(page).not.toHaveURL(/where=/);
   await page.getByTestId('runs-method').selectOption('');
   await expect(page.getByTestId('runs-total')).toHaveText(`${runs.length} runs`);
 
@@ -109,7 +112,9 @@ test('the runs table filters and sorts on the server, keeps it in the URL, and p
   await expect(diff.getByTestId('diff-steps')).toHaveCount(0);
 
   // Two metrics in one chart: the legend names each run's line of each.
-  await page.getByTestId('compare-metrics').getByLabel('eval/loss', { exact: true }).check();
+  const evalLoss = page.getByTestId('compare-metrics').getByLabel('eval/loss', { exact: true });
+  await evalLoss.click();
+  await expect(evalLoss).toBeChecked();
   await expect(page).toHaveURL(/key=train%2Floss%2Ceval%2Floss|key=train\/loss,eval\/loss/);
   await page.getByTestId('chart-compare').getByRole('button', { name: 'data' }).click();
   const lines = await page.getByTestId('chart-compare-data').locator('tbody tr td:first-child').allInnerTexts();
@@ -170,7 +175,7 @@ test('the run page’s summary card, and tags and notes found in the table and s
   const { url } = (await res.json()) as { url: string };
   const viewer = await browser.newContext();
   const shared = await viewer.newPage();
-  await shared.goto(`${server.url}${url}`);
+  await shared.goto(url.startsWith('http') ? url : `${server.url}${url}`);
   await expect(shared.getByTestId('run-annotations').getByTestId('tag')).toHaveText(['baseline', 'keep']);
   await expect(shared.getByTestId('run-annotations').getByTestId('note')).toHaveText(
     'the reference for the LISA cells',

@@ -10,10 +10,22 @@ describe('the config diff', () => {
     ]);
     expect(rows).toEqual([
       { key: 'method', values: ['lisa', 'full', 'lisa'] },
-      { key: 'gamma', values: ['2', '—', '2'] },
+      { key: 'gamma', values: ['2', 'not used', '2'] },
       { key: 'lr', values: ['0.001', '0.001', '0.0003'] },
       { key: 'seed', values: ['1', '2', '1'] },
       { key: 'tags', values: ['[1]', '[2]', '[1]'] },
+    ]);
+  });
+
+  it('says "not used" for a knob the method does not use, and leaves out knobs unused alike', () => {
+    const rows = configDiff([
+      { kind: 'full', config: { rank: 8, alpha: 16, gamma: 2, interval: 20 } },
+      { kind: 'lora', config: { rank: 4, alpha: 8, gamma: 2, interval: 20 } },
+    ]);
+    expect(rows).toEqual([
+      { key: 'method', values: ['full', 'lora'] },
+      { key: 'alpha', values: ['not used', '8'] },
+      { key: 'rank', values: ['not used', '4'] },
     ]);
   });
 

@@ -43,7 +43,8 @@ export function runsTableUrl(st: RunsTableState): string {
 export function columnTitle(field: string): string {
   if (field.startsWith('config.')) return field.slice('config.'.length);
   if (field === 'wall_time') return 'wall time';
-  if (field.startsWith('mem/') && !field.includes(':')) return `peak ${field.slice(4).replace(/_bytes$/, '')} (MiB)`;
+  if (field === 'mem/peak_bytes') return 'peak memory (MiB)';
+  if (field.startsWith('mem/') && !field.includes(':')) return `max ${field.slice(4).replace(/_bytes$/, '')} (MiB)`;
   const [key, agg] = field.split(':');
   if (!agg) return key === 'tokens_per_s' ? 'tokens/s' : `final ${key}`;
   return `${agg} ${key}${key.startsWith('mem/') ? ' (MiB)' : ''}`;
