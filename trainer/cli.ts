@@ -13,7 +13,7 @@ import { CHECKPOINT_DIRNAME, findCheckpoint, readCheckpoint, type CheckpointData
 import { checkConsistency, ConfigError, parseArgs, validate } from './config';
 import { DataError, loadDataset } from './data/index';
 import { EventLog, scanForResume } from './events';
-import { checkFits } from './hf/fit';
+import { checkFits, checkHfExport, runShape } from './hf/fit';
 import { HF_DEFAULT_SEQ, inspectHfFolder, openHfRun, saveHfFor, type HfFolder, type HfRun } from './hf/run';
 import { buildRun, modelInfo, modelShape, resolveEpochs, type RunState } from './setup';
 import { trainLoop } from './train';
@@ -208,19 +208,6 @@ function plan(argv: string[]): Plan | 'help' {
   };
 }
 
-/** --save-hf / --merge-lora: what can be exported. */
-function checkHfExport(c: TrainConfig): void {
-  if (c.save_hf && !c.model_path)
-    throw new ConfigError('--save-hf writes a Hugging Face folder: it needs a run from --model DIR');
-  if (c.merge_lora && (c.method !== 'lora' || !c.save_hf))
-    throw new ConfigError('--merge-lora needs --method lora and --save-hf');
-  if (c.save_hf && c.method === 'lora' && c.lora_train_embed && !c.merge_lora) {
-    throw new ConfigError(
-      'a PEFT adapter cannot hold the trained embedding: add --merge-lora to --save-hf with --lora-train-embed',
-    );
-  }
-}
-
 async function main(argv: string[]): Promise<number> {
   let p: Plan | 'help';
   let backend: BackendChoice;
@@ -250,8 +237,9 @@ async function main(argv: string[]): Promise<number> {
       const hint = pinned ? ` (this run trained on ${pinned}; --backend NAME --force-backend resumes on another)` : '';
       throw new ConfigError(e.message + hint);
     });
-    if (p.hf)
-      checkFits(p.config, p.hf.shape, p.config.seq ?? Math.min(p.hf.shape.ctx, HF_DEFAULT_SEQ), backend.info.name);
+    // A run the backend cannot hold is refused before any weight is read (the wasm heap aborts mid-step).
+    const seq = p.config.seq ?? (p.hf ? Math.min(p.hf.shape.ctx, HF_DEFAULT_SEQ) : modelShape(p.config, p.base).ctx);
+    checkFits(p.config, runShape(p.config, p.hf?.shape ?? null), seq, backend.info.name);
     const hfRun: HfRun | undefined = p.hf ? await openHfRun(p.hf) : undefined;
     run = buildRun(p.config, p.base, p.resume, hfRun);
     // The saved config of a resumed run already holds the derived steps.

@@ -106,10 +106,12 @@ export function validate(raw: Record<string, unknown>): TrainConfig {
 }
 
 /** Checks that need more than one key. `layers` is the number of blocks of the model actually trained. */
+const modelOf = (c: TrainConfig) => (c.model_path ? `the model ${c.model_path}` : `preset ${c.preset}`);
+
 export function checkConsistency(c: TrainConfig, layers: number, ctx: number): void {
   if (c.method === 'lisa' && c.gamma > layers) {
     throw new ConfigError(
-      `gamma (γ = ${c.gamma}) exceeds the number of transformer blocks (${layers}) of preset ${c.preset}`,
+      `gamma (γ = ${c.gamma}) exceeds the number of transformer blocks (${layers}) of ${modelOf(c)}`,
     );
   }
   if (c.stage === 'pretrain' && c.method !== 'full') {
@@ -121,5 +123,5 @@ export function checkConsistency(c: TrainConfig, layers: number, ctx: number): v
     throw new ConfigError(`give warmup (${c.warmup} steps) or warmup_ratio (${c.warmup_ratio} of the steps), not both`);
   }
   if (c.seq !== undefined && c.seq > ctx)
-    throw new ConfigError(`seq ${c.seq} exceeds the context length ${ctx} of preset ${c.preset}`);
+    throw new ConfigError(`seq ${c.seq} exceeds the context length ${ctx} of ${modelOf(c)}`);
 }

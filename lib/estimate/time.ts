@@ -1,6 +1,6 @@
 /**
- * Wall-time estimates: tokens per second measured by earlier runs on this machine (same preset,
- * backend and method, else looser matches), else a stated default per preset. Then
+ * Wall-time estimates: tokens per second measured by earlier runs on this machine (same preset or model folder,
+ * backend and method, else looser matches), else a stated default per preset (scaled by parameters for a model). Then
  * seconds = steps × batch × seq / tokens_per_s + evaluation + a fixed start-up overhead.
  */
 import type { Preset, TrainConfig } from '@/lib/protocol/config';
@@ -48,11 +48,24 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 
+/**
+ * A Hugging Face model folder's run: its history is keyed by the folder (`preset` of a sample is the folder's path
+ * for such runs), its default scaled from the gpt2 preset's by parameter count (step time grows with parameters).
+ */
+export interface ModelTimeKey {
+  path: string;
+  params: number;
+}
+
+const GPT2_PRESET_PARAMS = 162_954_240;
+
 export function throughputFor(
   config: Pick<TimeConfig, 'preset' | 'method' | 'backend'>,
   history: ThroughputSample[],
+  model?: ModelTimeKey,
 ): ThroughputEstimate {
-  const usable = history.filter((h) => h.preset === config.preset && Number.isFinite(h.tokensPerS) && h.tokensPerS > 0);
+  const key = model?.path ?? config.preset;
+  const usable = history.filter((h) => h.preset === key && Number.isFinite(h.tokensPerS) && h.tokensPerS > 0);
   const sameBackend = (h: ThroughputSample) => config.backend === 'auto' || h.backend === config.backend;
   const tiers: [string, ThroughputSample[]][] = [
     ['preset+backend+method', usable.filter((h) => sameBackend(h) && h.method === config.method)],
@@ -69,12 +82,15 @@ export function throughputFor(
       };
     }
   }
-  return { tokensPerS: DEFAULT_TOKENS_PER_S[config.preset], source: 'default', match: 'default', samples: 0 };
+  const tokensPerS = model
+    ? (DEFAULT_TOKENS_PER_S.gpt2 * GPT2_PRESET_PARAMS) / Math.max(model.params, 1)
+    : DEFAULT_TOKENS_PER_S[config.preset];
+  return { tokensPerS, source: 'default', match: 'default', samples: 0 };
 }
 
 /** Seconds for one run. `seq` must be resolved (the planner makes it explicit). */
-export function estimateRunTime(config: TimeConfig, history: ThroughputSample[]): TimeEstimate {
-  const t = throughputFor(config, history);
+export function estimateRunTime(config: TimeConfig, history: ThroughputSample[], model?: ModelTimeKey): TimeEstimate {
+  const t = throughputFor(config, history, model);
   const seq = config.seq ?? 0;
   // Every micro-batch of a step is processed (grad_accum × batch rows per step).
   const tokens = config.steps * config.batch * (config.grad_accum ?? 1) * seq;

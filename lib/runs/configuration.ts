@@ -10,7 +10,7 @@ import { METHODS, optimizerStateOf, type Method } from '../protocol/config';
 /** Knobs only one method uses; every other config key applies to every method. */
 export const METHOD_KNOBS: Record<Method, readonly string[]> = {
   full: [],
-  lora: ['rank', 'alpha', 'lora_targets', 'lora_train_embed'],
+  lora: ['rank', 'alpha', 'lora_targets', 'lora_train_embed', 'merge_lora'],
   lisa: ['gamma', 'interval', 'sampling', 'optimizer_state'],
 };
 

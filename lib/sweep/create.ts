@@ -12,14 +12,16 @@ import { renderCommand } from './command';
 import type { ThroughputSample } from '../estimate/time';
 import { dryRun, type DryRun, type DryRunOptions } from './dry-run';
 import { planSweep, type PlannedRun } from './plan';
+import { checkPlannedRuns } from './model';
 import { confineSpecPaths, type PathRoots } from './paths';
 import { parseSweepSpec } from './spec';
 import type { SweepSpec } from './types';
 
 /**
- * Parse and validate a spec; with `roots`, also confine its dataset and checkpoint paths (lib/sweep/paths.ts)
- * and make them absolute. `cwd`: a command sweep's default workdir. Every problem is listed in one
- * AppError('invalid_spec').
+ * Parse and validate a spec; with `roots`, also confine its dataset, checkpoint and model paths (lib/sweep/paths.ts)
+ * and make them absolute, read a model folder's config, and check every planned run as the trainer would
+ * (lib/sweep/model.ts: blocks, context, export, memory against the backend). `cwd`: a command sweep's default
+ * workdir. Every problem is listed in one AppError('invalid_spec').
  */
 export function parseOrThrow(text: string, contentType?: string, roots?: PathRoots, cwd?: string): SweepSpec {
   const parsed = parseSweepSpec(text, contentType, { cwd });
@@ -28,6 +30,13 @@ export function parseOrThrow(text: string, contentType?: string, roots?: PathRoo
   }
   if (!roots) return parsed.spec;
   const { spec, problems } = confineSpecPaths(parsed.spec, roots);
+  // Each run as the trainer would check it, memory against its backend included (command runs are their program's).
+  if (problems.length === 0 && !spec.command) {
+    const plan = planSweep(spec);
+    problems.push(
+      ...checkPlannedRuns([...(plan.pretrain ? [plan.pretrain] : []), ...plan.runs], spec.model.hf ?? null),
+    );
+  }
   if (problems.length > 0)
     throw new AppError('invalid_spec', `the sweep spec has ${problems.length} problem(s)`, problems);
   return spec;
@@ -37,7 +46,8 @@ export function parseOrThrow(text: string, contentType?: string, roots?: PathRoo
 export function throughputHistory(conn: Connection): ThroughputSample[] {
   const rows = conn.sqlite
     .prepare(
-      `SELECT json_extract(r.config, '$.preset') AS preset, r.backend AS backend,
+      `SELECT COALESCE(json_extract(r.config, '$.model_path'), json_extract(r.config, '$.preset')) AS preset,
+              r.backend AS backend,
               json_extract(r.config, '$.method') AS method,
               l.value AS tokensPerS
        FROM runs r JOIN latest l ON l.run_id = r.id AND l.key = 'tokens_per_s'

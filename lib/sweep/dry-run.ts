@@ -4,8 +4,9 @@
  */
 import { shortLoraTargets, type TrainConfig } from '@/lib/protocol/config';
 import { estimateMemory, TFJS_OVERHEAD_BYTES, type MemoryBreakdown, type Precision } from '@/lib/estimate/memory';
-import { presetShape } from '@/lib/protocol/inventory';
 import { estimateRunTime, planTime, type ThroughputSample } from '@/lib/estimate/time';
+import type { HfShape } from '@/trainer/hf/config';
+import { runShape } from '@/trainer/hf/fit';
 import { displayCommand, renderCommand } from './command';
 import {
   BATCH_SCRIPT,
@@ -71,12 +72,13 @@ export interface DryRun extends Omit<SweepPlan, 'pretrain' | 'runs'> {
   assumptions: string[];
 }
 
-function memoryFor(config: TrainConfig, switches: number, options: DryRunOptions) {
+function memoryFor(config: TrainConfig, switches: number, options: DryRunOptions, hf: HfShape | null) {
+  const shape = runShape(config, hf);
   const m = estimateMemory({
-    shape: presetShape(config.preset),
+    shape,
     method: config.method,
     batch: config.batch,
-    seq: config.seq ?? presetShape(config.preset).ctx,
+    seq: config.seq ?? shape.ctx,
     precision: options.precision ?? 'fp32',
     attention: 'eager',
     rank: config.rank,
@@ -104,8 +106,11 @@ function withEstimate(
   history: ThroughputSample[],
   finished: Set<string>,
   options: DryRunOptions,
+  hf: HfShape | null,
 ): DryRunRun {
-  const t = estimateRunTime(run.config, history);
+  const memory = memoryFor(run.config, run.switches ?? 1, options, hf);
+  const model = run.config.model_path ? { path: run.config.model_path, params: memory.params } : undefined;
+  const t = estimateRunTime(run.config, history, model);
   const reused = finished.has(run.configHash);
   return {
     ...run,
@@ -115,7 +120,7 @@ function withEstimate(
       tokensPerS: Math.round(t.tokensPerS),
       throughput: t.source,
       throughputMatch: t.match,
-      memory: memoryFor(run.config, run.switches ?? 1, options),
+      memory,
       reused,
     },
   };
@@ -139,11 +144,12 @@ export function dryRun(
   options: DryRunOptions = {},
 ): DryRun {
   const plan = planSweep(spec);
+  const hf = spec.model.hf ?? null;
   const finished = new Set(options.finishedHashes ?? []);
   const line = sbatchFor(spec, options);
-  const pretrain = plan.pretrain ? withEstimate(plan.pretrain, history, finished, options) : null;
+  const pretrain = plan.pretrain ? withEstimate(plan.pretrain, history, finished, options, hf) : null;
   const runs = plan.runs.map((r) => {
-    const run = withEstimate(r, history, finished, options);
+    const run = withEstimate(r, history, finished, options, hf);
     if (!spec.command || !r.args) return run;
     const argv = renderCommand({ spec: spec.command, args: r.args, runDir: DRY_RUN_DIR, seed: r.seed });
     return { ...run, command: argv, commandLine: displayCommand(argv) };
@@ -160,13 +166,22 @@ export function dryRun(
   );
   const peaks = all.map((r) => r.estimate.memory.peakBytes).sort((a, b) => b - a);
 
-  const defaults = [...new Set(all.filter((r) => r.estimate.throughput === 'default').map((r) => r.config.preset))];
+  const defaults = [
+    ...new Set(
+      all.filter((r) => r.estimate.throughput === 'default').map((r) => r.config.model_path ?? r.config.preset),
+    ),
+  ];
   const assumptions = [
-    `memory: analytic model (lib/estimate/memory.ts) for the ${options.precision ?? 'fp32'} trainer, ` +
+    `memory: analytic model (lib/estimate/memory.ts) for the ${options.precision ?? 'fp32'} trainer` +
+      (hf ? ` from ${spec.model.path}/config.json (${hf.architecture})` : '') +
+      ', ' +
       `eager attention, ${Math.round((options.overheadBytes ?? TFJS_OVERHEAD_BYTES) / 2 ** 20)} MiB ` +
       `process overhead per run`,
-    ...defaults.map(
-      (p) => `time: no measured runs of preset ${p} on this machine; using the default throughput for ${p}`,
+    ...defaults.map((p) =>
+      p === spec.model.path
+        ? `time: no measured runs of the model ${p} on this machine; using the gpt2 preset's default throughput ` +
+          'scaled by parameters'
+        : `time: no measured runs of preset ${p} on this machine; using the default throughput for ${p}`,
     ),
     `time: ${time.slots} concurrent slot(s); fine-tune runs start after the pretrain`,
     ...(spec.command

@@ -119,19 +119,34 @@ export function checkOverrides(
   return out as TrainOverrides;
 }
 
-export function checkModel(p: Problems, raw: unknown): { preset?: Preset; base?: string } {
+/**
+ * `model`: `{ preset, base? }` (LayerLab's presets) or `{ path }` (a Hugging Face model folder, checked on disk at
+ * submission: lib/sweep/model.ts).
+ */
+export function checkModel(p: Problems, raw: unknown): { preset?: Preset; base?: string; path?: string } {
   if (!isMapping(raw)) {
     p.add(
       'model',
-      raw === undefined ? 'required: { preset: nano | mini | small | gpt2 }' : 'expected a mapping { preset, base? }',
+      raw === undefined
+        ? 'required: { preset: nano | mini | small | gpt2 } or { path: MODEL_FOLDER }'
+        : 'expected a mapping { preset, base? } or { path }',
     );
     return {};
   }
-  p.onlyKeys(raw, 'model', ['preset', 'base']);
+  if (raw.path !== undefined) {
+    p.onlyKeys(raw, 'model', ['preset', 'base', 'path']);
+    for (const k of ['preset', 'base'].filter((k) => k in raw)) {
+      p.add(join('model', k), 'a model folder (model.path) is the model: leave out model.preset and model.base');
+    }
+    if (typeof raw.path === 'string' && raw.path.trim()) return { path: raw.path };
+    p.add('model.path', 'expected a Hugging Face model folder (config.json, *.safetensors, tokenizer.json)');
+    return {};
+  }
+  p.onlyKeys(raw, 'model', ['preset', 'base', 'path']);
   let preset: Preset | undefined;
   if (typeof raw.preset === 'string' && (PRESETS as readonly string[]).includes(raw.preset))
     preset = raw.preset as Preset;
-  else p.add('model.preset', `expected one of ${PRESETS.join(', ')}`);
+  else p.add('model.preset', `expected one of ${PRESETS.join(', ')} (or give model.path, a Hugging Face folder)`);
   let base: string | undefined;
   if (raw.base !== undefined) {
     if (typeof raw.base === 'string' && raw.base.trim()) base = raw.base;

@@ -1,12 +1,13 @@
 /**
  * Filesystem paths in a sweep spec (a dataset file under `data` / `pretrain.data`, a checkpoint folder
- * under `model.base`) are confined to allowed folders, because the server hands them to a trainer process.
+ * under `model.base`, a Hugging Face model folder under `model.path`) are confined to allowed folders, because
+ * the server hands them to a trainer process.
  *
  * Rule:
  * - A relative path is taken relative to the data home's `data/` folder (`$LAYERLAB_HOME/data`).
  * - An absolute path must lie inside an allowed folder: `$LAYERLAB_HOME/data`, any folder listed in
- *   `LAYERLAB_DATA_DIRS` (absolute paths separated by `:`), and, for `model.base` only, `$LAYERLAB_HOME/runs`
- *   (the checkpoints of earlier runs).
+ *   `LAYERLAB_DATA_DIRS` (absolute paths separated by `:`), and, for `model.base` and `model.path` only,
+ *   `$LAYERLAB_HOME/runs` (the checkpoints and `hf/` exports of earlier runs).
  * - No `..` segment, no NUL byte, and a path whose real location (symlinks followed) leaves the allowed
  *   folders is refused too. A dataset file must exist.
  * Accepted paths are rewritten to their absolute form, so the trainer (whose working folder is the project)
@@ -15,6 +16,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { runsRoot } from '../runs/layout';
+import { inspectModelFolder } from './model';
 import type { DataSpec, Problem, SweepSpec } from './types';
 
 export interface PathRoots {
@@ -95,6 +97,15 @@ export function confineSpecPaths(spec: SweepSpec, roots: PathRoots): { spec: Swe
     const r = confinePath(spec.model.base, roots.checkpoints, roots.data[0]);
     if (typeof r === 'string') problems.push({ path: 'model.base', message: r });
     else model = { ...spec.model, base: r.path };
+  }
+  if (spec.model.path !== undefined) {
+    const r = confinePath(spec.model.path, roots.checkpoints, roots.data[0]);
+    if (typeof r === 'string') problems.push({ path: 'model.path', message: r });
+    else {
+      const folder = inspectModelFolder(r.path);
+      if ('problem' in folder) problems.push({ path: 'model.path', message: folder.problem });
+      else model = { path: r.path, hf: folder.shape };
+    }
   }
   return { spec: { ...spec, data, pretrain, model }, problems };
 }

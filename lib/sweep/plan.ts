@@ -8,7 +8,9 @@ import { withEpochSteps } from './epochs';
 import { configHash, groupHash } from './hash';
 import { headlineKeys, pretrainLabel, runKey, runLabel, type RunKind } from './naming';
 import { baselineSettings, countRuns, gridSettings, lisaParameterKeys, randomSettings, type Setting } from './space';
+import type { HfShape } from '@/trainer/hf/config';
 import { isPassThroughKey } from './command';
+import { modelSeq } from './model';
 import type { BaselineSpec, DataSpec, ParamValue, SweepSpec } from './types';
 
 export interface PlannedRun {
@@ -56,9 +58,13 @@ export interface SweepPlan {
 const dataString = (d: DataSpec) => ('preset' in d ? d.preset : d.path);
 
 /** The complete config; with `epochs`, its steps derived from the data (and the record count). */
-function buildConfig(input: TrainConfigInput, command = false): { config: TrainConfig; records?: number } {
+function buildConfig(
+  input: TrainConfigInput,
+  command = false,
+  hf?: HfShape,
+): { config: TrainConfig; records?: number } {
   const config = trainConfigSchema.parse(input);
-  const full = { ...config, seq: config.seq ?? MODEL_PRESETS[config.preset].ctx };
+  const full = { ...config, seq: config.seq ?? (hf ? modelSeq(hf) : MODEL_PRESETS[config.preset].ctx) };
   // A command sweep's program reads its data and epochs itself.
   return command ? { config: full } : withEpochSteps(full);
 }
@@ -113,6 +119,9 @@ function candidates(spec: SweepSpec): Candidate[] {
 }
 
 export function planSweep(spec: SweepSpec): SweepPlan {
+  if (spec.model.path && !spec.model.hf) {
+    throw new Error('a model sweep is planned after its folder is read (lib/sweep/model.ts, withModelFolder)');
+  }
   const pretrain = planPretrain(spec);
   const from = pretrain?.configHash ?? spec.model.base;
   const runs: PlannedRun[] = [];
@@ -134,8 +143,10 @@ export function planSweep(spec: SweepSpec): SweepPlan {
         data: dataString(spec.data),
         seed: c.seed,
         base: spec.model.base,
+        model_path: spec.model.path,
       },
       !!spec.command,
+      spec.model.hf,
     );
     const headline = Object.fromEntries(
       headlineKeys(c.kind).map((k) => [k, config[k as keyof TrainConfig] as ParamValue]),

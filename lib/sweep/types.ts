@@ -1,5 +1,6 @@
 /** The sweep spec after validation (docs/sweep-spec.md). Keys are snake_case like the run config. */
 import type { Method, Preset, TrainConfig } from '@/lib/protocol/config';
+import type { HfShape } from '@/trainer/hf/config';
 import type { CommandSpec } from './command';
 import type { ExecutorSpec } from '@/lib/scheduler/slurm-options';
 
@@ -58,7 +59,11 @@ export interface SweepSpec {
   run_cap?: number;
   /** Seed of the random search's draws (not of the runs). */
   random_seed: number;
-  model: { preset: Preset; base?: string };
+  /**
+   * A preset (with an optional base checkpoint), or a Hugging Face model folder (`path`); `hf` is the folder's
+   * shape, read from its config.json when the spec is submitted (lib/sweep/model.ts).
+   */
+  model: { preset?: Preset; base?: string; path?: string; hf?: HfShape };
   data: DataSpec;
   pretrain: PretrainSpec | null;
   train: TrainOverrides;

@@ -74,6 +74,12 @@ export function validateSweepSpec(written: unknown, opts: { cwd?: string } = {})
   const train = isMapping(rawTrain) ? checkOverrides(p, rawTrain, 'train', TRAIN_KEYS, preset) : {};
   const pretrain = raw.pretrain == null ? null : checkPretrain(p, raw.pretrain, preset);
   if (pretrain && model.base) p.add('model.base', 'give either model.base or a pretrain stage, not both');
+  if (pretrain && model.path) {
+    p.add(
+      'pretrain',
+      "a model sweep fine-tunes the folder's weights: a pretrain stage would train a preset from scratch",
+    );
+  }
   const seeds = checkSeeds(p, raw.seeds ?? [1]);
   const baselines = checkBaselines(p, raw.baselines ?? [], preset);
   const passOnly = cmd && Object.keys(cmd.parameters).length > 0 && Object.keys(raw.parameters ?? {}).length === 0;
@@ -81,6 +87,7 @@ export function validateSweepSpec(written: unknown, opts: { cwd?: string } = {})
   if (cmd && parameters && baselines) mergePassThrough(cmd, written, train, parameters, baselines);
   const executor = raw.executor === undefined ? undefined : checkExecutor(p, raw.executor);
 
+  if (parameters && baselines) checkHfKeys(p, !!model.path, data, train, parameters, baselines);
   // A command sweep's program reads its own data: no record count to check there.
   checkExclusive(p, cmd ? undefined : data, train, parameters, baselines, pretrain);
   if (parameters && seeds && baselines && (method === 'grid' || method === 'random')) {
@@ -91,7 +98,7 @@ export function validateSweepSpec(written: unknown, opts: { cwd?: string } = {})
   }
   if (
     p.list.length > 0 ||
-    (!preset && !cmd) ||
+    (!preset && !model.path && !cmd) ||
     !data ||
     !parameters ||
     !seeds ||
@@ -105,7 +112,9 @@ export function validateSweepSpec(written: unknown, opts: { cwd?: string } = {})
     method: method as SweepSpec['method'],
     random_seed: (raw.random_seed as number | undefined) ?? 0,
     // A command sweep may name no preset: its runs are the program's; the planner still needs one to fill defaults.
-    model: { preset: preset ?? 'nano', ...(model.base ? { base: model.base } : {}) },
+    model: model.path
+      ? { path: model.path }
+      : { preset: preset ?? 'nano', ...(model.base ? { base: model.base } : {}) },
     data,
     pretrain,
     train,
@@ -359,6 +368,49 @@ function crossCheck(p: Problems, s: SpaceSpec): void {
     p.add('parameters', `grid has ${n.total} runs (${breakdown}), over the maximum of ${MAX_RUNS} per sweep`);
   } else if (s.run_cap !== undefined && n.total > s.run_cap) {
     p.add('run_cap', `grid has ${n.total} runs (${breakdown}), over run_cap ${s.run_cap}`);
+  }
+}
+
+/**
+ * `save_hf` writes a Hugging Face folder, so it needs `model.path`; in a sweep it is `true` (each run's `hf/`
+ * folder), never a path every run would write over. `merge_lora` belongs on a LoRA baseline. `epochs` over text
+ * needs the model's tokenizer to count windows, which the planner does not load: steps there.
+ */
+function checkHfKeys(
+  p: Problems,
+  hasModel: boolean,
+  data: DataSpec | undefined,
+  train: Record<string, unknown>,
+  parameters: Record<string, ParameterSpec>,
+  baselines: BaselineSpec[],
+): void {
+  const blocks: [string, Record<string, unknown>][] = [
+    ['train', train],
+    ['parameters', parameters],
+    ...baselines.map((b, i): [string, Record<string, unknown>] => [
+      join('baselines', i),
+      { ...b.overrides, ...b.parameters },
+    ]),
+  ];
+  for (const [at, block] of blocks) {
+    if ('save_hf' in block) {
+      const v = block.save_hf;
+      if (at === 'parameters') p.add(join(at, 'save_hf'), 'not a sweep parameter: set save_hf: true under train');
+      else if (!hasModel) p.add(join(at, 'save_hf'), 'writes a Hugging Face folder: it needs model.path');
+      else if (typeof v !== 'boolean') {
+        p.add(join(at, 'save_hf'), "in a sweep save_hf is true (into each run's folder, hf/) or false, not a path");
+      }
+    }
+    const text = data && ('preset' in data ? data.preset === 'pretrain' : data.path.toLowerCase().endsWith('.txt'));
+    if ('epochs' in block && hasModel && text) {
+      p.add(
+        join(at, 'epochs'),
+        "over text a model's tokenizer decides how many windows there are, counted only when a run starts: give steps",
+      );
+    }
+    if ('merge_lora' in block && !at.startsWith('baselines')) {
+      p.add(join(at, 'merge_lora'), 'set merge_lora on the LoRA baseline: { method: lora, merge_lora: true }');
+    }
   }
 }
 

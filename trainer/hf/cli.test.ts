@@ -1,14 +1,12 @@
 // `npm run train -- --model DIR` as a real child process: eval-only runs print the reference loss, fine-tuning
 // runs train, and broken model folders are one-line errors with exit code 2 that leave no run folder behind.
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseEvent, type RunEvent } from '../../lib/protocol/index';
-import { tensorSpecs } from './arch';
-import { parseHfConfig } from './config';
-import { FIXTURES, reference } from './fixtures';
+import { FIXTURES, reference, sparseLlama7b } from './fixtures';
 
 const root = path.resolve(__dirname, '..', '..');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'layerlab-hfcli-'));
@@ -36,40 +34,7 @@ function events(dir: string): RunEvent[] {
   return readFileSync(path.join(dir, 'events.ndjson'), 'utf8').split('\n').filter(Boolean).map(parseEvent);
 }
 
-/** Llama-2-7B's config.json and a sparse model.safetensors with its real header (no weight bytes on disk). */
-function llama7b(): string {
-  const dir = path.join(tmp, 'llama-2-7b');
-  mkdirSync(dir, { recursive: true });
-  const config = {
-    architectures: ['LlamaForCausalLM'],
-    model_type: 'llama',
-    vocab_size: 32000,
-    hidden_size: 4096,
-    intermediate_size: 11008,
-    num_hidden_layers: 32,
-    num_attention_heads: 32,
-    num_key_value_heads: 32,
-    max_position_embeddings: 4096,
-    rms_norm_eps: 1e-5,
-    torch_dtype: 'float16',
-  };
-  writeFileSync(path.join(dir, 'config.json'), JSON.stringify(config));
-  const header: Record<string, unknown> = {};
-  let offset = 0;
-  for (const s of tensorSpecs(parseHfConfig(config))) {
-    const bytes = 2 * s.hfShape.reduce((a, b) => a * b, 1);
-    header[s.name] = { dtype: 'F16', shape: s.hfShape, data_offsets: [offset, offset + bytes] };
-    offset += bytes;
-  }
-  const json = Buffer.from(JSON.stringify(header).padEnd(Math.ceil(JSON.stringify(header).length / 8) * 8));
-  const len = Buffer.alloc(8);
-  len.writeBigUInt64LE(BigInt(json.length));
-  const file = path.join(dir, 'model.safetensors');
-  writeFileSync(file, Buffer.concat([len, json]));
-  truncateSync(file, 8 + json.length + offset);
-  cpSync(path.join(FIXTURES, 'llama-tiny-gqa', 'tokenizer.json'), path.join(dir, 'tokenizer.json'));
-  return dir;
-}
+const llama7b = () => sparseLlama7b(path.join(tmp, 'llama-2-7b'));
 
 function copyFixture(name: string): string {
   const dir = path.join(tmp, `${name}-${Math.random().toString(36).slice(2)}`);

@@ -9,6 +9,9 @@ import { ModelError } from './errors';
 
 export type Family = 'gpt2' | 'llama';
 
+/** Default sequence length of a --model run: the model's context, at most this. */
+export const HF_DEFAULT_SEQ = 256;
+
 export interface HfShape {
   family: Family;
   /** config.model_type: gpt2, llama, mistral or qwen2. */

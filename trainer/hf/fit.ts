@@ -1,27 +1,32 @@
 /**
- * Will a run on a Hugging Face model fit its backend? The memory estimate of lib/estimate (the planner's)
- * from config.json's shapes, in float32 (the trainer trains in f32 whatever the stored dtype). The wasm
- * backend's heap is a 32-bit address space: at most 4 GiB, so a run that needs more is refused before
- * any weight is read, naming the bytes it needs and the backend that would hold it.
+ * Will a run fit its backend? The memory estimate of lib/estimate (the planner's) from the model's shapes: a
+ * preset's, or a Hugging Face config.json's through the shared inventory, in float32 (the trainer trains in f32
+ * whatever the stored dtype). The wasm backend's heap is a 32-bit address space: at most 4 GiB, so a run that
+ * needs more is refused before any weight is read, naming the bytes it needs and the backend that would hold it.
+ * The sweep planner asks the same question at submission (lib/sweep/model.ts), so no run is queued to fail.
  */
 import os from 'node:os';
 import { estimateMemory, TFJS_OVERHEAD_BYTES, type MemoryEstimate } from '../../lib/estimate/memory';
 import type { ModelShape as EstimateShape } from '../../lib/estimate/shapes';
 import { shortLoraTargets, type TrainConfig } from '../../lib/protocol/config';
+import { presetShape } from '../../lib/protocol/inventory';
 import { ConfigError } from '../config';
 import type { HfShape } from './config';
 import { inventoryShape } from './inventory';
 
-const WASM_HEAP_BYTES = 4 * 2 ** 30;
+/** The most the wasm heap of tfjs-backend-wasm 4.22 can grow to (its getHeapMax()). */
+export const WASM_HEAP_BYTES = 4 * 2 ** 30;
 
-/** The shared parameter inventory's shape of the model (./inventory.ts), named after its architecture. */
-function estimateShape(s: HfShape): EstimateShape {
-  return { ...inventoryShape(s), name: s.architecture };
+/** The shape the estimate counts: the model folder's (named after its architecture), else the preset's. */
+export function runShape(c: Pick<TrainConfig, 'preset'>, hf: HfShape | null): EstimateShape {
+  return hf
+    ? { ...inventoryShape(hf), name: hf.architecture }
+    : { ...presetShape(c.preset), name: `preset ${c.preset}` };
 }
 
-function hfMemory(c: TrainConfig, s: HfShape, seq: number): MemoryEstimate {
+export function runMemory(c: TrainConfig, shape: EstimateShape, seq: number): MemoryEstimate {
   return estimateMemory({
-    shape: estimateShape(s),
+    shape,
     method: c.method,
     batch: c.batch,
     seq,
@@ -29,22 +34,25 @@ function hfMemory(c: TrainConfig, s: HfShape, seq: number): MemoryEstimate {
     attention: 'eager',
     rank: c.rank,
     loraTargets: shortLoraTargets(c.lora_targets),
-    loraEmbed: false,
     loraDropout: false,
+    loraTrainEmbed: c.lora_train_embed,
     gamma: c.gamma,
     optimizerState: c.optimizer_state,
-    switches: Math.ceil(c.steps / c.interval),
+    switches: Math.ceil(Math.max(c.steps, 1) / c.interval),
     overheadBytes: TFJS_OVERHEAD_BYTES,
   });
 }
 
 const gib = (b: number) => `${(b / 2 ** 30).toFixed(1)} GiB`;
 
-/** Throws a one-line ConfigError when the run cannot fit the chosen backend. */
-export function checkFits(c: TrainConfig, s: HfShape, seq: number, backend: string): void {
-  if (backend !== 'wasm') return;
-  const m = hfMemory(c, s, seq);
-  if (m.peakBytes <= WASM_HEAP_BYTES) return;
+/**
+ * Why the run cannot fit `backend` (the backend it will run on, `auto` resolved), or null when it fits. Only the
+ * wasm heap has a hard ceiling; tfjs-node takes what the machine (or the GPU) has.
+ */
+export function fitProblem(c: TrainConfig, shape: EstimateShape, seq: number, backend: string): string | null {
+  if (backend !== 'wasm') return null;
+  const m = runMemory(c, shape, seq);
+  if (m.peakBytes <= WASM_HEAP_BYTES) return null;
   const ram = os.totalmem();
   const where =
     m.peakBytes < 0.8 * ram
@@ -52,9 +60,28 @@ export function checkFits(c: TrainConfig, s: HfShape, seq: number, backend: stri
       : `it needs --backend tensorflow with a GPU of at least ${gib(m.peakBytes)} (tfjs-node-gpu), ` +
         'or a smaller batch/seq/method';
   const params = (m.params / 1e9).toFixed(2);
-  throw new ConfigError(
-    `${s.architecture} (${params} B parameters, ${c.method}, batch ${c.batch} × seq ${seq}, float32) needs about ` +
-      `${Math.round(m.peakBytes)} bytes (${gib(m.peakBytes)}) but the wasm heap holds at most ` +
-      `${WASM_HEAP_BYTES} bytes (4 GiB); ${where}`,
+  return (
+    `${shape.name} (${params} B parameters, ${c.method}, batch ${c.batch} × seq ${seq}, float32) needs about ` +
+    `${Math.round(m.peakBytes)} bytes (${gib(m.peakBytes)}) but the wasm heap holds at most ` +
+    `${WASM_HEAP_BYTES} bytes (4 GiB); ${where}`
   );
+}
+
+/** Throws a one-line ConfigError when the run cannot fit the chosen backend. */
+export function checkFits(c: TrainConfig, shape: EstimateShape, seq: number, backend: string): void {
+  const problem = fitProblem(c, shape, seq, backend);
+  if (problem) throw new ConfigError(problem);
+}
+
+/** --save-hf / --merge-lora: what can be exported. */
+export function checkHfExport(c: TrainConfig): void {
+  if (c.save_hf && !c.model_path)
+    throw new ConfigError('--save-hf writes a Hugging Face folder: it needs a run from --model DIR');
+  if (c.merge_lora && (c.method !== 'lora' || !c.save_hf))
+    throw new ConfigError('--merge-lora needs --method lora and --save-hf');
+  if (c.save_hf && c.method === 'lora' && c.lora_train_embed && !c.merge_lora) {
+    throw new ConfigError(
+      'a PEFT adapter cannot hold the trained embedding: add --merge-lora to --save-hf with --lora-train-embed',
+    );
+  }
 }

@@ -9,8 +9,7 @@ import { inspectHfFolder, loadHfModel, type HfFolder } from './load';
 import { HFModel } from './model';
 import { loadHfTokenizer, type HfTokenizer } from './tokenizer';
 
-/** Default sequence length of a --model run: the model's context, at most this. */
-export const HF_DEFAULT_SEQ = 256;
+export { HF_DEFAULT_SEQ } from './config';
 
 export interface HfRun {
   folder: HfFolder;
