@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { MODEL_PRESETS } from '../lib/protocol/config';
 import { chooseBackend } from './backend';
 import { exampleBatch } from './data/batch';
-import { EOS, loadDataset } from './data/index';
+import { EOS, loadDataset, VOCAB } from './data/index';
 import { evalRows, evaluateSet, exactMatches } from './evaluate';
 import { GPT } from './model';
 import { rngFor } from './data/counter-rng';
@@ -81,13 +81,25 @@ describe('exact-match accuracy in one pass', () => {
   });
 });
 
+describe('evalRows', () => {
+  it("keeps an evaluation pass's logits within a training batch's for large vocabularies", () => {
+    // Byte vocabularies (and any up to 512 ids): 2,048 tokens per pass, as always.
+    expect(evalRows(64, VOCAB)).toBe(32);
+    expect(evalRows(64, 267)).toBe(32);
+    // GPT-2's 50,257 ids: 2,048 tokens per pass made [2048, 50257] logits (412 MB, several times over in the loss),
+    // which aborted the wasm heap at the first evaluation; one row of 128 tokens per pass now.
+    expect(evalRows(128, 50257)).toBe(1);
+    expect(evalRows(16, 32000)).toBe(2);
+  });
+});
+
 describe('evaluateSet', () => {
   it('scores the whole set in batches of a size set by the window alone', () => {
     const model = GPT.create(MODEL_PRESETS.nano, 2);
     const ds = loadDataset('instruct', { seq: 32, seed: 1, stage: 'finetune' });
     const set = ds.evalSet(256);
     expect(set.eos).toBe(EOS);
-    expect(evalRows(32)).toBe(64);
+    expect(evalRows(32, VOCAB)).toBe(64);
     const full = evaluateSet(model, set, 32);
     expect(Object.keys(full).sort()).toEqual(['eval/accuracy', 'eval/loss', 'eval/ppl']);
     // seq below the context: loss over 16-token windows, accuracy still over the context's windows.

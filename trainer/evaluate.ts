@@ -18,15 +18,18 @@ import { crossEntropy } from './ops';
 /**
  * Tokens per evaluation forward pass: about one training batch of the mini preset, so evaluation does not grow
  * the wasm heap (which never shrinks, and is reported as mem/wasm_heap_bytes) much beyond what training needs.
+ * With a large vocabulary the logits decide: at most EVAL_LOGITS of them per pass (2,048 tokens up to 512 ids;
+ * one 128-token row for GPT-2's 50,257, whose 2,048-token pass aborted the wasm heap at the first evaluation).
  */
 const EVAL_TOKENS = 2048;
+const EVAL_LOGITS = 2048 * 512;
 const NEWLINE = 10;
 /** Greedy decoding stops at these (byte tokens: EOS or a newline; other tokenizers: their EOS). */
 const STOP_TOKENS: ReadonlySet<number> = new Set([EOS, NEWLINE]);
 
-/** Rows per evaluation forward pass for windows of `seq` tokens: a function of seq only. */
-export function evalRows(seq: number): number {
-  return Math.max(1, Math.floor(EVAL_TOKENS / seq));
+/** Rows per evaluation forward pass for windows of `seq` tokens: a function of seq and the vocabulary only. */
+export function evalRows(seq: number, vocab: number): number {
+  return Math.max(1, Math.floor(Math.min(EVAL_TOKENS, EVAL_LOGITS / vocab) / seq));
 }
 
 function masked(mask: Float32Array): number {
@@ -71,7 +74,7 @@ export function exactMatches(b: Batch, picks: Int32Array, stop: ReadonlySet<numb
 
 /** `eval/loss`, `eval/ppl` and, when the set has records to answer, `eval/accuracy`. */
 export function evaluateSet(model: GPT, set: EvalSet, seq: number): Record<string, number> {
-  const { ctx } = model.shape;
+  const { ctx, vocab } = model.shape;
   const eos = set.eos ?? EOS;
   const stop = model.shape.vocab === VOCAB ? new Set([eos, NEWLINE]) : new Set([eos]);
   let lossSum = 0;
@@ -86,7 +89,7 @@ export function evaluateSet(model: GPT, set: EvalSet, seq: number): Record<strin
   const answering = set.tasks.length > 0;
   if (answering && seq === ctx) {
     // Same windows for both: one pass gives the loss and the greedy tokens.
-    const rows = evalRows(seq);
+    const rows = evalRows(seq, vocab);
     const lossBatches = set.batches(rows);
     const taskBatches = set.taskBatches(rows, ctx);
     lossBatches.forEach((b, k) => {
@@ -95,8 +98,8 @@ export function evaluateSet(model: GPT, set: EvalSet, seq: number): Record<strin
       correct += exactMatches(taskBatches[k], picks!, stop, eos);
     });
   } else {
-    for (const b of set.batches(evalRows(seq))) addLoss(b, score(model, b, false).loss);
-    const taskBatches = answering ? set.taskBatches(evalRows(ctx), ctx) : [];
+    for (const b of set.batches(evalRows(seq, vocab))) addLoss(b, score(model, b, false).loss);
+    const taskBatches = answering ? set.taskBatches(evalRows(ctx, vocab), ctx) : [];
     for (const b of taskBatches) correct += exactMatches(b, score(model, b, true).picks!, stop, eos);
   }
   const loss = lossCount > 0 ? lossSum / lossCount : Number.NaN;
