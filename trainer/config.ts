@@ -109,7 +109,11 @@ export function validate(raw: Record<string, unknown>): TrainConfig {
 const modelOf = (c: TrainConfig) => (c.model_path ? `the model ${c.model_path}` : `preset ${c.preset}`);
 
 export function checkConsistency(c: TrainConfig, layers: number, ctx: number): void {
-  if (c.method === 'lisa' && c.gamma > layers) {
+  if (c.fixed_blocks && c.sampling !== 'fixed')
+    throw new ConfigError(`fixed_blocks is the list of sampling fixed; this run samples ${c.sampling}`);
+  if (c.method === 'lisa' && c.sampling === 'fixed' && !c.fixed_blocks)
+    throw new ConfigError('sampling fixed needs fixed_blocks: the blocks to train (e.g. --fixed-blocks 0,5)');
+  if (c.method === 'lisa' && c.granularity === 'block' && c.sampling !== 'fixed' && c.gamma > layers) {
     throw new ConfigError(
       `gamma (γ = ${c.gamma}) exceeds the number of transformer blocks (${layers}) of ${modelOf(c)}`,
     );

@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { TrainConfig } from '../lib/protocol/config';
 import { epochSteps, MODEL_PRESETS } from '../lib/protocol/config';
+import { lisaTrainable } from '../lib/protocol/inventory';
 import type { CheckpointData } from './checkpoint';
 import { loadDataset, type Dataset, type EvalSet } from './data/index';
 import { createMethod, type TrainingMethod } from './methods';
@@ -70,11 +71,18 @@ export function buildRun(
   const evalSet = data.evalSet(config.eval_records);
   const model = hf ? hfModel(hf) : GPT.create(shape, config.seed);
   if (base) loadParams(model, base.params, (name) => !name.includes('.lora_'));
+  let reference = new Map<string, tf.Tensor>();
   const method = createMethod(model, {
     method: config.method,
     gamma: config.gamma,
     interval: config.interval,
     sampling: config.sampling,
+    granularity: config.granularity,
+    importanceTau: config.importance_tau,
+    importanceEps: config.importance_eps,
+    importanceScore: config.importance_score,
+    fixedBlocks: config.fixed_blocks,
+    reference: () => reference,
     optimizerState: config.optimizer_state,
     rank: config.rank,
     alpha: config.alpha,
@@ -83,7 +91,7 @@ export function buildRun(
     seed: config.seed,
   });
   // W₀ before any resumed weights are loaded: the base (or initial) weights of this run.
-  const reference = snapshot(method.everTrainable().filter((p) => p.role === 'base'));
+  reference = snapshot(method.everTrainable().filter((p) => p.role === 'base'));
   const w0Hash = weightsHash(model.params.filter((p) => p.role === 'base'));
   const stored = resume?.manifest.w0_sha256;
   if (stored && stored !== w0Hash) {
@@ -153,12 +161,23 @@ export function resolveEpochs(
  * `run_started`'s model: the variables the trainer built, counted. Trainable: those updated at a step
  * (LISA: the groups outside the blocks plus γ blocks, whichever γ are drawn).
  */
-export function modelInfo(model: GPT, method: TrainingMethod, config: Pick<TrainConfig, 'gamma'>) {
+export function modelInfo(
+  model: GPT,
+  method: TrainingMethod,
+  config: Pick<TrainConfig, 'gamma'> & Partial<Pick<TrainConfig, 'granularity' | 'sampling' | 'fixed_blocks'>>,
+) {
   const count = (ps: Param[]) => ps.reduce((n, p) => n + p.variable.size, 0);
   let trainableParams = count(method.trainable());
   if (method.name === 'lisa') {
-    const always = model.params.filter((p) => p.role === 'base' && !p.group.startsWith('block.'));
-    trainableParams = count(always) + config.gamma * count(model.params.filter((p) => p.group === 'block.0'));
+    const base = model.params.filter((p) => p.role === 'base');
+    trainableParams = lisaTrainable(
+      base.map((p) => ({ group: p.group, module: p.module, size: p.variable.size })),
+      {
+        gamma: config.gamma,
+        granularity: config.granularity,
+        fixedBlocks: config.sampling === 'fixed' ? config.fixed_blocks : undefined,
+      },
+    );
   }
   return { params: count(model.params), trainableParams, groups: model.groups };
 }

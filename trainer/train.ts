@@ -105,6 +105,8 @@ export interface UpdateResult {
   loss: number;
   /** Squared gradient norm per trained parameter (null when the loss was not finite). */
   gradSq: Map<string, number> | null;
+  /** With `allGrads`: the same for every parameter differentiated, the frozen ones included. */
+  gradSqAll?: Map<string, number>;
   /** Global gradient norm (before clipping) over the parameters trained at this step. */
   gradNorm: number;
   /**
@@ -193,15 +195,17 @@ export function update(r: RunState, step: number, lr: number, opts: { allGrads?:
   const byName = new Map(trainees.filter((p) => grads[p.variable.name]).map((p) => [p.name, grads[p.variable.name]]));
   const { sq, norm, scale } = gradientNorms(byName, r.config.grad_clip);
   let gradNormAll = everything ? norm : undefined;
+  let gradSqAll = opts.allGrads ? sq : undefined;
   if (differentiated !== trainees) {
     const frozen = differentiated.filter((p) => !byName.has(p.name) && grads[p.variable.name]);
-    const rest = gradientNorms(new Map(frozen.map((p) => [p.name, grads[p.variable.name]])), 0).norm;
-    gradNormAll = Math.hypot(norm, rest);
+    const rest = gradientNorms(new Map(frozen.map((p) => [p.name, grads[p.variable.name]])), 0);
+    gradNormAll = Math.hypot(norm, rest.norm);
+    gradSqAll = new Map([...sq, ...rest.sq]);
   }
   const decayable = trainees.map((p) => ({ name: p.name, variable: p.variable, decay: p.variable.rank === 2 }));
   r.optimizer.step(decayable, byName, lr, scale);
   tf.dispose(grads);
-  return { loss, gradSq: sq, gradNorm: norm, gradNormAll, tokens, lossTokens };
+  return { loss, gradSq: sq, gradSqAll, gradNorm: norm, gradNormAll, tokens, lossTokens };
 }
 
 /**
@@ -245,15 +249,18 @@ export async function trainLoop(r: RunState, o: LoopOptions): Promise<ExitCode> 
     const sw = beginStep(r, step);
     if (sw) {
       const scope = sw.resetScope ? { reset_scope: sw.resetScope } : {};
-      o.log.emit({ type: 'lisa_period', step, period: sw.period, active: sw.active, reset: sw.reset, ...scope });
+      const extra = { ...(sw.modules ? { modules: sw.modules } : {}), ...(sw.scores ? { scores: sw.scores } : {}) };
+      const { period, active, reset } = sw;
+      o.log.emit({ type: 'lisa_period', step, period, active, reset, ...scope, ...extra });
       // Peak memory depends on which blocks train; profiling costs time, so not at every switch.
       if (step - lastPeakStep >= 25) measurePeak = true;
     }
     const lr = learningRate(step, schedule);
     const last = step === c.steps;
     const normsStep = step % c.norms_every === 0 || last;
-    // LISA's grad_norm/all needs the frozen blocks' gradients too: only at the steps that report norms.
-    const allGrads = normsStep && !trainsEverything(r);
+    // LISA's grad_norm/all needs the frozen blocks' gradients too: only at the steps that report norms (and
+    // where the sampler measures every unit's gradient).
+    const allGrads = (normsStep || r.method.needsAllGrads(step)) && !trainsEverything(r);
     const instrumented = measurePeak || allGrads;
     const t0 = performance.now();
     let result: UpdateResult;
@@ -268,6 +275,7 @@ export async function trainLoop(r: RunState, o: LoopOptions): Promise<ExitCode> 
     }
     const stepMs = performance.now() - t0;
     r.step = step;
+    r.method.afterStep(step, result.gradSqAll ?? result.gradSq);
     if (!Number.isFinite(result.loss)) {
       o.log.emit({ type: 'metrics', step, values: { 'train/loss': result.loss, lr } });
       o.log.emit({

@@ -9,7 +9,12 @@ NDJSON events go to stdout and OUT/events.ndjson; progress goes to stderr.
   --method full|lora|lisa   what trains
   --gamma N                 LISA: blocks trained per period (alias --lisa_activated_layers)
   --interval K              LISA: steps per period (aliases --lisa_interval_steps, --lisa_step_interval)
-  --sampling uniform|bernoulli    LISA: exactly γ blocks, or each with p = γ/N
+  --sampling uniform|bernoulli|importance|fixed
+                            LISA: exactly γ units, each with p = γ/N, γ drawn ∝ score^(1/τ) + floor ε,
+                            or the --fixed-blocks list every period
+  --granularity block|module   LISA: a draw picks blocks, or modules (attn.q … mlp.proj, ln) of any block
+  --importance-score grad_norm|update_norm|weight_change_rate --importance-tau T (1) --importance-eps E (0.1)
+  --fixed-blocks LIST       sampling fixed: block indices (module granularity also 3/attn.q), e.g. 0,5
   --optimizer-state reset_blocks|reset_all|keep
                             LISA: AdamW state at a switch: drop the blocks' (default), drop all, keep all
                             (reset = reset_all, deprecated)

@@ -28,6 +28,17 @@ export const LORA_TARGETS = [
   'c_proj',
   'c_fc',
 ] as const;
+/** LISA's sampling rules (docs/trainer.md, "Sampling rules"). */
+export const SAMPLING_RULES = ['uniform', 'bernoulli', 'importance', 'fixed'] as const;
+export type SamplingRule = (typeof SAMPLING_RULES)[number];
+/** What one LISA draw picks: a whole transformer block, or one module of a block. */
+export const GRANULARITIES = ['block', 'module'] as const;
+export type Granularity = (typeof GRANULARITIES)[number];
+/** The measurement behind an `importance` score (docs/trainer.md, "Sampling rules"). */
+export const IMPORTANCE_SCORES = ['grad_norm', 'update_norm', 'weight_change_rate'] as const;
+export type ImportanceScore = (typeof IMPORTANCE_SCORES)[number];
+/** An entry of `fixed_blocks` given as text: a block index, or a block's module (`3/attn.q`, `block.3/ln`). */
+export const FIXED_UNIT = /^(block\.)?\d+(\/[a-z_.]+)?$/;
 export const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
 /**
  * LISA: what happens to AdamW state at a period switch (docs/trainer.md, "Optimizer state at a switch").
@@ -55,7 +66,26 @@ export const trainConfigSchema = z
     gamma: z.number().int().min(0).default(2),
     /** LISA: steps between re-draws (K). */
     interval: z.number().int().min(1).default(20),
-    sampling: z.enum(['uniform', 'bernoulli']).default('uniform'),
+    /** LISA: how a period's blocks (or modules) are drawn (docs/trainer.md, "Sampling rules"). */
+    sampling: z.enum(SAMPLING_RULES).default('uniform'),
+    /** LISA: what one draw picks and γ counts: whole blocks, or modules (attn.q … mlp.proj, ln) across all blocks. */
+    granularity: z.enum(GRANULARITIES).default('block'),
+    /** `importance`: the temperature τ of p ∝ score^(1/τ) (large τ → uniform). */
+    importance_tau: z.number().positive().default(1),
+    /** `importance`: the uniform floor ε mixed into every pick, so every unit keeps a chance of at least ε/N. */
+    importance_eps: z.number().min(0).max(1).default(0.1),
+    /** `importance`: the measurement a unit's score is. */
+    importance_score: z.enum(IMPORTANCE_SCORES).default('grad_norm'),
+    /** `fixed`: the blocks trained in every period (block indices; with module granularity also `i/attn.q`). */
+    fixed_blocks: z
+      .array(
+        z.preprocess(
+          (v) => (typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v),
+          z.union([z.number().int().min(0), z.string().regex(FIXED_UNIT, 'a block index or i/module, e.g. 3/attn.q')]),
+        ),
+      )
+      .min(1)
+      .optional(),
     optimizer_state: z
       .preprocess((v) => (typeof v === 'string' ? (DEPRECATED_OPTIMIZER_STATES[v] ?? v) : v), z.enum(OPTIMIZER_STATES))
       .default('reset_blocks'),

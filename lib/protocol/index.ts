@@ -86,6 +86,10 @@ export const lisaPeriodEvent = z.object({
   reset: z.boolean(),
   /** Whose state was dropped when `reset`: the transformer blocks' (`reset_blocks`) or all (`reset_all`). */
   reset_scope: z.enum(['blocks', 'all']).optional(),
+  /** `granularity: module`: the drawn modules (`block.i/attn.q`); `active` then lists the blocks they are in. */
+  modules: z.array(z.string().min(1).max(200)).max(10_000).optional(),
+  /** `sampling: importance`: every unit's score behind this draw (`block.i` or `block.i/attn.q` → score). */
+  scores: z.record(z.string().min(1).max(200), wireNumber).optional(),
 });
 
 export const checkpointEvent = z.object({

@@ -15,7 +15,8 @@
  * `<weight>.b`, then `lnf.g`/`.b`, `head`, `head.b`. LoRA adapters are `<weight>.lora_a` [in, r] and
  * `<weight>.lora_b` [r, out].
  */
-import { MODEL_PRESETS, type Preset } from './config';
+import { type Granularity, MODEL_PRESETS, type Preset } from './config';
+import { fixedUnits, lisaUnits, type UnitParam, unitOf } from './lisa-units';
 
 /**
  * What the implementation keeps for backward (the memory model's concern, not the count's):
@@ -251,8 +252,12 @@ export function inventoryGroups(specs: readonly { group: string }[]): string[] {
 
 export interface TrainableOptions {
   method: 'full' | 'lora' | 'lisa';
-  /** LISA: blocks trained per period. */
+  /** LISA: blocks (or modules) trained per period. */
   gamma?: number;
+  /** LISA: what a draw picks (default block). */
+  granularity?: Granularity;
+  /** LISA with `sampling: fixed`: its list (then γ does not count). */
+  fixedBlocks?: readonly (number | string)[];
   rank?: number;
   loraTargets?: readonly LoraTarget[];
   /** LoRA: also train the embedding and head groups in full. */
@@ -273,8 +278,30 @@ export function methodCounts(s: ModelShape, o: TrainableOptions): { params: numb
     const embedHead = o.loraTrainEmbed ? countParams(base.filter((p) => p.group === 'embed' || p.group === 'head')) : 0;
     return { params: total + adapters, trainable: adapters + embedHead };
   }
-  const gamma = Math.min(o.gamma ?? 2, s.layers);
-  const always = countParams(base.filter((p) => LISA_ALWAYS.has(p.group)));
-  const block = countParams(base.filter((p) => p.group === blockGroup(0)));
-  return { params: total, trainable: always + gamma * block };
+  const sized = base.map((p) => ({ group: p.group, module: p.module, size: numel(p.shape) }));
+  return { params: total, trainable: lisaTrainable(sized, o) };
+}
+
+/**
+ * LISA's parameters trained at one step: the groups outside the blocks plus the drawn units — the γ largest
+ * (blocks, or modules with `granularity: module`; γ capped at their number), or the `fixed` ones.
+ */
+export function lisaTrainable(
+  params: readonly (UnitParam & { size: number })[],
+  o: Pick<TrainableOptions, 'gamma' | 'granularity' | 'fixedBlocks'>,
+): number {
+  const granularity = o.granularity ?? 'block';
+  let always = 0;
+  for (const p of params) if (LISA_ALWAYS.has(p.group)) always += p.size;
+  const units = lisaUnits(params, granularity);
+  const sizes = units.map((u) => params.reduce((n, p) => n + (unitOf(p, granularity) === u ? p.size : 0), 0));
+  let drawn: number[];
+  if (o.fixedBlocks) {
+    try {
+      drawn = fixedUnits(o.fixedBlocks, units, granularity).map((i) => sizes[i]);
+    } catch {
+      drawn = []; // the run refuses such a list; nothing trains beyond the always-trained groups
+    }
+  } else drawn = [...sizes].sort((a, b) => b - a).slice(0, Math.min(o.gamma ?? 2, units.length));
+  return drawn.reduce((n, x) => n + x, always);
 }
