@@ -180,6 +180,10 @@ export const lisaPeriods = sqliteTable(
     /** JSON array of active block indices. */
     active: text('active').notNull(),
     reset: integer('reset', { mode: 'boolean' }).notNull(),
+    /** Module granularity: JSON array of the drawn modules (`block.i/attn.q`); null for block draws. */
+    modules: text('modules'),
+    /** Importance sampling: JSON object, every unit's score behind the draw (NaN as "NaN"); null otherwise. */
+    scores: text('scores'),
   },
   (t) => [primaryKey({ name: 'lisa_periods_pk', columns: [t.runId, t.period] })],
 );

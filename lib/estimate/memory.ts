@@ -37,6 +37,9 @@ export interface MemoryInput {
   loraDropout?: boolean;
   /** LISA: blocks trained per period (E+H+γL), state policy at a switch, and the number of switches. */
   gamma?: number;
+  /** LISA: what γ counts (blocks, or modules) and a `fixed` rule's list (then γ does not count). */
+  granularity?: 'block' | 'module';
+  fixedBlocks?: readonly (number | string)[];
   /** LISA: only `keep` holds the state of blocks sampled earlier (`reset` is the old name of reset_all). */
   optimizerState?: 'reset_blocks' | 'reset_all' | 'reset' | 'keep';
   switches?: number;
@@ -97,7 +100,9 @@ export function estimateMemory(m: MemoryInput): MemoryEstimate {
   // Parameters and trainable parameters: the shared inventory's count, the one `run_started` reports.
   const built = methodCounts(s, {
     method: m.method,
-    gamma,
+    gamma: m.granularity === 'module' ? (m.gamma ?? 2) : gamma,
+    granularity: m.granularity,
+    fixedBlocks: m.fixedBlocks,
     rank: m.rank ?? 8,
     loraTargets: targets,
     loraTrainEmbed: m.loraTrainEmbed ?? false,

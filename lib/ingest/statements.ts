@@ -59,9 +59,9 @@ export function writeStatements(sqlite: Database.Database): WriteStatements {
         'trainable = excluded.trainable, grad = excluded.grad, has_grad = excluded.has_grad',
     ),
     upsertPeriod: p(
-      'INSERT INTO lisa_periods (run_id, period, step, active, reset) VALUES (?, ?, ?, ?, ?) ' +
-        'ON CONFLICT (run_id, period) DO UPDATE SET ' +
-        'step = excluded.step, active = excluded.active, reset = excluded.reset',
+      'INSERT INTO lisa_periods (run_id, period, step, active, reset, modules, scores) VALUES (?, ?, ?, ?, ?, ?, ?) ' +
+        'ON CONFLICT (run_id, period) DO UPDATE SET step = excluded.step, active = excluded.active, ' +
+        'reset = excluded.reset, modules = excluded.modules, scores = excluded.scores',
     ),
     upsertCheckpoint: p(
       'INSERT INTO checkpoints (run_id, step, path, bytes, created_at) VALUES (?, ?, ?, ?, ?) ' +

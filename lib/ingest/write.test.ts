@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../db';
 import { seriesPoints } from '../queries/series';
+import type { RunEvent } from '../protocol';
 import { fromJson } from '../protocol/json';
+import { runPeriods } from '../queries/run-details';
 import { BLOCK_LEVELS } from './blocks';
 import { EventBuilder, insertRun, tempDatabase, type TempDatabase } from './testing';
 import { ingestEvents, IngestError } from './write';
@@ -117,6 +119,23 @@ describe('ingestEvents', () => {
     );
     expect(summary.loss).toBeNaN();
     expect(summary.best).toBe(-Infinity);
+  });
+
+  it('keeps a period’s drawn modules and importance scores (NaN included) and reads them back', () => {
+    const { sqlite, b } = setup();
+    const period = (n: number, extra: Record<string, unknown>) => ({ ...b.period(n * 3 + 1, n, [0]), ...extra });
+    ingestEvents(sqlite, 'r1', [
+      b.started(['embed', 'block.0', 'block.1', 'head'], { steps: 10 }),
+      period(0, { modules: ['block.0/attn.q', 'block.0/ln'] }),
+      period(1, { active: [1], modules: ['block.1/mlp.fc'], scores: { 'block.0/ln': 0.5, 'block.1/mlp.fc': NaN } }),
+      b.period(7, 2, [1]),
+    ] as RunEvent[]);
+    const periods = runPeriods(sqlite, 'r1');
+    expect(periods.map((p) => p.modules)).toEqual([['block.0/attn.q', 'block.0/ln'], ['block.1/mlp.fc'], undefined]);
+    expect(periods[0].scores).toBeUndefined();
+    expect(periods[1].scores!['block.0/ln']).toBe(0.5);
+    expect(periods[1].scores!['block.1/mlp.fc']).toBeNaN();
+    expect(periods[2]).toEqual({ period: 2, step: 7, active: [1], reset: true });
   });
 
   it('sorts a batch by seq, skips repeats, and reports and notes gaps', () => {

@@ -150,7 +150,15 @@ class Batch {
         break;
       }
       case 'lisa_period':
-        st.upsertPeriod.run(runId, e.period, e.step, JSON.stringify(e.active), e.reset ? 1 : 0);
+        st.upsertPeriod.run(
+          runId,
+          e.period,
+          e.step,
+          JSON.stringify(e.active),
+          e.reset ? 1 : 0,
+          e.modules ? JSON.stringify(e.modules) : null,
+          e.scores ? toJson(e.scores) : null,
+        );
         break;
       case 'checkpoint':
         st.upsertCheckpoint.run(runId, e.step, e.path, e.bytes, e.time);

@@ -4,6 +4,7 @@
  */
 import type Database from 'better-sqlite3';
 import fs from 'node:fs';
+import { fromJson } from '../protocol/json';
 import { stderrLog } from '../runs/layout';
 
 export interface PeriodRow {
@@ -11,17 +12,30 @@ export interface PeriodRow {
   step: number;
   active: number[];
   reset: boolean;
+  /** Module granularity: the drawn modules (`block.i/attn.q`). */
+  modules?: string[];
+  /** Importance sampling: every unit's score behind the draw. */
+  scores?: Record<string, number>;
 }
 
 export function runPeriods(sqlite: Database.Database, runId: string): PeriodRow[] {
   const rows = sqlite
-    .prepare('SELECT period, step, active, reset FROM lisa_periods WHERE run_id = ? ORDER BY period')
-    .all(runId) as { period: number; step: number; active: string; reset: number }[];
+    .prepare('SELECT period, step, active, reset, modules, scores FROM lisa_periods WHERE run_id = ? ORDER BY period')
+    .all(runId) as {
+    period: number;
+    step: number;
+    active: string;
+    reset: number;
+    modules: string | null;
+    scores: string | null;
+  }[];
   return rows.map((r) => ({
     period: r.period,
     step: r.step,
     active: JSON.parse(r.active) as number[],
     reset: r.reset === 1,
+    ...(r.modules ? { modules: JSON.parse(r.modules) as string[] } : {}),
+    ...(r.scores ? { scores: fromJson<Record<string, number>>(r.scores) } : {}),
   }));
 }
 

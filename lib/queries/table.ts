@@ -39,6 +39,11 @@ export interface TableRow {
   steps: number | null;
   rank: number | null;
   alpha: number | null;
+  /** LISA rows: the sampling rule (`uniform`, `bernoulli`, `importance`, `fixed`) and what a draw picks; else null. */
+  sampling: string | null;
+  granularity: string | null;
+  /** LISA `fixed` rows: the list of blocks (or modules) trained; else null. */
+  fixedBlocks: unknown[] | null;
   /** Config keys that differ from the method's other rows (e.g. {sampling: 'bernoulli'}); {} when none. */
   variant: Record<string, unknown>;
   runIds: string[];
@@ -112,7 +117,7 @@ interface RunRow {
 }
 
 /** Knobs the table shows in their own columns, never as a row's variant. */
-const SHOWN = ['gamma', 'interval', 'rank', 'alpha', 'steps', 'method'];
+const SHOWN = ['gamma', 'interval', 'rank', 'alpha', 'steps', 'method', 'sampling', 'granularity', 'fixed_blocks'];
 const COUNTED = new Set(['finished', 'diverged']);
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
@@ -242,7 +247,7 @@ export function ablationTable(
     const done = counted(all);
     const vals = done.map((r) => values.get(r.id) ?? NaN);
     const steps = num(g.config.steps) ?? all[0].totalSteps;
-    const { gamma, interval, rank, alpha } = headlineOf(g.kind, g.config);
+    const { gamma, interval, rank, alpha, sampling, granularity, fixedBlocks } = headlineOf(g.kind, g.config);
     const row: RowCore = {
       method: g.kind,
       gamma,
@@ -251,6 +256,9 @@ export function ablationTable(
       steps,
       rank,
       alpha,
+      sampling,
+      granularity,
+      fixedBlocks: fixedBlocks ?? null,
       variant: Object.fromEntries((varying.get(g.kind) ?? []).map((k) => [k, g.id[k] ?? null])),
       runIds: done.map((r) => r.id),
       seeds: done.map((r) => r.seed),

@@ -36,7 +36,10 @@ describe('knobs per method', () => {
     expect(knobAppliesTo('lr', 'full')).toBe(true);
     expect(knobAppliesTo('rank', 'external')).toBe(true);
     expect([...METHOD_SPECIFIC_KNOBS].sort()).toEqual(
-      ['alpha', 'gamma', 'interval', 'lora_targets', 'lora_train_embed', 'optimizer_state', 'rank', 'sampling'].sort(),
+      [
+        ...['alpha', 'gamma', 'interval', 'lora_targets', 'lora_train_embed', 'optimizer_state', 'rank', 'sampling'],
+        ...['granularity', 'importance_score', 'importance_tau', 'importance_eps', 'fixed_blocks'],
+      ].sort(),
     );
   });
 });
@@ -71,6 +74,20 @@ describe('configurationKey', () => {
     expect(key(lisa({ optimizer_state: 'reset' }))).not.toBe(key(lisa({ optimizer_state: 'keep' })));
     expect(key(lisa({ optimizer_state: undefined }))).not.toBe(key(lisa({})));
   });
+  it('tells LISA runs apart by sampling rule and granularity; defaults match runs that predate them', () => {
+    const importance = { sampling: 'importance', importance_score: 'grad_norm', importance_tau: 1 };
+    expect(key(lisa({ sampling: 'importance' }))).not.toBe(key(lisa({ sampling: 'uniform' })));
+    expect(key(lisa({ granularity: 'module' }))).not.toBe(key(lisa({ granularity: 'block' })));
+    // A run recorded before these knobs existed is the same configuration as uniform, block today.
+    expect(key(lisa({}))).toBe(key(lisa({ sampling: 'uniform', granularity: 'block' })));
+    // The importance knobs count only under importance (defaults filled in); fixed_blocks only under fixed.
+    expect(key(lisa({ sampling: 'uniform', importance_tau: 5, fixed_blocks: [1] }))).toBe(key(lisa({})));
+    expect(key(lisa(importance))).toBe(key(lisa({ sampling: 'importance', importance_eps: 0.1 })));
+    expect(key(lisa(importance))).not.toBe(key(lisa({ ...importance, importance_tau: 4 })));
+    const fixed = (list: number[]) => key(lisa({ sampling: 'fixed', fixed_blocks: list }));
+    expect(fixed([4, 5])).not.toBe(fixed([0, 1]));
+    expect(key(baseline('full', { granularity: 'module', sampling: 'importance' }))).toBe(key(baseline('full')));
+  });
   it('drops the knobs a method does not use, and never merges two methods', () => {
     expect(key(baseline('full', { rank: 4, gamma: 1 }))).toBe(key(baseline('full')));
     expect(key(baseline('lora', { gamma: 1, sampling: 'bernoulli' }))).toBe(key(baseline('lora')));
@@ -96,6 +113,12 @@ describe('configurationLabel', () => {
     expect(configurationLabel('lora', h('lora', { rank: 8, alpha: 16, gamma: 2 }))).toBe('LoRA r=8 α=16');
     expect(configurationLabel('lora', h('lora', { rank: 8, alpha: 16 }), { short: true })).toBe('LoRA r=8');
     expect(configurationLabel('lisa', h('lisa', { gamma: 2 }))).toBe('LISA γ=2 K=?');
+    const lisaLabel = (s: Record<string, unknown>) =>
+      configurationLabel('lisa', h('lisa', { gamma: 2, interval: 5, ...s }));
+    expect(lisaLabel({ sampling: 'uniform', granularity: 'block' })).toBe('LISA γ=2 K=5');
+    expect(lisaLabel({ sampling: 'importance', granularity: 'module' })).toBe('LISA γ=2 K=5 importance modules');
+    expect(lisaLabel({ sampling: 'bernoulli' })).toBe('LISA γ=2 K=5 bernoulli');
+    expect(lisaLabel({ sampling: 'fixed', fixed_blocks: [4, 5] })).toBe('LISA fixed 4,5 K=5');
     expect(configurationLabel('external', h('external', { rank: 8 }))).toBe('external');
     expect(configurationLabel('external', h('external', {}), { fallback: 'my run' })).toBe('my run');
   });

@@ -5,13 +5,23 @@
  * order; the sweep planner (lib/sweep/keys.ts), the table (lib/queries/table.ts) and the views
  * (lib/views/groups.ts) take them from here.
  */
-import { METHODS, optimizerStateOf, type Method } from '../protocol/config';
+import { METHODS, optimizerStateOf, trainConfigSchema, type Method } from '../protocol/config';
 
 /** Knobs only one method uses; every other config key applies to every method. */
 export const METHOD_KNOBS: Record<Method, readonly string[]> = {
   full: [],
   lora: ['rank', 'alpha', 'lora_targets', 'lora_train_embed', 'merge_lora'],
-  lisa: ['gamma', 'interval', 'sampling', 'optimizer_state'],
+  lisa: [
+    'gamma',
+    'interval',
+    'sampling',
+    'granularity',
+    'importance_score',
+    'importance_tau',
+    'importance_eps',
+    'fixed_blocks',
+    'optimizer_state',
+  ],
 };
 
 /** Every method-specific knob (what the pretrain stage, which trains all weights, may not set). */
@@ -41,9 +51,15 @@ export interface RunSettings {
   interval: number | null;
 }
 
+/** The `importance` rule's own knobs, which mean nothing under another rule. */
+const IMPORTANCE_KNOBS = ['importance_score', 'importance_tau', 'importance_eps'];
+
 /**
  * A run's config as it identifies its configuration: γ and K from the run's own columns where recorded, and a
  * LISA run's optimizer-state mode as the trainer reads it (legacy `reset` = `reset_all`; `unrecorded` if absent).
+ * A LISA run's sampling rule and granularity are part of it with the trainer's defaults filled in (`uniform`,
+ * `block`: what runs from before these knobs did), the importance knobs only under `importance` and
+ * `fixed_blocks` only under `fixed` (elsewhere they change nothing).
  */
 export function settingsOf(run: RunSettings): Record<string, unknown> {
   const settings: Record<string, unknown> = { ...run.config };
@@ -52,6 +68,14 @@ export function settingsOf(run: RunSettings): Record<string, unknown> {
   if (run.kind === 'lisa') {
     const v = settings.optimizer_state;
     settings.optimizer_state = optimizerStateOf(v) ?? (typeof v === 'string' ? v : 'unrecorded');
+    settings.sampling ??= 'uniform';
+    settings.granularity ??= 'block';
+    if (settings.sampling !== 'importance') for (const k of IMPORTANCE_KNOBS) delete settings[k];
+    else {
+      const defaults = trainConfigSchema.parse({});
+      for (const k of IMPORTANCE_KNOBS) settings[k] ??= defaults[k as keyof typeof defaults];
+    }
+    if (settings.sampling !== 'fixed') delete settings.fixed_blocks;
   }
   return settings;
 }
@@ -86,6 +110,11 @@ export interface Headline {
   interval: number | null;
   rank: number | null;
   alpha: number | null;
+  /** LISA: the sampling rule and granularity (null for other kinds). */
+  sampling: string | null;
+  granularity: string | null;
+  /** LISA `fixed`: its list. */
+  fixedBlocks?: unknown[] | null;
 }
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
@@ -98,6 +127,9 @@ export function headlineOf(kind: string, settings: Record<string, unknown>): Hea
     interval: lisa ? num(settings.interval) : null,
     rank: lora ? num(settings.rank) : null,
     alpha: lora ? num(settings.alpha) : null,
+    sampling: lisa ? String(settings.sampling ?? 'uniform') : null,
+    granularity: lisa ? String(settings.granularity ?? 'block') : null,
+    fixedBlocks: lisa && Array.isArray(settings.fixed_blocks) ? settings.fixed_blocks : null,
   };
 }
 
@@ -111,10 +143,23 @@ export interface LabelOptions {
   fallback?: string;
 }
 
-/** `LISA γ=2 K=5`, `Full`, `LoRA r=8 α=16` (short: `LoRA r=8`); `?` where a knob is not recorded. */
-export function configurationLabel(kind: string, h: Headline, opts: LabelOptions = {}): string {
+/**
+ * `LISA γ=2 K=5`, `Full`, `LoRA r=8 α=16` (short: `LoRA r=8`); `?` where a knob is not recorded. A LISA rule other
+ * than uniform and module granularity follow: `LISA γ=2 K=5 importance modules`, `LISA fixed 4,5 K=5`.
+ */
+export function configurationLabel(
+  kind: string,
+  h: Pick<Headline, 'gamma' | 'interval' | 'rank' | 'alpha'> & Partial<Headline>,
+  opts: LabelOptions = {},
+): string {
   const v = (x: number | null) => x ?? '?';
-  if (kind === 'lisa') return `${METHOD_NAMES.lisa} γ=${v(h.gamma)} K=${v(h.interval)}`;
+  if (kind === 'lisa') {
+    const rule = h.sampling && h.sampling !== 'uniform' && h.sampling !== 'fixed' ? ` ${h.sampling}` : '';
+    const modules = h.granularity === 'module' ? ' modules' : '';
+    if (h.sampling === 'fixed')
+      return `${METHOD_NAMES.lisa} fixed ${(h.fixedBlocks ?? []).join(',') || '?'} K=${v(h.interval)}${modules}`;
+    return `${METHOD_NAMES.lisa} γ=${v(h.gamma)} K=${v(h.interval)}${rule}${modules}`;
+  }
   if (kind === 'full') return METHOD_NAMES.full;
   if (kind === 'lora') return `${METHOD_NAMES.lora} r=${v(h.rank)}${opts.short ? '' : ` α=${v(h.alpha)}`}`;
   return opts.fallback || kind;

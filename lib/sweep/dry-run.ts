@@ -86,6 +86,8 @@ function memoryFor(config: TrainConfig, switches: number, options: DryRunOptions
     loraDropout: false,
     loraTrainEmbed: config.lora_train_embed,
     gamma: config.gamma,
+    granularity: config.granularity,
+    fixedBlocks: config.sampling === 'fixed' ? config.fixed_blocks : undefined,
     optimizerState: config.optimizer_state,
     switches,
     overheadBytes: options.overheadBytes ?? TFJS_OVERHEAD_BYTES,

@@ -206,17 +206,32 @@ parameters:
   it('checks values against the trainer config schema and the preset', () => {
     const list = problems({
       ...minimal,
-      train: { seq: 128, sampling: 'importance', lr: -1 },
+      train: { seq: 128, sampling: 'greedy', lr: -1 },
       parameters: { gamma: { values: [1.5] }, optimizer_state: { values: ['keep', 'forget'] } },
       seeds: [1, 1],
     });
     const at = Object.fromEntries(list.map((p) => [p.path, p.message]));
     expect(at['train.seq']).toBe('128 exceeds the context length 64 of preset mini');
-    expect(at['train.sampling']).toMatch(/uniform.*bernoulli/);
+    expect(at['train.sampling']).toMatch(/uniform.*bernoulli.*importance.*fixed/);
     expect(at['train.lr']).toMatch(/Too small/);
     expect(at['parameters.gamma.values[0]']).toMatch(/int/);
     expect(at['parameters.optimizer_state.values[1]']).toMatch(/reset.*keep/);
     expect(at['seeds[1]']).toBe('seed 1 listed twice');
+  });
+
+  it('takes the sampling rule and granularity as axes; fixed_blocks only where every run samples fixed', () => {
+    const axes = { gamma: { values: [2] }, sampling: { values: ['uniform', 'importance'] } };
+    const grid = ok(
+      JSON.stringify({ ...minimal, parameters: { ...axes, granularity: { values: ['block', 'module'] } } }),
+    );
+    expect(Object.keys(grid.parameters)).toEqual(['gamma', 'sampling', 'granularity']);
+    const mixed = problems({ ...minimal, parameters: { ...axes, fixed_blocks: { values: [[0], [1]] } } });
+    expect(mixed.find((p) => p.path === 'parameters.fixed_blocks')?.message).toBe(
+      'only sampling fixed uses fixed_blocks; runs with sampling uniform would refuse it',
+    );
+    const fixed = { ...minimal, train: { sampling: 'fixed' }, parameters: { fixed_blocks: { values: [[0], [5]] } } };
+    expect(ok(JSON.stringify(fixed)).parameters.fixed_blocks).toEqual({ values: [[0], [5]] });
+    expect(problems({ ...minimal, parameters: { granularity: { values: ['layer'] } } })[0].message).toMatch(/block/);
   });
 
   it("refuses steps 0 in a sweep: its runs train (evaluation alone is the trainer's --steps 0)", () => {

@@ -454,6 +454,18 @@ function checkExclusive(
       if (at && bt) add(join(bt, b), `give ${a} or ${b}, not both (${join(at, a)} is set)`);
     }
     const epochs = where('epochs');
+    const fixedAt = where('fixed_blocks');
+    if (fixedAt && blocks[1]?.[0] === 'parameters') {
+      const axis = parameters?.sampling;
+      const rules = axis && 'values' in axis ? axis.values : axis && 'value' in axis ? [axis.value] : [train.sampling];
+      const i = rules.findIndex((r) => r !== 'fixed');
+      const other = rules[i] ?? 'uniform';
+      if (i >= 0)
+        add(
+          join(fixedAt, 'fixed_blocks'),
+          `only sampling fixed uses fixed_blocks; runs with sampling ${other} would refuse it`,
+        );
+    }
     const d = blocks[0][0] === 'pretrain' ? pretrain?.data : data;
     if (epochs && d && 'preset' in d && d.preset === 'instruct') {
       add(

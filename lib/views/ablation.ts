@@ -1,7 +1,8 @@
 /**
- * The γ × K grid of an ablation table (lib/queries/table.ts AblationTable) for display: cells looked up by
- * (γ, K), a heat shade per cell from its mean (better = darker, on a light sequential blue scale that keeps
- * dark text readable), and the switch count per K column.
+ * The grid of an ablation table (lib/queries/table.ts AblationTable) for display: by default γ × K, or any two of
+ * the knobs its LISA cells differ in (γ, K, sampling rule, granularity, other knobs) as rows and columns, the rest
+ * as facets (one grid per combination); a heat shade per cell from its mean (better = darker, on a light
+ * sequential blue scale that keeps dark text readable), and the switch count per K column.
  */
 import type { AblationTable, Comparison, TableRow } from '../queries/table';
 import type { TableMetric } from '../queries/table-metric';
@@ -22,9 +23,10 @@ export type AblationRow = Pick<
   | 'lr'
   | 'lrChoice'
   | 'comparisons'
-> & {
-  stats: Pick<Aggregate, 'n' | 'nonFinite' | 'mean' | 'std'>;
-};
+> &
+  Partial<Pick<TableRow, 'sampling' | 'granularity' | 'variant'>> & {
+    stats: Pick<Aggregate, 'n' | 'nonFinite' | 'mean' | 'std'>;
+  };
 
 export type AblationTableJson = Pick<AblationTable, 'sweepId' | 'gammas' | 'intervals' | 'caption'> & {
   metric: Pick<TableMetric, 'id' | 'key' | 'label' | 'better'>;
@@ -69,4 +71,91 @@ export function cellAt(table: AblationTableJson, gamma: number, interval: number
 /** Switches (re-draws) for a K column: every cell in the column shares its step count in a grid sweep. */
 export function switchesFor(table: AblationTableJson, interval: number): number | null {
   return table.cells.find((c) => c.interval === interval && c.switches !== null)?.switches ?? null;
+}
+
+/** Axes by name: γ and K, the sampling rule and granularity, or a knob of the rows' `variant`. */
+export const AXIS_NAMES: Record<string, string> = {
+  gamma: 'γ (active units)',
+  interval: 'K (period)',
+  sampling: 'sampling',
+  granularity: 'granularity',
+};
+
+const FIXED_AXES = ['gamma', 'interval', 'sampling', 'granularity'];
+const VALUE_ORDER = ['uniform', 'bernoulli', 'importance', 'fixed', 'block', 'module'];
+
+/** A cell's value on an axis, as text (`?` when not recorded). */
+export function axisValue(row: AblationRow, axis: string): string {
+  const v = FIXED_AXES.includes(axis) ? row[axis as 'gamma' | 'sampling'] : row.variant?.[axis];
+  if (v === null || v === undefined) return '?';
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+function sortValues(values: string[]): string[] {
+  const rank = (v: string) => {
+    const i = VALUE_ORDER.indexOf(v);
+    return i < 0 ? VALUE_ORDER.length : i;
+  };
+  return values.sort((a, b) => {
+    const [x, y] = [Number(a), Number(b)];
+    if (Number.isFinite(x) && Number.isFinite(y)) return x - y;
+    return rank(a) - rank(b) || a.localeCompare(b);
+  });
+}
+
+/** Every axis the table could lay out, and the values its cells take on each, in display order. */
+export function tableAxes(table: AblationTableJson): { axis: string; values: string[] }[] {
+  const variants = [...new Set(table.cells.flatMap((c) => Object.keys(c.variant ?? {})))].sort();
+  return [...FIXED_AXES, ...variants].map((axis) => ({
+    axis,
+    values: sortValues([...new Set(table.cells.map((c) => axisValue(c, axis)))]),
+  }));
+}
+
+/** Rows and columns by default: the first two axes the cells differ in (γ, K, sampling, granularity, …). */
+export function defaultAxes(table: AblationTableJson): { rows: string; cols: string } {
+  const varying = tableAxes(table)
+    .filter((a) => a.values.length > 1)
+    .map((a) => a.axis);
+  const rows = varying[0] ?? 'gamma';
+  const cols = varying.find((a) => a !== rows) ?? (rows === 'interval' ? 'gamma' : 'interval');
+  return { rows, cols };
+}
+
+export interface Facet {
+  /** `sampling = importance, granularity = module`; '' when the table has one facet. */
+  title: string;
+  rows: string[];
+  cols: string[];
+  cell: (row: string, col: string) => AblationRow | null;
+}
+
+/**
+ * The cells laid out with `rows` × `cols`; every other axis the cells differ in splits them into facets, one
+ * grid per combination of its values.
+ */
+export function pivot(table: AblationTableJson, rows: string, cols: string): Facet[] {
+  const axes = tableAxes(table);
+  const values = (axis: string) => axes.find((a) => a.axis === axis)?.values ?? ['?'];
+  const others = axes.filter((a) => a.axis !== rows && a.axis !== cols && a.values.length > 1);
+  const facetKey = (c: AblationRow) => others.map((a) => axisValue(c, a.axis)).join('\u0000');
+  const keys = [...new Set(table.cells.map(facetKey))];
+  const ordered = keys.sort((a, b) => {
+    const [x, y] = [a.split('\u0000'), b.split('\u0000')];
+    for (let i = 0; i < others.length; i++) {
+      const d = others[i].values.indexOf(x[i]) - others[i].values.indexOf(y[i]);
+      if (d) return d;
+    }
+    return 0;
+  });
+  return ordered.map((key) => {
+    const cells = table.cells.filter((c) => facetKey(c) === key);
+    const parts = key === '' ? [] : key.split('\u0000');
+    return {
+      title: others.map((a, i) => `${AXIS_NAMES[a.axis] ?? a.axis} = ${parts[i]}`).join(', '),
+      rows: values(rows),
+      cols: values(cols),
+      cell: (r, c) => cells.find((x) => axisValue(x, rows) === r && axisValue(x, cols) === c) ?? null,
+    };
+  });
 }

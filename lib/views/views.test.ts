@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { heatColour, shader, type AblationTableJson } from './ablation';
+import { type AblationRow, type AblationTableJson, defaultAxes, heatColour, pivot, shader } from './ablation';
 import { groupCurves } from './bands';
 import { curveChart } from './charts/curves';
+import { scoresChart, timelineChart } from './charts/timeline';
 import { figure2Chart } from './charts/figure2';
 import { ema } from './ema';
 import { figure2 } from './figure2';
@@ -50,11 +51,11 @@ describe('groupRuns', () => {
   });
   it('names look-alike configurations by every knob that tells them apart; numbers them when none does', () => {
     const a = run('a', 'lisa', 1, { gamma: 1, interval: 2 });
-    const b = run('b', 'lisa', 1, { gamma: 1, interval: 2, config: { ...a.config, lr: 3e-3, sampling: 'weighted' } });
+    const b = run('b', 'lisa', 1, { gamma: 1, interval: 2, config: { ...a.config, lr: 3e-3, schedule: 'linear' } });
     const c = run('c', 'lisa', 1, { gamma: 2, interval: 2 });
     expect(groupRuns([a, b, c]).map((g) => g.label)).toEqual([
-      'LISA γ=1 K=2 lr=0.001 sampling=unset',
-      'LISA γ=1 K=2 lr=0.003 sampling=weighted',
+      'LISA γ=1 K=2 lr=0.001 schedule=unset',
+      'LISA γ=1 K=2 lr=0.003 schedule=linear',
       'LISA γ=2 K=2',
     ]);
     // Two foreign trainers' runs with one label and the same knobs: nothing to name, so a number.
@@ -152,6 +153,43 @@ describe('lisaTimeline', () => {
     expect(t.steps).toEqual([5, 7, 5, 0]);
     expect(blocksFromGroups(['embed', 'block.0', 'block.3', 'head'])).toBe(4);
     expect(lisaTimeline([{ period: 0, step: 0, active: [5], reset: false }], null, null).nBlocks).toBe(6);
+    expect(t.granularity).toBe('block');
+    expect(t.units).toEqual(['block 0', 'block 1', 'block 2', 'block 3']);
+  });
+
+  it('shows modules when the run drew modules, every module of every block, with the scores of each draw', () => {
+    const t = lisaTimeline(
+      [
+        { period: 0, step: 1, active: [0], reset: false, modules: ['block.0/attn.q'] },
+        {
+          period: 1,
+          step: 4,
+          active: [1],
+          reset: true,
+          modules: ['block.1/ln', 'block.1/mlp.fc'],
+          scores: { 'block.0/attn.q': 2, 'block.0/ln': 1, 'block.1/ln': 4, 'block.1/mlp.fc': 3 },
+        },
+      ],
+      2,
+      6,
+    );
+    expect(t.granularity).toBe('module');
+    expect(t.units).toEqual([
+      'block.0/ln',
+      'block.0/attn.q',
+      'block.0/mlp.fc',
+      'block.1/ln',
+      'block.1/attn.q',
+      'block.1/mlp.fc',
+    ]);
+    expect(t.counts).toEqual([0, 1, 0, 1, 0, 1]);
+    expect(t.steps).toEqual([0, 3, 0, 2, 0, 2]);
+    expect(t.scores[0]).toBeNull();
+    expect(t.scores[1]).toEqual([1, 2, Number.NaN, 4, Number.NaN, 3]);
+    const chart = scoresChart(t)!;
+    expect(chart.data.rows).toEqual([[1, 4, 1, 2, '', 4, '', 3]]);
+    expect(timelineChart(t).data.rows[1][2]).toBe('block.1/ln, block.1/mlp.fc');
+    expect(scoresChart(lisaTimeline([{ period: 0, step: 1, active: [0], reset: false }], 2, 3))).toBeNull();
   });
 });
 
@@ -185,5 +223,64 @@ describe('ablation shading', () => {
     expect(shade(table.cells[0])).toBe(heatColour(1));
     expect(shade(table.cells[1])).toBe(heatColour(0));
     expect(shade(table.baselines[0])).toBeUndefined();
+  });
+});
+
+describe('ablation pivot', () => {
+  const cell = (gamma: number, sampling: string, granularity: string, mean: number): AblationRow => ({
+    method: 'lisa',
+    label: `LISA γ=${gamma} K=5 ${sampling} ${granularity}`,
+    gamma,
+    interval: 5,
+    sampling,
+    granularity,
+    variant: {},
+    switches: 2,
+    steps: 10,
+    excluded: 0,
+    refused: [],
+    best: false,
+    lr: null,
+    lrChoice: [],
+    comparisons: [],
+    stats: { n: 2, nonFinite: 0, mean, std: 0 },
+  });
+  const table = (cells: AblationRow[]): AblationTableJson => ({
+    sweepId: 's',
+    metric: { id: 'eval/loss', key: 'eval/loss', label: '', better: 'lower' },
+    caption: '',
+    gammas: [2],
+    intervals: [5],
+    cells,
+    baselines: [],
+  });
+  const four = ['uniform', 'importance'].flatMap((s, i) =>
+    ['block', 'module'].map((g, j) => cell(2, s, g, 1 + i + 2 * j)),
+  );
+
+  it('lays sampling × granularity out as rows × columns when they are what the cells differ in', () => {
+    const t = table(four);
+    expect(defaultAxes(t)).toEqual({ rows: 'sampling', cols: 'granularity' });
+    const [f, ...more] = pivot(t, 'sampling', 'granularity');
+    expect(more).toEqual([]);
+    expect([f.title, f.rows, f.cols]).toEqual(['', ['uniform', 'importance'], ['block', 'module']]);
+    expect(f.cell('importance', 'module')?.stats.mean).toBe(4);
+    expect(f.cell('uniform', 'block')?.stats.mean).toBe(1);
+  });
+
+  it('splits the cells into facets by the axes that are neither rows nor columns', () => {
+    const t = table([...four, ...four.map((c) => ({ ...c, gamma: 1, stats: { ...c.stats, mean: -c.stats.mean } }))]);
+    expect(defaultAxes(t)).toEqual({ rows: 'gamma', cols: 'sampling' });
+    const facets = pivot(t, 'sampling', 'granularity');
+    expect(facets.map((f) => f.title)).toEqual(['γ (active units) = 1', 'γ (active units) = 2']);
+    expect(facets[0].cell('importance', 'module')?.stats.mean).toBe(-4);
+    const classic = pivot(t, 'gamma', 'interval');
+    expect(classic.map((f) => f.title)).toEqual([
+      'sampling = uniform, granularity = block',
+      'sampling = uniform, granularity = module',
+      'sampling = importance, granularity = block',
+      'sampling = importance, granularity = module',
+    ]);
+    expect(classic[3].rows).toEqual(['1', '2']);
   });
 });

@@ -1,8 +1,9 @@
 'use client';
 /**
- * View 4: the γ × K ablation table, heat-mapped, mean ± std (n), best cell marked, and under each cell its
- * seed-paired difference to one baseline (toggle) with a 95% interval; CSV / Markdown / LaTeX.
- * URL: m (metric), vs (baseline label).
+ * View 4: the ablation table — γ × K, or any two knobs the LISA cells differ in (sampling rule, granularity, …)
+ * as rows and columns with the rest as facets — heat-mapped, mean ± std (n), best cell marked, and under each
+ * cell its seed-paired difference to one baseline (toggle) with a 95% interval; CSV / Markdown / LaTeX.
+ * URL: m (metric), vs (baseline label), rows and cols (axes).
  */
 import Link from 'next/link';
 import { Controls, Empty, ErrorBox, Loading, Select } from '@/app/components/Status';
@@ -11,12 +12,16 @@ import { useUrlState } from '@/app/components/url-state';
 import { formatNumber } from '@/lib/format';
 import { comparisonText } from '@/lib/table-formats/format';
 import {
-  cellAt,
+  AXIS_NAMES,
   comparisonWith,
+  defaultAxes,
+  pivot,
   shader,
   switchesFor,
+  tableAxes,
   type AblationRow,
   type AblationTableJson,
+  type Facet,
 } from '@/lib/views/ablation';
 import { anyLive } from '@/lib/views/types';
 
@@ -58,6 +63,8 @@ function Cell({
       className={`num abl-cell${row.best ? ' abl-best' : ''}`}
       style={{ background: shade(row) }}
       data-testid={`cell-${row.method}-${row.gamma ?? ''}-${row.interval ?? ''}`}
+      data-sampling={row.sampling ?? undefined}
+      data-granularity={row.granularity ?? undefined}
       data-n={s.n}
       title={`${row.label}: ${s.n} seeds counted${row.excluded ? `, ${row.excluded} not finished` : ''}${lrTitle(row)}`}
     >
@@ -128,8 +135,72 @@ function VsToggle({
   );
 }
 
+function FacetGrid({
+  facet,
+  table,
+  rows,
+  cols,
+  shade,
+  vs,
+}: {
+  facet: Facet;
+  table: AblationTableJson;
+  rows: string;
+  cols: string;
+  shade: (r: AblationRow) => string | undefined;
+  vs: string | null;
+}) {
+  const head = (axis: string, v: string) => (axis === 'gamma' ? `γ = ${v}` : axis === 'interval' ? `K = ${v}` : v);
+  return (
+    <>
+      {facet.title ? (
+        <h3 className="abl-facet" data-testid="table-facet">
+          {facet.title}
+        </h3>
+      ) : null}
+      <table className="grid abl-table" data-testid="ablation-table" data-rows={rows} data-cols={cols}>
+        <thead>
+          <tr>
+            <th>
+              {AXIS_NAMES[rows] ?? rows} \ {AXIS_NAMES[cols] ?? cols}
+            </th>
+            {facet.cols.map((c) => (
+              <th key={c} className="num">
+                {head(cols, c)}
+                {cols === 'interval' ? (
+                  <>
+                    <br />
+                    <span className="muted">{switchesFor(table, Number(c)) ?? '?'} switches</span>
+                  </>
+                ) : null}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {facet.rows.map((r) => (
+            <tr key={r}>
+              <th>{head(rows, r)}</th>
+              {facet.cols.map((c) => {
+                const cell = facet.cell(r, c);
+                if (!cell)
+                  return (
+                    <td key={c} className="num muted">
+                      —
+                    </td>
+                  );
+                return <Cell key={c} row={cell} shade={shade} vs={vs} />;
+              })}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
+  );
+}
+
 export function TableView({ id }: { id: string }) {
-  const [st, set] = useUrlState({ m: 'eval/loss', vs: '' });
+  const [st, set] = useUrlState({ m: 'eval/loss', vs: '', rows: '', cols: '' });
   const sweep = useSweep(id);
   const live = sweep.data ? anyLive(sweep.data.runs) : true;
   const q = useLive<AblationTableJson>(
@@ -184,13 +255,40 @@ export function TableView({ id }: { id: string }) {
   const labels = t.cells.length ? t.baselines.map((b) => b.label) : [];
   // Default: the first baseline; `vs=none` turns the differences off; an unknown label falls back too.
   const vs = st.vs === 'none' ? null : labels.includes(st.vs) ? st.vs : (labels[0] ?? null);
+  const axes = tableAxes(t);
+  const known = (a: string) => axes.some((x) => x.axis === a);
+  const fallback = defaultAxes(t);
+  const rows = known(st.rows) ? st.rows : fallback.rows;
+  const cols = known(st.cols) && st.cols !== rows ? st.cols : fallback.cols === rows ? fallback.rows : fallback.cols;
+  const facets = t.cells.length > 0 ? pivot(t, rows, cols) : [];
+  const axisOptions: [string, string][] = axes
+    .filter((a) => a.values.length > 1 || a.axis === 'gamma' || a.axis === 'interval')
+    .map((a) => [a.axis, AXIS_NAMES[a.axis] ?? a.axis]);
   return (
     <section>
       {controls}
       <div className="panel">
-        {labels.length ? (
+        {labels.length || axisOptions.length > 2 ? (
           <Controls>
-            <VsToggle labels={labels} value={vs} onChange={(v) => set({ vs: v })} />
+            {labels.length ? <VsToggle labels={labels} value={vs} onChange={(v) => set({ vs: v })} /> : null}
+            {axisOptions.length > 2 ? (
+              <>
+                <Select
+                  label="Rows"
+                  value={rows}
+                  options={axisOptions}
+                  onChange={(v) => set({ rows: v })}
+                  testId="table-rows"
+                />
+                <Select
+                  label="Columns"
+                  value={cols}
+                  options={axisOptions}
+                  onChange={(v) => set({ cols: v })}
+                  testId="table-cols"
+                />
+              </>
+            ) : null}
           </Controls>
         ) : null}
         <p className="muted abl-caption" data-testid="table-caption">
@@ -200,39 +298,9 @@ export function TableView({ id }: { id: string }) {
             Rank stability across seeds →
           </Link>
         </p>
-        {t.cells.length > 0 ? (
-          <table className="grid abl-table" data-testid="ablation-table">
-            <thead>
-              <tr>
-                <th>γ (active blocks) \ K (period)</th>
-                {t.intervals.map((k) => (
-                  <th key={k} className="num">
-                    K = {k}
-                    <br />
-                    <span className="muted">{switchesFor(t, k) ?? '?'} switches</span>
-                  </th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {t.gammas.map((g) => (
-                <tr key={g}>
-                  <th>γ = {g}</th>
-                  {t.intervals.map((k) => {
-                    const c = cellAt(t, g, k);
-                    if (!c)
-                      return (
-                        <td key={k} className="num muted">
-                          —
-                        </td>
-                      );
-                    return <Cell key={k} row={c} shade={shade} vs={vs} />;
-                  })}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        ) : null}
+        {facets.map((f) => (
+          <FacetGrid key={f.title} facet={f} table={t} rows={rows} cols={cols} shade={shade} vs={vs} />
+        ))}
         {t.baselines.length > 0 ? (
           <table className="grid abl-table abl-baselines" data-testid="baseline-table">
             <thead>
