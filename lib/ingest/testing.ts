@@ -158,6 +158,8 @@ export interface SweepFixture {
     lr?: number;
   }): number;
   createdAt?: string;
+  /** LISA runs per (γ, K): one configuration per entry, its keys merged into the config (default: one, {}). */
+  lisaVariants?: Record<string, unknown>[];
 }
 
 /**
@@ -171,8 +173,20 @@ export function seedAblationSweep(
   ingest = (runId: string, events: RunEvent[]) => void ingestEvents(sqlite, runId, events),
 ): string[] {
   insertSweep(sqlite, f.sweepId, f.sweepId, f.createdAt);
-  const specs: { kind: string; gamma: number | null; interval: number | null; rank?: number; alpha?: number }[] = [];
-  for (const gamma of f.gammas) for (const interval of f.intervals) specs.push({ kind: 'lisa', gamma, interval });
+  const specs: {
+    kind: string;
+    gamma: number | null;
+    interval: number | null;
+    rank?: number;
+    alpha?: number;
+    variant?: number;
+  }[] = [];
+  const variants = f.lisaVariants ?? [{}];
+  for (const gamma of f.gammas)
+    for (const interval of f.intervals)
+      variants.forEach((_, i) =>
+        specs.push({ kind: 'lisa', gamma, interval, ...(f.lisaVariants ? { variant: i } : {}) }),
+      );
   for (const bl of f.baselines ?? [])
     specs.push({ kind: bl.kind, gamma: null, interval: null, rank: bl.rank, alpha: bl.alpha });
   const ids: string[] = [];
@@ -198,12 +212,14 @@ function seedRun(
     alpha?: number;
     seed: number;
     lr?: number;
+    variant?: number;
   },
   ingest: (runId: string, events: RunEvent[]) => void,
 ): string {
   const { seed, lr } = spec;
   const lrPart = lr === undefined ? '' : `-lr${lr}`;
-  const id = `${f.sweepId}-${spec.kind}-${spec.gamma ?? 0}-${spec.interval ?? 0}-${spec.rank ?? 0}${lrPart}-${seed}`;
+  const v = spec.variant === undefined ? '' : `-v${spec.variant}`;
+  const id = `${f.sweepId}-${spec.kind}-${spec.gamma ?? 0}-${spec.interval ?? 0}-${spec.rank ?? 0}${lrPart}${v}-${seed}`;
   const config = {
     method: spec.kind,
     gamma: spec.gamma ?? 2,
@@ -213,6 +229,7 @@ function seedRun(
     out: `/runs/${id}`,
     ...(spec.kind === 'lora' ? { rank: spec.rank ?? 8, alpha: spec.alpha ?? 16 } : {}),
     ...(lr === undefined ? {} : { lr }),
+    ...(spec.variant === undefined ? {} : f.lisaVariants?.[spec.variant]),
     ...f.config?.(spec),
   };
   insertRun(sqlite, {

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { seedAblationSweep, seedNanoSweep as nanoSweep, tempDatabase, type TempDatabase } from '../ingest/testing';
+import { tableToMarkdown } from '../table-formats/table';
 import { ablationTable } from './table';
 import { parseTableMetric, TableMetricError } from './table-metric';
 
@@ -70,6 +71,49 @@ describe('ablationTable', () => {
       ['lora', 2],
     ]);
     for (const [method, , mean] of rows) expect(mean).toBeCloseTo(eps[method] * (12 / 11), 12);
+  });
+
+  it('keeps sampling rule × granularity apart as cells, each compared with every baseline by seed', () => {
+    t = tempDatabase();
+    const importance = {
+      sampling: 'importance',
+      importance_score: 'grad_norm',
+      importance_tau: 1,
+      importance_eps: 0.1,
+    };
+    const variants = [{}, { granularity: 'module' }, importance, { ...importance, granularity: 'module' }];
+    seedAblationSweep(t.conn.sqlite, {
+      sweepId: 'axes',
+      gammas: [2],
+      intervals: [5],
+      seeds: [1, 2, 3],
+      steps: 10,
+      evalEvery: 5,
+      lisaVariants: variants,
+      baselines: [{ kind: 'full' }, { kind: 'lora', rank: 8, alpha: 16 }],
+      // Baseline configs carry the trainer's LISA defaults, as resolved configs do; they must not matter there.
+      finalLoss: (r) => 2 + r.seed / 10 + (r.kind === 'lisa' ? 0 : 0.5),
+      config: (r) => (r.kind === 'lisa' ? {} : { sampling: 'uniform', granularity: 'block' }),
+    });
+    const table = ablationTable(t.conn.sqlite, 'axes', 'eval/loss')!;
+    expect(table.cells.map((c) => [c.label, c.sampling, c.granularity, c.stats.n, c.variant])).toEqual([
+      ['LISA γ=2 K=5', 'uniform', 'block', 3, {}],
+      ['LISA γ=2 K=5 importance', 'importance', 'block', 3, {}],
+      ['LISA γ=2 K=5 importance modules', 'importance', 'module', 3, {}],
+      ['LISA γ=2 K=5 modules', 'uniform', 'module', 3, {}],
+    ]);
+    expect(table.baselines.map((b) => [b.label, b.sampling, b.granularity])).toEqual([
+      ['Full', null, null],
+      ['LoRA r=8 α=16', null, null],
+    ]);
+    for (const c of table.cells)
+      expect(c.comparisons.map((x) => [x.baseline, x.n])).toEqual([
+        ['Full', 3],
+        ['LoRA r=8 α=16', 3],
+      ]);
+    const md = tableToMarkdown(table);
+    expect(md).toContain('| LISA sampling=importance granularity=module | 2 | 5 |');
+    expect(md).toContain('| LISA | 2 | 5 |');
   });
 
   it('parses metric ids and rejects unknown aggregations', () => {

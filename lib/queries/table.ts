@@ -130,10 +130,17 @@ function labelOf(r: RowCore): string {
   return [configurationLabel(r.method, r), ...extra].join(' ');
 }
 
-/** Keys whose values differ between groups of the same method (shown as the row's variant). */
+/** Knobs of one LISA sampling rule (absent under the others, lib/runs/configuration.ts settingsOf). */
+const RULE_KNOBS = ['importance_score', 'importance_tau', 'importance_eps'];
+
+/**
+ * Keys whose values differ between groups of the same method (shown as the row's variant). A rule's own knobs
+ * count only among the groups that have them: importance rows with one τ do not differ from uniform rows in τ.
+ */
 function varyingKeys(ids: Record<string, unknown>[]): string[] {
   const keys = new Set(ids.flatMap((c) => Object.keys(c)));
-  return [...keys].filter((k) => !SHOWN.includes(k) && new Set(ids.map((c) => JSON.stringify(c[k]))).size > 1).sort();
+  const values = (k: string) => ids.filter((c) => !RULE_KNOBS.includes(k) || k in c).map((c) => JSON.stringify(c[k]));
+  return [...keys].filter((k) => !SHOWN.includes(k) && new Set(values(k)).size > 1).sort();
 }
 
 interface Group {
@@ -259,7 +266,11 @@ export function ablationTable(
       sampling,
       granularity,
       fixedBlocks: fixedBlocks ?? null,
-      variant: Object.fromEntries((varying.get(g.kind) ?? []).map((k) => [k, g.id[k] ?? null])),
+      variant: Object.fromEntries(
+        (varying.get(g.kind) ?? [])
+          .filter((k) => !RULE_KNOBS.includes(k) || k in g.id)
+          .map((k) => [k, g.id[k] ?? null]),
+      ),
       runIds: done.map((r) => r.id),
       seeds: done.map((r) => r.seed),
       values: vals,

@@ -22,10 +22,16 @@ export const TABLE_CONTENT_TYPES: Record<TableFormat, string> = {
 
 const rowsOf = (t: AblationTable): TableRow[] => [...t.cells, ...t.baselines];
 const dash = (x: number | null, none = '–') => (x === null ? none : String(x));
-const variantText = (r: TableRow) =>
-  Object.entries(r.variant)
+/** The knobs a LISA row differs in besides γ and K: a sampling rule other than uniform, module granularity, … */
+const variantText = (r: TableRow) => {
+  const own: Record<string, unknown> = {};
+  if (r.sampling && r.sampling !== 'uniform') own.sampling = r.sampling;
+  if (r.fixedBlocks) own.fixed_blocks = r.fixedBlocks;
+  if (r.granularity && r.granularity !== 'block') own.granularity = r.granularity;
+  return Object.entries({ ...own, ...r.variant })
     .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
     .join(' ');
+};
 
 export function tableToJson(t: AblationTable): string {
   return toJson(t, 2);
