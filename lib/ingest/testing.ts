@@ -219,7 +219,8 @@ function seedRun(
   const { seed, lr } = spec;
   const lrPart = lr === undefined ? '' : `-lr${lr}`;
   const v = spec.variant === undefined ? '' : `-v${spec.variant}`;
-  const id = `${f.sweepId}-${spec.kind}-${spec.gamma ?? 0}-${spec.interval ?? 0}-${spec.rank ?? 0}${lrPart}${v}-${seed}`;
+  const knobs = `${spec.gamma ?? 0}-${spec.interval ?? 0}-${spec.rank ?? 0}`;
+  const id = `${f.sweepId}-${spec.kind}-${knobs}${lrPart}${v}-${seed}`;
   const config = {
     method: spec.kind,
     gamma: spec.gamma ?? 2,

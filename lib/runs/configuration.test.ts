@@ -38,7 +38,7 @@ describe('knobs per method', () => {
     expect([...METHOD_SPECIFIC_KNOBS].sort()).toEqual(
       [
         ...['alpha', 'gamma', 'interval', 'lora_targets', 'lora_train_embed', 'optimizer_state', 'rank', 'sampling'],
-        ...['granularity', 'importance_score', 'importance_tau', 'importance_eps', 'fixed_blocks'],
+        ...['granularity', 'importance_score', 'importance_tau', 'importance_eps', 'fixed_blocks', 'merge_lora'],
       ].sort(),
     );
   });
