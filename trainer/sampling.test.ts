@@ -6,7 +6,8 @@ import { trainConfigSchema } from '../lib/protocol/config';
 import { chooseBackend } from './backend';
 import { LisaSampler } from './lisa';
 import { computeNorms } from './norms';
-import { buildRun, disposeRun, type RunState } from './setup';
+import { methodCounts, presetShape } from '../lib/protocol/inventory';
+import { buildRun, disposeRun, modelInfo, type RunState } from './setup';
 import { beginStep, update } from './train';
 
 function run(overrides: Record<string, unknown>): RunState {
@@ -254,5 +255,30 @@ describe('sampling rules in training', () => {
     expect(() => run({ sampling: 'fixed', fixed_blocks: ['1/attn.q'] })).toThrow(/names a module: use granularity/);
     expect(() => run({ sampling: 'fixed', fixed_blocks: [7] })).toThrow(/blocks 0..3, not 7/);
     expect(() => run({ granularity: 'module', gamma: 29 })).toThrow(/exceeds the number of modules .* \(28\)/);
+  });
+
+  it('run_started counts what the planner counts: the γ largest modules, or the fixed units', () => {
+    for (const o of [
+      { granularity: 'module', gamma: 3 },
+      { granularity: 'block', gamma: 2, sampling: 'importance' },
+      { sampling: 'fixed', fixed_blocks: [1, 3] },
+      { sampling: 'fixed', granularity: 'module', fixed_blocks: ['0/mlp.fc', 2] },
+    ] as const) {
+      const r = run(o);
+      const built = modelInfo(r.model, r.method, r.config);
+      const planned = methodCounts(presetShape('nano'), {
+        method: 'lisa',
+        gamma: r.config.gamma,
+        granularity: r.config.granularity,
+        fixedBlocks: r.config.sampling === 'fixed' ? r.config.fixed_blocks : undefined,
+      });
+      expect(built.trainableParams, JSON.stringify(o)).toBe(planned.trainable);
+      disposeRun(r);
+    }
+    // nano: d = 32, 4 blocks; the three largest modules are MLP matrices (4·d² each) of any blocks.
+    const always = 256 * 32 + 32 * 32 + 2 * 32 + 32 * 256;
+    expect(methodCounts(presetShape('nano'), { method: 'lisa', gamma: 3, granularity: 'module' }).trainable).toBe(
+      always + 3 * 4 * 32 * 32,
+    );
   });
 });
