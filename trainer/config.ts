@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { trainConfigSchema, type TrainConfig } from '../lib/protocol/config';
 import { ignoredWarning, resolveDialect } from '../lib/protocol/dialects';
 import { canonicalKey, coerceFlag, type FieldKind, FlagError, fieldKinds, readFlags } from '../lib/protocol/flags';
+import { suggestKey } from '../lib/protocol/suggest';
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -15,8 +16,8 @@ export class ConfigError extends Error {
   }
 }
 
-const CLI_ONLY = new Set(['config', 'resume', 'help', 'force-backend', 'force_backend', 'dry-run', 'dry_run']);
-const OPTIONS = { names: ['config', 'resume', 'help', 'force-backend', 'dry-run'], takesValue: ['config'] };
+const CLI_ONLY = new Set(['config', 'resume', 'help', 'force-backend', 'force_backend', 'dry-run', 'dry_run', 'json']);
+const OPTIONS = { names: ['config', 'resume', 'help', 'force-backend', 'dry-run', 'json'], takesValue: ['config'] };
 
 /** A FlagError as the CLI's ConfigError. */
 function flagsOrExit<T>(read: () => T): T {
@@ -38,12 +39,16 @@ export interface ParsedArgs {
   raw: Record<string, unknown>;
   /** Keys the user set explicitly (flags or file). */
   explicit: Set<string>;
+  /** Keys set by command-line flags (not by the --config file, which may be a complete resolved config). */
+  flags: Set<string>;
   resume: boolean;
   /** `--force-backend`: a resume may run on another backend than the one the run started on. */
   forceBackend: boolean;
   help: boolean;
   /** `--dry-run`: print the resolved configuration and stop. */
   dryRun: boolean;
+  /** `--json`: NDJSON events on stdout even when it is a terminal. */
+  json: boolean;
   /** The one warning listing ms-swift / LMFlow flags that mean nothing here. */
   warning?: string;
   /** Schema key → the ms-swift / LMFlow name it was given as (`seq` → `max_length`). */
@@ -61,10 +66,12 @@ export function parseArgs(argv: string[]): ParsedArgs {
   return {
     raw,
     explicit: new Set(Object.keys(raw)),
+    flags: new Set(Object.keys(read.values)),
     resume: booleanOption(options.resume, 'resume'),
     forceBackend: booleanOption(options['force-backend'], 'force-backend'),
     help: options.help !== undefined,
     dryRun: options['dry-run'] !== undefined,
+    json: booleanOption(options.json, 'json'),
     warning: ignoredWarning(dialect.ignored),
     written,
   };
@@ -85,7 +92,10 @@ function readConfigFile(file: string, kinds: Map<string, FieldKind>): Record<str
     if (CLI_ONLY.has(name))
       throw new ConfigError(`key '${name}' in ${file} is a command-line option, not a config key`);
     const key = canonicalKey(name, kinds);
-    if (!key || typeof key === 'object') throw new ConfigError(`unknown key '${name}' in config file ${file}`);
+    if (!key || typeof key === 'object') {
+      const near = suggestKey(name, [...kinds.keys()]);
+      throw new ConfigError(`unknown key '${name}' in config file ${file}${near ? ` (did you mean '${near}'?)` : ''}`);
+    }
     out[key] = flagsOrExit(() => coerceFlag(value, kinds.get(key)!, `key '${name}' in ${file}`));
   }
   return out;

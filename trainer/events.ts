@@ -1,6 +1,7 @@
 /**
- * The run's event log: every event is validated against lib/protocol, numbered (seq), printed on stdout
- * and appended to OUT/events.ndjson (one write per line, so a crash leaves whole lines).
+ * The run's event log: every event is validated against lib/protocol, numbered (seq), printed on stdout (unless
+ * the CLI says not to: a terminal gets a progress bar instead) and appended to OUT/events.ndjson (one write per
+ * line, so a crash leaves whole lines).
  *
  * Resume policy: the file is append-only and is never rewritten. On resume we continue seq from the
  * last complete line actually present, and suppress re-emitting any (type, step) event that is already
@@ -53,12 +54,21 @@ export class EventLog {
   private seq: number;
   private readonly present: Set<string>;
   private echo: boolean;
+  private readonly listener: ((e: RunEvent) => void) | undefined;
 
-  constructor(file: string | null, opts: { startSeq?: number; present?: Set<string>; echo?: boolean } = {}) {
+  /**
+   * `echo`: also print each line on stdout (default true). `onEvent`: called with each event written (the
+   * terminal's progress bar).
+   */
+  constructor(
+    file: string | null,
+    opts: { startSeq?: number; present?: Set<string>; echo?: boolean; onEvent?: (e: RunEvent) => void } = {},
+  ) {
     this.fd = file ? openSync(file, 'a') : null;
     this.seq = opts.startSeq ?? 0;
     this.present = opts.present ?? new Set();
     this.echo = opts.echo ?? true;
+    this.listener = opts.onEvent;
     // A parent that stops reading (closed pipe) must not kill the run: the file is the durable log.
     if (this.echo) process.stdout.once('error', () => (this.echo = false));
   }
@@ -83,6 +93,7 @@ export class EventLog {
     this.seq++;
     if (this.fd !== null) writeSync(this.fd, `${line}\n`);
     if (this.echo) process.stdout.write(`${line}\n`);
+    this.listener?.(candidate as RunEvent);
     return candidate as RunEvent;
   }
 

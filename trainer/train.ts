@@ -24,6 +24,8 @@ export interface LoopOptions {
   backend: BackendInfo;
   /** Human-readable progress (stderr). */
   say: (line: string) => void;
+  /** Whether `say` gets a line every ~2.5 % of the steps (default true; a terminal's progress bar shows them). */
+  stepLines?: boolean;
   /** Set by the signal handler; checked between steps. */
   cancelled: () => NodeJS.Signals | null;
   resumed: boolean;
@@ -319,7 +321,8 @@ export async function trainLoop(r: RunState, o: LoopOptions): Promise<ExitCode> 
     if (mem.wasmHeapBytes !== undefined)
       values['mem/wasm_heap_bytes'] = r.progress['peak/wasm_heap_bytes'] = mem.wasmHeapBytes;
     o.log.emit({ type: 'metrics', step, values });
-    if (step % Math.max(1, Math.round(c.steps / 40)) === 0 || step === c.steps || stepMs > 2000) {
+    const stepLine = step % Math.max(1, Math.round(c.steps / 40)) === 0 || step === c.steps || stepMs > 2000;
+    if (o.stepLines !== false && stepLine) {
       const speed = `${stepMs.toFixed(0)} ms/step ${Math.round((result.tokens / stepMs) * 1000)} tok/s`;
       o.say(`step ${step}/${c.steps} loss ${result.loss.toFixed(4)} lr ${lr.toExponential(2)} ${speed}`);
     }

@@ -1,7 +1,8 @@
 export const USAGE = `Usage: npm run train -- [options]
 
 Trains a small GPT with full fine-tuning, LoRA or LISA and records per-layer norm traces.
-NDJSON events go to stdout and OUT/events.ndjson; progress goes to stderr.
+NDJSON events go to OUT/events.ndjson, and to stdout unless it is a terminal; progress goes to stderr
+(a progress bar on a terminal).
 
   --config FILE.json        config file (snake_case keys); flags override it
   --stage pretrain|finetune pretrain: from scratch (method full); finetune: from --base (default)
@@ -36,10 +37,12 @@ NDJSON events go to stdout and OUT/events.ndjson; progress goes to stderr.
   --resume                  continue the run in --out from its last checkpoint (on the backend it used)
   --force-backend           with --resume: allow another --backend than the run trained on
   --dry-run                 print the resolved configuration and warnings as JSON, train nothing
+  --json                    NDJSON events on stdout even when it is a terminal (no progress bar)
 
 ms-swift and LMFlow flags work with their tools' meaning (--sft_type full|lora, --use_lisa, --use_lora,
 --learning_rate, --gradient_accumulation_steps, ...; docs/trainer.md); their flags without meaning here
-(--model_type, --bf16, --logging_steps, ...) are listed in one warning.
+(--model_type, --bf16, --logging_steps, ...) are listed in one warning. Flags for another method's settings
+(--method lora --gamma 2) are refused. Runs land in the dashboard: npm run import -- DIR.
 
 Exit codes: 0 finished, 2 bad configuration, 3 diverged (NaN/Inf loss), 1 other failure,
 143 (SIGTERM) / 130 (SIGINT) cancelled after writing a checkpoint.

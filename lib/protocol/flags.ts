@@ -5,6 +5,7 @@
  */
 import { CONFIG_ALIASES, trainConfigSchema } from './config';
 import { METHOD_SWITCHES, type MethodSwitch, NO_MEANING } from './dialects';
+import { suggestKey } from './suggest';
 
 export class FlagError extends Error {
   constructor(message: string) {
@@ -78,6 +79,23 @@ export interface ReadFlags {
 }
 
 /**
+ * The flags a misspelt one may have meant: config keys, their aliases, method switches, the caller's options; in
+ * the spelling it was written in (snake_case or kebab-case) first, so a tie names that one.
+ */
+function knownFlags(name: string, kinds: Map<string, FieldKind>, names: readonly string[]): string[] {
+  const all = [...kinds.keys(), ...Object.keys(CONFIG_ALIASES), ...METHOD_SWITCHES, ...names];
+  const snake = all.map((k) => k.replace(/-/g, '_'));
+  const kebab = all.map((k) => k.replace(/_/g, '-'));
+  return [...new Set(name.includes('_') ? [...snake, ...kebab] : [...kebab, ...snake])];
+}
+
+/** `unknown option --gama (did you mean --gamma?)`, the near name picked as the sweep validator picks keys. */
+function unknownOption(name: string, kinds: Map<string, FieldKind>, names: readonly string[]): string {
+  const near = suggestKey(name, knownFlags(name, kinds, names));
+  return `unknown option --${name} (${near ? `did you mean --${near}?` : 'run with --help for the list'})`;
+}
+
+/**
  * Read `--name value` / `--name=value` words. `options` are the caller's own flags (kebab-case names; those in
  * `takesValue` need a value). Unknown flags and two spellings of one setting are FlagErrors.
  */
@@ -121,7 +139,7 @@ export function readFlags(
       continue;
     }
     const key = canonicalKey(name, kinds);
-    if (!key) throw new FlagError(`unknown option --${name} (run with --help for the list)`);
+    if (!key) throw new FlagError(unknownOption(name, kinds, options.names));
     if (typeof key === 'object') {
       i += inline !== undefined ? 0 : rest(i).length;
       out.ignored.push(`${name} (no counterpart in this trainer yet: ${key.missing})`);

@@ -155,7 +155,7 @@ describe('POST /api/sweeps?from=command', () => {
     expect(body.code).toBe('invalid_spec');
     expect(body.problems.map((p: { message: string }) => p.message)).toEqual([
       'line 2: $LR is not set in the pasted text; paste its value instead',
-      'line 1: unknown option --lerning_rate (run with --help for the list)',
+      'line 1: unknown option --lerning_rate (did you mean --learning_rate?)',
       'line 2: option --learning_rate needs a value',
     ]);
     expect((await post('?from=command', ' ')).status).toBe(400);
