@@ -7,6 +7,7 @@
  */
 import fs from 'node:fs';
 import type { Connection } from '../../db';
+import { scanRunFolders } from '../ingest/import';
 import { resetRunIndex } from '../ingest/reset';
 import { tailRun } from '../ingest/tail';
 import { commandOf, issueRunToken, type RunCommand } from '../runs/command';
@@ -34,6 +35,8 @@ export interface SchedulerOptions {
   maxAttempts?: number;
   /** The server's own URL, given to command runs as LAYERLAB_URL. */
   publicUrl?: string;
+  /** Ticks between scans of the runs folder for command-line runs to import (default 10: every 5 s). */
+  scanEveryTicks?: number;
   log?: (message: string) => void;
   /**
    * More executors by name (e.g. `slurm` beside `local`): a sweep's `executor.kind` picks one; runs without
@@ -55,6 +58,9 @@ export class Scheduler {
   private ticking = false;
   /** Runs being cancelled: their trainer's exit is expected, not a crash to resume. */
   private readonly cancelling = new Set<string>();
+  /** Run folder names the scan of the runs folder has settled (lib/ingest/import.ts). */
+  private readonly scanned = new Set<string>();
+  private ticks = 0;
   readonly tickMs: number;
   readonly graceMs: number;
   readonly maxAttempts: number;
@@ -97,6 +103,7 @@ export class Scheduler {
       return false;
     }
     this.reconcile();
+    this.importFolders();
     this.timer = setInterval(() => this.tick(), this.tickMs);
     this.timer.unref();
     return true;
@@ -139,11 +146,21 @@ export class Scheduler {
     }
   }
 
-  /** After a restart: re-attach live trainers, resume or fail the ones that died while we were away. */
+  /** Runs started from the command line into the data home's runs folder: imported, then tailed while running. */
+  private importFolders(): void {
+    for (const r of scanRunFolders(this.conn, this.opts.dataHome, this.scanned))
+      this.log(`imported the command-line run in ${r.dir} as run ${r.runId} (${r.status})`);
+  }
+
+  /**
+   * After a restart: re-attach live trainers, resume or fail the ones that died while we were away. A running run
+   * without a process of ours (an imported command-line run) is only read: its trainer is not the server's.
+   */
   reconcile(): void {
     for (const run of runningRuns(this.conn.sqlite)) {
       this.ingest(run);
-      const alive = run.pid !== null && this.executorOf(run)?.status(run.id, { pid: run.pid }) === 'alive';
+      if (run.pid === null) continue;
+      const alive = this.executorOf(run)?.status(run.id, { pid: run.pid }) === 'alive';
       if (alive) this.log(`re-attached to run ${run.id} (pid ${run.pid})`);
       else this.onTrainerGone(run.id);
     }
@@ -160,6 +177,7 @@ export class Scheduler {
       }
       this.unavailable.clear();
       this.launchQueued();
+      if (++this.ticks % (this.opts.scanEveryTicks ?? 10) === 0) this.importFolders();
     } catch (e) {
       this.log(`tick failed: ${(e as Error).message}`);
     } finally {
