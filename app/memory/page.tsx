@@ -74,8 +74,8 @@ export default async function MemoryPage({ searchParams }: { searchParams: Promi
       </p>
       {rows.length === 0 ? (
         <p className="panel muted" data-testid="memory-empty">
-          No finished runs yet. Launch a sweep (the nano demo takes about a minute) and the measured peak memory and
-          throughput per method appear here.
+          No finished runs yet. Launch a sweep (the demo on the welcome page; its length is in the README) and the
+          measured peak memory and throughput per method appear here.
         </p>
       ) : (
         <div className="two-col">

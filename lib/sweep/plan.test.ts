@@ -22,6 +22,24 @@ const base = {
   baselines: [{ method: 'full' }, { method: 'lora', rank: 4, alpha: 8 }],
 };
 
+describe('the demo (the welcome page launches it)', () => {
+  it('plans a 300-step base, then LISA γ × K, full and LoRA at their tuned lrs, two seeds, with norms', () => {
+    const demo = planSweep(spec(specPreset('demo')!.yaml));
+    expect(demo.pretrain?.config).toMatchObject({ stage: 'pretrain', preset: 'nano', steps: 300, lr: 3e-3 });
+    expect(demo.runs).toHaveLength(12);
+    const lrs = Object.fromEntries(demo.runs.map((r) => [`${r.kind}:${r.config.gamma}:${r.config.interval}`, r]));
+    expect(
+      Object.keys(lrs)
+        .filter((k) => k.startsWith('lisa'))
+        .sort(),
+    ).toEqual(['lisa:1:20', 'lisa:1:5', 'lisa:2:20', 'lisa:2:5'].sort());
+    for (const r of demo.runs) {
+      expect(r.config).toMatchObject({ steps: 60, seq: 32, eval_every: 20, norms_every: 5 });
+      expect(r.config.lr).toBe(r.kind === 'lora' ? 1e-2 : 3e-3);
+    }
+  });
+});
+
 describe('planSweep', () => {
   const plan = planSweep(spec(specPreset('nano-demo')!.yaml));
 

@@ -13,7 +13,7 @@ import { PlanPreview } from './PlanPreview';
 import { fieldOfProblem, readForm, writeField, type FormField, type SpecForm } from './spec-form';
 import { usePlan } from './usePlan';
 
-const PRESET_BUTTONS = ['lisa-ablation-mini', 'weight-norms-figure-2', 'nano-demo'];
+const PRESET_BUTTONS = ['demo', 'lisa-ablation-mini', 'weight-norms-figure-2', 'nano-demo'];
 
 export function NewSweepClient({ presetId }: { presetId: string }) {
   const router = useRouter();
