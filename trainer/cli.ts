@@ -219,12 +219,15 @@ function plan(argv: string[]): Plan | 'help' {
 /**
  * Flags for settings the run does not use are refused, as the sweep validator refuses them in a spec: another
  * method's knobs (`--method lora --gamma 2`), and any method's in the pretrain stage. Keys of a --config file are
- * not checked: the server writes complete configs, every knob filled in.
+ * not checked (the server writes complete configs, every knob filled in), nor flags in ms-swift's or LMFlow's
+ * spelling: they keep their tool's meaning (`--lisa_activated_layers 0` is how those tools say "full"), which
+ * lib/protocol/dialects.ts checks.
  */
 function checkKnobs(c: TrainConfig, flags: Set<string>, written: Record<string, string>): void {
   const problems: string[] = [];
   for (const key of flags) {
-    const flag = `--${written[key] ?? key.replace(/_/g, '-')}`;
+    if (written[key]) continue;
+    const flag = `--${key.replace(/_/g, '-')}`;
     if (c.stage === 'pretrain' && METHOD_SPECIFIC_KNOBS.includes(key))
       problems.push(`${flag}: not used by the pretrain stage (it trains all weights)`);
     else if (c.stage !== 'pretrain' && !knobAppliesTo(key, c.method))

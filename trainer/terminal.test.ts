@@ -106,7 +106,7 @@ describe('flags', () => {
         ['--base', base, '--method', 'full', '--interval', '5', '--rank', '4'],
         '--interval: not used by full runs; --rank: not used by full runs',
       ],
-      [['--base', base, '--method', 'lisa', '--lora_rank', '8'], '--lora_rank: not used by lisa runs'],
+      [['--base', base, '--method', 'lisa', '--alpha', '8'], '--alpha: not used by lisa runs'],
       [[...TINY, '--gamma', '1'], '--gamma: not used by the pretrain stage (it trains all weights)'],
     ];
     // A method's own knobs pass; a --config file may hold every knob (the server writes complete configs).
