@@ -148,8 +148,13 @@ export class Scheduler {
 
   /** Runs started from the command line into the data home's runs folder: imported, then tailed while running. */
   private importFolders(): void {
-    for (const r of scanRunFolders(this.conn, this.opts.dataHome, this.scanned))
-      this.log(`imported the command-line run in ${r.dir} as run ${r.runId} (${r.status})`);
+    try {
+      for (const r of scanRunFolders(this.conn, this.opts.dataHome, this.scanned))
+        this.log(`imported the command-line run in ${r.dir} as run ${r.runId} (${r.status})`);
+    } catch (e) {
+      // A folder that cannot be read must not stop the scheduler: the next scan tries again.
+      this.log(`importing command-line runs failed: ${(e as Error).message}`);
+    }
   }
 
   /**
