@@ -159,13 +159,14 @@ export class Scheduler {
 
   /**
    * After a restart: re-attach live trainers, resume or fail the ones that died while we were away. A running run
-   * without a process of ours (an imported command-line run) is only read: its trainer is not the server's.
+   * the scheduler never launched (no pid, no slot: an imported command-line run) is only read: its trainer is not
+   * the server's.
    */
   reconcile(): void {
     for (const run of runningRuns(this.conn.sqlite)) {
       this.ingest(run);
-      if (run.pid === null) continue;
-      const alive = this.executorOf(run)?.status(run.id, { pid: run.pid }) === 'alive';
+      if (run.pid === null && run.slot === null) continue; // never launched here: a command-line run
+      const alive = run.pid !== null && this.executorOf(run)?.status(run.id, { pid: run.pid }) === 'alive';
       if (alive) this.log(`re-attached to run ${run.id} (pid ${run.pid})`);
       else this.onTrainerGone(run.id);
     }
