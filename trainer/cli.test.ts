@@ -1,4 +1,4 @@
-// The CLI as a real child process: bad configurations, kill + resume, SIGTERM + resume.
+// The CLI as a real child process: bad configurations, kill + resume, SIGTERM + resume, SIGUSR2 + resume.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -224,6 +224,29 @@ describe('trainer CLI', () => {
     for (const [step, loss] of reference)
       expect(Math.abs(got.get(step)! - loss), `step ${step}`).toBeLessThanOrEqual(1e-5);
     expect(ev.at(-1)!.type).toBe('finished');
+  }, 120_000);
+
+  it('SIGUSR2 (a time limit is near) writes a checkpoint and a timeout event; the resumed run matches', async () => {
+    const out = path.join(tmp, 'time-limit');
+    const { child, done } = start([...RUN, '--out', out]);
+    await reachStep(out, 6, done);
+    child.kill('SIGUSR2');
+    const stopped = await done;
+    expect(stopped.code).toBe(140);
+    const last = events(out).at(-1)!;
+    const cp = events(out)
+      .filter((e) => e.type === 'checkpoint')
+      .at(-1)!;
+    expect(last).toMatchObject({ type: 'failed', reason: 'timeout', step: cp.type === 'checkpoint' ? cp.step : -1 });
+    expect(last.type === 'failed' && last.message).toMatch(/^received SIGUSR2 \(the job’s time limit is near\)/);
+    const resumed = await cli(['--resume', '--out', out]);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const ev = events(out);
+    checkLog(ev);
+    const got = losses(ev);
+    expect(got.size).toBe(40);
+    for (const [step, loss] of reference)
+      expect(Math.abs(got.get(step)! - loss), `step ${step}`).toBeLessThanOrEqual(1e-5);
   }, 120_000);
 
   it('SIGTERM writes a checkpoint and a cancelled event; the resumed run matches', async () => {

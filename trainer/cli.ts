@@ -297,13 +297,15 @@ async function main(argv: string[]): Promise<number> {
     onEvent: bar ? (e) => bar.onEvent(e) : undefined,
   });
   let signal: NodeJS.Signals | null = null;
-  // First signal: stop at the next step boundary with a checkpoint. Second: stop now.
+  // First signal: stop at the next step boundary with a checkpoint. Second: stop now. SIGUSR2 is a cluster's
+  // warning that the job's time limit is near (Slurm's --signal): the same stop, reported as a timeout.
   const onSignal = (s: NodeJS.Signals) => {
-    if (signal) process.exit(s === 'SIGINT' ? 130 : 143);
+    if (signal) process.exit(s === 'SIGINT' ? 130 : s === 'SIGUSR2' ? 140 : 143);
     signal = s;
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  process.on('SIGUSR2', onSignal);
   try {
     log.emit({
       type: 'run_started',

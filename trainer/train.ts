@@ -33,7 +33,7 @@ export interface LoopOptions {
   onFinish?: (r: RunState) => void;
 }
 
-export type ExitCode = 0 | 1 | 3 | 130 | 143;
+export type ExitCode = 0 | 1 | 3 | 130 | 140 | 143;
 
 /** Token-weighted eval loss, perplexity and (when the data has tasks) exact-match accuracy over the eval set. */
 function evaluate(r: RunState): Record<string, number> {
@@ -239,13 +239,15 @@ export async function trainLoop(r: RunState, o: LoopOptions): Promise<ExitCode> 
     const signal = o.cancelled();
     if (signal) {
       saveCheckpoint(r, o);
+      const timeout = signal === 'SIGUSR2';
+      const why = timeout ? ' (the job’s time limit is near)' : '';
       o.log.emit({
         type: 'failed',
         step: r.step,
-        reason: 'cancelled',
-        message: `received ${signal}; checkpoint written at step ${r.step}`,
+        reason: timeout ? 'timeout' : 'cancelled',
+        message: `received ${signal}${why}; checkpoint written at step ${r.step}`,
       });
-      return signal === 'SIGINT' ? 130 : 143;
+      return signal === 'SIGINT' ? 130 : timeout ? 140 : 143;
     }
     const step = r.step + 1;
     const sw = beginStep(r, step);

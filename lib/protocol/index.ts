@@ -115,7 +115,8 @@ export const finishedEvent = z.object({
   summary: values,
 });
 
-export const FAILURE_REASONS = ['diverged', 'error', 'oom', 'cancelled'] as const;
+/** `timeout`: a cluster's time limit was near (Slurm's warning signal); the trainer checkpointed, resumable. */
+export const FAILURE_REASONS = ['diverged', 'error', 'oom', 'cancelled', 'timeout'] as const;
 export const failedEvent = z.object({
   ...common,
   type: z.literal('failed'),

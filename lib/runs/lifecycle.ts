@@ -40,6 +40,16 @@ export const TRANSITIONS = {
   'exited-failing': { from: ['running'], to: 'failed' },
   /** Its trainer died without a terminal event once too often. */
   'give-up': { from: ['running'], to: 'failed' },
+  /**
+   * The cluster ended its job without a terminal event, for a reason a relaunch would meet again (Slurm's time
+   * limit: `timeout`, resumable; out of memory: `oom`), so it is not retried.
+   */
+  'job-ended': { from: ['running'], to: 'failed' },
+  /**
+   * The cluster requeued the job of a run its trainer's SIGTERM ended `cancelled` (Slurm at a node failure or
+   * `scontrol requeue`): its job waits to start again and the trainer will resume, so the run still runs.
+   */
+  'job-requeued': { from: ['cancelled'], to: 'running' },
   /** The scheduler cannot launch it: its base run did not finish, or the trainer would not start. */
   refuse: { from: ['queued'], to: 'failed' },
   /** A user's cancel; also from cancelled, when the trainer reported its own cancellation first. */
@@ -78,6 +88,8 @@ export interface TransitionParams {
   'exited-ok': None;
   'exited-failing': { message: string };
   'give-up': { message: string };
+  'job-ended': { reason: 'timeout' | 'oom' | 'error'; message: string };
+  'job-requeued': None;
   refuse: { message: string };
   cancel: None;
   requeue: None;
@@ -104,6 +116,8 @@ const EFFECTS: Record<Cause, string> = {
   'exited-ok': `pid = NULL, slot = NULL, finished_at = ${NOW}`,
   'exited-failing': `pid = NULL, slot = NULL, failure_reason = 'error', failure_message = @message, ${FINISHED_NOW}`,
   'give-up': `pid = NULL, slot = NULL, failure_reason = 'error', failure_message = @message, finished_at = ${NOW}`,
+  'job-requeued': 'failure_reason = NULL, failure_message = NULL, finished_at = NULL',
+  'job-ended': `pid = NULL, slot = NULL, failure_reason = @reason, failure_message = @message, ${FINISHED_NOW}`,
   refuse: `failure_reason = 'error', failure_message = @message, finished_at = ${NOW}`,
   cancel:
     "pid = NULL, slot = NULL, failure_reason = coalesce(failure_reason, 'cancelled'), " +
@@ -128,6 +142,7 @@ const FAILURE_CAUSES: Record<(typeof FAILURE_REASONS)[number], 'failed' | 'diver
   cancelled: 'cancelled',
   error: 'failed',
   oom: 'failed',
+  timeout: 'failed',
 };
 export const failureCause = (reason: (typeof FAILURE_REASONS)[number]) => FAILURE_CAUSES[reason];
 

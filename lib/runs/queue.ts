@@ -37,6 +37,13 @@ function rows(sqlite: Database.Database, where: string, ...params: unknown[]): Q
 export const runningRuns = (sqlite: Database.Database): QueueRow[] =>
   rows(sqlite, `status = 'running' AND dir IS NOT NULL`);
 
+/**
+ * Runs their trainer's own `cancelled` event ended while its job may still be there (their process id is kept
+ * until it is gone): a cluster that requeues a job sends the trainer SIGTERM first, then starts it again.
+ */
+export const lingeringRuns = (sqlite: Database.Database): QueueRow[] =>
+  rows(sqlite, `status = 'cancelled' AND pid IS NOT NULL AND dir IS NOT NULL`);
+
 /** Queued runs with a folder (external runs have none: nothing to launch), oldest first. */
 export const launchableRuns = (sqlite: Database.Database): QueueRow[] =>
   rows(sqlite, `status = 'queued' AND dir IS NOT NULL`);
@@ -70,7 +77,20 @@ export type TrainerGone =
   /** No terminal event, attempts spent: failed. */
   | { outcome: 'failed'; attempts: number }
   /** A command run without a terminal event: its exit code said how it ended (no retries). */
-  | { outcome: 'exited'; status: 'finished' | 'failed'; message?: string };
+  | { outcome: 'exited'; status: 'finished' | 'failed'; message?: string }
+  /** No terminal event, and the cluster ended the job for good (time limit, out of memory, cancelled there). */
+  | { outcome: 'ended'; status: 'failed' | 'cancelled'; message: string };
+
+/**
+ * How a cluster executor's job ended, when the run's program wrote no terminal event (Slurm: slurmJobEnd, in
+ * lib/scheduler/slurm-status.ts): `resume` from the last checkpoint (bounded attempts), `fail` with a reason a
+ * relaunch would meet again (`timeout` stays resumable by hand), or `cancel` (cancelled outside LayerLab).
+ */
+export type JobEnd =
+  /** `cluster`: the cluster stopped it (node failure, preemption), so a cancelled event it wrote is no user's. */
+  | { outcome: 'resume'; message: string; cluster: boolean }
+  | { outcome: 'fail'; reason: 'timeout' | 'oom' | 'error'; message: string }
+  | { outcome: 'cancel'; message: string };
 
 /** How a command run's program ended, for `trainerGone`: its exit record (null: none) and its stderr's tail. */
 export interface ProgramExit {
@@ -95,18 +115,28 @@ export function exitMessage(exit: ProgramExit): string {
 /**
  * The run's trainer process is gone and what it wrote has been ingested. `cancelling`: its exit was asked for.
  * `exit`: a command run's program: its exit code is its status when it wrote no terminal event (0 finished, else
- * failed with its stderr's tail), and it is never retried. Null when the run no longer exists.
+ * failed with its stderr's tail), and it is never retried. `jobEnd`: how the cluster ended the job (a `fail` or
+ * `cancel` outranks the exit code). Null when the run no longer exists.
  */
 export function trainerGone(
   sqlite: Database.Database,
   runId: string,
-  opts: { maxAttempts: number; cancelling: boolean; exit?: ProgramExit },
+  opts: { maxAttempts: number; cancelling: boolean; exit?: ProgramExit; jobEnd?: JobEnd },
 ): TrainerGone | null {
   const run = queueRow(sqlite, runId);
   if (!run) return null;
   if (run.status !== 'running' || opts.cancelling) {
     releaseProcess(sqlite, runId);
     return { outcome: 'released' };
+  }
+  const end = opts.jobEnd;
+  if (end?.outcome === 'fail') {
+    transition(sqlite, runId, 'job-ended', { reason: end.reason, message: end.message });
+    return { outcome: 'ended', status: 'failed', message: end.message };
+  }
+  if (end?.outcome === 'cancel') {
+    transition(sqlite, runId, 'cancel', {});
+    return { outcome: 'ended', status: 'cancelled', message: end.message };
   }
   if (opts.exit) {
     if (opts.exit.record?.code === 0) {
@@ -121,7 +151,8 @@ export function trainerGone(
     transition(sqlite, runId, 'retry', {});
     return { outcome: 'retried', attempts: run.attempts };
   }
-  const message = `the trainer died ${run.attempts} times without finishing; see ${STDERR_LOG} in the run folder`;
+  const died = `the trainer died ${run.attempts} times without finishing${end ? ` (last: ${end.message})` : ''}`;
+  const message = `${died}; see ${STDERR_LOG} in the run folder`;
   transition(sqlite, runId, 'give-up', { message });
   return { outcome: 'failed', attempts: run.attempts };
 }

@@ -16,6 +16,9 @@
  *   the run); 'unknown' counts as gone. It must not mistake a reused id for the trainer.
  * - `cancel` asks the trainer to stop (SIGTERM: it checkpoints and writes a `failed` event with reason
  *   cancelled), forces it after `graceMs`, and resolves when it is gone or forced.
+ * - `jobEnd` (optional, cluster executors): once `status` said 'exited', how the cluster ended the job (a time
+ *   limit, out of memory, a node failure), for a run whose program wrote no terminal event, or whose trainer's
+ *   cancelled event came from the cluster's SIGTERM. `requeued`: the cluster put the job back in its queue.
  * - Executors never write the database: run status belongs to lib/runs/lifecycle.ts.
  *
  * Command runs (docs/command-sweeps.md): a LaunchSpec with `command` starts the researcher's own program instead
@@ -30,6 +33,8 @@
  * - The program is the leader of its own process group (the wrapper's); `cancel` signals the whole group (SIGTERM,
  *   SIGKILL after `graceMs`), so the program's own children go with it.
  */
+import type { JobEnd } from '../runs/queue';
+
 export interface LaunchSpec {
   runId: string;
   /** The run's folder (lib/runs/layout.ts): the config file, the events file, the stderr log, checkpoints. */
@@ -90,6 +95,10 @@ export interface Executor {
   describe?(runId: string, handle: Handle): JobInfo | undefined;
   /** For the pages: whether the executor can reach what runs its jobs (the Slurm controller), with its message. */
   health?(): { reachable: boolean; message: string | null };
+  /** How the cluster ended the run's job, once `status` said 'exited'; undefined when it cannot tell. */
+  jobEnd?(runId: string, handle: Handle): JobEnd | undefined;
+  /** Whether the cluster holds the run's job in its queue (to start it again after a requeue). */
+  requeued?(runId: string, handle: Handle): boolean;
 }
 
 export interface JobInfo {

@@ -20,8 +20,17 @@ import {
   readExitRecord,
   setAsideEvents,
 } from '../runs/layout';
-import { isActive, tryTransition } from '../runs/lifecycle';
-import { awaitBase, busySlots, launchableRuns, type QueueRow, queueRow, runningRuns, trainerGone } from '../runs/queue';
+import { isActive, releaseProcess, tryTransition } from '../runs/lifecycle';
+import {
+  awaitBase,
+  busySlots,
+  launchableRuns,
+  lingeringRuns,
+  type QueueRow,
+  queueRow,
+  runningRuns,
+  trainerGone,
+} from '../runs/queue';
 import { type Executor, ExecutorUnavailable, type JobInfo, type LaunchSpec } from './executor';
 import { acquireLock } from './lock';
 import type { Slot } from './slots';
@@ -181,6 +190,7 @@ export class Scheduler {
         const exec = this.executorOf(run);
         if (run.pid !== null && exec?.status(run.id, { pid: run.pid }) !== 'alive') this.onTrainerGone(run.id);
       }
+      this.watchLingering();
       this.unavailable.clear();
       this.launchQueued();
       if (++this.ticks % (this.opts.scanEveryTicks ?? 10) === 0) this.importFolders();
@@ -188,6 +198,37 @@ export class Scheduler {
       this.log(`tick failed: ${(e as Error).message}`);
     } finally {
       this.ticking = false;
+    }
+  }
+
+  /**
+   * Runs their trainer's SIGTERM ended `cancelled` while a cluster executor's job is still there. A job the
+   * cluster requeued (Slurm at a node failure, `scontrol requeue`) waits to start again: the run runs on, and the
+   * trainer resumes from the checkpoint it just wrote. A job that a node failure or a preemption ended for good
+   * is resumed by a new job. Otherwise (a scancel by hand) the run stays cancelled once its job is gone.
+   */
+  private watchLingering(): void {
+    for (const { id } of lingeringRuns(this.conn.sqlite)) {
+      if (this.cancelling.has(id)) continue;
+      let run = queueRow(this.conn.sqlite, id);
+      const exec = run ? this.executorOf(run) : null;
+      if (!run || !exec?.jobEnd || run.pid === null) continue;
+      this.ingest(run);
+      run = queueRow(this.conn.sqlite, id);
+      if (run?.status !== 'cancelled' || run.pid === null) continue;
+      const handle = { pid: run.pid };
+      if (exec.requeued?.(id, handle)) {
+        if (tryTransition(this.conn.sqlite, id, 'job-requeued', {})) {
+          this.log(`the job of run ${id} (pid ${run.pid}) was requeued by ${exec.name}; it resumes when it starts`);
+        }
+        continue;
+      }
+      if (exec.status(id, handle) === 'alive') continue;
+      const end = exec.jobEnd(id, handle);
+      releaseProcess(this.conn.sqlite, id);
+      if (end?.outcome === 'resume' && end.cluster && tryTransition(this.conn.sqlite, id, 'requeue', {})) {
+        this.log(`${end.message}; run ${id} goes back to the queue to resume`);
+      }
     }
   }
 
@@ -204,15 +245,19 @@ export class Scheduler {
             stderrTail: stderrTail((this.executorOf(run) ?? this.executor).logs(run.dir, 4096)),
           }
         : undefined;
+    const jobEnd = run.pid !== null ? this.executorOf(run)?.jobEnd?.(run.id, { pid: run.pid }) : undefined;
     const gone = trainerGone(this.conn.sqlite, runId, {
       maxAttempts: this.maxAttempts,
       cancelling: this.cancelling.has(runId),
       exit,
+      jobEnd,
     });
     if (gone?.outcome === 'exited') this.log(`program of run ${runId} ended; the run ${gone.status}`);
+    if (gone?.outcome === 'ended') this.log(`${gone.message}; run ${runId} ${gone.status}`);
     if (gone?.outcome === 'retried') {
       const attempt = `attempt ${gone.attempts + 1} of ${this.maxAttempts}`;
-      this.log(`trainer of run ${runId} died without finishing; resuming (${attempt})`);
+      const why = jobEnd ? ` (${jobEnd.message})` : '';
+      this.log(`trainer of run ${runId} died without finishing${why}; resuming (${attempt})`);
     }
   }
 

@@ -14,7 +14,7 @@ import {
   signalLead,
   slurmDefaultsFromEnv,
 } from './slurm-options';
-import { parseScontrolJob, parseSqueue, stateAlive } from './slurm-status';
+import { parseScontrolJob, parseSqueue, slurmJobEnd, stateAlive, stateWaiting } from './slurm-status';
 
 describe('Slurm options', () => {
   it('reads every Slurm time format', () => {
@@ -50,7 +50,7 @@ describe('Slurm options', () => {
       '--output=/data/runs/r-1/stdout.log',
       '--error=/data/runs/r-1/stderr.log',
       '--open-mode=append',
-      '--signal=B:TERM@30',
+      '--signal=B:USR2@30',
       '--requeue',
       '--partition=gpu',
       '--account=lab',
@@ -68,6 +68,9 @@ describe('Slurm options', () => {
     expect(signalLead({})).toBe(120);
     expect(signalLead({ time: '2:00:00', signal_before: 300 })).toBe(300);
     expect(sbatchArgs({ requeue: false }, { runId: 'r', dir: '/d', script: '/d/s' })).toContain('--no-requeue');
+    // A command run's program is not told of the time limit (SIGUSR2 is the built-in trainer's).
+    const command = sbatchArgs({ time: '10' }, { runId: 'r', dir: '/d', script: '/d/s', warn: false });
+    expect(command.filter((a) => a.startsWith('--signal'))).toEqual([]);
     expect(sbatchLine(['--chdir=/a b', "--comment=it's"])).toBe(`sbatch '--chdir=/a b' '--comment=it'\\''s'`);
   });
 
@@ -149,5 +152,37 @@ describe('Slurm answers', () => {
     expect(stateAlive('CANCELLED by 0')).toBe(false);
     expect(stateAlive('NODE_FAIL')).toBe(false);
     expect(stateAlive('SOMETHING_NEW')).toBe(true);
+  });
+
+  it('maps how Slurm ended a job whose trainer wrote no terminal event to how its run goes on', () => {
+    const end = (state: string, exitCode = '0:0') =>
+      slurmJobEnd({ id: 7, name: 'layerlab-r', state, reason: null, exitCode });
+    // A relaunch would meet the same end: the run fails with a reason; a timeout stays resumable by hand.
+    expect(end('TIMEOUT', '0:15')).toEqual({
+      outcome: 'fail',
+      reason: 'timeout',
+      message:
+        'Slurm job 7 ended TIMEOUT, exit code 0:15: its time limit came before the trainer stopped; Resume ' +
+        'continues from its last checkpoint',
+    });
+    expect(end('OUT_OF_MEMORY', '0:125')).toMatchObject({ outcome: 'fail', reason: 'oom' });
+    expect(end('OUT_OF_MEMORY').outcome === 'fail' && end('OUT_OF_MEMORY').message).toMatch(/out of memory/);
+    expect(end('DEADLINE')).toMatchObject({ outcome: 'fail', reason: 'error' });
+    // Cancelled in Slurm by hand (LayerLab's own cancel never asks): the run is cancelled.
+    expect(end('CANCELLED by 0', '0:9')).toMatchObject({ outcome: 'cancel' });
+    // The cluster stopped it (node failure, preemption, boot failure): resumed, and its SIGTERM was no user's.
+    for (const s of ['NODE_FAIL', 'PREEMPTED', 'BOOT_FAIL']) {
+      expect(end(s)).toEqual({ outcome: 'resume', message: `Slurm job 7 ended ${s}, exit code 0:0`, cluster: true });
+    }
+    // The step was killed (FAILED), or the script ended without the trainer's end: resumed (bounded attempts).
+    expect(end('FAILED', '0:9')).toEqual({
+      outcome: 'resume',
+      message: 'Slurm job 7 ended FAILED, exit code 0:9 without a terminal event',
+      cluster: false,
+    });
+    expect(end('COMPLETED')).toMatchObject({ outcome: 'resume', cluster: false });
+    expect(stateWaiting('PENDING')).toBe(true);
+    expect(stateWaiting('REQUEUED')).toBe(true);
+    expect(stateWaiting('RUNNING')).toBe(false);
   });
 });

@@ -25,7 +25,7 @@ export interface SlurmOptions {
   extra?: string[];
   /** Whether Slurm may requeue the job (node failure, preemption): `--requeue` or `--no-requeue`. Default true. */
   requeue?: boolean;
-  /** Seconds before the time limit at which the trainer gets SIGTERM (and checkpoints). Default 120. */
+  /** Seconds before the time limit at which the trainer gets SIGUSR2 (and checkpoints). Default 120. */
   signal_before?: number;
 }
 
@@ -129,7 +129,7 @@ export function mergeSlurmOptions(defaults: SlurmOptions, spec: SlurmOptions | u
   return merged;
 }
 
-/** Seconds before the time limit for `--signal=B:TERM@<s>`: at most half a short limit. */
+/** Seconds before the time limit for `--signal=B:USR2@<s>`: at most half a short limit. */
 export function signalLead(options: SlurmOptions): number {
   const lead = options.signal_before ?? DEFAULT_SIGNAL_BEFORE;
   const limit = options.time ? parseSlurmTime(options.time) : null;
@@ -143,6 +143,11 @@ export interface SbatchJob {
   script: string;
   /** A job this one waits for (`--dependency=afterok:<id>`): the base run's job (a placeholder in a dry run). */
   after?: number | string;
+  /**
+   * Whether the job's program takes SIGUSR2 as the time limit's warning (the built-in trainer: it checkpoints and
+   * reports a timeout). A command run's program does not (its exit wrapper would die of it): no `--signal`.
+   */
+  warn?: boolean;
 }
 
 /** The batch script's name in the run folder. */
@@ -160,7 +165,7 @@ export function sbatchArgs(options: SlurmOptions, job: SbatchJob): string[] {
     `--output=${job.dir}/${STDOUT_LOG}`,
     `--error=${job.dir}/${STDERR_LOG}`,
     '--open-mode=append',
-    `--signal=B:TERM@${signalLead(options)}`,
+    ...(job.warn === false ? [] : [`--signal=B:USR2@${signalLead(options)}`]),
     options.requeue === false ? '--no-requeue' : '--requeue',
   ];
   for (const [key, flag] of Object.entries(SBATCH_FLAGS)) {
@@ -193,7 +198,7 @@ export interface BatchScript {
 /**
  * The batch script of a run. It picks resume or start when it runs, not when it is submitted, so a job that
  * Slurm requeues (node failure, preemption) continues from the checkpoint its first run wrote. `exec` makes the
- * trainer the batch step's process, the one `--signal=B:TERM` and scancel signal.
+ * trainer the batch step's process, the one `--signal=B:USR2` (time limit) and scancel (SIGTERM) signal.
  */
 export function batchScript(b: BatchScript): string {
   const q = shellQuote;

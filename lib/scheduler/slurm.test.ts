@@ -1,6 +1,6 @@
 // The Slurm executor against a real single-node Slurm (scripts/slurm-local.sh, started here in a temporary folder
 // on its own ports) and the real trainer, driven by the real scheduler over a real SQLite file. Without Slurm
-// installed these tests fail, saying what to install: they are never skipped.
+// installed these tests fail, saying what to install (slurm-testing.ts): they are never skipped.
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -14,31 +14,25 @@ import { LocalExecutor } from './local';
 import { Scheduler } from './scheduler';
 import { SlurmExecutor } from './slurm';
 import { slurmSlots } from './slots';
+import { type TestCluster, testCluster } from './slurm-testing';
 
 const root = path.resolve(__dirname, '../..');
-const script = path.join(root, 'scripts', 'slurm-local.sh');
-const installed = spawnSync('sh', ['-c', 'command -v sbatch && test -x /usr/sbin/slurmctld']).status === 0;
 
 let clusterDir = '';
-let clusterEnv: NodeJS.ProcessEnv = process.env;
+let testSlurm: TestCluster | null = null;
 /** What the server's Slurm commands see: the cluster's SLURM_CONF. */
 let slurmEnv: NodeJS.ProcessEnv = process.env;
 const open: TempDatabase[] = [];
 const schedulers: Scheduler[] = [];
 
-const cluster = (cmd: 'start' | 'stop') =>
-  execFileSync('bash', [script, cmd], { env: clusterEnv, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+const cluster = (cmd: 'start' | 'stop') => testSlurm![cmd]();
 const slurm = (cmd: string, ...args: string[]) =>
   execFileSync(cmd, args, { env: slurmEnv, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
 beforeAll(() => {
-  if (!installed) {
-    throw new Error('Slurm is not installed here: install slurm-wlm munge (see docs/slurm.md) to run these tests');
-  }
-  clusterDir = fs.mkdtempSync(path.join(os.tmpdir(), 'layerlab-slurm-test-'));
-  const port = String(20_000 + (process.pid % 4000) * 2);
-  clusterEnv = { ...process.env, LAYERLAB_SLURM_LOCAL: clusterDir, LAYERLAB_SLURM_PORT: port };
-  slurmEnv = { ...process.env, SLURM_CONF: path.join(clusterDir, 'slurm.conf') };
+  testSlurm = testCluster(); // throws, saying what to install, without Slurm
+  clusterDir = testSlurm.dir;
+  slurmEnv = testSlurm.env;
   cluster('start');
   // The fine-tunes of the tests below start from one small pretrain (the equality test pretrains its own).
   const args = ['--preset', 'nano', '--stage', 'pretrain', '--steps', '1', '--batch', '2', '--seq', '16'];
@@ -50,9 +44,7 @@ beforeAll(() => {
 }, 60_000);
 
 afterAll(() => {
-  if (!installed) return;
-  cluster('stop');
-  fs.rmSync(clusterDir, { recursive: true, force: true });
+  testSlurm?.stop();
 }, 60_000);
 
 afterEach(() => {
@@ -138,6 +130,20 @@ function stepProcess(job: number): number {
     }
   }
   throw new Error(`no trainer process of job ${job}`);
+}
+
+/** Back to service (slurm-local's ReturnToService=2 may have done it already), and idle or busy. */
+function nodeUp(node: string): void {
+  try {
+    slurm('scontrol', 'update', `nodename=${node}`, 'state=resume');
+  } catch {
+    /* "Invalid node state specified": it is up again */
+  }
+  for (let i = 0; i < 150; i++) {
+    if (/^(idle|mixed|allocated)/.test(slurm('sinfo', '-h', '-n', node, '-o', '%T').trim())) return;
+    execFileSync('sleep', ['0.2']);
+  }
+  throw new Error(`node ${node} did not come back`);
 }
 
 function jobState(id: number): { state: string; reason: string } {
@@ -228,32 +234,104 @@ executor: { kind: slurm }
     ]);
   });
 
-  it('a time limit: SIGTERM before it, a checkpoint, a resumable run; its resume continues from there', async () => {
+  it('re-attaches after a server restart to a job still queued or running, and watches it to the end', async () => {
+    const spec = `name: restart\n${BASED()}
+train: { steps: 60, batch: 2, seq: 16, eval_every: 1000, eval_records: 8, checkpoint_every: 1000 }
+parameters: { gamma: { value: 1 }, interval: { value: 2 } }
+baselines: []
+executor: { kind: slurm }
+`;
+    const { t, s, row } = setup(spec);
+    s.tick();
+    const job = row(KEY).pid!;
+    expect(job).toBeGreaterThan(0);
+    // The server goes away (its scheduler and executor with it) while the job is queued or running.
+    s.stop();
+    const slurmExec = new SlurmExecutor({ root, env: slurmEnv, pollMs: 200 });
+    const again = new Scheduler(t.conn, new LocalExecutor(root), {
+      dataHome: t.dir,
+      slots: [{ id: 'cpu0', env: { CUDA_VISIBLE_DEVICES: '' } }, ...slurmSlots(8)],
+      executors: { slurm: slurmExec },
+      graceMs: 30_000,
+      log: () => {},
+    });
+    schedulers.push(again);
+    expect(again.start()).toBe(true);
+    again.stop(); // ticked by hand below
+    expect(row(KEY)).toMatchObject({ status: 'running', pid: job, attempts: 1 });
+    await vi.waitFor(() => expect(again.placement(row(KEY).id)?.job?.id).toBe(String(job)), { timeout: 30_000 });
+    await until([again], () => expect(row(KEY).status).toBe('finished'));
+    expect(row(KEY)).toMatchObject({ attempts: 1 });
+    expect([...losses(row(KEY).dir).keys()]).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
+  });
+
+  it('a node failure: Slurm requeues the job, the run stays running and resumes from its checkpoint', async () => {
+    const spec = `name: nodefail\n${BASED()}
+train: { steps: 300, batch: 2, seq: 16, eval_every: 1000, eval_records: 8, checkpoint_every: 20 }
+parameters: { gamma: { value: 1 }, interval: { value: 2 } }
+baselines: []
+executor: { kind: slurm }
+`;
+    const { s, row } = setup(spec);
+    const checkpointed = () =>
+      fs.existsSync(eventsFile(row(KEY).dir)) &&
+      events(row(KEY).dir).some((e) => e.type === 'checkpoint' && e.step >= 20);
+    await until([s], () => expect(checkpointed()).toBe(true));
+    const job = row(KEY).pid!;
+    const node = os.hostname().split('.')[0];
+    slurm('scontrol', 'update', `nodename=${node}`, 'state=down', 'reason=layerlab-test');
+    try {
+      // Slurm sends the trainer SIGTERM (it checkpoints and reports cancelled) and requeues the job (NODE_FAIL).
+      await until([s], () => {
+        expect(jobState(job).state).toMatch(/^(PENDING|REQUEUED)$/);
+        expect(events(row(KEY).dir).at(-1)).toMatchObject({ type: 'failed', reason: 'cancelled' });
+        expect(row(KEY)).toMatchObject({ status: 'running', pid: job });
+      });
+    } finally {
+      nodeUp(node);
+    }
+    // Slurm holds a requeued job back for a while (BeginTime); the test does not wait for that.
+    slurm('scontrol', 'update', `jobid=${job}`, 'starttime=now');
+    await until([s], () => expect(row(KEY).status).toBe('finished'));
+    expect(row(KEY).attempts).toBe(1); // Slurm resumed it, not a resubmission
+    expect([...losses(row(KEY).dir).keys()]).toEqual(Array.from({ length: 300 }, (_, i) => i + 1));
+    const starts = events(row(KEY).dir).filter((e) => e.type === 'run_started');
+    expect(starts.map((e) => 'resumedFrom' in e && e.resumedFrom)).toEqual([false, expect.any(Number)]);
+  });
+
+  it('a time limit: SIGUSR2 before it, a checkpoint, a resumable timeout; a resume continues from there', async () => {
     const { s, row } = setup(
       `name: timeout\n${BASED()}${LONG}executor: { kind: slurm, time: '1', signal_before: 20 }\n`,
     );
     const job = () => row(KEY).pid;
     await until([s], () => expect(row(KEY).last_seq).toBeGreaterThanOrEqual(0));
     const first = job()!;
-    expect(slurm('scontrol', 'show', 'job', '-o', String(first))).toContain('TimeLimit=00:01:00');
-    await until([s], () => expect(row(KEY).status).toBe('cancelled'), 150_000);
+    const line = slurm('scontrol', 'show', 'job', '-o', String(first));
+    expect(line).toContain('TimeLimit=00:01:00');
+    // Not a user's cancel: the run records the time limit, and stays resumable.
+    await until([s], () => expect(row(KEY).status).not.toBe('running'), 150_000);
+    expect(row(KEY)).toMatchObject({ status: 'failed', failure_reason: 'timeout' });
+    expect(row(KEY).failure_message).toMatch(/SIGUSR2 \(the job’s time limit is near\); checkpoint written at step/);
     const ev = events(row(KEY).dir);
     const stop = ev.at(-1)!;
-    expect(stop).toMatchObject({ type: 'failed', reason: 'cancelled' });
+    expect(stop).toMatchObject({ type: 'failed', reason: 'timeout' });
     const cp = ev.filter((e) => e.type === 'checkpoint').at(-1)!;
     expect(cp.type === 'checkpoint' && stop.type === 'failed' && cp.step === stop.step).toBe(true);
+    const stoppedAt = (cp as { step: number }).step;
     expect(s.requeue(row(KEY).id)).toBe(true);
-    await until([s], () =>
-      expect(
-        events(row(KEY).dir)
-          .filter((e) => e.type === 'run_started')
-          .at(-1),
-      ).toMatchObject({
-        resumedFrom: (cp as { step: number }).step,
-      }),
-    );
+    await until([s], () => expect(losses(row(KEY).dir).has(stoppedAt + 3)).toBe(true));
+    expect(
+      events(row(KEY).dir)
+        .filter((e) => e.type === 'run_started')
+        .at(-1),
+    ).toMatchObject({
+      resumedFrom: stoppedAt,
+    });
     expect(row(KEY).pid).not.toBe(first);
     await s.cancel(row(KEY).id);
+    // Every step once, none lost at the stop: 1, 2, …, the last one logged.
+    const steps = [...losses(row(KEY).dir).keys()];
+    expect(steps).toEqual(Array.from({ length: steps.length }, (_, i) => i + 1));
   });
 
   it('says "Slurm unreachable" while slurmctld is down, fails nothing, and re-syncs when it is back', async () => {

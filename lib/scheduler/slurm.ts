@@ -12,6 +12,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { exitFile, stderrLog } from '../runs/layout';
+import type { JobEnd } from '../runs/queue';
 import { wrappedCommand } from './command';
 import {
   ExecutorUnavailable,
@@ -31,7 +32,15 @@ import {
   shellQuote,
   type SlurmOptions,
 } from './slurm-options';
-import { parseScontrolJob, parseSqueue, SQUEUE_FORMAT, type SlurmJob, stateAlive } from './slurm-status';
+import {
+  parseScontrolJob,
+  parseSqueue,
+  SQUEUE_FORMAT,
+  type SlurmJob,
+  slurmJobEnd,
+  stateAlive,
+  stateWaiting,
+} from './slurm-status';
 
 export interface SlurmExecutorOptions {
   /** The LayerLab checkout the trainer runs from (the same path on the nodes). */
@@ -136,6 +145,7 @@ export class SlurmExecutor implements Executor {
       dir: spec.dir,
       script: scriptFile,
       after: spec.after?.pid,
+      warn: !spec.command,
     });
     return { script, args };
   }
@@ -294,6 +304,18 @@ export class SlurmExecutor implements Executor {
   describe(runId: string, handle: Handle): JobInfo | undefined {
     const job = this.job(runId, handle);
     return job ? { id: String(job.id), state: job.state, reason: job.reason } : undefined;
+  }
+
+  /** How Slurm ended the run's job (TIMEOUT, OUT_OF_MEMORY, NODE_FAIL, ...), once it ended; see slurmJobEnd. */
+  jobEnd(runId: string, handle: Handle): JobEnd | undefined {
+    const job = this.job(runId, handle);
+    return job && !stateAlive(job.state) ? slurmJobEnd(job) : undefined;
+  }
+
+  /** Whether the run's job waits in Slurm's queue to start (again, once it ran: Slurm requeued it). */
+  requeued(runId: string, handle: Handle): boolean {
+    const job = this.health_.reachable ? this.job(runId, handle) : undefined;
+    return !!job && stateWaiting(job.state);
   }
 
   /** Slurm's exit code of an ended job as `code:signal`, when known. */

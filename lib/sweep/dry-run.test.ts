@@ -36,7 +36,7 @@ describe('dryRun', () => {
     expect(d.runs[0].sbatch).toMatch(
       /^sbatch --parsable '--job-name=layerlab-<run>' .* '--dependency=afterok:<pretrain job>'/,
     );
-    expect(dryRun(spec, [], 1, { executor: { kind: 'slurm' } }).runs[0].sbatch).toContain('--signal=B:TERM@120');
+    expect(dryRun(spec, [], 1, { executor: { kind: 'slurm' } }).runs[0].sbatch).toContain('--signal=B:USR2@120');
   });
 
   it('estimates every run and the totals, JSON-friendly', () => {

@@ -129,13 +129,14 @@ function withEstimate(
 }
 
 /** The sbatch line of a run of this sweep (after: it waits for the pretrain's job), or null off Slurm. */
-function sbatchFor(spec: SweepSpec, options: DryRunOptions): ((after: boolean) => string) | null {
+function sbatchFor(spec: SweepSpec, options: DryRunOptions): ((after: boolean, warn: boolean) => string) | null {
   if ((spec.executor?.kind ?? options.executor?.kind ?? 'local') !== 'slurm') return null;
   const slurm = mergeSlurmOptions(options.executor?.slurmDefaults ?? {}, spec.executor);
   const dir = '$LAYERLAB_HOME/runs/<run>';
   const script = `${dir}/${BATCH_SCRIPT}`;
-  return (after) =>
-    sbatchLine(sbatchArgs(slurm, { runId: '<run>', dir, script, after: after ? '<pretrain job>' : undefined }));
+  // A command sweep's program gets no time-limit warning (SIGUSR2 is the built-in trainer's); its pretrain does.
+  return (after, warn) =>
+    sbatchLine(sbatchArgs(slurm, { runId: '<run>', dir, script, after: after ? '<pretrain job>' : undefined, warn }));
 }
 
 /** Plan `spec` and estimate every run; `slots` concurrent runs for the parallel total. */
@@ -157,8 +158,8 @@ export function dryRun(
     return { ...run, command: argv, commandLine: displayCommand(argv) };
   });
   if (line) {
-    if (pretrain) pretrain.sbatch = line(false);
-    for (const r of runs) r.sbatch = line(!!pretrain && !pretrain.estimate.reused);
+    if (pretrain) pretrain.sbatch = line(false, true);
+    for (const r of runs) r.sbatch = line(!!pretrain && !pretrain.estimate.reused, !spec.command);
   }
   const all = pretrain ? [pretrain, ...runs] : runs;
   const time = planTime(

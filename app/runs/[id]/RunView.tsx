@@ -52,7 +52,7 @@ function Actions({ run }: { run: RunJson }) {
           data-testid="run-resume"
           title="Queue the run again; it continues from its last checkpoint"
         >
-          {run.status === 'cancelled' ? 'Resume' : 'Retry'}
+          {run.status === 'cancelled' || run.failureReason === 'timeout' ? 'Resume' : 'Retry'}
         </button>
       ) : null}
       {error ? (

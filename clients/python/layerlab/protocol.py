@@ -9,7 +9,7 @@ import numbers
 
 PROTOCOL_VERSION = 1
 MAX_KEY_LENGTH = 200
-FAILURE_REASONS = ("diverged", "error", "oom", "cancelled")
+FAILURE_REASONS = ("diverged", "error", "oom", "cancelled", "timeout")
 
 
 def wire_number(value):

@@ -137,7 +137,7 @@ class Run:
         self._close()
 
     def fail(self, reason="error", message=""):
-        """Mark the run failed: reason is one of diverged, error, oom, cancelled."""
+        """Mark the run failed: reason is one of diverged, error, oom, cancelled, timeout."""
         if reason not in FAILURE_REASONS:
             raise ValueError("reason must be one of %s, got %r" % (", ".join(FAILURE_REASONS), reason))
         body = {"type": "failed", "step": self._last_step, "reason": reason, "message": str(message)[:10000]}
