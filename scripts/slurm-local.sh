@@ -42,12 +42,13 @@ need() {
 
 write_conf() {
   mkdir -p "$DIR/state" "$DIR/spool" "$DIR/log" "$DIR/run"
+  # The daemons talk over 127.0.0.1, so a host name that does not resolve (fresh containers) does not matter.
   # RealMemory is what the node offers jobs; memory is not a consumable here (CR_Core), so --mem only checks it.
   local mem=$(($(awk '/MemTotal/ {print $2}' /proc/meminfo) / 1024 * 9 / 10))
   cat >"$CONF.tmp" <<EOF
 # Written by scripts/slurm-local.sh: a single-node cluster for LayerLab's tests.
 ClusterName=layerlab
-SlurmctldHost=$NODE
+SlurmctldHost=$NODE(127.0.0.1)
 SlurmctldPort=$PORT
 SlurmdPort=$((PORT + 1))
 SlurmUser=root
@@ -75,7 +76,7 @@ SlurmctldLogFile=$DIR/log/slurmctld.log
 SlurmdLogFile=$DIR/log/slurmd.log
 SlurmctldDebug=info
 SlurmdDebug=info
-NodeName=$NODE CPUs=$(nproc) RealMemory=$mem State=UNKNOWN
+NodeName=$NODE NodeAddr=127.0.0.1 CPUs=$(nproc) RealMemory=$mem State=UNKNOWN
 PartitionName=debug Nodes=$NODE Default=YES MaxTime=INFINITE State=UP
 EOF
   mv "$CONF.tmp" "$CONF"
@@ -83,7 +84,13 @@ EOF
 
 start_munge() {
   munge_ok && return 0
-  [ -f /etc/munge/munge.key ] || die "no /etc/munge/munge.key (reinstall munge, or run mungekey as root)"
+  if [ ! -f /etc/munge/munge.key ]; then # Debian's munge makes one at install; an image may have dropped it
+    command -v mungekey >/dev/null 2>&1 || die "no /etc/munge/munge.key and no mungekey to make one (reinstall munge)"
+    mkdir -p /etc/munge
+    mungekey -c -k /etc/munge/munge.key
+    chown munge:munge /etc/munge/munge.key
+    chmod 0400 /etc/munge/munge.key
+  fi
   mkdir -p /run/munge /var/log/munge /var/lib/munge
   chown munge:munge /run/munge /var/log/munge /var/lib/munge
   su -s /bin/sh munge -c /usr/sbin/munged
