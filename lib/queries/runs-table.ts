@@ -176,11 +176,14 @@ export function runsTable(sqlite: Database.Database, query: RunsTableQuery): Run
   inList('r.status', query.status);
   inList('r.kind', query.method);
   inList('r.sweep_id', query.sweep);
-  const onRunOrSweep = (a: string) =>
-    `((${a}.target = 'run' AND ${a}.target_id = r.id) OR (${a}.target = 'sweep' AND ${a}.target_id = r.sweep_id))`;
+  // Tags and notes match once per statement (uncorrelated IN lists), not once per run.
+  const onRunOrSweep = (table: string, cond: string) =>
+    `(r.id IN (SELECT target_id FROM ${table} WHERE target = 'run' AND ${cond}) ` +
+    `OR r.sweep_id IN (SELECT target_id FROM ${table} WHERE target = 'sweep' AND ${cond}))`;
   for (const tag of query.tags ?? []) {
-    where.push(`EXISTS (SELECT 1 FROM tags t WHERE t.tag = ? AND ${onRunOrSweep('t')})`);
-    params.push(tag.trim().toLowerCase());
+    where.push(onRunOrSweep('tags', 'tag = ?'));
+    const t = tag.trim().toLowerCase();
+    params.push(t, t);
   }
   const q = query.q?.trim();
   if (q) {
@@ -188,10 +191,9 @@ export function runsTable(sqlite: Database.Database, query: RunsTableQuery): Run
     const match = (e: string) => `${e} LIKE ? ESCAPE '\\'`;
     where.push(
       `(${match('lower(r.label)')} OR ${match('lower(r.id)')} OR ${match('lower(s.name)')} ` +
-        `OR EXISTS (SELECT 1 FROM tags t WHERE ${match('t.tag')} AND ${onRunOrSweep('t')}) ` +
-        `OR EXISTS (SELECT 1 FROM notes n WHERE ${match('lower(n.text)')} AND ${onRunOrSweep('n')}))`,
+        `OR ${onRunOrSweep('tags', match('tag'))} OR ${onRunOrSweep('notes', match('lower(text)'))})`,
     );
-    params.push(like, like, like, like, like);
+    params.push(...Array(7).fill(like));
   }
   for (const c of parseWhere(query.where ?? '')) {
     const e = fieldExpr(c.field);
