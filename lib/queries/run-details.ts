@@ -4,6 +4,8 @@
  */
 import type Database from 'better-sqlite3';
 import fs from 'node:fs';
+import path from 'node:path';
+import { CHECKPOINT_DIR, CHECKPOINT_MANIFEST, KEPT_CHECKPOINT_PREFIX } from '../protocol/run-folder';
 import { fromJson } from '../protocol/json';
 import { stderrLog } from '../runs/layout';
 
@@ -41,15 +43,61 @@ export function runPeriods(sqlite: Database.Database, runId: string): PeriodRow[
 
 export interface CheckpointRow {
   step: number;
+  /** Where the trainer wrote it (the `checkpoint` event's path). */
   path: string;
   bytes: number;
   createdAt: string;
+  /**
+   * What the run folder holds of it now: `latest` (in `checkpoint/`, where resume starts), `kept` (an older one
+   * kept as `checkpoint-<step>/`, keep_checkpoints > 1), `superseded` (replaced by a later save and gone), or
+   * `unknown` (no run folder on this machine, e.g. an external trainer).
+   */
+  state: 'latest' | 'kept' | 'superseded' | 'unknown';
+  /** The folder inside the run folder that holds it now; null unless latest or kept. */
+  folder: string | null;
 }
 
-export function runCheckpoints(sqlite: Database.Database, runId: string): CheckpointRow[] {
-  return sqlite
+/** The step in a checkpoint folder's manifest, or null when it has no readable one. */
+function manifestStep(folder: string): number | null {
+  try {
+    const step = (JSON.parse(fs.readFileSync(path.join(folder, CHECKPOINT_MANIFEST), 'utf8')) as { step?: unknown })
+      .step;
+    return typeof step === 'number' ? step : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Step → folder name for the checkpoints on disk in a run folder: `checkpoint/` and the kept `checkpoint-<step>/`. */
+function checkpointsOnDisk(dir: string): Map<number, string> {
+  const found = new Map<number, string>();
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return found;
+  }
+  for (const name of names) {
+    if (!/^\d+$/.test(name.slice(KEPT_CHECKPOINT_PREFIX.length)) || !name.startsWith(KEPT_CHECKPOINT_PREFIX)) continue;
+    const step = manifestStep(path.join(dir, name));
+    if (step !== null) found.set(step, name);
+  }
+  const latest = manifestStep(path.join(dir, CHECKPOINT_DIR));
+  if (latest !== null) found.set(latest, CHECKPOINT_DIR);
+  return found;
+}
+
+/** Every checkpoint the run saved, with what its folder holds of it now (see CheckpointRow.state). */
+export function runCheckpoints(sqlite: Database.Database, runId: string, dir: string | null): CheckpointRow[] {
+  const rows = sqlite
     .prepare('SELECT step, path, bytes, created_at AS createdAt FROM checkpoints WHERE run_id = ? ORDER BY step')
-    .all(runId) as CheckpointRow[];
+    .all(runId) as Omit<CheckpointRow, 'state' | 'folder'>[];
+  const onDisk = dir ? checkpointsOnDisk(dir) : null;
+  return rows.map((r) => {
+    const folder = onDisk?.get(r.step) ?? null;
+    const state = !onDisk ? 'unknown' : folder === CHECKPOINT_DIR ? 'latest' : folder ? 'kept' : 'superseded';
+    return { ...r, state, folder };
+  });
 }
 
 export interface LogRow {

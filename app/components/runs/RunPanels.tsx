@@ -1,5 +1,7 @@
 'use client';
 /** Run page panels: configuration, log tail and checkpoints. */
+import type { ReactNode } from 'react';
+import { formatQuantity, QUANTITY } from '@/lib/format';
 import type { CheckpointRow, LogRow, RunLogs } from '@/lib/queries/run-details';
 import { useLive } from '../data';
 import { ErrorBox, Loading } from '../Status';
@@ -38,9 +40,28 @@ export function LogTail({ runId, live }: { runId: string; live: boolean }) {
   );
 }
 
+const STATE_TEXT: Record<CheckpointRow['state'], (folder: string | null, written: string) => ReactNode> = {
+  latest: (f) => (
+    <>
+      <code>{f}/</code> (latest: resume starts here)
+    </>
+  ),
+  kept: (f) => (
+    <>
+      <code>{f}/</code> (kept)
+    </>
+  ),
+  superseded: () => 'superseded (replaced by a later save)',
+  unknown: (_f, written) => (
+    <>
+      <code>{written}</code> (as the trainer reported it)
+    </>
+  ),
+};
+
 /** GET /api/runs/:id/checkpoints (lib/queries/run-details.ts CheckpointRow). */
 interface CheckpointsJson {
-  checkpoints: Pick<CheckpointRow, 'step' | 'path' | 'bytes' | 'createdAt'>[];
+  checkpoints: Pick<CheckpointRow, 'step' | 'path' | 'bytes' | 'createdAt' | 'state' | 'folder'>[];
 }
 
 export function Checkpoints({ runId, live }: { runId: string; live: boolean }) {
@@ -58,19 +79,17 @@ export function Checkpoints({ runId, live }: { runId: string; live: boolean }) {
       <thead>
         <tr>
           <th className="num">step</th>
-          <th>folder</th>
+          <th>on disk</th>
           <th className="num">size</th>
           <th>written</th>
         </tr>
       </thead>
       <tbody>
         {q.data.checkpoints.map((c) => (
-          <tr key={c.step}>
+          <tr key={c.step} className={c.state === 'superseded' ? 'muted' : undefined} data-state={c.state}>
             <td className="num">{c.step}</td>
-            <td>
-              <code>{c.path}</code>
-            </td>
-            <td className="num">{(c.bytes / 2 ** 20).toFixed(2)} MiB</td>
+            <td title={`written to ${c.path}`}>{STATE_TEXT[c.state](c.folder, c.path)}</td>
+            <td className="num">{formatQuantity(c.bytes, QUANTITY.memory)} MiB</td>
             <td>{c.createdAt.slice(0, 19).replace('T', ' ')}</td>
           </tr>
         ))}
