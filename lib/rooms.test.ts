@@ -21,7 +21,7 @@ const MAY_IMPORT: Record<string, string[]> = {
   'lib/queries': ['db', 'lib', 'lib/ingest', 'lib/protocol', 'lib/runs', 'lib/stats'],
   'lib/shares': ['lib', 'lib/queries'],
   'lib/annotations': ['db', 'lib', 'lib/queries'],
-  'lib/table-formats': ['lib/protocol', 'lib/queries', 'lib/stats'],
+  'lib/table-formats': ['lib', 'lib/protocol', 'lib/queries', 'lib/stats'],
   'lib/views': ['db', 'lib', 'lib/estimate', 'lib/queries', 'lib/runs', 'lib/stats'],
   'lib/report': ['lib', 'lib/protocol', 'lib/queries', 'lib/views'],
   'lib/server': ['db', 'lib', 'lib/ingest', 'lib/protocol', 'lib/queries', 'lib/scheduler', 'lib/shares'],

@@ -28,6 +28,8 @@ export interface CaptionInput {
   baselines: unknown[];
   lr: LrSummary[];
   optimizerState: OptimizerStateSummary;
+  /** Some row's lower 95% bound fell below 0 for a quantity that cannot be negative and was clipped. */
+  ciClipped?: boolean;
 }
 
 const lrText = (x: number | null) => (x === null ? 'not recorded' : String(x));
@@ -40,6 +42,7 @@ function lrPart(e: LrSummary, lisaCells: boolean): string {
 
 export function tableCaption(t: CaptionInput): string {
   const parts = [`${t.metric.label}, mean ± std over seeds (n = seeds counted); ${t.metric.better} is better.`];
+  if (t.ciClipped) parts.push('95% CIs of the mean are clipped at 0 (the quantity cannot be negative).');
   if (t.lr.length) {
     const tuned = t.lr.some((e) => e.chosen);
     const list = t.lr.map((e) => lrPart(e, e.label === METHOD_NAMES.lisa && t.cells.length > 1)).join('; ');

@@ -116,6 +116,28 @@ describe('ablationTable', () => {
     expect(md).toContain('| LISA | 2 | 5 |');
   });
 
+  it('marks no best row when the best mean is shared (a tie of zeros marks nothing)', () => {
+    t = tempDatabase();
+    seedAblationSweep(t.conn.sqlite, {
+      sweepId: 'tie',
+      gammas: [1, 2],
+      intervals: [5],
+      seeds: [1, 2],
+      steps: 10,
+      evalEvery: 5,
+      baselines: [{ kind: 'full' }],
+      // γ=1 and Full tie at the lowest loss; wall time and tokens/s are equal everywhere.
+      finalLoss: (r) => (r.gamma === 2 ? 2.5 : 2) + r.seed / 1000,
+    });
+    const marked = (metric: string) => {
+      const table = ablationTable(t.conn.sqlite, 'tie', metric)!;
+      return [...table.cells, ...table.baselines].filter((r) => r.best).map((r) => r.label);
+    };
+    expect(marked('eval/loss')).toEqual([]);
+    expect(marked('wall_time')).toEqual([]);
+    expect(marked('tokens_per_s')).toEqual([]);
+  });
+
   it('parses metric ids and rejects unknown aggregations', () => {
     expect(parseTableMetric('eval/loss')).toMatchObject({ key: 'eval/loss', agg: 'last', better: 'lower' });
     expect(parseTableMetric('eval/accuracy:best')).toMatchObject({ agg: 'max', better: 'higher' });

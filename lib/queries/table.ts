@@ -27,6 +27,7 @@ import {
 import { aggregate, type Aggregate } from '../stats/aggregate';
 import { pairedDifference, type PairedDifference } from '../stats/paired';
 import { tableCaption, type LrSummary, type OptimizerStateSummary } from './table-caption';
+import { clipInterval, quantityOf } from '../format';
 import { metricValues, parseTableMetric, type TableMetric } from './table-metric';
 
 export interface TableRow {
@@ -99,6 +100,8 @@ export interface AblationTable {
   /** Per method row kind: the lr values run, and whether the table chose among them. */
   lr: LrSummary[];
   optimizerState: OptimizerStateSummary;
+  /** A row's lower 95% bound was below 0 for a quantity that cannot be negative, and was clipped at 0. */
+  ciClipped: boolean;
   /** One paragraph saying what the numbers are: metric, lr choice, optimizer-state mode, interval method. */
   caption: string;
 }
@@ -287,12 +290,8 @@ export function ablationTable(
   const baselines = rows.filter((r) => r.method !== 'lisa').sort(order);
   for (const c of cells) c.comparisons = baselines.map((b) => ({ baseline: b.label, ...pairedDifference(c, b) }));
 
-  let best: TableRow | null = null;
-  for (const r of [...cells, ...baselines]) {
-    if (r.stats.n === 0) continue;
-    if (!best || better(metric, r.stats.mean, best.stats.mean)) best = r;
-  }
-  if (best) best.best = true;
+  markBest([...cells, ...baselines], metric);
+  const ciClipped = clipIntervals([...cells, ...baselines], metric);
 
   const distinct = (xs: (number | null)[]) =>
     [...new Set(xs.filter((x): x is number => x !== null))].sort((a, b) => a - b);
@@ -309,8 +308,41 @@ export function ablationTable(
     baselines,
     lr,
     optimizerState,
+    ciClipped,
   };
   return { ...table, caption: tableCaption(table) };
+}
+
+/**
+ * A quantity that cannot be negative (a loss, perplexity, accuracy, memory, time, throughput: lib/format.ts) gets
+ * no negative lower 95% bound: it is clipped at 0 (the t interval of few seeds can reach far below). True when any
+ * row's bound was clipped, so the caption says so.
+ */
+function clipIntervals(rows: TableRow[], metric: TableMetric): boolean {
+  const quantity = quantityOf(metric.key);
+  let clipped = false;
+  for (const r of rows) {
+    const ci = clipInterval(r.stats.ci95, quantity);
+    if (ci[0] !== r.stats.ci95[0]) {
+      r.stats = { ...r.stats, ci95: ci };
+      clipped = true;
+    }
+  }
+  return clipped;
+}
+
+/**
+ * Marks the row with the best finite mean; none when that mean is shared (a tie, e.g. every accuracy 0, has no
+ * winner to mark). Means equal to 12 significant digits are a tie.
+ */
+function markBest(rows: TableRow[], metric: TableMetric): void {
+  const scored = rows.filter((r) => r.stats.n > 0 && Number.isFinite(r.stats.mean));
+  let best: TableRow | null = null;
+  for (const r of scored) if (!best || better(metric, r.stats.mean, best.stats.mean)) best = r;
+  if (!best) return;
+  const m = best.stats.mean;
+  const tied = scored.filter((r) => Math.abs(r.stats.mean - m) <= 1e-12 * Math.max(1, Math.abs(m)));
+  if (tied.length === 1) best.best = true;
 }
 
 /** LISA as one entry (its cells' lr values together), then one entry per baseline row. */

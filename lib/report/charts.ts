@@ -2,6 +2,7 @@
  * ECharts options for the exported views (plain data, no formatter functions, so they render server-side
  * to SVG): labelled axes with units, Okabe–Ito colours per method, no animation.
  */
+import { metricTitle, quantityOf, spreadParts } from '../format';
 import type { AblationTable } from '../queries/table';
 
 type Option = Record<string, unknown>;
@@ -72,22 +73,26 @@ export function normsOption(
 
 /** γ (rows) × K (columns) heat map of the mean; each cell labelled "mean ± std (n)". */
 export function tableHeatmapOption(t: AblationTable): Option {
-  const fmt = (x: number) => (Number.isFinite(x) ? Number(x.toPrecision(4)).toString() : '—');
+  const quantity = quantityOf(t.metric.key);
+  const text = (c: AblationTable['cells'][number]) => {
+    const p = spreadParts(c.stats, quantity);
+    return p ? (p.std === null ? p.mean : `${p.mean} ± ${p.std}`) : '—';
+  };
   const data = t.cells
     .filter((c) => c.gamma !== null && c.interval !== null)
     .map((c) => ({
       value: [
         t.intervals.indexOf(c.interval!),
         t.gammas.indexOf(c.gamma!),
-        Number.isFinite(c.stats.mean) ? c.stats.mean : '-',
+        Number.isFinite(c.stats.mean) ? c.stats.mean * quantity.factor : '-',
       ],
       label: {
         show: true,
-        formatter: `${fmt(c.stats.mean)} ± ${fmt(c.stats.std)}\n(n=${c.stats.n})${c.best ? ' ★' : ''}`,
+        formatter: `${text(c)}\n(n=${c.stats.n})${c.best ? ' ★' : ''}`,
         color: '#1d2433',
       },
     }));
-  const means = t.cells.map((c) => c.stats.mean).filter(Number.isFinite);
+  const means = t.cells.map((c) => c.stats.mean * quantity.factor).filter(Number.isFinite);
   const [min, max] = means.length ? [Math.min(...means), Math.max(...means)] : [0, 1];
   const steps = t.cells[0]?.steps ?? null;
   return {
@@ -116,7 +121,7 @@ export function tableHeatmapOption(t: AblationTable): Option {
       right: 10,
       top: 'center',
       inRange: { color: t.metric.better === 'lower' ? ['#0072B2', '#f7f7f7'] : ['#f7f7f7', '#0072B2'] },
-      text: [t.metric.label, ''],
+      text: [metricTitle(t.metric), ''],
     },
     series: [{ type: 'heatmap', data, itemStyle: { borderColor: '#fff', borderWidth: 2 } }],
   };

@@ -5,20 +5,24 @@
  */
 import type Database from 'better-sqlite3';
 import { badRequest } from '../errors';
+import { formatQuantity, metricTitle, quantityOf, spreadParts } from '../format';
 import type { LayerNormQuantity } from '../protocol';
-import { normAggregates } from '../queries/norms';
+import { normAggregates, type NormAgg } from '../queries/norms';
 import { sweepRunIds } from '../queries/run-details';
 import { sweepName, sweepRunSettings } from '../queries/runs';
 import { seriesForRuns } from '../queries/series';
-import { ablationTable, type AblationTable } from '../queries/table';
-import { groupCurves } from '../views/bands';
-import { figure2, layerName } from '../views/figure2';
+import { ablationTable, type AblationTable, type TableRow } from '../queries/table';
+import { BAND_LABEL, BANDS, type BandKind, groupCurves } from '../views/bands';
+import { curveChart } from '../views/charts/curves';
+import { figure2Chart } from '../views/charts/figure2';
+import { figure2 } from '../views/figure2';
+import { metricInfo } from '../views/metrics';
 import { type ConfigGroup, groupRuns } from '../views/groups';
 import { robustness } from '../views/robustness';
 import { robustnessOption } from '../views/robustness-chart';
 import type { DataTable } from '../views/types';
 import { buildHtml } from './html';
-import { curvesOption, normsOption, tableHeatmapOption } from './charts';
+import { tableHeatmapOption } from './charts';
 
 export interface ExportSection {
   heading: string;
@@ -63,25 +67,32 @@ const pick = (p: URLSearchParams, ...keys: string[]) =>
   keys.map((k) => p.get(k)).find((v) => v !== null && v !== '') ?? undefined;
 const rowsOf = (t: AblationTable) => [...t.cells, ...t.baselines];
 
+/** The table as the page and the Markdown export print it: the same quantity formatter, MiB for bytes. */
 function tableSection(t: AblationTable): ExportSection {
+  const quantity = quantityOf(t.metric.key);
+  const ci = (r: TableRow) =>
+    r.stats.n > 1 ? `[${r.stats.ci95.map((x) => formatQuantity(x, quantity)).join(', ')}]` : '—';
   return {
-    heading: `${t.metric.label}: mean ± std over seeds`,
+    heading: `${metricTitle(t.metric)}: mean ± std over seeds`,
     note: t.caption,
     option: tableHeatmapOption(t),
     table: {
-      columns: ['configuration', 'γ', 'K (period)', 'switches', 'n', 'mean', 'std', 'min', 'max', 'best'],
-      rows: rowsOf(t).map((r) => [
-        r.label,
-        r.gamma,
-        r.interval,
-        r.switches,
-        r.stats.n,
-        r.stats.mean,
-        r.stats.std,
-        r.stats.min,
-        r.stats.max,
-        r.best ? '★' : '',
-      ]),
+      columns: ['configuration', 'γ', 'K (period)', 'switches', 'n', 'mean ± std', '95% CI', 'min', 'max', 'best'],
+      rows: rowsOf(t).map((r) => {
+        const p = spreadParts(r.stats, quantity);
+        return [
+          r.label,
+          r.gamma,
+          r.interval,
+          r.switches,
+          r.stats.n,
+          p ? (p.std === null ? p.mean : `${p.mean} ± ${p.std}`) : '—',
+          ci(r),
+          r.stats.n ? formatQuantity(r.stats.min, quantity) : '—',
+          r.stats.n ? formatQuantity(r.stats.max, quantity) : '—',
+          r.best ? '★' : '',
+        ];
+      }),
     },
   };
 }
@@ -91,50 +102,69 @@ function sweepGroups(sqlite: Database.Database, sweepId: string): ConfigGroup[] 
   return groupRuns(sweepRunSettings(sqlite, sweepId));
 }
 
-/** Figure 2 as the norms page draws it: per configuration, seeds averaged per layer group. */
+/** Figure 2 as the norms page draws it (its builder, quantity and aggregation): seeds averaged per layer group. */
 function normsSection(
   sqlite: Database.Database,
   sweepId: string,
   groups: ConfigGroup[],
   quantity: LayerNormQuantity,
+  agg: NormAgg,
+  step?: number,
 ): ExportSection {
   const runs = (sweepRunIds(sqlite, sweepId) ?? []).map((runId) => ({
     runId,
-    groups: normAggregates(sqlite, runId, quantity, 'mean'),
+    groups: normAggregates(sqlite, runId, quantity, agg, step),
   }));
-  const fig = figure2(runs, groups);
-  const layers = fig.layers.map(layerName);
+  const aggLabel = agg === 'mean' ? 'mean over steps' : agg === 'step' ? `at step ${step}` : 'at the last step';
+  const chart = figure2Chart(figure2(runs, groups), quantity, aggLabel);
   return {
-    heading: `Mean ‖${quantity}‖₂ per layer group (over logged steps, averaged over seeds)`,
-    option: normsOption(
-      layers,
-      fig.series.map((s) => ({ name: s.group.label, ...s.group.style, data: s.values })),
-      quantity,
-    ),
-    table: {
-      columns: ['layer group', ...fig.series.map((s) => s.group.label)],
-      rows: layers.map((l, i) => [l, ...fig.series.map((s) => s.values[i])]),
-    },
+    heading: `‖${quantity}‖₂ per layer group, ${aggLabel} (averaged over seeds)`,
+    option: chart.option,
+    table: chart.data,
   };
 }
 
-/** The curves page's mean lines: every run on one bucket grid (as /api/sweeps/:id/series), seeds averaged. */
-function curvesSection(sqlite: Database.Database, sweepId: string, groups: ConfigGroup[], key: string): ExportSection {
-  const series = seriesForRuns(sqlite, sweepRunIds(sqlite, sweepId) ?? [], key, 300);
-  const curves = groupCurves(series, groups, 'none');
-  const lines = curves.map((c) => ({
-    name: c.group.label,
-    ...c.group.style,
-    data: c.steps.map((x, i): [number, number] => [x, c.mean[i]]).filter(([, y]) => Number.isFinite(y)),
-  }));
-  const steps = [...new Set(lines.flatMap((l) => l.data.map((d) => d[0])))].sort((a, b) => a - b);
+/** The curves page's settings (URL keys m, e, b, s, log, t), read as the page reads them. */
+interface CurveSettings {
+  band: BandKind;
+  smoothing: number;
+  log: boolean;
+  seeds: boolean;
+}
+
+function curveSettings(p: URLSearchParams): CurveSettings {
+  const b = p.get('b') ?? 'std';
   return {
-    heading: `${key}: mean over seeds per configuration`,
-    option: curvesOption(lines, key),
-    table: {
-      columns: ['step', ...lines.map((l) => l.name)],
-      rows: steps.map((s) => [s, ...lines.map((l) => l.data.find((d) => d[0] === s)?.[1] ?? null)]),
-    },
+    band: (BANDS as readonly string[]).includes(b) ? (b as BandKind) : 'std',
+    smoothing: Number(p.get('s')) || 0,
+    log: p.get('log') === '1',
+    seeds: p.get('t') === '1',
+  };
+}
+
+/**
+ * One chart of the curves page, drawn by the page's own builder (lib/views/charts/curves.ts) from the same
+ * bucket grid as /api/sweeps/:id/series: what the user sees (band, log axis, per-seed traces, smoothing), and the
+ * chart's data table as the page's "data" toggle shows it.
+ */
+function curvesSection(
+  sqlite: Database.Database,
+  sweepId: string,
+  groups: ConfigGroup[],
+  key: string,
+  view: CurveSettings,
+): ExportSection {
+  const series = seriesForRuns(sqlite, sweepRunIds(sqlite, sweepId) ?? [], key, 300);
+  const chart = curveChart({ key, curves: groupCurves(series, groups, view.band, view.smoothing), ...view });
+  const band = view.band === 'none' ? '' : `, band = ${BAND_LABEL[view.band]}`;
+  const smoothing = view.smoothing > 0 ? `; EMA smoothing ${view.smoothing}` : '';
+  return {
+    heading: `${key}: mean over seeds per configuration${band}`,
+    note:
+      `${metricInfo(key).axis} vs training step${view.log ? ' (log axis)' : ''}` +
+      `${view.seeds ? '; thin lines: one per seed' : ''}${smoothing}${chart.note ? ` (${chart.note})` : ''}.`,
+    option: chart.option,
+    table: chart.data,
   };
 }
 
@@ -151,9 +181,18 @@ export function exportView(sqlite: Database.Database, ref: ViewRef): ExportView 
     const q = pick(ref.params, 'q', 'quantity') ?? 'trainable';
     if (!(QUANTITIES as readonly string[]).includes(q))
       throw badRequest(`unknown quantity "${q}" (${QUANTITIES.join(', ')})`);
+    // As the norms page: "at step t" without a step is the last step.
+    const stepText = pick(ref.params, 't');
+    const a = pick(ref.params, 'a') ?? 'mean';
+    if (!['mean', 'last', 'step'].includes(a)) throw badRequest(`unknown aggregation "${a}" (mean, last, step)`);
+    const step = stepText === undefined ? undefined : Number(stepText);
+    if (step !== undefined && !(Number.isInteger(step) && step >= 0))
+      throw badRequest(`step t must be a whole number ≥ 0, got "${stepText}"`);
+    const agg = (a === 'step' && step === undefined ? 'last' : a) as NormAgg;
+    const groups = sweepGroups(sqlite, ref.sweepId);
     return {
       title: `${name}: weight norms per layer (paper Figure 2)`,
-      sections: [normsSection(sqlite, ref.sweepId, sweepGroups(sqlite, ref.sweepId), q as LayerNormQuantity)],
+      sections: [normsSection(sqlite, ref.sweepId, groups, q as LayerNormQuantity, agg, step)],
     };
   }
   if (ref.kind === 'robustness') {
@@ -181,11 +220,16 @@ export function exportView(sqlite: Database.Database, ref: ViewRef): ExportView 
       ],
     };
   }
-  const keys = pick(ref.params, 'k', 'key')?.split(',') ?? ['train/loss', 'eval/loss'];
+  // The page's two charts (m: training metric, e: eval metric), or the keys asked for with k.
+  const keys = pick(ref.params, 'k', 'key')?.split(',') ?? [
+    pick(ref.params, 'm') ?? 'train/loss',
+    pick(ref.params, 'e') ?? 'eval/loss',
+  ];
   const groups = sweepGroups(sqlite, ref.sweepId);
+  const settings = curveSettings(ref.params);
   return {
     title: `${name}: training curves`,
-    sections: keys.map((k) => curvesSection(sqlite, ref.sweepId, groups, k)),
+    sections: keys.map((k) => curvesSection(sqlite, ref.sweepId, groups, k, settings)),
   };
 }
 

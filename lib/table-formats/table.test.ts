@@ -108,13 +108,38 @@ describe('table exports', () => {
     expect(renderTable(one, 'md')).not.toMatch(/± 0(\.0+)? \(1\)/);
   });
 
-  it('LaTeX is booktabs, escaped, with the best cell in bold', () => {
+  it('clips the lower 95% bound of a loss at 0 in every format, and the caption says so', () => {
+    // Two seeds at 0.1 and 3.0: mean 1.55, t(1) = 12.706 → the raw interval reaches −16.9, an impossible loss.
+    const wide = pairedTable([0, 0], undefined, { finalLoss: (r) => (r.seed === 1 ? 0.1 : 3) });
+    const lisa = wide.cells[0];
+    expect(lisa.stats.ci95[0]).toBe(0);
+    expect(lisa.stats.ci95[1]).toBeCloseTo(1.55 + (12.706 * 2.0506) / Math.SQRT2, 1);
+    expect(wide.caption).toContain('95% CIs of the mean are clipped at 0 (the quantity cannot be negative).');
+    expect(renderTable(wide, 'md')).toMatch(/\| 1\.6 ± 2\.1 \(2\) \| \[0, 19\.97\] \|/);
+    const csv = renderTable(wide, 'csv').trim().split('\n');
+    const head = csv[0].split(',');
+    expect(csv[1].split(',')[head.indexOf('ci95_low')]).toBe('0');
+    // The paired Δ may be negative: it is not clipped.
+    const better = pairedTable([-1, -1.2]);
+    expect(better.cells[0].comparisons[0].ci95![0]).toBeLessThan(0);
+    expect(better.caption).not.toContain('clipped');
+  });
+
+  it('LaTeX is booktabs, escaped, with the best cell in bold math (\\boldsymbol)', () => {
     const tex = renderTable(table('mem/peak_bytes'), 'latex');
     expect(tex).toContain('\\toprule');
     expect(tex).toContain('\\bottomrule');
     expect(tex.match(/\\midrule/g)).toHaveLength(2);
     expect(tex).toContain('max mem/peak\\_bytes (MiB)');
-    expect(tex).toContain('LISA & 1 & 2 & 5 & -- & \\textbf{$95.37 \\pm 0$ (2)} & ');
+    // γ=1 K=2 and γ=1 K=5 tie on memory: no row is marked.
+    expect(tex).toContain('LISA & 1 & 2 & 5 & -- & $95.37 \\pm 0$ (2) & ');
+    expect(tex).not.toMatch(/boldsymbol|textbf/);
+    // Bold math is \boldsymbol (\textbf does not reach inside $…$); amsmath provides it.
+    const loss = renderTable(table('eval/loss'), 'latex');
+    expect(loss).toContain('% requires \\usepackage{booktabs,amsmath}');
+    expect(loss).toMatch(
+      /^Full & -- & -- & -- & -- & \$\\boldsymbol\{1\.90150 \\pm 0\.00071\}\$ \\textbf\{\(2\)\} & /m,
+    );
     expect(tex).toContain('LoRA ($r=8$, $\\alpha=16$) & -- & -- & -- & -- &');
     expect(latexEscape('a_b & 50% #1 {x} ~ ^ \\ γ')).toBe(
       'a\\_b \\& 50\\% \\#1 \\{x\\} \\textasciitilde{} \\textasciicircum{} \\textbackslash{} $\\gamma$',

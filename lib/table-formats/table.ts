@@ -7,7 +7,15 @@
  * Markdown and LaTeX open with the table's caption.
  */
 import type { AblationTable, Comparison, TableRow } from '../queries/table';
-import { cellParts, comparisonParts, comparisonText, countText, displayScale, formatValue } from './format';
+import {
+  cellParts,
+  comparisonParts,
+  comparisonText,
+  countText,
+  displayScale,
+  formatValue,
+  metricTitle,
+} from './format';
 import { toJson } from '../protocol/json';
 
 export const TABLE_FORMATS = ['json', 'csv', 'md', 'latex'] as const;
@@ -130,11 +138,6 @@ export function tableToCsv(t: AblationTable): string {
   return `${[header.join(','), ...lines].join('\n')}\n`;
 }
 
-function metricTitle(t: AblationTable): string {
-  const { unit } = displayScale(t.metric);
-  return unit ? `${t.metric.label} (${unit})` : t.metric.label;
-}
-
 export function tableToMarkdown(t: AblationTable): string {
   const { factor } = displayScale(t.metric);
   const esc = (s: string) => s.replace(/\|/g, '\\|');
@@ -142,7 +145,7 @@ export function tableToMarkdown(t: AblationTable): string {
   const lines = [
     t.caption,
     '',
-    `| method | γ | K | switches | lr | ${esc(metricTitle(t))}: mean ± std (n) | 95% CI |` +
+    `| method | γ | K | switches | lr | ${esc(metricTitle(t.metric))}: mean ± std (n) | 95% CI |` +
       vs.map((v) => ` ${v} |`).join(''),
     `|---|---:|---:|---:|---:|---|---|${vs.map(() => '---|').join('')}`,
   ];
@@ -197,9 +200,10 @@ export function tableToLatex(t: AblationTable): string {
   const cellOf = (r: TableRow) => {
     const c = cellParts(r.stats, factor);
     if (!c) return '--';
-    const body = c.std !== null ? `$${c.mean} \\pm ${c.std}$` : `$${c.mean}$`;
-    const text = `${body} ${latexEscape(countText(c))}`;
-    return r.best ? `\\textbf{${text}}` : text;
+    const math = c.std !== null ? `${c.mean} \\pm ${c.std}` : c.mean;
+    const count = latexEscape(countText(c));
+    // \textbf does not reach inside $…$: bold math is \boldsymbol (amsmath), which also bolds \pm.
+    return r.best ? `$\\boldsymbol{${math}}$ \\textbf{${count}}` : `$${math}$ ${count}`;
   };
   const vs = t.cells.length ? t.baselines : [];
   const diffOf = (r: TableRow, i: number) => (r.method === 'lisa' ? latexComparison(r.comparisons[i], factor) : '--');
@@ -214,7 +218,7 @@ export function tableToLatex(t: AblationTable): string {
       ...vs.map((_, i) => diffOf(r, i)),
     ].join(' & ')} \\\\`;
   const out = [
-    '% requires \\usepackage{booktabs}',
+    '% requires \\usepackage{booktabs,amsmath}',
     ...latexComment(t.caption),
     `\\begin{tabular}{lrrrrl${'l'.repeat(vs.length)}}`,
     '\\toprule',
@@ -224,7 +228,7 @@ export function tableToLatex(t: AblationTable): string {
       '$K$',
       'Switches',
       'lr',
-      latexEscape(metricTitle(t)),
+      latexEscape(metricTitle(t.metric)),
       ...vs.map((b) => `$\\Delta$ vs ${latexMethod(b)}`),
     ].join(' & ')} \\\\`,
     '\\midrule',

@@ -6,6 +6,7 @@
  */
 import type { AblationTable, Comparison, TableRow } from '../queries/table';
 import type { TableMetric } from '../queries/table-metric';
+import { quantityOf, spreadParts } from '../format';
 import type { Aggregate } from '../stats/aggregate';
 
 /** The parts of the table API's JSON (lib/queries/table.ts) that the view reads. */
@@ -158,4 +159,29 @@ export function pivot(table: AblationTableJson, rows: string, cols: string): Fac
       cell: (r, c) => cells.find((x) => axisValue(x, rows) === r && axisValue(x, cols) === c) ?? null,
     };
   });
+}
+
+export interface CellDisplay {
+  /** The ★ best-marker (the table marks at most one row, none on a tie). */
+  best: boolean;
+  /** "4.8697 ± 0.0061", "4.87" (one seed), "running" (no value yet, runs going on) or "—". */
+  value: string;
+  /** "(n = 2)", "(n = 2, +1 NaN)"; '' when nothing is counted yet. */
+  count: string;
+}
+
+/**
+ * A table cell's text as the page shows it: the metric's quantity formatter (lib/format.ts: MiB for bytes, the mean
+ * to the precision of its spread), exactly as the Markdown and LaTeX exports print it. A row with no counted run
+ * reads "running" while its runs go on and "—" otherwise, never "NaN (n = 0)".
+ */
+export function cellDisplay(row: AblationRow, metricKey: string, live: boolean): CellDisplay {
+  const s = row.stats;
+  const p = spreadParts(s, quantityOf(metricKey));
+  const nan = s.nonFinite ? `, +${s.nonFinite} NaN` : '';
+  if (!p) {
+    const value = live && row.excluded > 0 ? 'running' : '—';
+    return { best: false, value, count: nan ? `(n = 0${nan})` : '' };
+  }
+  return { best: row.best, value: p.std === null ? p.mean : `${p.mean} ± ${p.std}`, count: `(n = ${s.n}${nan})` };
 }

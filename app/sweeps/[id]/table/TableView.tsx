@@ -10,9 +10,10 @@ import { Controls, Empty, ErrorBox, Loading, Select } from '@/app/components/Sta
 import { useLive, useSweep } from '@/app/components/data';
 import { useUrlState } from '@/app/components/url-state';
 import { formatNumber } from '@/lib/format';
-import { comparisonText } from '@/lib/table-formats/format';
+import { comparisonText, displayScale, metricTitle } from '@/lib/table-formats/format';
 import {
   AXIS_NAMES,
+  cellDisplay,
   comparisonWith,
   defaultAxes,
   pivot,
@@ -31,7 +32,7 @@ const METRICS: [string, string][] = [
   ['eval/ppl', 'final eval perplexity'],
   ['eval/accuracy', 'final eval accuracy'],
   ['train/loss:roughness', 'train loss roughness (std around an 11-step moving average)'],
-  ['mem/peak_bytes', 'peak memory (bytes)'],
+  ['mem/peak_bytes', 'peak memory (MiB)'],
   ['tokens_per_s', 'throughput (tokens/s: total tokens ÷ total time)'],
   ['wall_time', 'wall time (s)'],
 ];
@@ -51,16 +52,21 @@ function Cell({
   row,
   shade,
   vs,
+  metricKey,
+  live,
 }: {
   row: AblationRow;
   shade: (r: AblationRow) => string | undefined;
   vs: string | null;
+  metricKey: string;
+  live: boolean;
 }) {
   const s = row.stats;
   const c = vs ? comparisonWith(row, vs) : null;
+  const shown = cellDisplay(row, metricKey, live);
   return (
     <td
-      className={`num abl-cell${row.best ? ' abl-best' : ''}`}
+      className={`num abl-cell${shown.best ? ' abl-best' : ''}`}
       style={{ background: shade(row) }}
       data-testid={`cell-${row.method}-${row.gamma ?? ''}-${row.interval ?? ''}`}
       data-sampling={row.sampling ?? undefined}
@@ -68,25 +74,20 @@ function Cell({
       data-n={s.n}
       title={`${row.label}: ${s.n} seeds counted${row.excluded ? `, ${row.excluded} not finished` : ''}${lrTitle(row)}`}
     >
-      {row.best ? (
+      {shown.best ? (
         <span className="abl-star" role="img" aria-label="best">
           ★{' '}
         </span>
       ) : null}
-      <span className="abl-mean">{formatNumber(s.mean)}</span>
-      {Number.isFinite(s.std) ? <span> ± {formatNumber(s.std, 2)}</span> : null}
-      <span className="muted abl-n">
-        {' '}
-        (n = {s.n}
-        {s.nonFinite ? `, +${s.nonFinite} NaN` : ''})
-      </span>
+      <span className="abl-mean">{shown.value}</span>
+      {shown.count ? <span className="muted abl-n"> {shown.count}</span> : null}
       {c ? (
         <span
           className={`abl-diff${c.significant ? ' abl-sig' : ''}`}
           data-testid="cell-diff"
           data-significant={String(c.significant)}
         >
-          Δ {comparisonText(c)}
+          Δ {comparisonText(c, displayScale({ key: metricKey }).factor)}
         </span>
       ) : null}
     </td>
@@ -142,6 +143,7 @@ function FacetGrid({
   cols,
   shade,
   vs,
+  live,
 }: {
   facet: Facet;
   table: AblationTableJson;
@@ -149,6 +151,7 @@ function FacetGrid({
   cols: string;
   shade: (r: AblationRow) => string | undefined;
   vs: string | null;
+  live: boolean;
 }) {
   const head = (axis: string, v: string) => (axis === 'gamma' ? `γ = ${v}` : axis === 'interval' ? `K = ${v}` : v);
   return (
@@ -189,7 +192,7 @@ function FacetGrid({
                       —
                     </td>
                   );
-                return <Cell key={c} row={cell} shade={shade} vs={vs} />;
+                return <Cell key={c} row={cell} shade={shade} vs={vs} metricKey={table.metric.key} live={live} />;
               })}
             </tr>
           ))}
@@ -292,14 +295,14 @@ export function TableView({ id }: { id: string }) {
           </Controls>
         ) : null}
         <p className="muted abl-caption" data-testid="table-caption">
-          {t.caption} ★ = best. K = steps between re-draws of the active blocks; switches = ⌈steps / K⌉. Darker =
-          better.{' '}
+          {t.caption} ★ = best (none on a tie). K = steps between re-draws of the active blocks; switches = ⌈steps / K⌉.
+          Darker = better.{' '}
           <Link href={`/sweeps/${id}/robustness?m=${encodeURIComponent(st.m)}`} data-testid="rank-stability-link">
             Rank stability across seeds →
           </Link>
         </p>
         {facets.map((f) => (
-          <FacetGrid key={f.title} facet={f} table={t} rows={rows} cols={cols} shade={shade} vs={vs} />
+          <FacetGrid key={f.title} facet={f} table={t} rows={rows} cols={cols} shade={shade} vs={vs} live={live} />
         ))}
         {t.baselines.length > 0 ? (
           <table className="grid abl-table abl-baselines" data-testid="baseline-table">
@@ -307,7 +310,7 @@ export function TableView({ id }: { id: string }) {
               <tr>
                 <th>Baseline</th>
                 <th className="num">lr</th>
-                <th className="num">{t.metric.label}</th>
+                <th className="num">{metricTitle(t.metric)}</th>
               </tr>
             </thead>
             <tbody>
@@ -321,7 +324,7 @@ export function TableView({ id }: { id: string }) {
                     {b.lr ?? '—'}
                     {b.lrChoice.length > 1 ? <span className="muted"> (best of {b.lrChoice.length})</span> : null}
                   </td>
-                  <Cell row={b} shade={shade} vs={null} />
+                  <Cell row={b} shade={shade} vs={null} metricKey={t.metric.key} live={live} />
                 </tr>
               ))}
             </tbody>
