@@ -9,6 +9,7 @@ export function RunsTable({ runs }: { runs: LiveRun[] }) {
       <thead>
         <tr>
           <th>Run</th>
+          <th>Sweep</th>
           <th>Method</th>
           <th>Status</th>
           <th>Progress</th>
@@ -24,6 +25,7 @@ export function RunsTable({ runs }: { runs: LiveRun[] }) {
               <td>
                 <Link href={`/runs/${r.id}`}>{r.label}</Link>
               </td>
+              <td>{r.sweepId ? <Link href={`/sweeps/${r.sweepId}`}>{r.sweepName ?? r.sweepId}</Link> : '—'}</td>
               <td>{r.kind}</td>
               <td>
                 <span className={`status status-${r.status}`} data-testid="run-status">

@@ -29,7 +29,10 @@ export function SweepsTable({ sweeps }: { sweeps: LiveSweep[] }) {
               <td>
                 <Link href={`/sweeps/${s.id}`}>{s.name}</Link>
               </td>
-              <td className="num">{s.total}</td>
+              <td className="num" data-testid="sweep-runs">
+                {s.total}
+                {s.pretrain ? <span className="muted"> + {s.pretrain} pretrain</span> : null}
+              </td>
               <td>
                 {statuses.map(([status, n]) => (
                   <span key={status} className={`status status-${status}`} data-testid={`sweep-status-${status}`}>

@@ -3,7 +3,7 @@
  * with progress.
  */
 import type Database from 'better-sqlite3';
-import { desc, sql } from 'drizzle-orm';
+import { desc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db';
 import { runs, sweeps, type RunStatus } from '../../db/schema';
 
@@ -11,13 +11,19 @@ export interface SweepRow {
   id: string;
   name: string;
   createdAt: string;
+  /** The sweep's fine-tuning runs, as its header counts them; the pretrain base is counted apart. */
   total: number;
+  /** Every run per status, the pretrain base included (total + pretrain in all). */
   counts: Partial<Record<RunStatus, number>>;
+  /** Pretrain runs (the shared base checkpoint): 0 or 1. */
+  pretrain: number;
 }
 
 export interface RunRow {
   id: string;
   sweepId: string | null;
+  /** Its sweep's name, so two "Full seed 2" rows of different sweeps tell apart; null without a sweep. */
+  sweepName: string | null;
   label: string;
   kind: string;
   status: RunStatus;
@@ -31,8 +37,9 @@ export interface RunRow {
 export function listSweeps(db: Db, limit = 50): SweepRow[] {
   const rows = db.select().from(sweeps).orderBy(desc(sweeps.createdAt)).limit(limit).all();
   if (rows.length === 0) return [];
+  const isPretrain = sql<number>`${runs.kind} = 'pretrain'`;
   const counts = db
-    .select({ sweepId: runs.sweepId, status: runs.status, n: sql<number>`count(*)` })
+    .select({ sweepId: runs.sweepId, status: runs.status, pretrain: isPretrain, n: sql<number>`count(*)` })
     .from(runs)
     .where(
       sql`${runs.sweepId} IN (${sql.join(
@@ -40,16 +47,20 @@ export function listSweeps(db: Db, limit = 50): SweepRow[] {
         sql`, `,
       )})`,
     )
-    .groupBy(runs.sweepId, runs.status)
+    .groupBy(runs.sweepId, runs.status, isPretrain)
     .all();
   return rows.map((s) => {
     const mine = counts.filter((c) => c.sweepId === s.id);
+    const byStatus: Partial<Record<RunStatus, number>> = {};
+    for (const c of mine) byStatus[c.status] = (byStatus[c.status] ?? 0) + c.n;
+    const pretrain = mine.filter((c) => c.pretrain).reduce((a, c) => a + c.n, 0);
     return {
       id: s.id,
       name: s.name,
       createdAt: s.createdAt,
-      total: mine.reduce((a, c) => a + c.n, 0),
-      counts: Object.fromEntries(mine.map((c) => [c.status, c.n])),
+      total: mine.reduce((a, c) => a + c.n, 0) - pretrain,
+      counts: byStatus,
+      pretrain,
     };
   });
 }
@@ -59,6 +70,7 @@ export function listRecentRuns(db: Db, limit = 20): RunRow[] {
     .select({
       id: runs.id,
       sweepId: runs.sweepId,
+      sweepName: sweeps.name,
       label: runs.label,
       kind: runs.kind,
       status: runs.status,
@@ -69,6 +81,7 @@ export function listRecentRuns(db: Db, limit = 20): RunRow[] {
       createdAt: runs.createdAt,
     })
     .from(runs)
+    .leftJoin(sweeps, eq(sweeps.id, runs.sweepId))
     .orderBy(desc(runs.createdAt))
     .limit(limit)
     .all();

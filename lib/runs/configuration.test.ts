@@ -10,6 +10,7 @@ import {
   headlineOf,
   knobAppliesTo,
   METHOD_SPECIFIC_KNOBS,
+  methodConfig,
   type RunSettings,
 } from './configuration';
 
@@ -188,5 +189,30 @@ describe('the table and the views group alike', () => {
     const curves = rows.map((r) => [...new Set(r.runIds.map((id) => curveOf.get(id)))]);
     for (const c of curves) expect(c).toHaveLength(1);
     expect(new Set(curves.flat()).size).toBe(rows.length);
+  });
+});
+
+describe('methodConfig', () => {
+  it('lists only the knobs a run’s method uses: no γ or K for LoRA, no rank for LISA, none for pretrain', () => {
+    const trainer = { steps: 10, lr: 1e-3, seed: 1, gamma: 2, interval: 20, sampling: 'uniform', rank: 8, alpha: 16 };
+    expect(Object.keys(methodConfig('lora', { method: 'lora', ...trainer }))).toEqual([
+      'method',
+      'steps',
+      'lr',
+      'seed',
+      'rank',
+      'alpha',
+    ]);
+    expect(Object.keys(methodConfig('lisa', trainer))).toEqual([
+      'steps',
+      'lr',
+      'seed',
+      'gamma',
+      'interval',
+      'sampling',
+    ]);
+    expect(Object.keys(methodConfig('full', trainer))).toEqual(['steps', 'lr', 'seed']);
+    expect(Object.keys(methodConfig('pretrain', trainer))).toEqual(['steps', 'lr', 'seed']);
+    expect(methodConfig('external', trainer)).toEqual(trainer);
   });
 });

@@ -43,6 +43,17 @@ export function knobAppliesTo(key: string, kind: string): boolean {
   return METHOD_KNOBS[kind].includes(key);
 }
 
+/**
+ * A run's config as its page lists it: only the knobs its method uses (a LoRA run's config still carries the
+ * trainer's γ and K defaults, which mean nothing for it); a pretrain run, which trains every weight, shows none of
+ * the method knobs. External runs keep every key.
+ */
+export function methodConfig(kind: string, config: Record<string, unknown>): Record<string, unknown> {
+  const shown = (key: string) =>
+    kind === 'pretrain' ? !METHOD_SPECIFIC_KNOBS.includes(key) : knobAppliesTo(key, kind);
+  return Object.fromEntries(Object.entries(config).filter(([key]) => shown(key)));
+}
+
 /** What a configuration is computed from: a run's kind, its config, and the γ and K the planner recorded. */
 export interface RunSettings {
   kind: string;

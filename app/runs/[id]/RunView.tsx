@@ -18,6 +18,7 @@ import { useRun, type RunJson } from '@/app/components/data';
 import { useUrlState } from '@/app/components/url-state';
 import { useCanEdit } from '@/app/viewer';
 import { eta, formatDuration } from '@/lib/format';
+import { methodConfig } from '@/lib/runs/configuration';
 import { HEAT_QUANTITIES } from '@/lib/views/charts/heatmap';
 import { anyLive } from '@/lib/views/types';
 
@@ -191,7 +192,7 @@ export function RunView({ id }: { id: string }) {
       <h2>Checkpoints</h2>
       <Checkpoints runId={run.id} live={live} />
       <h2>Configuration</h2>
-      <ConfigTable config={run.config} />
+      <ConfigTable config={methodConfig(run.kind, run.config)} />
     </section>
   );
 }

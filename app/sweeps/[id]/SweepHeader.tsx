@@ -41,6 +41,7 @@ export function SweepHeader({ id }: { id: string }) {
   const pathname = usePathname();
   const sweep = useSweep(id);
   const runs = sweep.data?.runs.filter((r) => r.kind !== 'pretrain') ?? [];
+  const pretrain = sweep.data?.runs.filter((r) => r.kind === 'pretrain').length ?? 0;
   const counts = new Map<string, number>();
   for (const r of runs) counts.set(r.status, (counts.get(r.status) ?? 0) + 1);
   const base = `/sweeps/${id}`;
@@ -49,7 +50,7 @@ export function SweepHeader({ id }: { id: string }) {
       <div className="sweep-title">
         <h1>{sweep.data?.name ?? id}</h1>
         <span className="muted">
-          {runs.length} runs
+          {runs.length} runs{pretrain ? ` + ${pretrain} pretrain` : ''}
           {[...counts].map(([s, n]) => (
             <span key={s} className={`status status-${s}`} style={{ marginLeft: 6 }}>
               {n} {s}
