@@ -431,7 +431,7 @@ describe('Slurm executor, command runs', () => {
 const KEY = 'lisa-g1-k2-s1';
 /** A run far longer than any test waits for. */
 const LONG = `
-train: { steps: 5000, batch: 2, seq: 16, eval_every: 1000, eval_records: 8, checkpoint_every: 1000 }
+train: { steps: 200000, batch: 2, seq: 16, eval_every: 1000, eval_records: 8, checkpoint_every: 1000 }
 parameters: { gamma: { value: 1 }, interval: { value: 2 } }
 baselines: []
 `;
