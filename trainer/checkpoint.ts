@@ -121,7 +121,11 @@ function rotate(dir: string, old: string, step: number, keep: number): void {
  */
 export function writeCheckpoint(dir: string, data: CheckpointData, keep = 1): number {
   const tmp = `${dir}.tmp-${process.pid}`;
-  rmSync(tmp, { recursive: true, force: true });
+  // A half-written folder left by a writer that was killed (any pid: one trainer owns a run folder at a time).
+  const base = `${path.basename(dir)}.tmp-`;
+  for (const n of existsSync(path.dirname(dir)) ? readdirSync(path.dirname(dir)) : []) {
+    if (n.startsWith(base)) rmSync(path.join(path.dirname(dir), n), { recursive: true, force: true });
+  }
   mkdirSync(tmp, { recursive: true });
   let offset = 0;
   const params: TensorEntry[] = data.params.map((p) => {
