@@ -10,6 +10,8 @@ export interface WriteStatements {
   runHead: Stmt;
   insertSeries: Stmt;
   insertPoint: Stmt;
+  /** POINT_ROWS rows in one INSERT: one call into SQLite for many appended points. */
+  insertPoints: Stmt;
   upsertPoint: Stmt;
   upsertLatest: Stmt;
   insertGroup: Stmt;
@@ -27,6 +29,9 @@ export interface WriteStatements {
   groupsOfRun: Stmt;
 }
 
+/** Rows per multi-row insert of appended points (3 parameters each; SQLite allows 32,766). */
+export const POINT_ROWS = 128;
+
 const cache = new WeakMap<Database.Database, WriteStatements>();
 
 export function writeStatements(sqlite: Database.Database): WriteStatements {
@@ -40,6 +45,9 @@ export function writeStatements(sqlite: Database.Database): WriteStatements {
         'ON CONFLICT (run_id, key) DO UPDATE SET key = excluded.key RETURNING id',
     ),
     insertPoint: p('INSERT INTO points (series_id, step, value) VALUES (?, ?, ?)'),
+    insertPoints: p(
+      `INSERT INTO points (series_id, step, value) VALUES ${Array(POINT_ROWS).fill('(?, ?, ?)').join(', ')}`,
+    ),
     upsertPoint: p(
       'INSERT INTO points (series_id, step, value) VALUES (?, ?, ?) ' +
         'ON CONFLICT (series_id, step) DO UPDATE SET value = excluded.value',

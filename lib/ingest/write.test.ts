@@ -276,6 +276,27 @@ describe('ingestEvents', () => {
     expectBlocksConsistent(sqlite);
   });
 
+  it('stores appended points of many series in one batch, and a step re-sent later in the same batch wins', () => {
+    const { sqlite, b } = setup();
+    const batch = [b.started()];
+    for (let s = 0; s < 300; s++) batch.push(b.metrics(s, { a: s, b: -s, c: s === 7 ? NaN : s / 2 }));
+    // the same batch re-sends steps already appended in it (a resume mid-batch): the later value is kept
+    batch.push(b.metrics(150, { a: 1e6 }), b.metrics(299, { b: 42 }), b.metrics(300, { a: 300 }));
+    const r = ingestEvents(sqlite, 'r1', batch);
+    expect(r.points).toBe(3 * 300 + 3);
+    const value = (key: string, step: number) =>
+      sqlite
+        .prepare('SELECT p.value FROM points p JOIN series s ON s.id = p.series_id WHERE s.key = ? AND p.step = ?')
+        .pluck()
+        .get(key, step);
+    expect(count(sqlite, 'SELECT count(*) FROM points')).toBe(3 * 300 + 1);
+    expect([value('a', 150), value('b', 299), value('a', 300), value('a', 17), value('b', 17)]).toEqual([
+      1e6, 42, 300, 17, -17,
+    ]);
+    expect(value('c', 7)).toBeNull(); // NaN is stored as NULL, as before
+    expectBlocksConsistent(sqlite);
+  });
+
   it('reloads its cache when another connection wrote to the run', () => {
     const { sqlite, b } = setup();
     const other = openDatabase(t.conn.file).sqlite;

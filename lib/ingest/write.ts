@@ -18,7 +18,7 @@ import { failureCause, TRANSITIONS, transition, tryTransition } from '../runs/li
 import { BlockBatch } from './blocks';
 import { forgetRun, groupFor, runState, seriesFor, type RunState, type SeriesState } from './cache';
 import { gapNoteSeq, writeNote } from './notes';
-import { writeStatements, type WriteStatements } from './statements';
+import { POINT_ROWS, writeStatements, type WriteStatements } from './statements';
 
 export interface SeqGap {
   /** First missing seq (inclusive). */
@@ -69,6 +69,8 @@ class Batch {
   readonly blocks = new BlockBatch();
   /** Series touched by this batch, for the `latest` upserts at the end. */
   readonly touched: { key: string; s: SeriesState }[] = [];
+  /** Appended points not yet inserted, flat (series id, step, value)…: written POINT_ROWS at a time. */
+  private pending: number[] = [];
   readonly result: IngestResult;
 
   constructor(
@@ -98,10 +100,11 @@ class Batch {
       const value = values[key];
       const s = seriesFor(st, state, runId, key);
       if (step > s.maxStep) {
-        st.insertPoint.run(s.id, step, value); // above every stored step: no conflict possible
+        this.pending.push(s.id, step, value); // above every stored step: no conflict possible
         this.blocks.append(s.id, step, value);
         s.maxStep = step;
       } else {
+        this.insertPending(); // the step may be one of them
         st.upsertPoint.run(s.id, step, value);
         this.blocks.touch(s.id, step);
       }
@@ -110,6 +113,32 @@ class Batch {
       s.batchValue = value;
       this.result.points++;
     }
+  }
+
+  /** Insert the pending appended points, grouped by series (the points table's key order) and in step order. */
+  insertPending(): void {
+    const p = this.pending;
+    const n = p.length / 3;
+    if (n === 0) return;
+    const order = Array.from({ length: n }, (_, i) => i).sort(
+      (a, b) => p[3 * a] - p[3 * b] || p[3 * a + 1] - p[3 * b + 1],
+    );
+    const rows = new Array<number>(3 * POINT_ROWS);
+    let i = 0;
+    for (; i + POINT_ROWS <= n; i += POINT_ROWS) {
+      for (let j = 0; j < POINT_ROWS; j++) {
+        const k = 3 * order[i + j];
+        rows[3 * j] = p[k];
+        rows[3 * j + 1] = p[k + 1];
+        rows[3 * j + 2] = p[k + 2];
+      }
+      this.st.insertPoints.run(rows);
+    }
+    for (; i < n; i++) {
+      const k = 3 * order[i];
+      this.st.insertPoint.run(p[k], p[k + 1], p[k + 2]);
+    }
+    this.pending = [];
   }
 
   norms(step: number, entries: Record<string, NormEntry>): void {
@@ -202,6 +231,7 @@ class Batch {
       r.stored++;
       if ('step' in e && e.step !== undefined) r.lastStep = e.step;
     }
+    this.insertPending();
     this.blocks.flush(this.st);
     for (const { key, s } of this.touched) {
       this.st.upsertLatest.run(this.runId, key, s.batchStep, s.batchValue);
