@@ -18,13 +18,13 @@
  * Prints each figure beside its goal and writes bench/results/pages-<date>[-quick].json.
  */
 import { chromium, type Browser } from '@playwright/test';
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { openDatabase } from '../db';
 import { ownServer, type OwnServer } from '../e2e/support/server';
 import { DB_FILE } from '../lib/data-home';
+import { ensureBuild } from './lib/next-build';
 import { liveRun, NORMS, seedCurvesSweep, seedNormsSweep, SWEEP } from './lib/page-data';
 import { median, table } from './lib/stats';
 
@@ -227,17 +227,6 @@ async function measurePage(
 }
 
 // --------------------------------------------------------------------------------------------- main
-
-function ensureBuild(root: string): void {
-  if (fs.existsSync(path.join(root, '.next', 'BUILD_ID')) && !process.argv.includes('--build')) return;
-  console.error('no production build in .next: running `npx next build`…');
-  const r = spawnSync('npx', ['next', 'build'], {
-    cwd: root,
-    stdio: ['ignore', 'inherit', 'inherit'],
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
-  });
-  if (r.status !== 0) throw new Error(`next build failed (exit ${r.status})`);
-}
 
 async function main(): Promise<void> {
   const root = path.resolve(path.dirname(process.argv[1]), '..');

@@ -1,6 +1,6 @@
 /**
- * The benchmark suite: trainer, matmul peak, store, pages and the runs table, one after another in one run, each in
- * its own child process (`node --import tsx`, so its memory and heap are its own; its peak RSS is read from
+ * The benchmark suite: trainer, matmul peak, store, pages, the runs table and a sweep's wall time, one after
+ * another in one run, each in its own child process (`node --import tsx`, so its memory and heap are its own; its peak RSS is read from
  * /proc). Collects the JSON each part writes to bench/results/, prints one table of every figure beside its
  * goal with PASS/MISS and measured ÷ goal, and writes bench/results/summary-<date>[-quick].json.
  * A part that fails is reported and the rest still run.
@@ -49,6 +49,7 @@ const PARTS: Part[] = [
   { name: 'store', script: 'bench/store.ts', args: quick ? ['--quick'] : [], timeoutS: quick ? 900 : 3600 },
   { name: 'pages', script: 'bench/pages.ts', args: quick ? ['--quick'] : [], timeoutS: 1200 },
   { name: 'runs-table', script: 'bench/runs-table.ts', args: quick ? ['--quick'] : [], timeoutS: 600 },
+  { name: 'sweep-wall', script: 'bench/sweep-wall.ts', args: quick ? ['--quick'] : [], timeoutS: 2400 },
 ].filter((p) => (only ? only.includes(p.name) : true) && !skip.includes(p.name));
 
 interface PartResult {
@@ -359,6 +360,8 @@ async function main(): Promise<void> {
   if (pages) rows.push(...figureRows('pages', pages));
   const runsTable = read<StoreLike>('runs-table');
   if (runsTable) rows.push(...figureRows('runs-table', runsTable));
+  const sweepWall = read<StoreLike>('sweep-wall');
+  if (sweepWall) rows.push(...figureRows('sweep-wall', sweepWall));
 
   console.log(
     `\nLayerLab benchmarks${quick ? ' (--quick)' : ''}, ${started.toISOString()} — ${mach.nproc} cores, ${mach.cpu}, ` +
