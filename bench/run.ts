@@ -1,8 +1,9 @@
 /**
  * The benchmark suite: trainer, matmul peak, store, pages, the runs table and a sweep's wall time, one after
- * another in one run, each in its own child process (`node --import tsx`, so its memory and heap are its own; its peak RSS is read from
- * /proc). Collects the JSON each part writes to bench/results/, prints one table of every figure beside its
- * goal with PASS/MISS and measured ÷ goal, and writes bench/results/summary-<date>[-quick].json.
+ * another in one run, each in its own child process (`node --import tsx`, so its memory and heap are its own;
+ * its peak RSS is read from /proc). Collects the JSON each part writes to bench/results/, prints one table of
+ * every figure beside its goal with PASS/MISS and measured ÷ goal, and writes
+ * bench/results/summary-<date>[-quick].json.
  * A part that fails is reported and the rest still run.
  *
  *   npm run bench [-- --quick] [-- --only store,pages] [-- --skip trainer]
