@@ -104,7 +104,7 @@ console.error('ingest…');
   const r = ingestAll('ingest-metrics', events);
   record('ingest points/s (metrics events, 7 values, batches of 1000)', r.points / r.seconds, 'points/s', {
     op: '>=',
-    target: 300_000,
+    target: 1_000_000,
   });
   record('ingest points per CPU-second (same; load-independent)', r.points / r.cpuSeconds, 'points/s');
   record('ingest events/s (same)', events.length / r.seconds, 'events/s');
@@ -131,6 +131,24 @@ console.error('ingest…');
   let t0 = performance.now();
   for (let r2 = tailRun(store.conn, 'ingest-tail', file); r2.more; r2 = tailRun(store.conn, 'ingest-tail', file));
   record('tail events/s (file → parse → write path)', mixed.length / ((performance.now() - t0) / 1000), 'events/s');
+  {
+    // The file door with the trainer's metrics events only: points/s from bytes on disk to rows.
+    insertRun(sqlite, { id: 'ingest-tail-metrics' });
+    const metricsFile = path.join(store.dir, 'metrics.ndjson');
+    fs.writeFileSync(metricsFile, events.map((e) => `${encodeEvent(e)}\n`).join(''));
+    const t1 = performance.now();
+    let points = 0;
+    for (let more = true; more; ) {
+      const r2 = tailRun(store.conn, 'ingest-tail-metrics', metricsFile);
+      points += r2.points;
+      more = r2.more;
+    }
+    record(
+      'tail points/s (metrics events, 7 values: file → parse → write path)',
+      points / ((performance.now() - t1) / 1000),
+      'points/s',
+    );
+  }
 
   // The HTTP door: 1,000-line NDJSON bodies parsed and ingested.
   insertRun(sqlite, { id: 'ingest-http' });
@@ -156,23 +174,17 @@ console.error('1M-point series…');
 {
   insertRun(sqlite, { id: 'long' });
   const b = new EventBuilder();
-  let batch: RunEvent[] = [b.started()];
-  const t0 = performance.now();
+  const events: RunEvent[] = [b.started()];
   for (let s = 0; s < 1_000_000; s++) {
-    batch.push(b.metrics(s, { 'train/loss': s === 777_777 ? 1e3 : 2 + Math.sin(s / 5000) + Math.random() * 0.1 }));
-    if (batch.length === 2000) {
-      ingestEvents(sqlite, 'long', batch);
-      batch = [];
-    }
+    events.push(b.metrics(s, { 'train/loss': s === 777_777 ? 1e3 : 2 + Math.sin(s / 5000) + Math.random() * 0.1 }));
   }
-  ingestEvents(sqlite, 'long', batch);
-  record(
-    'ingest points/s (1-value events)',
-    1_000_000 / ((performance.now() - t0) / 1000),
-    'points/s',
-    undefined,
-    'per-event overhead dominates',
-  );
+  // Timed: the write path only (the events are built above, as a trainer or client would have sent them).
+  const r = ingestAll('long', events, 2000);
+  record('ingest points/s (1-value events, batches of 2000)', r.points / r.seconds, 'points/s', {
+    op: '>=',
+    target: 1_000_000,
+  });
+  record('ingest points per CPU-second (same; load-independent)', r.points / r.cpuSeconds, 'points/s');
   const q = timed(() => seriesPoints(sqlite, 'long', 'train/loss', { points: 500 }));
   const spike = seriesPoints(sqlite, 'long', 'train/loss', { points: 500 }).buckets.some((x) => x.max === 1e3);
   record(

@@ -69,8 +69,9 @@ class Batch {
   readonly blocks = new BlockBatch();
   /** Series touched by this batch, for the `latest` upserts at the end. */
   readonly touched: { key: string; s: SeriesState }[] = [];
-  /** Appended points not yet inserted, flat (series id, step, value)…: written POINT_ROWS at a time. */
-  private pending: number[] = [];
+  /** Appended points not yet inserted, per series id: written POINT_ROWS at a time. */
+  private readonly pending = new Map<number, number[]>();
+  private pendingCount = 0;
   readonly result: IngestResult;
 
   constructor(
@@ -100,7 +101,11 @@ class Batch {
       const value = values[key];
       const s = seriesFor(st, state, runId, key);
       if (step > s.maxStep) {
-        this.pending.push(s.id, step, value); // above every stored step: no conflict possible
+        // above every stored step: no conflict possible
+        const sv = this.pending.get(s.id);
+        if (sv) sv.push(step, value);
+        else this.pending.set(s.id, [step, value]);
+        this.pendingCount++;
         this.blocks.append(s.id, step, value);
         s.maxStep = step;
       } else {
@@ -115,30 +120,26 @@ class Batch {
     }
   }
 
-  /** Insert the pending appended points, grouped by series (the points table's key order) and in step order. */
+  /** Insert the pending appended points, series by series (the points table's key order), each in step order. */
   insertPending(): void {
-    const p = this.pending;
-    const n = p.length / 3;
-    if (n === 0) return;
-    const order = Array.from({ length: n }, (_, i) => i).sort(
-      (a, b) => p[3 * a] - p[3 * b] || p[3 * a + 1] - p[3 * b + 1],
-    );
+    if (this.pendingCount === 0) return;
     const rows = new Array<number>(3 * POINT_ROWS);
-    let i = 0;
-    for (; i + POINT_ROWS <= n; i += POINT_ROWS) {
-      for (let j = 0; j < POINT_ROWS; j++) {
-        const k = 3 * order[i + j];
-        rows[3 * j] = p[k];
-        rows[3 * j + 1] = p[k + 1];
-        rows[3 * j + 2] = p[k + 2];
+    let r = 0;
+    for (const id of [...this.pending.keys()].sort((a, b) => a - b)) {
+      const sv = this.pending.get(id)!; // step, value, step, value… in step order (appends only)
+      for (let k = 0; k < sv.length; k += 2) {
+        rows[r++] = id;
+        rows[r++] = sv[k];
+        rows[r++] = sv[k + 1];
+        if (r === rows.length) {
+          this.st.insertPoints.run(rows);
+          r = 0;
+        }
       }
-      this.st.insertPoints.run(rows);
     }
-    for (; i < n; i++) {
-      const k = 3 * order[i];
-      this.st.insertPoint.run(p[k], p[k + 1], p[k + 2]);
-    }
-    this.pending = [];
+    for (let k = 0; k < r; k += 3) this.st.insertPoint.run(rows[k], rows[k + 1], rows[k + 2]);
+    this.pending.clear();
+    this.pendingCount = 0;
   }
 
   norms(step: number, entries: Record<string, NormEntry>): void {
