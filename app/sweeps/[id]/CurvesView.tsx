@@ -15,6 +15,9 @@ import { anyLive } from '@/lib/views/types';
 const DEFAULTS = { m: 'train/loss', e: 'eval/loss', b: 'std', s: '0', log: '0', t: '0' };
 const SMOOTHING = ['0', '0.3', '0.6', '0.8', '0.9', '0.95'];
 
+const seriesPath = (sweepId: string, metric: string) =>
+  `/api/sweeps/${sweepId}/series?key=${encodeURIComponent(metric)}&points=300`;
+
 function CurveChart({
   id,
   sweepId,
@@ -36,11 +39,7 @@ function CurveChart({
   log: boolean;
   seeds: boolean;
 }) {
-  const q = useLive<MultiSeries>(
-    ['sweep-series', sweepId, metric],
-    `/api/sweeps/${sweepId}/series?key=${encodeURIComponent(metric)}&points=300`,
-    live,
-  );
+  const q = useLive<MultiSeries>(['sweep-series', sweepId, metric], seriesPath(sweepId, metric), live);
   const chart = useMemo(
     () =>
       q.data
@@ -70,6 +69,11 @@ function CurveChart({
 export function CurvesView({ id }: { id: string }) {
   const [st, set] = useUrlState(DEFAULTS);
   const sweep = useSweep(id);
+  // Both series are requested together with the sweep, not after it: their URLs do not depend on the run list,
+  // and the charts' own reads (same keys) then find them in the cache.
+  const polling = sweep.data ? anyLive(sweep.data.runs) : true;
+  useLive<MultiSeries>(['sweep-series', id, st.m], seriesPath(id, st.m), polling);
+  useLive<MultiSeries>(['sweep-series', id, st.e], seriesPath(id, st.e), polling);
   const groups = useMemo(() => groupRuns(sweep.data?.runs ?? []), [sweep.data]);
   if (sweep.error) return <ErrorBox error={sweep.error} what={`sweep ${id}`} />;
   if (!sweep.data) return <Loading what="the sweep" />;
