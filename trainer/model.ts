@@ -17,7 +17,7 @@ import {
   type PresetDims,
 } from '../lib/protocol/inventory';
 import { ConfigError } from './config';
-import { causalSoftmax, crossEntropy, embedding, gelu, layerNorm } from './ops';
+import { causalSoftmax, crossEntropy, embedding, gelu, headApply, headScores, layerNorm } from './ops';
 import { Rng } from './rng';
 
 /** The compact shape the presets and checkpoints use; `presetDimsShape` expands it for the inventory. */
@@ -163,14 +163,12 @@ export class GPT {
     const dh = d / heads;
     const g = `block.${i}`;
     const h = layerNorm(x, this.w(`${g}.ln1.g`) as tf.Tensor1D, this.w(`${g}.ln1.b`) as tf.Tensor1D);
-    // [B*T, d] -> [B, T, H, dh] -> [B, H, T, dh]
-    const split = (t: tf.Tensor2D) => tf.transpose(tf.reshape(t, [batch, seq, heads, dh]), [0, 2, 1, 3]);
-    const q = split(this.linear(h, `${g}.attn.q`));
-    const k = split(this.linear(h, `${g}.attn.k`));
-    const v = split(this.linear(h, `${g}.attn.v`));
-    const att = causalSoftmax(tf.matMul(q, k, false, true), 1 / Math.sqrt(dh)); // [B, H, T, T]
-    // [B, H, T, dh] -> [B, T, H, dh] -> [B*T, d]
-    const y = tf.reshape(tf.transpose(tf.matMul(att, v), [0, 2, 1, 3]), [batch * seq, d]) as tf.Tensor2D;
+    const q = this.linear(h, `${g}.attn.q`);
+    const k = this.linear(h, `${g}.attn.k`);
+    const v = this.linear(h, `${g}.attn.v`);
+    // per head: softmax(q_h·k_hᵀ/√dh + causal mask)·v_h, heads side by side again in [B*T, d]
+    const att = causalSoftmax(headScores(q, k, batch, seq, heads), 1 / Math.sqrt(dh)); // [B, H, T, T]
+    const y = headApply(att as tf.Tensor4D, v, batch, seq, heads);
     const x1 = tf.add(x, this.linear(y, `${g}.attn.o`)) as tf.Tensor2D;
     const h2 = layerNorm(x1, this.w(`${g}.ln2.g`) as tf.Tensor1D, this.w(`${g}.ln2.b`) as tf.Tensor1D);
     return tf.add(x1, this.linear(gelu(this.linear(h2, `${g}.mlp.fc`)), `${g}.mlp.proj`)) as tf.Tensor2D;

@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { hostKernelsActive, runHost } from './kernels/host';
+import { runKernel } from './kernels/tfjs-internals';
 import * as map from './kernels/simd-map';
 
 const GELU_C = 2 * Math.sqrt(2 / Math.PI); // gelu_tanh(x) = x·σ(C·(x + A·x³))
@@ -18,13 +19,13 @@ const MASKED = -1e30;
 type Saver = tf.GradSaveFunc;
 
 /**
- * Column sums of t [N, d] -> [d]. On wasm as tᵀ·1 with eight ones columns (a tile-aligned product for the
- * SIMD matmul kernel); column reductions there are ~10x slower.
+ * Column sums of t [N, d] -> [d]. On wasm (d a multiple of 4) the SIMD kernel of kernels/colsum.ts, which sums
+ * as the product tᵀ·1 it replaced did (bit for bit); the stock column reduction there is ~10x slower.
  */
 function colSum(t: tf.Tensor2D): tf.Tensor1D {
-  const [n, d] = t.shape;
-  if (tf.getBackend() !== 'wasm' || d % 4 !== 0) return tf.sum(t, 0);
-  return tf.reshape(tf.slice(tf.matMul(t, tf.ones([n, 8]), true, false), [0, 0], [d, 1]), [d]);
+  const d = t.shape[1];
+  if (tf.getBackend() !== 'wasm' || d % 4 !== 0 || d === 0) return tf.sum(t, 0);
+  return runKernel('LLColSum', [t]) as tf.Tensor1D;
 }
 
 /**
@@ -119,6 +120,78 @@ export function gelu(x: tf.Tensor2D): tf.Tensor2D {
     };
   });
   return f(x) as tf.Tensor2D;
+}
+
+/**
+ * Whether the attention products can run on heads in place (wasm's LLHeadMatMul, kernels/wasm-kernels.ts): the
+ * SIMD kernel's tile needs T and d/H to be multiples of 8. Elsewhere the heads are transposed out and back.
+ */
+function headsInPlace(seq: number, dh: number): boolean {
+  return tf.getBackend() === 'wasm' && seq % 8 === 0 && dh % 8 === 0;
+}
+
+function headMatMul(
+  kind: 'scores' | 'apply',
+  a: tf.Tensor,
+  b: tf.Tensor,
+  heads: number,
+  seq: number,
+  transposeA = false,
+) {
+  return runKernel('LLHeadMatMul', [a, b], { kind, heads, seq, transposeA }) as tf.Tensor;
+}
+
+/** [B·T, d] -> [B, H, T, d/H]: the heads of an activation, transposed out. */
+function splitHeads(t: tf.Tensor2D, batch: number, seq: number, heads: number): tf.Tensor4D {
+  return tf.transpose(tf.reshape(t, [batch, seq, heads, t.shape[1] / heads]), [0, 2, 1, 3]);
+}
+
+/**
+ * Attention scores per head, q_h·k_hᵀ: q, k [B·T, d] -> [B, H, T, T]. On wasm (aligned shapes) the heads are read in
+ * place; the values equal the transposing path's bit for bit (same kernel, same order over k), gradients too.
+ */
+export function headScores(q: tf.Tensor2D, k: tf.Tensor2D, batch: number, seq: number, heads: number): tf.Tensor4D {
+  if (!headsInPlace(seq, q.shape[1] / heads)) {
+    return tf.matMul(splitHeads(q, batch, seq, heads), splitHeads(k, batch, seq, heads), false, true);
+  }
+  const f = tf.customGrad((...args) => {
+    const [qi, ki] = args as tf.Tensor[];
+    (args[2] as Saver)([qi, ki]);
+    return {
+      value: headMatMul('scores', qi, ki, heads, seq),
+      // dq_h = dS·k_h, dk_h = dSᵀ·q_h (tf.matMul's gradients, in the same order over the summed index)
+      gradFunc: (dy: tf.Tensor, [qs, ks]: tf.Tensor[]) => [
+        headMatMul('apply', dy, ks, heads, seq),
+        headMatMul('apply', dy, qs, heads, seq, true),
+      ],
+    };
+  });
+  return f(q, k) as tf.Tensor4D;
+}
+
+/**
+ * Attention output per head, p·v_h: p [B, H, T, T], v [B·T, d] -> [B·T, d] (heads side by side in each row, as
+ * the output projection takes them). On wasm (aligned shapes) without transposes, bit-identical as headScores.
+ */
+export function headApply(p: tf.Tensor4D, v: tf.Tensor2D, batch: number, seq: number, heads: number): tf.Tensor2D {
+  const d = v.shape[1];
+  if (!headsInPlace(seq, d / heads)) {
+    const y = tf.matMul(p, splitHeads(v, batch, seq, heads)); // [B, H, T, dh]
+    return tf.reshape(tf.transpose(y, [0, 2, 1, 3]), [batch * seq, d]);
+  }
+  const f = tf.customGrad((...args) => {
+    const [pi, vi] = args as tf.Tensor[];
+    (args[2] as Saver)([pi, vi]);
+    return {
+      value: headMatMul('apply', pi, vi, heads, seq),
+      // dp = dy_h·v_hᵀ, dv_h = pᵀ·dy_h
+      gradFunc: (dy: tf.Tensor, [ps, vs]: tf.Tensor[]) => [
+        headMatMul('scores', dy, vs, heads, seq),
+        headMatMul('apply', ps, dy, heads, seq, true),
+      ],
+    };
+  });
+  return f(p, v) as tf.Tensor2D;
 }
 
 const maskCache = new Map<string, tf.Tensor2D>();

@@ -149,6 +149,18 @@ function packKernel(): Code {
 
 type Fn = (...args: number[]) => void;
 
+/** Where the matrices of a grid of products start and how they are laid out, in floats (see matmulStrided). */
+export interface Strided {
+  /** First element of the first matrix. */
+  off: number;
+  /** Between consecutive outer / inner matrices of the grid. */
+  outer: number;
+  inner: number;
+  /** Between rows / columns of one matrix. */
+  row: number;
+  col: number;
+}
+
 /** Where the kernels' scratch space (packed B, padded copies) comes from. */
 export interface Scratch {
   malloc(bytes: number): number;
@@ -255,6 +267,36 @@ export class SimdGemm {
         if (kc < K || i === 0 || bBatched) this.pack(bi * 4 + k0 * rowStep, packed * 4, kn, N, rowStep, colStep);
         const kernel = k0 === 0 ? this.kernel : this.kernelAcc;
         kernel(ai * 4 + k0 * ks, rs, ks, packed * 4, (outOff + i * M * N) * 4, M / MR, N / NR, kn, N * 4);
+      }
+    }
+  }
+
+  /**
+   * C_{o,i} = A_{o,i} · B_{o,i} for a grid of outer × inner products whose operands sit anywhere in this.memory
+   * at the given float strides (`row`: between rows, `col`: between columns; the k axis is A's columns and B's
+   * rows), C's columns contiguous. The attention products use it to read each head of a [B·T, d] activation in
+   * place and to write into one, with no transposes. The same micro-kernel and k order as matmulAt, so every
+   * element is bit-identical to matmulAt on contiguous copies. M must be a multiple of 4 and N of 8.
+   */
+  matmulStrided(a: Strided, b: Strided, c: Strided, outer: number, inner: number, M: number, K: number, N: number) {
+    if (M % MR !== 0 || N % NR !== 0 || K === 0) {
+      throw new Error(`matmulStrided needs M % ${MR} = 0, N % ${NR} = 0 and K > 0 (got ${M}, ${N}, ${K})`);
+    }
+    if (c.col !== 1) throw new Error('matmulStrided writes C with contiguous columns');
+    const kc = this.kBlock > 0 && K > 2 * this.kBlock ? this.kBlock : K;
+    const packed = this.reserve(kc * N);
+    const [rs, ks] = [a.row * 4, a.col * 4];
+    const [rowStep, colStep] = [b.row * 4, b.col * 4];
+    for (let o = 0; o < outer; o++) {
+      for (let i = 0; i < inner; i++) {
+        const ai = (a.off + o * a.outer + i * a.inner) * 4;
+        const bi = (b.off + o * b.outer + i * b.inner) * 4;
+        const ci = (c.off + o * c.outer + i * c.inner) * 4;
+        for (let k0 = 0; k0 < K; k0 += kc) {
+          const kn = Math.min(kc, K - k0);
+          this.pack(bi + k0 * rowStep, packed, kn, N, rowStep, colStep);
+          (k0 === 0 ? this.kernel : this.kernelAcc)(ai + k0 * ks, rs, ks, packed, ci, M / MR, N / NR, kn, c.row * 4);
+        }
       }
     }
   }
