@@ -4,6 +4,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { chooseBackend } from './backend';
 import { SimdGemm } from './kernels/gemm';
+import { runKernel } from './kernels/tfjs-internals';
 import { Rng } from './rng';
 
 function values(n: number, seed: number): Float32Array {
@@ -82,6 +83,29 @@ describe('wasm kernels', () => {
     await tf.setBackend('wasm');
     for (let i = 0; i < want.length; i++)
       expect(Math.abs(got[i] - want[i])).toBeLessThan(1e-5 * (1 + Math.abs(want[i])));
+  });
+
+  it('LLColSum: column sums equal the cpu backend, and bit for bit the product tᵀ·1 it replaced', async () => {
+    // 1100 rows: the product splits K into blocks there; 3 rows: fewer than a tile
+    for (const [n, d] of [
+      [37, 12],
+      [1100, 8],
+      [3, 132],
+    ]) {
+      const t = values(n * d, 7);
+      const got = tf.tidy(() => runKernel('LLColSum', [tf.tensor2d(t, [n, d])]) as tf.Tensor).dataSync();
+      const product = tf.tidy(() => tf.matMul(tf.tensor2d(t, [n, d]), tf.ones([n, 8]), true, false).dataSync());
+      await tf.setBackend('cpu');
+      const want = tf.tidy(() => tf.sum(tf.tensor2d(t, [n, d]), 0).dataSync());
+      await tf.setBackend('wasm');
+      expect(got.length).toBe(d);
+      for (let j = 0; j < d; j++) {
+        expect(Math.abs(got[j] - want[j]), `[${n}, ${d}] column ${j}`).toBeLessThan(1e-4 * (1 + Math.abs(want[j])));
+        expect(Object.is(got[j], product[j * 8]), `[${n}, ${d}] column ${j}: ${got[j]} vs ${product[j * 8]}`).toBe(
+          true,
+        );
+      }
+    }
   });
 
   it('tf.clone shares data without aliasing problems (tensors stay immutable)', () => {
