@@ -108,6 +108,22 @@ describe('wasm kernels', () => {
     }
   });
 
+  it('a transposed A copied row-major first (M >= packAFrom) gives bit-identical products', () => {
+    // K = 600: two blocks of 256 and a tail of 88; M = 1024 rows of Aᵀ
+    const [m, k, n] = [1024, 600, 16];
+    const src = values(m * k + k * n, 8);
+    const [inPlace, copied] = [new SimdGemm(), new SimdGemm()];
+    inPlace.packAFrom = 0;
+    const [want, got] = [new Float32Array(m * n), new Float32Array(m * n)];
+    inPlace.matmul(src, 0, m * k, want, 0, 1, m, k, n, true, false);
+    copied.matmul(src, 0, m * k, got, 0, 1, m, k, n, true, false);
+    expect(got.findIndex((x, i) => !Object.is(x, want[i]))).toBe(-1);
+    // and it is the product: one element against a float64 sum
+    let s = 0;
+    for (let q = 0; q < k; q++) s += src[q * m + 1000] * src[m * k + q * n + 5];
+    expect(Math.abs(got[1000 * n + 5] - s)).toBeLessThan(1e-4 * (1 + Math.abs(s)));
+  });
+
   it('tf.clone shares data without aliasing problems (tensors stay immutable)', () => {
     const a = tf.tensor([1, 2, 3]);
     const b = tf.clone(a);

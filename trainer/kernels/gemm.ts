@@ -147,6 +147,29 @@ function packKernel(): Code {
   return x;
 }
 
+/**
+ * packA(src, dst, M, K, rs, ks): dst[i*K + k] = A(i, k), A(i, k) at src + i*rs + k*ks bytes: a row-major copy of
+ * a K block of A, walking k outside so that the reads of a transposed A (rs = 4) are contiguous.
+ */
+function packAKernel(): Code {
+  const [src, dst, M, K, rs, ks] = [0, 1, 2, 3, 4, 5];
+  const [k, i, p, q] = [6, 7, 8, 9];
+  const x = new Code();
+  x.i32(0).set(k);
+  x.loop(); // k
+  x.get(src).get(k).get(ks).mul().add().set(p);
+  x.get(dst).get(k).i32(4).mul().add().set(q);
+  x.get(M).set(i);
+  x.loop(); // i
+  x.get(q).get(p).f32Load(0).f32Store(0);
+  x.get(p).get(rs).add().set(p).get(q).get(K).i32(4).mul().add().set(q);
+  x.get(i).i32(1).sub().tee(i).brIf(0);
+  x.end();
+  x.get(k).i32(1).add().tee(k).get(K).ltU().brIf(0);
+  x.end();
+  return x;
+}
+
 type Fn = (...args: number[]) => void;
 
 /** Where the matrices of a grid of products start and how they are laid out, in floats (see matmulStrided). */
@@ -179,6 +202,15 @@ export class SimdGemm {
   /** K is split into blocks of this size (0: never) so a packed B panel stays in L1. */
   kBlock = 256;
   private readonly pack: Fn;
+  private readonly packA: Fn;
+  /**
+   * A transposed A with rows at least this many floats apart (M) is copied row-major per K block first: read in
+   * place, its k walk strides M·4 bytes, and at 1-4 KiB strides the lines of a panel fall into a few L1 sets
+   * (1024x1024ᵀ·1024x256 ran at half the speed of the untransposed product). 0: never.
+   */
+  packAFrom = 1024;
+  private scratchA = 0;
+  private scratchABytes = 0;
   private scratchPtr = 0;
   private scratchBytes = 0;
   private ioPtr = 0;
@@ -199,11 +231,13 @@ export class SimdGemm {
       { name: 'gemm', ...gemmParams, body: microKernel(false) },
       { name: 'gemmAcc', ...gemmParams, body: microKernel(true) },
       { name: 'pack', params: new Array(6).fill(I32), locals: [[4, I32]], body: packKernel() },
+      { name: 'packA', params: new Array(6).fill(I32), locals: [[4, I32]], body: packAKernel() },
     ]);
     const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { mem: this.memory } });
     this.kernel = instance.exports.gemm as Fn;
     this.kernelAcc = instance.exports.gemmAcc as Fn;
     this.pack = instance.exports.pack as Fn;
+    this.packA = instance.exports.packA as Fn;
   }
 
   /** Byte address of a scratch region of at least `floats` floats (reused between calls). */
@@ -215,6 +249,17 @@ export class SimdGemm {
       this.scratchPtr = this.scratch.malloc(this.scratchBytes);
     }
     return (this.scratchPtr + 15) & ~15;
+  }
+
+  /** Byte address of a second scratch region, for copies of A (reused between calls). */
+  private reserveA(floats: number): number {
+    const bytes = floats * 4 + 64;
+    if (bytes > this.scratchABytes) {
+      if (this.scratchABytes > 0) this.scratch.free(this.scratchA);
+      this.scratchABytes = Math.max(bytes, this.scratchABytes * 2);
+      this.scratchA = this.scratch.malloc(this.scratchABytes);
+    }
+    return (this.scratchA + 15) & ~15;
   }
 
   /**
@@ -259,6 +304,9 @@ export class SimdGemm {
     const packed = this.reserve(kc * N) / 4;
     const [rs, ks] = transA ? [4, M * 4] : [K * 4, 4];
     const [rowStep, colStep] = transB ? [4, K * 4] : [N * 4, 4];
+    // The copy changes where A is read from, not what is summed or in which order: results are bit-identical.
+    const copyA = transA && this.packAFrom > 0 && M >= this.packAFrom;
+    const aCopy = copyA ? this.reserveA(M * kc) : 0;
     for (let i = 0; i < batch; i++) {
       const ai = aOff + (aBatched ? i * M * K : 0);
       const bi = bOff + (bBatched ? i * K * N : 0);
@@ -266,7 +314,11 @@ export class SimdGemm {
         const kn = Math.min(kc, K - k0);
         if (kc < K || i === 0 || bBatched) this.pack(bi * 4 + k0 * rowStep, packed * 4, kn, N, rowStep, colStep);
         const kernel = k0 === 0 ? this.kernel : this.kernelAcc;
-        kernel(ai * 4 + k0 * ks, rs, ks, packed * 4, (outOff + i * M * N) * 4, M / MR, N / NR, kn, N * 4);
+        const c = (outOff + i * M * N) * 4;
+        if (copyA) {
+          this.packA(ai * 4 + k0 * ks, aCopy, M, kn, rs, ks);
+          kernel(aCopy, kn * 4, 4, packed * 4, c, M / MR, N / NR, kn, N * 4);
+        } else kernel(ai * 4 + k0 * ks, rs, ks, packed * 4, c, M / MR, N / NR, kn, N * 4);
       }
     }
   }
