@@ -13,6 +13,12 @@ Each folder holds config.json, model.safetensors (or shards + model.safetensors.
 tokenizer.json, tokenizer_config.json, and reference.json: the fixed text, its token ids (from the byte-level
 BPE below, written to match tokenizer.json), the next-token loss and the logits of the first REF_POSITIONS
 positions.
+
+`qwen2-tiny-chat` adds ChatML's <|im_start|> / <|im_end|> tokens and a small ChatML chat template (written here)
+to its tokenizer_config.json; chat.json holds conversations (also written as chat.jsonl, the data file) with the
+text Python's jinja2 renders from them (as transformers' apply_chat_template does: ImmutableSandboxedEnvironment,
+trim_blocks, lstrip_blocks), its token ids, and which tokens are the assistant's (after each
+`<|im_start|>assistant\n`, through its `<|im_end|>`), found by walking the ids. Needs Debian's python3-jinja2.
 """
 import json
 import math
@@ -22,6 +28,7 @@ import shutil
 import struct
 import sys
 
+import jinja2.sandbox
 import torch
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'tests', 'fixtures', 'hf')
@@ -92,12 +99,22 @@ def encode(text):
     return ids
 
 
-def tokenizer_json():
+def encode_special(text, specials):
+    """Added tokens first (as tokenizers does), then the BPE on the text between them."""
+    ids = []
+    for part in re.split('(' + '|'.join(re.escape(t) for t in specials) + ')', text):
+        ids += [specials[part]] if part in specials else encode(part)
+    return ids
+
+
+def tokenizer_json(extra=()):
     byte_level = {'type': 'ByteLevel', 'add_prefix_space': False, 'trim_offsets': True, 'use_regex': True}
+    added = [{'id': EOS_ID + i, 'content': t, 'single_word': False, 'lstrip': False, 'rstrip': False,
+              'normalized': False, 'special': True} for i, t in enumerate((EOS, *extra))]
+    added[0]['normalized'] = True
     return {
         'version': '1.0', 'truncation': None, 'padding': None,
-        'added_tokens': [{'id': EOS_ID, 'content': EOS, 'single_word': False, 'lstrip': False, 'rstrip': False,
-                          'normalized': True, 'special': True}],
+        'added_tokens': added,
         'normalizer': None, 'pre_tokenizer': byte_level, 'post_processor': byte_level, 'decoder': byte_level,
         'model': {'type': 'BPE', 'dropout': None, 'unk_token': None, 'continuing_subword_prefix': '',
                   'end_of_word_suffix': '', 'fuse_unk': False, 'byte_fallback': False, 'ignore_merges': False,
@@ -108,6 +125,78 @@ def tokenizer_json():
 def tokenizer_config():
     return {'add_prefix_space': False, 'bos_token': EOS, 'eos_token': EOS, 'unk_token': EOS,
             'model_max_length': 64, 'tokenizer_class': 'GPT2Tokenizer'}
+
+
+# ---- chat: ChatML, the common form (Qwen2, many fine-tunes) ----
+
+IM_START, IM_END = '<|im_start|>', '<|im_end|>'
+CHAT_TOKENS = (IM_START, IM_END)
+# Every newline is a Jinja string escape, so the text does not depend on trim_blocks / lstrip_blocks.
+CHAT_TEMPLATE = (
+    "{{ bos_token }}"
+    "{% if messages[0]['role'] != 'system' %}"
+    "{{ '<|im_start|>system\\nYou are a helpful assistant.<|im_end|>\\n' }}"
+    "{% endif %}"
+    "{% for message in messages %}"
+    "{% if message['role'] not in ['system', 'user', 'assistant'] %}"
+    "{{ raise_exception('unknown role: ' + message['role']) }}"
+    "{% endif %}"
+    "{{ '<|im_start|>' + message['role'] + '\\n' + (message['content'] | trim) + '<|im_end|>' + '\\n' }}"
+    "{% endfor %}"
+    "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}"
+)
+CHAT_RECORDS = [
+    {'messages': [{'role': 'user', 'content': 'the owl?'}, {'role': 'assistant', 'content': 'on the other hill.'}]},
+    {'messages': [{'role': 'system', 'content': 'Answer in the garden.'},
+                  {'role': 'user', 'content': '  where then?  '},
+                  {'role': 'assistant', 'content': 'in the inner garden'},
+                  {'role': 'user', 'content': 'and the theater?'},
+                  {'role': 'assistant', 'content': 'it thinned.\n'}]},
+    {'conversations': [{'from': 'human', 'value': 'who hummed?'}, {'from': 'gpt', 'value': 'an owl hummed.'}]},
+    {'messages': [{'role': 'user', 'content': 'the hill?'}, {'role': 'assistant', 'content': 'the other one.'}]},
+    {'messages': [{'role': 'user', 'content': 'then?'}, {'role': 'assistant', 'content': 'the garden thinned.'}]},
+    {'messages': [{'role': 'user', 'content': 'in the theater?'}, {'role': 'assistant', 'content': 'an owl.'}]},
+]
+SHAREGPT_ROLES = {'human': 'user', 'gpt': 'assistant', 'system': 'system'}
+
+
+def chat_messages(record):
+    if 'messages' in record:
+        return record['messages']
+    return [{'role': SHAREGPT_ROLES[m['from']], 'content': m['value']} for m in record['conversations']]
+
+
+def render_chat(messages, tokens):
+    """transformers' apply_chat_template environment (chat_template_utils._compile_jinja_template)."""
+    def raise_exception(message):
+        raise jinja2.exceptions.TemplateError(message)
+    env = jinja2.sandbox.ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True)
+    env.globals['raise_exception'] = raise_exception
+    return env.from_string(CHAT_TEMPLATE).render(messages=messages, add_generation_prompt=False, **tokens)
+
+
+def assistant_targets(ids, specials):
+    """1 on the tokens after each <|im_start|>assistant\\n, through the <|im_end|> that ends the turn."""
+    header = [specials[IM_START]] + encode('assistant\n')
+    targets, inside = [0] * len(ids), False
+    for i in range(len(ids)):
+        if inside:
+            targets[i] = 1
+            inside = ids[i] != specials[IM_END]
+        elif ids[i - len(header) + 1:i + 1] == header:
+            inside = True
+    return targets
+
+
+def chat_reference(cfg_tokens):
+    specials = {EOS: EOS_ID, **{t: EOS_ID + 1 + i for i, t in enumerate(CHAT_TOKENS)}}
+    tokens = {k: v for k, v in cfg_tokens.items() if k.endswith('_token') and isinstance(v, str)}
+    out = []
+    for record in CHAT_RECORDS:
+        text = render_chat(chat_messages(record), tokens)
+        ids = encode_special(text, specials)
+        out.append({'record': record, 'text': text, 'ids': ids, 'targets': assistant_targets(ids, specials)})
+    return out
 
 
 # ---- safetensors ----
@@ -296,10 +385,15 @@ FIXTURES = [
     ('llama-tiny-gqa', llama_config('llama', 'LlamaForCausalLM', False, 4, 2, 'float32'), torch.float32, 1, ''),
     ('qwen2-tiny-tied', llama_config('qwen2', 'Qwen2ForCausalLM', True, 2, 1, 'float32'), torch.float32, 1, ''),
     ('llama-tiny-gqa-bf16', llama_config('llama', 'LlamaForCausalLM', False, 4, 2, 'bfloat16'), torch.bfloat16, 1, ''),
+    # ChatML tokens (ids VOCAB_SIZE, VOCAB_SIZE + 1) and a chat template: see chat_reference
+    ('qwen2-tiny-chat', {**llama_config('qwen2', 'Qwen2ForCausalLM', True, 2, 1, 'float32'),
+                         'vocab_size': VOCAB_SIZE + len(CHAT_TOKENS), 'eos_token_id': EOS_ID + 2},
+     torch.float32, 1, ''),
 ]
+CHAT_FIXTURE = 'qwen2-tiny-chat'
 
 
-def build(name, cfg, dtype, shards, pre, seed):
+def build(name, cfg, dtype, shards, pre, seed, chat=False):
     gen = torch.Generator().manual_seed(seed)
     tensors = gpt2_weights(cfg, gen, pre) if cfg['model_type'] == 'gpt2' else llama_weights(cfg, gen)
     tensors = [(n, t.to(dtype)) for n, t in tensors]
@@ -323,10 +417,18 @@ def build(name, cfg, dtype, shards, pre, seed):
         with open(os.path.join(out, 'model.safetensors.index.json'), 'w') as f:
             json.dump({'metadata': {'total_size': total}, 'weight_map': weight_map}, f, indent=2)
             f.write('\n')
+    tok_cfg = tokenizer_config()
+    if chat:
+        tok_cfg = {**tok_cfg, 'eos_token': IM_END, 'pad_token': EOS, 'chat_template': CHAT_TEMPLATE}
+        with open(os.path.join(out, 'chat.json'), 'w') as f:
+            json.dump(chat_reference(tok_cfg), f, separators=(',', ':'))
+            f.write('\n')
+        with open(os.path.join(out, 'chat.jsonl'), 'w') as f:
+            f.writelines(json.dumps(r) + '\n' for r in CHAT_RECORDS)
     with open(os.path.join(out, 'tokenizer.json'), 'w') as f:
-        json.dump(tokenizer_json(), f, ensure_ascii=False)
+        json.dump(tokenizer_json(CHAT_TOKENS if chat else ()), f, ensure_ascii=False)
     with open(os.path.join(out, 'tokenizer_config.json'), 'w') as f:
-        json.dump(tokenizer_config(), f, indent=2)
+        json.dump(tok_cfg, f, indent=2)
         f.write('\n')
     # The reference runs in the dtype of the weights (bf16 arithmetic for the bf16 fixture, as transformers
     # would with torch_dtype=bfloat16); F16 weights are computed in float32 (CPU half matmul is not a target).
@@ -353,7 +455,7 @@ def main():
     with open(os.path.join(ROOT, 'eval.txt'), 'w') as f:
         f.write(TEXT + EVAL_TEXT)
     for i, (name, cfg, dtype, shards, pre) in enumerate(FIXTURES):
-        build(name, cfg, dtype, shards, pre, 1000 + i)
+        build(name, cfg, dtype, shards, pre, 1000 + i, chat=name == CHAT_FIXTURE)
         print(f'wrote {os.path.relpath(os.path.join(ROOT, name))}', file=sys.stderr)
 
 

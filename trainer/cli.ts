@@ -15,6 +15,7 @@ import { CHECKPOINT_DIRNAME, findCheckpoint, readCheckpoint, type CheckpointData
 import { checkConsistency, ConfigError, parseArgs, validate } from './config';
 import { DataError, loadDataset } from './data/index';
 import { EventLog, scanForResume } from './events';
+import { TEMPLATE_NAMES } from './hf/data';
 import { checkFits, checkHfExport, runShape } from './hf/fit';
 import { HF_DEFAULT_SEQ, inspectHfFolder, openHfRun, saveHfFor, type HfFolder, type HfRun } from './hf/run';
 import { buildRun, modelInfo, modelShape, resolveEpochs, type RunState } from './setup';
@@ -173,6 +174,8 @@ function plan(argv: string[]): Plan | 'help' {
   const config = validate(raw);
   checkKnobs(config, args.flags, args.written);
   if (typeof raw.save_hf === 'string') raw.save_hf = path.resolve(raw.save_hf);
+  if (typeof config.template === 'string' && !(TEMPLATE_NAMES as readonly string[]).includes(config.template))
+    config.template = path.resolve(config.template);
   const shape = hf ? { layers: hf.shape.layers, ctx: hf.shape.ctx } : modelShape(config, base);
   const warnings: string[] = args.warning ? [args.warning] : [];
   const toolSeq = args.written.seq;

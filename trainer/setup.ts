@@ -67,7 +67,7 @@ export function buildRun(
   const shape = modelShape(config, base, hf);
   const seq = config.seq ?? Math.min(shape.ctx, hf ? HF_DEFAULT_SEQ : shape.ctx);
   const dataOpts = { seq, seed: config.seed, stage: config.stage };
-  const data = hf ? hfDataset(hf, config.data, dataOpts) : loadDataset(config.data, dataOpts);
+  const data = hf ? hfDataset(hf, config.data, dataOpts, config.template) : loadDataset(config.data, dataOpts);
   const evalSet = data.evalSet(config.eval_records);
   const model = hf ? hfModel(hf) : GPT.create(shape, config.seed);
   if (base) loadParams(model, base.params, (name) => !name.includes('.lora_'));

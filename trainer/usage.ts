@@ -24,11 +24,13 @@ NDJSON events go to OUT/events.ndjson, and to stdout unless it is a terminal; pr
   --grad-accum N            micro-batches of B per optimizer step (one update of N × B sequences)
   --warmup N | --warmup-ratio R   warm-up steps, or ⌈R × steps⌉ of them
   --schedule cosine|linear|constant --min-lr-ratio R --weight-decay W --grad-clip C
-  --data pretrain|instruct|PATH   built-in data, or a .txt / .json / .jsonl (Alpaca) file
+  --data pretrain|instruct|PATH   built-in data, or a .txt / .json / .jsonl (Alpaca or chat records) file
   --base DIR                pretrain run (its --out directory) to fine-tune
   --model DIR               Hugging Face model folder to fine-tune (GPT-2, Llama, Mistral, Qwen2)
   --save-hf DIR             write the trained model as a Hugging Face folder (LoRA: a PEFT adapter)
   --merge-lora              with --save-hf and LoRA: also the merged weights
+  --template alpaca|chat|FILE   with --model: how records become text (default: Alpaca records alpaca,
+                            chat records the model's chat_template; FILE: a Jinja chat template)
   --steps 0                 evaluate the model on the data and stop
   --out DIR                 run directory (events.ndjson, checkpoint/)
   --backend auto|tensorflow|wasm|cpu

@@ -116,6 +116,11 @@ export const trainConfigSchema = z
     seq: z.number().int().min(2).optional(),
     /** A built-in data preset (`pretrain`, `instruct`) or a path to .txt / .json / .jsonl. */
     data: z.string().min(1).default('instruct'),
+    /**
+     * How records become text for a model folder (docs/models.md, "Templates"): `alpaca`, `chat` (the model's
+     * chat_template) or a Jinja template file. Absent: Alpaca records use `alpaca`, chat records `chat`.
+     */
+    template: z.string().min(1).optional(),
     /** Base checkpoint directory (finetune stage). */
     base: z.string().optional(),
     /** A Hugging Face model folder (config.json, safetensors, tokenizer.json) to fine-tune instead of a preset. */

@@ -140,6 +140,27 @@ describe('model: { path } in a sweep', () => {
     expect(preset.ok ? [] : preset.problems).toEqual([
       { path: 'train.save_hf', message: 'writes a Hugging Face folder: it needs model.path' },
     ]);
+    const file = validateSweepSpec({ ...spec(), train: { steps: 4, template: 'my.jinja' } });
+    expect(file.ok ? [] : file.problems).toEqual([
+      { path: 'train.template', message: "in a sweep template is alpaca or chat (the model folder's chat_template)" },
+    ]);
+    const chat = validateSweepSpec({
+      ...spec(),
+      model: { preset: 'nano' },
+      baselines: [],
+      train: { template: 'chat' },
+    });
+    expect(chat.ok ? [] : chat.problems).toEqual([
+      { path: 'train.template', message: "formats records with a model's tokenizer: it needs model.path" },
+    ]);
+    const text = validateSweepSpec({ ...spec(), train: { steps: 4, template: 'chat' } });
+    expect(text.ok ? [] : text.problems).toEqual([
+      { path: 'train.template', message: 'formats .json / .jsonl records: the data is text' },
+    ]);
+    const jsonl = path.join(FIXTURES, 'qwen2-tiny-chat', 'chat.jsonl');
+    expect(validateSweepSpec({ ...spec(), data: { path: jsonl }, train: { steps: 4, template: 'chat' } }).ok).toBe(
+      true,
+    );
     const full = validateSweepSpec({ ...spec(), baselines: [{ method: 'full', merge_lora: true }] });
     expect(full.ok ? [] : full.problems).toEqual([
       { path: 'baselines[0].merge_lora', message: 'not used by full runs' },

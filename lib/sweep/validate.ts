@@ -374,7 +374,8 @@ function crossCheck(p: Problems, s: SpaceSpec): void {
 /**
  * `save_hf` writes a Hugging Face folder, so it needs `model.path`; in a sweep it is `true` (each run's `hf/`
  * folder), never a path every run would write over. `merge_lora` belongs on a LoRA baseline. `epochs` over text
- * needs the model's tokenizer to count windows, which the planner does not load: steps there.
+ * needs the model's tokenizer to count windows, which the planner does not load: steps there. `template` is alpaca
+ * or chat there (a template file belongs in the model folder's tokenizer_config.json).
  */
 function checkHfKeys(
   p: Problems,
@@ -407,6 +408,13 @@ function checkHfKeys(
         join(at, 'epochs'),
         "over text a model's tokenizer decides how many windows there are, counted only when a run starts: give steps",
       );
+    }
+    if ('template' in block) {
+      const v = block.template;
+      if (!hasModel) p.add(join(at, 'template'), "formats records with a model's tokenizer: it needs model.path");
+      else if (v !== 'alpaca' && v !== 'chat') {
+        p.add(join(at, 'template'), "in a sweep template is alpaca or chat (the model folder's chat_template)");
+      } else if (text) p.add(join(at, 'template'), 'formats .json / .jsonl records: the data is text');
     }
     if ('merge_lora' in block && !at.startsWith('baselines')) {
       p.add(join(at, 'merge_lora'), 'set merge_lora on the LoRA baseline: { method: lora, merge_lora: true }');

@@ -15,7 +15,13 @@ export interface Batch {
 /** One supervised example: prompt bytes, then response bytes and EOS (token ids with a model's tokenizer). */
 export interface Example {
   tokens: Uint8Array | Int32Array;
+  /** Tokens before the first one the loss counts (windowStart keeps the window from there). */
   promptLen: number;
+  /**
+   * Which tokens the loss counts as targets (1) in fine-tuning, when not simply those from promptLen on: a chat's
+   * assistant turns, with the user turns between them masked. Same length as tokens.
+   */
+  targets?: Uint8Array;
 }
 
 function emptyBatch(batch: number, seq: number): Batch {
@@ -67,7 +73,8 @@ export function windowStart(ex: Example, seq: number): number {
 
 /**
  * Supervised fine-tuning rows, one example per row, padded with mask 0. With `lossOnAll` (pretrain stage)
- * every real position counts; otherwise only positions whose target is a response byte or the EOS.
+ * every real position counts; otherwise only positions whose target is a response byte or the EOS (or, with
+ * `targets`, a token it marks).
  */
 export function exampleBatch(examples: readonly Example[], seq: number, lossOnAll: boolean): Batch {
   const out = emptyBatch(examples.length, seq);
@@ -79,7 +86,8 @@ export function exampleBatch(examples: readonly Example[], seq: number, lossOnAl
     for (let i = start; i < end; i++) {
       out.x[o + i] = ex.tokens[i];
       out.y[o + i] = ex.tokens[i + 1];
-      out.mask[o + i] = lossOnAll || i + 1 >= ex.promptLen ? 1 : 0;
+      const counts = ex.targets ? ex.targets[i + 1] === 1 : i + 1 >= ex.promptLen;
+      out.mask[o + i] = lossOnAll || counts ? 1 : 0;
     }
   }
   return out;

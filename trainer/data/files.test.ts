@@ -149,6 +149,16 @@ describe('clear errors', () => {
     );
   });
 
+  it("chat records (messages or ShareGPT conversations) need a model folder's chat template", () => {
+    const chat = '{"messages":[{"role":"user","content":"hi"},{"role":"assistant","content":"hello"}]}';
+    expect(err(file('chat.jsonl', chat))).toMatch(/^chat\.jsonl holds chat records \(messages\): .* need --model DIR/);
+    const shareGpt = '[{"conversations":[{"from":"human","value":"hi"},{"from":"gpt","value":"hello"}]}]';
+    expect(err(file('sharegpt.json', shareGpt))).toMatch(/^sharegpt\.json holds chat records/);
+    expect(err(file('badchat.jsonl', '{"messages":[{"role":"user"}]}'))).toMatch(
+      /badchat\.jsonl: record 0 \(line 1\), messages\[0\] needs string "role" and "content" fields/,
+    );
+  });
+
   it('rejects bad options', () => {
     expect(() => loadDataset('pretrain', { ...opts, seq: 0 })).toThrow(/seq must be a positive integer/);
     expect(() => loadDataset('pretrain', { ...opts, seed: -1 })).toThrow(/seed must be a non-negative integer/);

@@ -1,7 +1,11 @@
-/** Reading user data: a .txt file for plain language modelling, or Alpaca records in .json / .jsonl. */
+/**
+ * Reading user data: a .txt file for plain language modelling, or records in .json / .jsonl: Alpaca
+ * instruction records, or chat records (`messages` or ShareGPT `conversations`, see chat.ts).
+ */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { AlpacaRecord } from './alpaca';
+import { isChatShaped, toChatRecord, type ChatRecord } from './chat';
 import { jsonErrorOffset, lineOf } from './json-error';
 
 /** Every problem with data a user supplied; the message says what to fix. */
@@ -16,7 +20,8 @@ export const DATA_EXTENSIONS = ['.txt', '.json', '.jsonl'] as const;
 
 export type DataFile =
   | { kind: 'text'; name: string; bytes: Uint8Array }
-  | { kind: 'records'; name: string; records: AlpacaRecord[] };
+  | { kind: 'records'; name: string; records: AlpacaRecord[] }
+  | { kind: 'chat'; name: string; records: ChatRecord[] };
 
 export function readDataFile(file: string): DataFile {
   const abs = path.resolve(file);
@@ -29,8 +34,13 @@ export function readDataFile(file: string): DataFile {
   if (ext === '.txt') return { kind: 'text', name, bytes: new Uint8Array(buf.buffer, buf.byteOffset, buf.length) };
   const text = buf.toString('utf8');
   const raw = ext === '.jsonl' ? parseJsonl(text, abs) : parseJsonArray(text, abs);
+  if (raw.length === 0) throw new DataError(`${abs} holds no records`);
+  if (isChatShaped(raw[0].value)) {
+    const fail = (message: string) => new DataError(message);
+    const records = raw.map(({ value, line }, index) => toChatRecord(value, recordWhere(abs, index, line), fail));
+    return { kind: 'chat', name, records };
+  }
   const records = raw.map(({ value, line }, index) => toRecord(value, index, line, abs));
-  if (records.length === 0) throw new DataError(`${abs} holds no records`);
   return { kind: 'records', name, records };
 }
 
@@ -64,8 +74,12 @@ function parseJsonl(text: string, file: string): { value: unknown; line: number 
   return out;
 }
 
+function recordWhere(file: string, index: number, line: number | undefined): string {
+  return `${file}: record ${index}${line === undefined ? '' : ` (line ${line})`}`;
+}
+
 function toRecord(value: unknown, index: number, line: number | undefined, file: string): AlpacaRecord {
-  const where = `${file}: record ${index}${line === undefined ? '' : ` (line ${line})`}`;
+  const where = recordWhere(file, index, line);
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new DataError(`${where} is not an object with instruction/input/output fields`);
   }

@@ -70,5 +70,11 @@ export function loadDataset(spec: string, opts: DatasetOptions): Dataset {
   }
   const file = readDataFile(spec);
   if (file.kind === 'text') return textDataset(file.name, file.bytes, opts);
+  if (file.kind === 'chat') {
+    throw new DataError(
+      `${file.name} holds chat records (messages): they are rendered by a model's chat template, ` +
+        'so they need --model DIR (a Hugging Face folder whose tokenizer_config.json has chat_template)',
+    );
+  }
   return recordDataset(fileRecordSource(file.name, file.records), opts);
 }

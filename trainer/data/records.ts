@@ -76,13 +76,15 @@ function groupHashes(records: readonly AlpacaRecord[]): number[] {
 
 /**
  * Split user records into training and held-out groups (about 10% of the groups held out, see groupHashes).
- * Small files still get at least one group on each side; a file that is one group cannot be split.
+ * Small files still get at least one group on each side; a file that is one group cannot be split. Chat records
+ * split by their instruction view (`asInstruction`, chat.ts chatAsInstruction).
  */
-export function splitRecords(
+export function splitRecords<R = AlpacaRecord>(
   name: string,
-  records: readonly AlpacaRecord[],
-): { train: AlpacaRecord[]; heldOut: AlpacaRecord[] } {
-  const hashes = groupHashes(records);
+  records: readonly R[],
+  asInstruction: (r: R) => AlpacaRecord = (r) => r as AlpacaRecord,
+): { train: R[]; heldOut: R[] } {
+  const hashes = groupHashes(records.map(asInstruction));
   const distinct = [...new Set(hashes)].sort((a, b) => a - b);
   if (distinct.length < 2) {
     throw new DataError(

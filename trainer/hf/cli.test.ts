@@ -121,6 +121,31 @@ describe('--model DIR', () => {
     expect(modules['block.0/mlp.c_fc'].update).toBe(0);
   });
 
+  it("chat records: the model folder's chat template; without one, a one-line error and no run folder", async () => {
+    const chat = path.join(FIXTURES, 'qwen2-tiny-chat');
+    const data = path.join(chat, 'chat.jsonl');
+    const out = path.join(tmp, 'chat');
+    const r = await cli(['--model', chat, '--steps', '0', '--data', data, '--seq', '64', '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    const evalEvent = events(out).find((e) => e.type === 'eval');
+    expect(evalEvent?.type === 'eval' && Number.isFinite(evalEvent.values['eval/loss'])).toBe(true);
+    expect(evalEvent?.type === 'eval' && 'eval/accuracy' in evalEvent.values).toBe(false);
+
+    const bad = path.join(tmp, 'chat-no-template');
+    const plain = path.join(FIXTURES, 'qwen2-tiny-tied');
+    const e = await cli(['--model', plain, '--steps', '0', '--data', data, '--seq', '64', '--out', bad]);
+    expect(e.code).toBe(2);
+    const lines = e.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      new RegExp(
+        String.raw`^\[layerlab\] error: chat\.jsonl holds chat records \(messages\), but .*qwen2-tiny-tied/` +
+          'tokenizer_config\\.json has no chat_template: give --template FILE',
+      ),
+    );
+    expect(existsSync(bad)).toBe(false);
+  });
+
   describe('bad model folders: exit 2, one line naming the problem, no run folder', () => {
     const cases: [string, () => string, RegExp][] = [
       [

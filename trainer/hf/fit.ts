@@ -5,6 +5,7 @@
  * needs more is refused before any weight is read, naming the bytes it needs and the backend that would hold it.
  * The sweep planner asks the same question at submission (lib/sweep/model.ts), so no run is queued to fail.
  */
+import { existsSync } from 'node:fs';
 import os from 'node:os';
 import { estimateMemory, TFJS_OVERHEAD_BYTES, type MemoryEstimate } from '../../lib/estimate/memory';
 import type { ModelShape as EstimateShape } from '../../lib/estimate/shapes';
@@ -73,8 +74,18 @@ export function checkFits(c: TrainConfig, shape: EstimateShape, seq: number, bac
   if (problem) throw new ConfigError(problem);
 }
 
-/** --save-hf / --merge-lora: what can be exported. */
+/** --save-hf / --merge-lora: what can be exported; --template: what needs a model folder's tokenizer. */
 export function checkHfExport(c: TrainConfig): void {
+  if (c.template !== undefined && c.template !== 'alpaca') {
+    if (!c.model_path) {
+      throw new ConfigError(
+        `--template ${c.template} needs --model DIR: the byte tokenizer of the presets has no chat`,
+      );
+    }
+    if (c.template !== 'chat' && !existsSync(c.template)) {
+      throw new ConfigError(`--template: no such file ${c.template} (give alpaca, chat or a Jinja template file)`);
+    }
+  }
   if (c.save_hf && !c.model_path)
     throw new ConfigError('--save-hf writes a Hugging Face folder: it needs a run from --model DIR');
   if (c.merge_lora && (c.method !== 'lora' || !c.save_hf))

@@ -20,6 +20,7 @@ const CASES: [string, number][] = [
   ['llama-tiny-gqa', 1e-4],
   ['qwen2-tiny-tied', 1e-4],
   ['llama-tiny-gqa-bf16', 2e-2],
+  ['qwen2-tiny-chat', 1e-4],
 ];
 
 describe('Hugging Face fixtures', () => {

@@ -31,8 +31,8 @@ export function hfModel(run: HfRun): GPT {
   return loadHfModel(run.folder);
 }
 
-export function hfDataset(run: HfRun, spec: string, opts: DatasetOptions): Dataset {
-  return loadHfDataset(spec, opts, run.tokenizer, run.folder.shape.vocab);
+export function hfDataset(run: HfRun, spec: string, opts: DatasetOptions, template?: string): Dataset {
+  return loadHfDataset(spec, opts, run.tokenizer, run.folder.shape.vocab, template);
 }
 
 /** --save-hf at the end of a run: the folder (save_hf, or OUT/hf for `true`) and the files written. */

@@ -5,7 +5,14 @@ import { describe, expect, it } from 'vitest';
 import { FIXTURES, reference } from './fixtures';
 import { loadHfTokenizer } from './tokenizer';
 
-const NAMES = ['gpt2-tiny', 'gpt2-tiny-f16-sharded', 'llama-tiny-gqa', 'qwen2-tiny-tied', 'llama-tiny-gqa-bf16'];
+const NAMES = [
+  'gpt2-tiny',
+  'gpt2-tiny-f16-sharded',
+  'llama-tiny-gqa',
+  'qwen2-tiny-tied',
+  'llama-tiny-gqa-bf16',
+  'qwen2-tiny-chat',
+];
 
 describe('Hugging Face tokenizers', () => {
   it.each(NAMES)('%s: tokenizer.json encodes the reference text to the reference ids', async (name) => {
