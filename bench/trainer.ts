@@ -18,12 +18,13 @@ import { runTrainer, summarise, type TrainerRunResult } from './lib/trainer-run'
 
 const USAGE =
   `usage: npm run bench:trainer -- [--preset mini|small | --model-shape gpt2] [--quick] ` +
-  `[--all-gammas] [--steps N] [--warmup N] [--backend B] [--no-torch]
+  `[--all-gammas] [--steps N] [--warmup N] [--batch N] [--backend B] [--no-torch]
   --preset P    mini (default; batch 16, seq 64) or small (batch 8, seq 128)
   --model-shape gpt2   GPT-2 small (124 M, random weights) as a Hugging Face folder; batch 4, seq 128
   --quick       fewer steps: 3 warm-up + 8 measured (default 5 + 25)
   --all-gammas  LISA with gamma 1 and 4 as well as 2
   --steps N     measured steps per method; --warmup N: discarded steps before them
+  --batch N     sequences per step instead of the shape's (gpt2 at batch 1 fits the wasm heap for every method)
   --backend B   auto | tensorflow | wasm | cpu (default auto)
   --no-torch    skip the PyTorch yardstick`;
 
@@ -40,6 +41,7 @@ function options() {
         steps: { type: 'string' },
         warmup: { type: 'string' },
         backend: { type: 'string' },
+        batch: { type: 'string' },
       },
     });
     if (values.help) {
@@ -52,6 +54,9 @@ function options() {
       throw new Error('--steps must be an integer >= 1 and --warmup an integer >= 0');
     }
     const gammas = values['all-gammas'] ? [1, 2, 4] : [2];
+    const batch = values.batch === undefined ? undefined : Number(values.batch);
+    if (batch !== undefined && (!Number.isInteger(batch) || batch < 1))
+      throw new Error('--batch must be an integer >= 1');
     if (values['model-shape'] !== undefined && values['model-shape'] !== 'gpt2')
       throw new Error('--model-shape must be gpt2');
     const preset = values['model-shape'] ? 'hf-gpt2' : (values.preset ?? 'mini');
@@ -60,6 +65,7 @@ function options() {
       warmup,
       measured,
       gammas,
+      batch,
       preset: preset as keyof typeof SHAPES,
       backend: values.backend ?? 'auto',
       torch: !values['no-torch'],
@@ -81,7 +87,8 @@ const NEVER = '1000000'; // eval, norms and checkpoints beyond the last step (th
 async function main(): Promise<void> {
   const opt = options();
   const PRESET = opt.preset;
-  const { batch: BATCH, seq: SEQ } = SHAPES[PRESET];
+  const BATCH = opt.batch ?? SHAPES[PRESET].batch;
+  const SEQ = SHAPES[PRESET].seq;
   const hf = PRESET === 'hf-gpt2';
   const shape = hf
     ? {
@@ -121,6 +128,8 @@ async function main(): Promise<void> {
     NEVER,
     '--checkpoint-every',
     NEVER,
+    // The final evaluation still happens: with GPT-2's vocabulary each held-out record is a forward pass.
+    ...(hf ? ['--eval-records', '4'] : []),
   ];
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'layerlab-bench-'));
   try {
@@ -194,7 +203,8 @@ async function main(): Promise<void> {
     const ratios = computeRatios(results, torch);
     printTorchAndRatios(torch, ratios);
 
-    const file = writeResults(root, PRESET === 'mini' ? 'trainer' : `trainer-${PRESET}`, {
+    const name = PRESET === 'mini' ? 'trainer' : `trainer-${PRESET}`;
+    const file = writeResults(root, opt.batch === undefined ? name : `${name}-b${BATCH}`, {
       config: {
         preset: PRESET,
         shape,
