@@ -24,6 +24,7 @@ const MAY_IMPORT: Record<string, string[]> = {
   'lib/table-formats': ['lib', 'lib/protocol', 'lib/queries', 'lib/stats'],
   'lib/views': ['db', 'lib', 'lib/estimate', 'lib/queries', 'lib/runs', 'lib/stats'],
   'lib/report': ['lib', 'lib/protocol', 'lib/queries', 'lib/views'],
+  'lib/reproduce': ['lib', 'lib/estimate', 'lib/protocol', 'lib/queries', 'lib/report', 'lib/stats'],
   'lib/server': ['db', 'lib', 'lib/ingest', 'lib/protocol', 'lib/queries', 'lib/scheduler', 'lib/shares'],
 };
 
