@@ -293,7 +293,7 @@ async function report(url: string, home: string, a: Args): Promise<void> {
     loraInit: groups.map((g) => loraInit?.find((x) => x.group === g)?.norm ?? null),
     loraLabel: `LoRA r=${c.rank} α=${c.alpha} on ${((c.lora_targets as string[]) ?? []).join(', ')}`,
   };
-  const inputs = { provenance: meta.provenance, claims, figure2, tableMarkdown };
+  const inputs = { provenance: meta.provenance, claims, figure2, tableMarkdown, evalTable };
   fs.mkdirSync(path.dirname(a.out), { recursive: true });
   fs.writeFileSync(a.out, reportMarkdown(inputs));
   const stem = a.out.replace(/\.md$/, '');

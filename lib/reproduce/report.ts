@@ -5,9 +5,10 @@
  */
 import { compareTable1 } from '../estimate/calibration';
 import { TABLE1_COLUMN_LABELS } from '../estimate/paper-table1';
-import { decimalsFor, formatQuantity, quantityOf } from '../format';
-import { normsOption } from '../report/charts';
-import { buildHtml, type HtmlSection } from '../report/html';
+import { decimalsFor, formatQuantity, formatSpread, quantityOf } from '../format';
+import type { AblationTable } from '../queries/table';
+import { normsOption, tableHeatmapOption } from '../report/charts';
+import { buildHtml, escapeHtml, type HtmlSection } from '../report/html';
 import { type ClaimRow, PAPER } from './claims';
 import type { Evidence } from './verdict';
 
@@ -46,6 +47,8 @@ export interface ReportInputs {
   figure2: Figure2;
   /** The API's Markdown export of the ablation table (GET /api/sweeps/:id/table?format=md). */
   tableMarkdown: string;
+  /** The same table as JSON (its γ × K heat map in the HTML). */
+  evalTable: AblationTable;
 }
 
 /** An estimate as the report prints it: value [95% CI] (n = …), "n = 1", or "(computed)". */
@@ -132,6 +135,13 @@ export function reportMarkdown(x: ReportInputs): string {
     '',
     ...provenanceLines(x.provenance),
     '',
+    ...(x.provenance.scale.startsWith('quick')
+      ? [
+          'This is the **quick** suite (`npm run reproduce -- --quick`). The full suite (`npm run reproduce`: the ' +
+            '`small` preset, 100 steps per run) has not been run for this report.',
+          '',
+        ]
+      : []),
     `**Held:** ${list(s.holds)}. **Did not hold:** ${list(s['does not hold'])}. **Cannot tell:** ` +
       `${list(s['cannot tell'])}.`,
     '',
@@ -174,6 +184,12 @@ export function reportHtml(
 ): string {
   const s = summary(x.claims);
   const f = x.figure2;
+  // Each chart carries its title as its accessible name (the SSR renderer writes none).
+  const titled = (title: string, markup: string) =>
+    markup.replace(
+      /^<svg([^>]*)>/,
+      (_, attrs: string) => `<svg${attrs} role="img"><title>${escapeHtml(title)}</title>`,
+    );
   const positive = (xs: (number | null)[]) => xs.map((v) => (v !== null && v > 0 ? v : null));
   const sections: HtmlSection[] = [
     {
@@ -195,20 +211,36 @@ export function reportHtml(
     {
       heading: 'Figure 2: mean ‖trainable‖ per layer group',
       note: `Full fine-tuning and ${f.loraLabel} (measured, mean over steps and seeds) and LoRA's analytic init norm.`,
-      svg: svg(
-        normsOption(
-          f.groups,
-          [
-            { name: 'full', color: '#D55E00', data: positive(f.full) },
-            { name: 'LoRA (mean over steps)', color: '#0072B2', data: positive(f.lora) },
-            { name: 'LoRA init (analytic)', color: '#0072B2', dash: 'dashed', data: positive(f.loraInit) },
-          ],
-          'trainable',
+      svg: titled(
+        'Figure 2: mean trainable norm per layer group, full and LoRA, with LoRA’s analytic init norm',
+        svg(
+          normsOption(
+            f.groups,
+            [
+              { name: 'full', color: '#D55E00', data: positive(f.full) },
+              { name: 'LoRA (mean over steps)', color: '#0072B2', data: positive(f.lora) },
+              { name: 'LoRA init (analytic)', color: '#0072B2', dash: 'dashed', data: positive(f.loraInit) },
+            ],
+            'trainable',
+          ),
+          900,
+          440,
         ),
-        900,
-        440,
       ),
       table: { columns: FIGURE2_COLUMNS, rows: figure2Rows(f) },
+    },
+    {
+      heading: 'The ablation table: final eval loss, γ × K',
+      note: x.evalTable.caption,
+      svg: titled('Final eval loss per γ and K', svg(tableHeatmapOption(x.evalTable), 900, 360)),
+      table: {
+        columns: ['row', 'lr', 'final eval/loss: mean ± std (n)'],
+        rows: [...x.evalTable.cells, ...x.evalTable.baselines].map((r) => [
+          r.label,
+          r.lr === null ? '—' : formatQuantity(r.lr),
+          `${formatSpread(r.stats, false, quantityOf('eval/loss'))} (${r.stats.n})`,
+        ]),
+      },
     },
     {
       heading: 'Memory: the planner against Table 1 (GiB)',
@@ -217,7 +249,7 @@ export function reportHtml(
   ];
   return buildHtml({
     title: 'Reproducing the LISA paper with LayerLab',
-    subtitle: `${PAPER} · ${x.provenance.scale} scale · written ${x.provenance.finishedAt.slice(0, 16)} UTC`,
+    subtitle: `${PAPER} · ${x.provenance.scale} scale · finished ${minute(x.provenance.finishedAt)} UTC`,
     sections,
   });
 }
