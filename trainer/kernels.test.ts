@@ -167,3 +167,14 @@ describe('wasm kernels', () => {
     }
   });
 });
+
+describe('align16', () => {
+  it('rounds byte addresses up to 16 across the 2 GiB line, reading a signed i32 address as unsigned', async () => {
+    const { align16 } = await import('./kernels/gemm');
+    expect([0, 1, 15, 16, 17].map(align16)).toEqual([0, 16, 16, 16, 32]);
+    expect(align16(2 ** 31 - 1)).toBe(2 ** 31);
+    expect(align16(2 ** 31 + 1)).toBe(2 ** 31 + 16);
+    expect(align16(-(2 ** 31) + 1)).toBe(2 ** 31 + 16); // the same address as an i32
+    expect(align16(2 ** 32 - 16)).toBe(2 ** 32 - 16);
+  });
+});

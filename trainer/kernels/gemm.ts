@@ -248,7 +248,7 @@ export class SimdGemm {
       this.scratchBytes = Math.max(bytes, this.scratchBytes * 2);
       this.scratchPtr = this.scratch.malloc(this.scratchBytes);
     }
-    return (this.scratchPtr + 15) & ~15;
+    return align16(this.scratchPtr);
   }
 
   /** Byte address of a second scratch region, for copies of A (reused between calls). */
@@ -259,7 +259,7 @@ export class SimdGemm {
       this.scratchABytes = Math.max(bytes, this.scratchABytes * 2);
       this.scratchA = this.scratch.malloc(this.scratchABytes);
     }
-    return (this.scratchA + 15) & ~15;
+    return align16(this.scratchA);
   }
 
   /**
@@ -423,7 +423,7 @@ export class SimdGemm {
       this.ioBytes = bytes;
       this.ioPtr = this.scratch.malloc(bytes);
     }
-    const region = ((this.ioPtr + 15) & ~15) / 4;
+    const region = align16(this.ioPtr) / 4;
     const view = new Float32Array(this.memory.buffer);
     view.set(src.subarray(aOff, aOff + aLen), region);
     view.set(src.subarray(bOff, bOff + bLen), region + aLen);
@@ -432,12 +432,21 @@ export class SimdGemm {
   }
 }
 
+/**
+ * The next multiple of 16 at or above a byte address of a 32-bit wasm heap. Arithmetic, not `& ~15`: the heap may
+ * pass 2 GiB, and JavaScript's bitwise operators work on signed 32-bit integers, so an address of 2 GiB or more
+ * would turn negative. An address that arrives signed (a wasm i32 result) is read as unsigned first.
+ */
+export function align16(address: number): number {
+  return Math.ceil((address >>> 0) / 16) * 16;
+}
+
 /** A bump allocator over a private memory, growing it as needed; nothing is ever freed (few, reused blocks). */
 function ownScratch(memory: WebAssembly.Memory): Scratch {
   let top = 0;
   return {
     malloc(bytes) {
-      const ptr = (top + 15) & ~15;
+      const ptr = align16(top);
       top = ptr + bytes;
       if (top > memory.buffer.byteLength) memory.grow(Math.ceil((top - memory.buffer.byteLength) / 65536));
       return ptr;
