@@ -108,4 +108,39 @@ describe('evaluateSet', () => {
     expect(short['eval/loss']).not.toBe(full['eval/loss']);
     model.dispose();
   });
+
+  it('answers on windows as wide as the longest record needs, not the whole context, with the same picks', () => {
+    const model = GPT.create({ ...MODEL_PRESETS.nano, ctx: 128 }, 3);
+    const set = loadDataset('instruct', { seq: 16, seed: 9, stage: 'finetune' }).evalSet(64);
+    expect(set.longest).toBeGreaterThan(16);
+    expect(set.longest).toBeLessThan(128);
+    const widths: number[] = [];
+    const taskBatches = (rows: number, w: number) => {
+      widths.push(w);
+      return set.taskBatches(rows, w);
+    };
+    const watched = { ...set, taskBatches };
+    evaluateSet(model, watched, 16);
+    expect(widths).toEqual([set.longest]);
+    // Every record's tokens sit at the same positions in both widths; the argmax at each of them agrees.
+    const picks = (w: number) => {
+      const [b] = set.taskBatches(64, w);
+      const out = tf.tidy(() => tf.argMax(model.forward(b.x, b.batch, b.seq), 1).dataSync() as Int32Array);
+      return { b, out };
+    };
+    const wide = picks(128);
+    const narrow = picks(set.longest);
+    let compared = 0;
+    for (let r = 0; r < narrow.b.batch; r++) {
+      for (let t = 0; t < set.longest; t++) {
+        const i = r * set.longest + t;
+        expect(narrow.b.x[i]).toBe(wide.b.x[r * 128 + t]);
+        if (narrow.b.mask[i] === 0) continue;
+        expect(narrow.out[i]).toBe(wide.out[r * 128 + t]);
+        compared++;
+      }
+    }
+    expect(compared).toBeGreaterThan(0);
+    model.dispose();
+  });
 });

@@ -9,6 +9,7 @@
  * is the answer's own, and after the answer it is EOS or a newline (where decoding stops). Records are cut
  * to the model's context as in training (prompt bytes dropped from its start), so one forward pass per
  * batch scores all of them; when the run's seq equals the context it is the very pass that gives the loss.
+ * Otherwise the windows are as wide as the longest record needs, never wider than the context.
  */
 import * as tf from '@tensorflow/tfjs';
 import { EOS, VOCAB, type Batch, type EvalSet } from './data/index';
@@ -99,7 +100,11 @@ export function evaluateSet(model: GPT, set: EvalSet, seq: number): Record<strin
     });
   } else {
     for (const b of set.batches(evalRows(seq, vocab))) addLoss(b, score(model, b, false).loss);
-    const taskBatches = answering ? set.taskBatches(evalRows(ctx, vocab), ctx) : [];
+    // Windows as long as the longest record needs, up to the context: a shorter record reads the same tokens
+    // at the same positions either way (the padding after it is never attended to), and a model with a long
+    // context (GPT-2's 1,024) is not run at its full width for short records (that pass alone overran the wasm heap).
+    const window = Math.max(1, Math.min(ctx, set.longest));
+    const taskBatches = answering ? set.taskBatches(evalRows(window, vocab), window) : [];
     for (const b of taskBatches) correct += exactMatches(b, score(model, b, true).picks!, stop, eos);
   }
   const loss = lossCount > 0 ? lossSum / lossCount : Number.NaN;

@@ -21,6 +21,8 @@ export interface EvalSet {
   taskBatches(rows: number, window: number): Batch[];
   /** One exact-match task per record; [] for plain text. */
   tasks: EvalTask[];
+  /** Positions the longest item needs in one window (its tokens − 1); 0 for plain text. */
+  longest: number;
   /** The token that ends every record (the tokenizer's EOS); null for plain text. */
   eos: number | null;
 }
@@ -63,6 +65,7 @@ export function recordEvalSet(
     batches: (rows) => chunks(examples, rows).map((c) => exampleBatch(c, seq, lossOnAll)),
     taskBatches: (rows, window) => chunks(examples, rows).map((c) => exampleBatch(c, window, false)),
     tasks,
+    longest: examples.reduce((m, e) => Math.max(m, e.tokens.length - 1), 0),
     eos: examples.length > 0 ? examples[0].tokens[examples[0].tokens.length - 1] : null,
   };
 }
@@ -74,6 +77,7 @@ export function windowEvalSet(text: Uint8Array | Int32Array, starts: readonly nu
     batches: (rows) => chunks(starts, rows).map((c) => windowBatch(text, c, seq)),
     taskBatches: () => [],
     tasks: [],
+    longest: 0,
     eos: null,
   };
 }
