@@ -43,7 +43,10 @@ export const runs = sqliteTable(
     dir: text('dir'),
     pid: integer('pid'),
     slot: text('slot'),
+    /** Launches since the run was last queued by a user (the automatic retries' budget); 0 again on resume. */
     attempts: integer('attempts').notNull().default(0),
+    /** Every launch of the run's trainer, resumes included; never reset. */
+    launches: integer('launches').notNull().default(0),
     totalSteps: integer('total_steps'),
     lastStep: integer('last_step'),
     /** Byte offset of the events file already ingested. */

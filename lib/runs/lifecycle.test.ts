@@ -39,6 +39,7 @@ interface Row {
   pid: number | null;
   slot: string | null;
   attempts: number;
+  launches: number;
   backend: string | null;
   gpu: number | null;
   total_steps: number | null;
@@ -246,6 +247,20 @@ describe('what each transition writes', () => {
       failure_message: null,
       finished_at: null,
     });
+  });
+});
+
+describe('launches', () => {
+  it('count every launch of the trainer: a cancel and resume adds one, where attempts start again', () => {
+    runIn('queued');
+    transition(t.conn.sqlite, 'r-1', 'claim', { pid: 7, slot: 'cpu0' });
+    expect(row()).toMatchObject({ attempts: 1, launches: 1 });
+    transition(t.conn.sqlite, 'r-1', 'cancel', {});
+    transition(t.conn.sqlite, 'r-1', 'requeue', {});
+    expect(row()).toMatchObject({ status: 'queued', attempts: 0, launches: 1 });
+    transition(t.conn.sqlite, 'r-1', 'claim', { pid: 8, slot: 'cpu0' });
+    // The retry budget (attempts) counts since the resume; launches count them all.
+    expect(row()).toMatchObject({ attempts: 1, launches: 2 });
   });
 });
 

@@ -105,7 +105,9 @@ const ENDED = 'failure_reason = @reason, failure_message = @message, finished_at
 
 /** What each cause writes besides `status`. */
 const EFFECTS: Record<Cause, string> = {
-  claim: `pid = @pid, slot = @slot, attempts = attempts + 1, started_at = coalesce(started_at, ${NOW})`,
+  claim:
+    'pid = @pid, slot = @slot, attempts = attempts + 1, launches = launches + 1, ' +
+    `started_at = coalesce(started_at, ${NOW})`,
   started: STARTED,
   resumed: STARTED,
   finished: 'summary = @summary, finished_at = @time',

@@ -103,7 +103,12 @@ function Summary({ run }: { run: RunJson }) {
       </div>
       <div>
         <dt>attempts</dt>
-        <dd>{run.attempts}</dd>
+        <dd
+          data-testid="run-attempts"
+          title={`${run.launches} launches in all (resumes included); ${run.attempts} since the last resume`}
+        >
+          {run.launches}
+        </dd>
       </div>
       {run.note ? (
         <div>
