@@ -51,6 +51,8 @@ test('Cancel stops a running run from its page, and Resume finishes it from its 
 
     await page.getByTestId('run-resume').click();
     await expect(status).toHaveText('finished', { timeout: 180_000 });
+    // Two launches of the trainer: the first and the resume.
+    await expect(page.getByTestId('run-attempts')).toHaveText('2');
     const run = (await (await fetch(`${server.url}/api/runs/${runId}`)).json()) as { lastStep: number; dir: string };
     expect(run.lastStep).toBe(400);
     // The second start continued from a checkpoint instead of starting over.
