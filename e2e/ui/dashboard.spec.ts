@@ -110,6 +110,40 @@ test('Export HTML downloads one file with inline SVG and the table numbers', asy
   }
 });
 
+test('Export HTML exports the view on screen, after moving between the tabs too', async ({ page }) => {
+  const titles: Record<string, string> = {
+    table: 'γ × K ablation table',
+    robustness: 'robustness over seeds',
+    norms: 'weight norms per layer (paper Figure 2)',
+    '': 'training curves',
+  };
+  const exported = async (view: string) => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-html').click()]);
+    const html = fs.readFileSync(await download.path(), 'utf8');
+    const slug = view ? `-${view}` : '';
+    expect(download.suggestedFilename(), `the export of /${view}`).toBe(`layerlab-sweeps-${sweepId}${slug}.html`);
+    expect(html).toContain(`<title>ui-demo: ${titles[view]}</title>`);
+  };
+  // Straight to each view, and then from one tab to the next without a reload (the table first, whose export
+  // a robustness page once downloaded).
+  for (const view of ['robustness', 'norms', '']) {
+    await page.goto(`${server.url}/sweeps/${sweepId}${view ? `/${view}` : ''}`);
+    await exported(view);
+  }
+  await page.goto(`${server.url}/sweeps/${sweepId}/table`);
+  await exported('table');
+  for (const [tab, view] of [
+    ['Robustness', 'robustness'],
+    ['Norms', 'norms'],
+    ['Curves', ''],
+    ['Table', 'table'],
+  ]) {
+    await page.getByRole('navigation', { name: 'Sweep views' }).getByRole('link', { name: tab, exact: true }).click();
+    await page.waitForURL(new RegExp(`/sweeps/${sweepId}${view ? `/${view}` : ''}(\\?.*)?$`));
+    await exported(view);
+  }
+});
+
 test('the memory page shows measured methods and the planner beside the paper', async ({ page }, info) => {
   await page.goto(`${server.url}/memory`);
   await page.getByTestId('chart-mem-measured').getByRole('button', { name: 'data' }).click();

@@ -44,15 +44,19 @@ baselines:
 `;
 
 const demo = `# The demo (README, "The demo"): LISA's γ × K cells against full fine-tuning and LoRA on the nano preset.
-# Tuned to separate: at 60 steps and lr 3e-3 the final eval losses order full < LISA γ=2 < LISA γ=1 < LoRA, and
-# Figure 2 shows each method's trainable norms apart. Its measured length is in the README only.
+# Tuned to teach: a 1,000-step base that has read the facts, 300 fine-tuning steps (the byte model needs ~200 to
+# learn the answer format; at 60 every method scored 0 %), and 64 eval records, the first 8 of each task: with
+# the default 256, sort and addition (the tables of the other tasks run out of held-out questions) made 71 % of
+# them. Eval loss then orders full < LISA γ=2 < LISA γ=1 < LoRA. Its measured length is in the README only.
 name: demo
 description: LISA γ ∈ {1, 2} × K ∈ {5, 20} against full and LoRA, two seeds, on the nano model.
 method: grid
 model: { preset: nano }
 data: { preset: instruct }
-pretrain: { steps: 300, batch: 16, lr: 3.0e-3 }
-train: { steps: 60, batch: 8, seq: 32, lr: 3.0e-3, eval_every: 20, norms_every: 5, checkpoint_every: 60 }
+pretrain: { steps: 1000, batch: 16, lr: 3.0e-3 }
+train:
+  { steps: 300, batch: 8, seq: 32, lr: 3.0e-3, eval_every: 50, eval_records: 64, norms_every: 10,
+    checkpoint_every: 300 }
 parameters:
   gamma:    { values: [1, 2] }
   interval: { values: [5, 20] }
@@ -83,7 +87,7 @@ export const SPEC_PRESETS: SpecPreset[] = [
     id: 'demo',
     title: 'Demo: LISA, LoRA and full (nano)',
     description:
-      'γ ∈ {1, 2} × K ∈ {5, 20} + full + LoRA, two seeds, 60 steps each: the welcome page’s demo (length: README).',
+      'γ ∈ {1, 2} × K ∈ {5, 20} + full + LoRA, two seeds, 300 steps each: the welcome page’s demo (length: README).',
     yaml: demo,
   },
   {
