@@ -8,11 +8,11 @@
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { renderSvg } from '../app/components/echarts';
+import { freePort } from '../e2e/support/server';
 import { eta, formatDuration } from '../lib/format';
 import { fromJson, toJson } from '../lib/protocol/json';
 import { MODEL_PRESETS, type Preset } from '../lib/protocol/config';
@@ -79,17 +79,6 @@ function parseArgs(argv: string[]): Args {
 }
 
 const scaleName = (a: Args) => (a.quick ? 'quick' : 'full');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** `next start` on a free loopback port and the data home, in its own process group (stopped at exit). */
 async function startServer(home: string): Promise<{ url: string; stop: () => void }> {

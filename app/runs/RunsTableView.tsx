@@ -9,6 +9,7 @@ import { useState } from 'react';
 import { apiGet } from '@/app/api-client';
 import { Controls, Empty, ErrorBox, Loading, Select } from '@/app/components/Status';
 import { useUrlState } from '@/app/components/url-state';
+import { RUN_KINDS } from '@/lib/protocol/config';
 import type { RunsTable } from '@/lib/queries/runs-table';
 
 const STATUSES = ['queued', 'running', 'finished', 'failed', 'diverged', 'cancelled'];
@@ -117,10 +118,7 @@ export function RunsTableView() {
         <Select
           label="Method"
           value={st.method}
-          options={[
-            ['', 'any'],
-            ...['lisa', 'full', 'lora', 'pretrain', 'external'].map((m): [string, string] => [m, m]),
-          ]}
+          options={[['', 'any'], ...RUN_KINDS.map((m): [string, string] => [m, m])]}
           onChange={(method) => set({ method, page: '0' })}
           testId="runs-method"
         />

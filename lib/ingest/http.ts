@@ -11,6 +11,7 @@ import { runs } from '../../db/schema';
 import { AppError } from '../errors';
 import { newId, sha256 } from '../ids';
 import { parseEvent, type RunEvent } from '../protocol';
+import type { StoredRunKind } from '../protocol/config';
 import { createRun } from '../runs/lifecycle';
 import { ingestEvents, type IngestResult } from './write';
 
@@ -74,7 +75,7 @@ export interface ExternalRunInput {
   label?: string;
   sweepId?: string | null;
   /** 'external' unless the caller says which method it ran, so it can join a sweep's table. */
-  kind?: 'external' | 'full' | 'lora' | 'lisa' | 'pretrain';
+  kind?: StoredRunKind;
   config?: Record<string, unknown>;
 }
 

@@ -10,6 +10,9 @@ export const PRESETS = ['nano', 'mini', 'small', 'gpt2'] as const;
 export type Preset = (typeof PRESETS)[number];
 export const METHODS = ['full', 'lora', 'lisa'] as const;
 export type Method = (typeof METHODS)[number];
+/** What a stored run is: a method's fine-tune, a pretrain base, or an external run that did not say its method. */
+export const RUN_KINDS = ['lisa', 'full', 'lora', 'pretrain', 'external'] as const;
+export type StoredRunKind = (typeof RUN_KINDS)[number];
 /** Short names (every architecture) and PEFT module names of Hugging Face models (`q_proj`, `c_attn`…). */
 export const LORA_TARGETS = [
   'q',

@@ -2,6 +2,7 @@ import { NextResponse } from 'next/server';
 import { z } from 'zod';
 import { notFound } from '@/lib/errors';
 import { registerExternalRun } from '@/lib/ingest/http';
+import { RUN_KINDS } from '@/lib/protocol/config';
 import { sweepExists } from '@/lib/queries/runs';
 import { RUNS_TABLE_MAX_LIMIT, runsTable } from '@/lib/queries/runs-table';
 import { requireAdmin, requireRead } from '@/lib/server/auth';
@@ -16,7 +17,7 @@ const registerBody = z
   .object({
     label: z.string().min(1).max(200).optional(),
     sweepId: z.string().max(64).nullable().optional(),
-    kind: z.enum(['external', 'full', 'lora', 'lisa', 'pretrain']).optional(),
+    kind: z.enum(RUN_KINDS).optional(),
     config: z.record(z.string(), z.unknown()).optional(),
   })
   .strict();
