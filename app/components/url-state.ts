@@ -21,14 +21,20 @@ export function useUrlState<D extends UrlDefaults>(
   // Callers pass a fresh literal each render; the setter reads the latest defaults without changing identity.
   const latest = useRef(defaults);
   latest.current = defaults;
+  // The query last written and not yet rendered: two changes before the next render (two selects changed in
+  // quick succession) must build on each other, not both on the URL of the last render.
+  const written = useRef<{ base: string; query: string } | null>(null);
   const set = useCallback(
     (patch: Partial<Record<keyof D, string>>) => {
-      const next = new URLSearchParams(search.toString());
+      const base = search.toString();
+      const pending = written.current?.base === base ? written.current.query : null;
+      const next = new URLSearchParams(pending ?? base);
       for (const [k, v] of Object.entries(patch)) {
         if (v === undefined || v === latest.current[k]) next.delete(k);
         else next.set(k, v as string);
       }
       const q = next.toString();
+      written.current = { base, query: q };
       router.replace(q ? `${pathname}?${q}` : pathname, { scroll: false });
     },
     [search, router, pathname],
