@@ -73,7 +73,7 @@ describe('POST /api/runs', () => {
     expect(await answer(register(post('/api/runs', '{"kind":"dpo","x":1}')))).toEqual([
       400,
       '{"error":"invalid run registration","code":"bad_request","problems":[{"path":"kind","message":' +
-        '"Invalid option: expected one of \\"external\\"|\\"full\\"|\\"lora\\"|\\"lisa\\"|\\"pretrain\\""},' +
+        '"Invalid option: expected one of \\"lisa\\"|\\"full\\"|\\"lora\\"|\\"pretrain\\"|\\"external\\""},' +
         '{"path":"","message":"Unrecognized key: \\"x\\""}]}',
     ]);
     expect(await answer(register(post('/api/runs', '[1]')))).toEqual([
