@@ -85,4 +85,23 @@ describe('norms', () => {
     expect(got.modules['block.1/attn.k'].update).toBe(0);
     m.dispose();
   });
+  it('hold the temporaries of one parameter at a time, never copies of the whole model', async () => {
+    // Full fine-tuning's references: every weight has a W₀, so each parameter needs ΔW, W_eff and their squares.
+    // Held all at once, those were four copies of the model on top of the weights, W₀ and AdamW's moments.
+    const m = GPT.create(MODEL_PRESETS.mini, 3);
+    const reference = snapshot(m.params);
+    const trainable = new Set(m.params.map((p) => p.name));
+    const before = tf.memory().numBytes;
+    const info = await tf.profile(() => {
+      computeNorms(m, reference, trainable, null);
+    });
+    const bytes = m.params.map((p) => p.variable.size * 4);
+    const model = bytes.reduce((a, b) => a + b, 0);
+    const largest = Math.max(...bytes);
+    expect(4 * largest).toBeLessThan(model / 2); // the bound below tells the two apart
+    expect(info.peakBytes - before).toBeLessThanOrEqual(4 * largest + 64 * 1024);
+    expect(tf.memory().numBytes).toBe(before); // nothing left behind
+    for (const t of reference.values()) t.dispose();
+    m.dispose();
+  });
 });

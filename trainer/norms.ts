@@ -40,22 +40,27 @@ export function computeNorms(
 ): NormReport {
   const base = model.params.filter((p) => p.role === 'base');
   const scale = model.loraAlphaOverRank;
-  // Per base parameter: [‖W_eff‖², ‖ΔW‖²], computed on the device and read once.
+  // Per base parameter: [‖W_eff‖², ‖ΔW‖²], computed on the device and read once. Each parameter's temporaries
+  // (ΔW, W_eff and their squares: four of its size) are freed before the next one's are made: one tidy around
+  // all of them held four copies of the whole model, which overran the wasm heap after GPT-2 small's last step
+  // of full fine-tuning, when AdamW's moments are held as well.
   const squares = tf.tidy(() => {
-    const rows = base.map((p) => {
-      const w = p.variable as tf.Tensor;
-      const ref = reference.get(p.name);
-      let delta: tf.Tensor | null = ref ? tf.sub(w, ref) : null;
-      if (model.has(`${p.name}.lora_a`)) {
-        const a = model.param(`${p.name}.lora_a`).variable;
-        const b = model.param(`${p.name}.lora_b`).variable;
-        const ab = tf.mul(tf.matMul(a, b), scale); // (α/r)·A·B, [d_in, d_out] like W
-        delta = delta ? tf.add(delta, ab) : ab;
-      }
-      const eff = delta ? (ref ? tf.add(ref, delta) : tf.add(w, delta)) : w;
-      return tf.stack([tf.sum(tf.square(eff)), delta ? tf.sum(tf.square(delta)) : tf.scalar(0)]);
-    });
-    const own = model.params.map((p) => tf.sum(tf.square(p.variable)));
+    const rows = base.map((p) =>
+      tf.tidy(() => {
+        const w = p.variable as tf.Tensor;
+        const ref = reference.get(p.name);
+        let delta: tf.Tensor | null = ref ? tf.sub(w, ref) : null;
+        if (model.has(`${p.name}.lora_a`)) {
+          const a = model.param(`${p.name}.lora_a`).variable;
+          const b = model.param(`${p.name}.lora_b`).variable;
+          const ab = tf.mul(tf.matMul(a, b), scale); // (α/r)·A·B, [d_in, d_out] like W
+          delta = delta ? tf.add(delta, ab) : ab;
+        }
+        const eff = delta ? (ref ? tf.add(ref, delta) : tf.add(w, delta)) : w;
+        return tf.stack([tf.sum(tf.square(eff)), delta ? tf.sum(tf.square(delta)) : tf.scalar(0)]);
+      }),
+    );
+    const own = model.params.map((p) => tf.tidy(() => tf.sum(tf.square(p.variable))));
     return [tf.stack(rows), tf.stack(own)];
   });
   const [effData, ownData] = squares.map((t) => t.dataSync());
