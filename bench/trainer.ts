@@ -102,7 +102,9 @@ async function main(): Promise<void> {
   const root = path.resolve(path.dirname(process.argv[1]), '..');
   const cli = path.join(root, 'trainer', 'cli.ts');
   if (!existsSync(cli)) throw new Error(`trainer CLI not found: ${cli}`);
-  const steps = opt.warmup + opt.measured;
+  // The trainer profiles its first step, and a LISA run gathers every block's gradient at its last (the final
+  // norms): neither is a timed step, so each run takes two more steps than the warm-up and measured ones.
+  const steps = 1 + opt.warmup + opt.measured + 1;
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   console.log(
     `LayerLab trainer benchmark: ${PRESET} (d=${shape.d}, ${shape.layers} blocks, ${shape.heads} heads), ` +
@@ -201,7 +203,7 @@ async function main(): Promise<void> {
     }
     if (torchNote) console.log(`\n${torchNote}`);
     const ratios = computeRatios(results, torch);
-    printTorchAndRatios(torch, ratios);
+    printTorchAndRatios(torch, ratios, shape.layers, hf ? 0.6 : 0.85);
 
     const name = PRESET === 'mini' ? 'trainer' : `trainer-${PRESET}`;
     const file = writeResults(root, opt.batch === undefined ? name : `${name}-b${BATCH}`, {

@@ -42,16 +42,26 @@ export function computeRatios(results: readonly TrainerRunResult[], torch: reado
   };
 }
 
-/** The goals: tokens/s ≥ 0.33× PyTorch on full; LISA γ=2 step time ≤ 0.85× full. */
-function goalNote(key: string, v: number): string {
+/**
+ * The goals: tokens/s ≥ 0.33× PyTorch on full; LISA γ=2 step time ≤ `lisaGoal` × full (0.85 on the presets,
+ * 0.6 on GPT-2 small's shape, where most of a step is weights the frozen blocks skip).
+ */
+function goalNote(key: string, v: number, lisaGoal: number): string {
   if (key === 'full tokens/s LayerLab/PyTorch') return v >= 0.33 ? '≥ 0.33 met' : '≥ 0.33 MISSED';
-  if (key === 'lisa2/full step time (LayerLab)') return v <= 0.85 ? '≤ 0.85 met' : '≤ 0.85 MISSED';
+  if (key === 'lisa2/full step time (LayerLab)') return `≤ ${lisaGoal} ${v <= lisaGoal ? 'met' : 'MISSED'}`;
   return '';
 }
 
-export function printTorchAndRatios(torch: readonly TorchResult[] | undefined, ratios: Ratios): void {
+/** `layers`: the shape's blocks, of which the yardstick's LISA trains blocks 1 and 4. */
+export function printTorchAndRatios(
+  torch: readonly TorchResult[] | undefined,
+  ratios: Ratios,
+  layers: number,
+  lisaGoal = 0.85,
+): void {
   if (torch?.length) {
-    const name = (mode: string) => (mode === 'lisa' ? 'lisa 2/6 (blocks 1,4)' : mode === 'lora' ? 'lora r=8' : mode);
+    const lisaName = `lisa 2/${layers} (blocks 1,4)`;
+    const name = (mode: string) => (mode === 'lisa' ? lisaName : mode === 'lora' ? 'lora r=8' : mode);
     const rows = torch.map((t) => [name(t.mode), fixed(t.ms_median), String(t.tokens_per_s)]);
     console.log(
       `\n${torch[0].peer}, ${torch[0].threads} thread, same GPT ` +
@@ -60,7 +70,7 @@ export function printTorchAndRatios(torch: readonly TorchResult[] | undefined, r
   }
   const rows = Object.entries(ratios)
     .filter((e): e is [string, number] => e[1] !== undefined)
-    .map(([k, v]) => [k, `${fixed(v, 2)}×`, goalNote(k, v)]);
+    .map(([k, v]) => [k, `${fixed(v, 2)}×`, goalNote(k, v, lisaGoal)]);
   console.log(`\n${table(['ratio', 'value', 'goal'], rows)}`);
 }
 
