@@ -112,3 +112,24 @@ test('npm run reproduce writes every claim with a number, an interval or n = 1, 
   expect(fs.readFileSync(again, 'utf8')).toBe(md);
   fs.rmSync(dir, { recursive: true, force: true });
 });
+
+test('npm run reproduce --model reads a model folder: its shape, its tied head and its own LoRA layout', async () => {
+  test.setTimeout(300_000);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'layerlab-reproduce-model-'));
+  const model = path.resolve('tests/fixtures/hf/gpt2-tiny'); // outside the data home: the command's server allows it
+  fs.writeFileSync(path.join(dir, 'spec.yaml'), SPEC);
+  const out = path.join(dir, 'reproduction.md');
+  const args = ['--home', path.join(dir, 'home'), '--spec', path.join(dir, 'spec.yaml'), '--out', out];
+  reproduce([...args, '--model', model]);
+  const md = fs.readFileSync(out, 'utf8');
+  expect(md).toContain(`the model in ${model} (GPT2LMHeadModel, d = 16, 2 blocks, vocabulary 267)`);
+  const json = JSON.parse(fs.readFileSync(path.join(dir, 'reproduction.json'), 'utf8')) as { claims: Row[] };
+  const claim = (id: string) => json.claims.find((r) => r.id === id)!;
+  // GPT-2's head is tied to the embedding: 1a reads the embedding for it instead of finding no head.
+  expect(Number.isFinite(claim('1a').parts[0].value as number)).toBe(true);
+  // LoRA on q, k, v, o, mlp is four adapters per GPT-2 block (c_attn, attn.c_proj, mlp.c_fc, mlp.c_proj), not six.
+  const block0 = md.split('\n').find((l) => l.startsWith('| block.0 |'))!;
+  expect(block0.split('|').map((c) => c.trim())[5]).toBe(Math.sqrt((4 * 4) / 3).toFixed(3));
+  expect(md).toContain('PyTorch on this shape: not measured');
+  fs.rmSync(dir, { recursive: true, force: true });
+});

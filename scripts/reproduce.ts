@@ -15,12 +15,14 @@ import { renderSvg } from '../app/components/echarts';
 import { freePort } from '../e2e/support/server';
 import { eta, formatDuration } from '../lib/format';
 import { fromJson, toJson } from '../lib/protocol/json';
-import { MODEL_PRESETS, type Preset } from '../lib/protocol/config';
+import { MODEL_PRESETS, type Preset, shortLoraTargets } from '../lib/protocol/config';
 import { type LoraTarget, presetShape } from '../lib/protocol/inventory';
 import type { AblationTable } from '../lib/queries/table';
 import { buildClaims, type RunNorms } from '../lib/reproduce/claims';
 import { loraInitNorms } from '../lib/reproduce/lora-init';
 import { type Figure2, type Provenance, reportHtml, reportMarkdown } from '../lib/reproduce/report';
+import { type HfShape, readHfConfig } from '../trainer/hf/config';
+import { inventoryShape } from '../trainer/hf/inventory';
 import { buildIsStale, nextBin, root } from './build-state';
 
 const FINAL = new Set(['finished', 'failed', 'diverged', 'cancelled']);
@@ -81,7 +83,11 @@ function parseArgs(argv: string[]): Args {
 const scaleName = (a: Args) => (a.quick ? 'quick' : 'full');
 
 /** `next start` on a free loopback port and the data home, in its own process group (stopped at exit). */
-async function startServer(home: string): Promise<{ url: string; stop: () => void }> {
+/**
+ * Starts `next start` on `home`. `model`: the --model folder, which the server this command starts may read
+ * (added to LAYERLAB_DATA_DIRS); a server given by --url keeps its own allowed folders.
+ */
+async function startServer(home: string, model: string | null): Promise<{ url: string; stop: () => void }> {
   const { stale, why } = buildIsStale();
   if (stale) {
     console.error(`reproduce: building the app (${why})…`);
@@ -97,7 +103,13 @@ async function startServer(home: string): Promise<{ url: string; stop: () => voi
     cwd: root,
     detached: true,
     stdio: ['ignore', log, log],
-    env: { ...process.env, LAYERLAB_HOME: home, LAYERLAB_ADMIN_TOKEN: '', NEXT_TELEMETRY_DISABLED: '1' },
+    env: {
+      ...process.env,
+      LAYERLAB_HOME: home,
+      LAYERLAB_ADMIN_TOKEN: '',
+      NEXT_TELEMETRY_DISABLED: '1',
+      ...(model ? { LAYERLAB_DATA_DIRS: [process.env.LAYERLAB_DATA_DIRS, model].filter(Boolean).join(':') } : {}),
+    },
   });
   fs.closeSync(log);
   const stop = () => {
@@ -195,7 +207,7 @@ async function waitFor(url: string, sweepId: string, started: number): Promise<S
 /** PyTorch's ms per step on the preset's shape (bench/torch_gpt_bench.py); null without Debian's torch. */
 function torchYardstick(config: Record<string, unknown>): { fullMs: number; lisaMs: number; version: string } | null {
   const preset = config.preset as Preset | undefined;
-  if (!preset || !(preset in MODEL_PRESETS) || config.model) return null;
+  if (!preset || !(preset in MODEL_PRESETS) || config.model_path) return null;
   const p = MODEL_PRESETS[preset];
   const args = ['--d', p.d, '--layers', p.layers, '--heads', p.heads, '--vocab', p.vocab];
   const shape = [...args, '--seq', config.seq ?? p.ctx, '--batch', config.batch ?? 8, '--steps', 10].map(String);
@@ -213,13 +225,31 @@ function torchYardstick(config: Record<string, unknown>): { fullMs: number; lisa
   return { fullMs: ms('full'), lisaMs: ms('lisa'), version: lines[0]?.peer ?? 'pytorch' };
 }
 
+/**
+ * The --model folder a run trained (its config's `model_path`) and the folder's shape, read again from its
+ * config.json; the shape is null when the folder is gone (a report written later from the data home alone).
+ */
+function modelFolder(c: Record<string, unknown>): { path: string; shape: HfShape | null } | null {
+  if (typeof c.model_path !== 'string') return null;
+  try {
+    return { path: c.model_path, shape: readHfConfig(c.model_path).shape };
+  } catch {
+    return { path: c.model_path, shape: null };
+  }
+}
+
 function scaleNote(spec: Record<string, unknown>, sweep: Sweep): string {
   const fine = sweep.runs.filter((r) => r.kind !== 'pretrain');
   const base = sweep.runs.find((r) => r.kind === 'pretrain');
   const c = fine[0]?.config ?? {};
-  const model = c.model ? `the model in ${c.model}` : `the \`${c.preset}\` preset`;
-  const dims = typeof c.preset === 'string' && c.preset in MODEL_PRESETS ? MODEL_PRESETS[c.preset as Preset] : null;
-  const shape = dims ? ` (d = ${dims.d}, ${dims.layers} blocks, vocabulary ${dims.vocab})` : '';
+  const folder = modelFolder(c);
+  const model = folder ? `the model in ${folder.path}` : `the \`${c.preset}\` preset`;
+  const dims = folder
+    ? folder.shape && { ...folder.shape, name: `${folder.shape.architecture}, ` }
+    : typeof c.preset === 'string' && c.preset in MODEL_PRESETS
+      ? { ...MODEL_PRESETS[c.preset as Preset], name: '' }
+      : null;
+  const shape = dims ? ` (${dims.name}d = ${dims.d}, ${dims.layers} blocks, vocabulary ${dims.vocab})` : '';
   const data = (spec.data as { preset?: string; path?: string } | undefined)?.preset ?? 'the spec’s data';
   return (
     `${model}${shape}${base ? `, pretrained ${base.totalSteps} steps on LayerLab's pretrain text` : ''}, then ` +
@@ -252,10 +282,11 @@ async function report(url: string, home: string, a: Args): Promise<void> {
   const loraRun = sweep.runs.find((r) => r.kind === 'lora');
   const c = loraRun?.config ?? {};
   const preset = c.preset as Preset | undefined;
-  const loraInit =
-    loraRun && preset && !c.model
-      ? loraInitNorms(presetShape(preset), Number(c.rank), c.lora_targets as LoraTarget[])
-      : null;
+  const folder = modelFolder(c);
+  const targets = shortLoraTargets((c.lora_targets as string[] | undefined) ?? []);
+  // A model folder's adapters per block follow its layout (GPT-2's fused c_attn is one adapter for q, k and v).
+  const initShape = folder ? folder.shape && inventoryShape(folder.shape) : preset ? presetShape(preset) : null;
+  const loraInit = loraRun && initShape ? loraInitNorms(initShape, Number(c.rank), targets as LoraTarget[]) : null;
   const claims = buildClaims({
     evalTable,
     memoryTable,
@@ -297,7 +328,7 @@ async function report(url: string, home: string, a: Args): Promise<void> {
 
 async function main(): Promise<void> {
   const a = parseArgs(process.argv.slice(2));
-  const server = a.url ? { url: a.url, stop: () => {} } : await startServer(a.home);
+  const server = a.url ? { url: a.url, stop: () => {} } : await startServer(a.home, a.model);
   if (a.reportOnly) {
     await report(server.url, a.home, a);
     return;

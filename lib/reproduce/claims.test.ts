@@ -99,6 +99,20 @@ describe('buildClaims', () => {
     expect(by['1c'].verdict.text).toBe('holds');
   });
 
+  it('reads a tied head (no head group, as GPT-2) as the embedding', () => {
+    const tied = buildClaims({
+      evalTable: loss,
+      memoryTable: memory,
+      stepTable: step,
+      norms: norms(loss, 'full', { embed: 20, pos: 3, 'block.0': 8, 'block.1': 8.1, lnf: 2 }),
+      loraInit: null,
+      torch: null,
+    });
+    expect(tied[0].id).toBe('1a');
+    expect(tied[0].parts[0].value).toBeCloseTo(20 / 8.05, 2);
+    expect(tied[0].verdict.text).toBe('holds');
+  });
+
   it('checks memory ordering and speed from their own tables', () => {
     expect(by['4c'].parts[0].value).toBeCloseTo(-50, 2);
     expect(by['4c'].parts[1].value).toBeCloseTo(-50, 2);

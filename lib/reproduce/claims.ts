@@ -136,7 +136,9 @@ export function buildClaims(x: ClaimInputs): ClaimRow[] {
   // 1. Figure 2.
   const fullNorms = normsOfRow(full, x.norms);
   const loraNorms = normsOfRow(lora, x.norms);
-  const skew = fullNorms.map((n) => Math.min(groupValue(n, 'embed'), groupValue(n, 'head')) / mean(blockValues(n)));
+  // A tied head (GPT-2, tie_word_embeddings) is the embedding's matrix and has no group of its own.
+  const headOf = (n: RunNorms) => groupValue(n, n.groups.some((g) => g.group === 'head') ? 'head' : 'embed');
+  const skew = fullNorms.map((n) => Math.min(groupValue(n, 'embed'), headOf(n)) / mean(blockValues(n)));
   rows.push(
     claim(
       '1a',
