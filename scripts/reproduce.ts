@@ -82,10 +82,10 @@ function parseArgs(argv: string[]): Args {
 
 const scaleName = (a: Args) => (a.quick ? 'quick' : 'full');
 
-/** `next start` on a free loopback port and the data home, in its own process group (stopped at exit). */
 /**
- * Starts `next start` on `home`. `model`: the --model folder, which the server this command starts may read
- * (added to LAYERLAB_DATA_DIRS); a server given by --url keeps its own allowed folders.
+ * `next start` on a free loopback port and the data home, in its own process group (stopped at exit). `model`:
+ * the --model folder, which this server may read (added to LAYERLAB_DATA_DIRS); a server given by --url keeps
+ * its own allowed folders.
  */
 async function startServer(home: string, model: string | null): Promise<{ url: string; stop: () => void }> {
   const { stale, why } = buildIsStale();
