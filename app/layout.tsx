@@ -1,5 +1,5 @@
 import type { Metadata } from 'next';
-import Link from 'next/link';
+import { Link } from '@/app/components/link';
 import type { ReactNode } from 'react';
 import { Providers } from './providers';
 import { ViewerProvider } from './viewer';

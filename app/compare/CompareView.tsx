@@ -3,7 +3,7 @@
  * View 9: chosen runs overlaid, with the config keys that differ between them. URL: runs=a,b,c, key (one metric
  * or several, comma-separated), s (EMA), log. Runs are picked in the runs table or on a sweep page.
  */
-import Link from 'next/link';
+import { Link } from '@/app/components/link';
 import { CompareChart } from './CompareChart';
 import { Controls, Empty, ErrorBox, Loading, Select, Toggle } from '@/app/components/Status';
 import { useRuns } from '@/app/components/data';

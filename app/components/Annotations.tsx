@@ -4,7 +4,7 @@
  * admin (PUT /api/runs/:id/annotations, /api/sweeps/:id/annotations). Tags link to the runs table filtered by them.
  */
 import { useQueryClient } from '@tanstack/react-query';
-import Link from 'next/link';
+import { Link } from '@/app/components/link';
 import { useState } from 'react';
 import { ApiError, apiSend } from '@/app/api-client';
 import { useCanEdit } from '@/app/viewer';

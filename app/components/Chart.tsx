@@ -6,7 +6,8 @@
 import { useEffect, useRef, useState } from 'react';
 import { formatCell } from '@/lib/format';
 import type { DataTable } from '@/lib/views/types';
-import { echarts, type ChartOption } from './echarts';
+import type { ChartOption, echarts } from './echarts';
+import { loadECharts } from './echarts-loader';
 
 export interface ChartProps {
   /** Used for test ids: `chart-<id>`, `chart-<id>-data`. */
@@ -24,22 +25,31 @@ export function Chart({ id, title, option, data, height = 360, caption }: ChartP
   const chart = useRef<echarts.ECharts | null>(null);
   const [showData, setShowData] = useState(false);
 
+  // The option to draw: set by the effect below, drawn as soon as ECharts has loaded.
+  const latest = useRef(option);
+  latest.current = option;
+
   useEffect(() => {
-    if (!el.current) return;
-    const c = echarts.init(el.current, null, { renderer: 'canvas' });
-    chart.current = c;
-    const resize = () => c.resize();
-    window.addEventListener('resize', resize);
+    let disposed = false;
+    let resize: (() => void) | null = null;
+    void loadECharts().then(({ echarts: lib }) => {
+      if (disposed || !el.current) return;
+      const c = lib.init(el.current, null, { renderer: 'canvas' });
+      chart.current = c;
+      resize = () => c.resize();
+      window.addEventListener('resize', resize);
+      draw(c, el.current, latest.current);
+    });
     return () => {
-      window.removeEventListener('resize', resize);
-      c.dispose();
+      disposed = true;
+      if (resize) window.removeEventListener('resize', resize);
+      chart.current?.dispose();
       chart.current = null;
     };
   }, []);
 
   useEffect(() => {
-    chart.current?.setOption(option, { notMerge: true, lazyUpdate: true });
-    el.current?.setAttribute('data-drawn', 'true');
+    if (chart.current && el.current) draw(chart.current, el.current, option);
   }, [option]);
 
   return (
@@ -80,4 +90,9 @@ export function Chart({ id, title, option, data, height = 360, caption }: ChartP
       ) : null}
     </figure>
   );
+}
+
+function draw(c: echarts.ECharts, el: HTMLElement, option: ChartOption): void {
+  c.setOption(option, { notMerge: true, lazyUpdate: true });
+  el.setAttribute('data-drawn', 'true');
 }

@@ -1,5 +1,5 @@
 'use client';
-import Link from 'next/link';
+import { Link } from '@/app/components/link';
 import { usePathname } from 'next/navigation';
 import { missingThing } from '@/lib/views/not-found';
 

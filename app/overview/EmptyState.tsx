@@ -1,6 +1,6 @@
 'use client';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import Link from 'next/link';
+import { Link } from '@/app/components/link';
 import { apiSend } from '@/app/api-client';
 import { useCanEdit } from '@/app/viewer';
 import { specPreset } from '@/lib/sweep/presets';

@@ -1,6 +1,6 @@
 'use client';
 import { useQuery } from '@tanstack/react-query';
-import Link from 'next/link';
+import { Link } from '@/app/components/link';
 import { apiGet } from '@/app/api-client';
 import { useCanEdit } from '@/app/viewer';
 import { LIVE_MS } from '@/lib/views/live';

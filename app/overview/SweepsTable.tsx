@@ -1,4 +1,4 @@
-import Link from 'next/link';
+import { Link } from '@/app/components/link';
 import { formatDuration } from '@/lib/format';
 import type { LiveSweep } from '@/lib/views/overview';
 import { Progress } from './Progress';

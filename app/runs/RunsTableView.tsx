@@ -4,12 +4,12 @@
  * selection to compare. Every setting lives in the URL (lib/views/runs-table.ts), so a copied URL reopens it.
  */
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import Link from 'next/link';
+import { Link } from '@/app/components/link';
 import { useState } from 'react';
 import { apiGet } from '@/app/api-client';
 import { Controls, Empty, ErrorBox, Loading, Select } from '@/app/components/Status';
 import { useUrlState } from '@/app/components/url-state';
-import { RUN_KINDS } from '@/lib/protocol/config';
+import { RUN_KINDS } from '@/lib/protocol/knobs';
 import type { RunsTable } from '@/lib/queries/runs-table';
 
 const STATUSES = ['queued', 'running', 'finished', 'failed', 'diverged', 'cancelled'];

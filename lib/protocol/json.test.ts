@@ -33,4 +33,12 @@ describe('the NaN-keeping JSON codec', () => {
     expect(parsed).toEqual(event);
     expect(fromJson(line)).toEqual(event);
   });
+
+  it('reads a text without non-finite names exactly as JSON.parse does, and an escaped name still as a number', () => {
+    const text = toJson({ runs: [{ id: 'r-1', buckets: [{ min: 0.5, max: 2, label: 'NaN-free', n: null }] }] });
+    expect(fromJson(text)).toEqual(JSON.parse(text));
+    // "\u004eaN" is the string NaN spelled with an escape: still read as the number.
+    expect(fromJson<{ a: number }>('{"a":"\\u004eaN"}').a).toBeNaN();
+    expect(fromJson<{ a: string }>('{"a":"NaN is a word"}').a).toBe('NaN is a word');
+  });
 });

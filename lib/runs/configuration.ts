@@ -5,7 +5,7 @@
  * order; the sweep planner (lib/sweep/keys.ts), the table (lib/queries/table.ts) and the views
  * (lib/views/groups.ts) take them from here.
  */
-import { METHODS, optimizerStateOf, trainConfigSchema, type Method } from '../protocol/config';
+import { IMPORTANCE_DEFAULTS, METHODS, optimizerStateOf, type Method } from '../protocol/knobs';
 
 /** Knobs only one method uses; every other config key applies to every method. */
 export const METHOD_KNOBS: Record<Method, readonly string[]> = {
@@ -83,8 +83,7 @@ export function settingsOf(run: RunSettings): Record<string, unknown> {
     settings.granularity ??= 'block';
     if (settings.sampling !== 'importance') for (const k of IMPORTANCE_KNOBS) delete settings[k];
     else {
-      const defaults = trainConfigSchema.parse({});
-      for (const k of IMPORTANCE_KNOBS) settings[k] ??= defaults[k as keyof typeof defaults];
+      for (const k of IMPORTANCE_KNOBS) settings[k] ??= IMPORTANCE_DEFAULTS[k as keyof typeof IMPORTANCE_DEFAULTS];
     }
     if (settings.sampling !== 'fixed') delete settings.fixed_blocks;
   }

@@ -1,6 +1,6 @@
 'use client';
 /** The run page's summary card (GET /api/runs/:id/card): the figures a run is judged by, at a glance. */
-import Link from 'next/link';
+import { Link } from '@/app/components/link';
 import { ErrorBox } from '@/app/components/Status';
 import { useLive, type RunJson } from '@/app/components/data';
 import { formatDuration, formatNumber } from '@/lib/format';

@@ -3,7 +3,7 @@
  * View 8: one run — config, backend, live status, curves, norms heat map, LISA timeline, log, checkpoints.
  * URL: q, n.
  */
-import Link from 'next/link';
+import { Link } from '@/app/components/link';
 import { useState } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { ApiError, apiSend } from '@/app/api-client';

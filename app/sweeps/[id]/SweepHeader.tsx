@@ -1,5 +1,5 @@
 'use client';
-import Link from 'next/link';
+import { Link } from '@/app/components/link';
 import { usePathname } from 'next/navigation';
 import { Annotations } from '@/app/components/Annotations';
 import { ExportButton } from '@/app/components/ExportButton';

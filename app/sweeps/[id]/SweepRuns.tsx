@@ -3,7 +3,7 @@
  * The sweep's runs by configuration (in the charts' colours) with a checkbox each: tick some and compare them.
  * The ticked runs are in the URL (`sel`), so the page reopens with them.
  */
-import Link from 'next/link';
+import { Link } from '@/app/components/link';
 import type { RunJson } from '@/app/components/data';
 import { useUrlState } from '@/app/components/url-state';
 import { formatNumber } from '@/lib/format';

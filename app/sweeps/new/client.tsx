@@ -1,6 +1,6 @@
 'use client';
 import { useMutation } from '@tanstack/react-query';
-import Link from 'next/link';
+import { Link } from '@/app/components/link';
 import { useRouter } from 'next/navigation';
 import { useMemo, useState } from 'react';
 import { apiSend } from '@/app/api-client';

@@ -5,7 +5,7 @@
  * cell its seed-paired difference to one baseline (toggle) with a 95% interval; CSV / Markdown / LaTeX.
  * URL: m (metric), vs (baseline label), rows and cols (axes).
  */
-import Link from 'next/link';
+import { Link } from '@/app/components/link';
 import { Controls, Empty, ErrorBox, Loading, Select } from '@/app/components/Status';
 import { useLive, useSweep } from '@/app/components/data';
 import { useUrlState } from '@/app/components/url-state';
