@@ -15,6 +15,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { table } from './lib/stats';
+import { trainerGoals } from './lib/trainer-report';
 
 const root = path.resolve(path.dirname(process.argv[1]), '..');
 const resultsDir = path.join(root, 'bench', 'results');
@@ -216,12 +217,13 @@ interface PeakJson extends StoreLike {
   cpuPeakGflops: number | null;
 }
 
-/** Goals are set on `mini`; other presets are reported without them. */
+/** Goals by preset: bench/lib/trainer-report.ts trainerGoals. */
 function trainerRows(json: TrainerJson, peak: PeakJson | null): Row[] {
   const rows: Row[] = [];
   const { preset, shape, seq } = json.config;
-  const goal = (op: '>=' | '<=', x: number): ['>=' | '<=' | undefined, number | undefined] =>
-    preset === 'mini' ? [op, x] : [undefined, undefined];
+  const goals = trainerGoals(preset);
+  const goal = (op: '>=' | '<=', x: number | null): ['>=' | '<=' | undefined, number | undefined] =>
+    x === null ? [undefined, undefined] : [op, x];
   for (const r of json.layerlab) {
     const note = r.failure ? `FAILED: ${r.failure}` : undefined;
     rows.push(goalRow('trainer', `${preset} ${r.label}: ms/step`, r.stepMs ?? null, 'ms', undefined, undefined, note));
@@ -246,7 +248,7 @@ function trainerRows(json: TrainerJson, peak: PeakJson | null): Row[] {
       `${preset} full: LayerLab tokens/s ÷ PyTorch`,
       r('full tokens/s LayerLab/PyTorch'),
       '×',
-      ...goal('>=', 0.33),
+      ...goal('>=', goals.fullVsTorch),
       json.pytorch ? undefined : (json.pytorchNote ?? 'PyTorch not run'),
     ),
   );
@@ -256,7 +258,7 @@ function trainerRows(json: TrainerJson, peak: PeakJson | null): Row[] {
       `${preset} LISA γ=2 step time ÷ full`,
       r('lisa2/full step time (LayerLab)'),
       '×',
-      ...goal('<=', 0.85),
+      ...goal('<=', goals.lisaOverFull),
     ),
   );
   const lora = r('lora/full step time (LayerLab)');

@@ -203,7 +203,7 @@ async function main(): Promise<void> {
     }
     if (torchNote) console.log(`\n${torchNote}`);
     const ratios = computeRatios(results, torch);
-    printTorchAndRatios(torch, ratios, shape.layers, hf ? 0.6 : 0.85);
+    printTorchAndRatios(torch, ratios, shape.layers, PRESET);
 
     const name = PRESET === 'mini' ? 'trainer' : `trainer-${PRESET}`;
     const file = writeResults(root, opt.batch === undefined ? name : `${name}-b${BATCH}`, {

@@ -13,17 +13,30 @@ export interface ChartProps {
   /** Used for test ids: `chart-<id>`, `chart-<id>-data`. */
   id: string;
   title: string;
-  option: ChartOption;
+  /** null while the data loads (then `preview`, if any, is shown). */
+  option: ChartOption | null;
   data: DataTable;
   height?: number;
   /** Shown under the title, e.g. what the quantity means. */
   caption?: string;
+  /**
+   * The same chart drawn on the server as SVG (lib/server/previews.ts), shown from the first paint until ECharts
+   * has drawn it here: the page shows its chart before its scripts have loaded.
+   */
+  preview?: string;
 }
 
-export function Chart({ id, title, option, data, height = 360, caption }: ChartProps) {
+/** A chart as the server drew it: its SVG, and the note its caption carries (lib/views/charts). */
+export interface ChartPreview {
+  svg: string;
+  note: string | null;
+}
+
+export function Chart({ id, title, option, data, height = 360, caption, preview }: ChartProps) {
   const el = useRef<HTMLDivElement>(null);
   const chart = useRef<echarts.ECharts | null>(null);
   const [showData, setShowData] = useState(false);
+  const [drawn, setDrawn] = useState(false);
 
   // The option to draw: set by the effect below, drawn as soon as ECharts has loaded.
   const latest = useRef(option);
@@ -38,7 +51,7 @@ export function Chart({ id, title, option, data, height = 360, caption }: ChartP
       chart.current = c;
       resize = () => c.resize();
       window.addEventListener('resize', resize);
-      draw(c, el.current, latest.current);
+      if (latest.current) draw(c, el.current, latest.current, () => !disposed && setDrawn(true));
     });
     return () => {
       disposed = true;
@@ -49,7 +62,7 @@ export function Chart({ id, title, option, data, height = 360, caption }: ChartP
   }, []);
 
   useEffect(() => {
-    if (chart.current && el.current) draw(chart.current, el.current, option);
+    if (chart.current && el.current && option) draw(chart.current, el.current, option, () => setDrawn(true));
   }, [option]);
 
   return (
@@ -61,7 +74,18 @@ export function Chart({ id, title, option, data, height = 360, caption }: ChartP
         </button>
       </figcaption>
       {caption ? <p className="muted chart-caption">{caption}</p> : null}
-      <div ref={el} style={{ height, display: showData ? 'none' : 'block' }} role="img" aria-label={title} />
+      <div className="chart-canvas" style={{ height, display: showData ? 'none' : 'block' }}>
+        <div ref={el} style={{ height }} role="img" aria-label={title} />
+        {preview && !drawn ? (
+          <div
+            className="chart-preview"
+            data-drawn="preview"
+            aria-hidden
+            // biome-ignore lint/security/noDangerouslySetInnerHtml: ECharts' SVG from our server (it escapes text)
+            dangerouslySetInnerHTML={{ __html: preview }}
+          />
+        ) : null}
+      </div>
       {showData ? (
         <div className="chart-data" style={{ maxHeight: height, overflow: 'auto' }}>
           <table className="grid" data-testid={`chart-${id}-data`}>
@@ -92,7 +116,9 @@ export function Chart({ id, title, option, data, height = 360, caption }: ChartP
   );
 }
 
-function draw(c: echarts.ECharts, el: HTMLElement, option: ChartOption): void {
+/** Draw `option`; `done` runs once it is on screen (ECharts paints on the next animation frame). */
+function draw(c: echarts.ECharts, el: HTMLElement, option: ChartOption, done: () => void): void {
   c.setOption(option, { notMerge: true, lazyUpdate: true });
   el.setAttribute('data-drawn', 'true');
+  requestAnimationFrame(() => requestAnimationFrame(done));
 }

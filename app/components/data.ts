@@ -10,6 +10,7 @@ import { liveInterval } from '@/lib/views/live';
 import type { getSweep, RunRecord } from '@/lib/queries/runs';
 import type { Placement } from '@/lib/scheduler/scheduler';
 import type { SweepPlacement } from '@/lib/server/placement';
+import { sweepKey, sweepPath } from '@/lib/views/page-state';
 import { anyLive } from '@/lib/views/types';
 
 export { LIVE_MS } from '@/lib/views/live';
@@ -22,8 +23,8 @@ export type RunJson = RunRecord & { placement?: Placement | null };
 
 export function useSweep(id: string) {
   return useQuery({
-    queryKey: ['sweep', id],
-    queryFn: () => apiGet<SweepJson>(`/api/sweeps/${id}`),
+    queryKey: sweepKey(id),
+    queryFn: () => apiGet<SweepJson>(sweepPath(id)),
     refetchInterval: (q) => liveInterval(!q.state.data || anyLive(q.state.data.runs)),
     retry: notFoundIsFinal,
   });

@@ -176,3 +176,24 @@ export function normAggregates(
     };
   });
 }
+
+/**
+ * GET /api/sweeps/:id/norms: each fine-tuning run's per-group aggregate (the inputs of the paper's Figure 2).
+ * The route answers it, and the Figure-2 page seeds its first render with it.
+ */
+export function sweepNorms(
+  sqlite: Database.Database,
+  sweepId: string,
+  runIds: readonly string[],
+  quantity: LayerNormQuantity,
+  agg: NormAgg,
+  step?: number,
+) {
+  return {
+    sweepId,
+    quantity,
+    agg,
+    step: step ?? null,
+    runs: runIds.map((runId) => ({ runId, groups: normAggregates(sqlite, runId, quantity, agg, step) })),
+  };
+}

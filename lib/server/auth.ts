@@ -114,10 +114,15 @@ export function requireCommandAdmin(req: { headers: Headers }): void {
 /** Reads: the admin, or a share viewer whose view covers this sweep or run. */
 export function requireRead(req: { headers: Headers }, target: { sweepId?: string; runId?: string }): void {
   const v = viewerOf(req);
-  if (v.role === 'admin') return;
   if (v.role === 'none') throw new AppError('unauthorized', v.why);
-  if (!shareCovers(getContext().conn.sqlite, v.share, target))
-    throw new AppError('forbidden', 'this share link does not cover that data');
+  if (!mayRead(v, target)) throw new AppError('forbidden', 'this share link does not cover that data');
+}
+
+/** requireRead's rule as a yes or no (for pages, which render without the data rather than fail). */
+export function mayRead(v: Viewer, target: { sweepId?: string; runId?: string }): boolean {
+  if (v.role === 'admin') return true;
+  if (v.role === 'none') return false;
+  return shareCovers(getContext().conn.sqlite, v.share, target);
 }
 
 /** Ingest: the run's own token, `Authorization: Bearer <run token>`. */

@@ -1,7 +1,7 @@
 'use client';
 /** View 3: live loss and eval curves grouped by configuration, mean with a seed band. URL: m, e, b, s, log, t. */
 import { useMemo } from 'react';
-import { Chart } from '@/app/components/Chart';
+import { Chart, type ChartPreview } from '@/app/components/Chart';
 import { Controls, Empty, ErrorBox, Loading, Select, Toggle } from '@/app/components/Status';
 import { useLive, useSweep } from '@/app/components/data';
 import { useUrlState } from '@/app/components/url-state';
@@ -10,13 +10,17 @@ import { curveChart } from '@/lib/views/charts/curves';
 import { groupRuns, type ConfigGroup } from '@/lib/views/groups';
 import { SweepRuns } from './SweepRuns';
 import { COMMON_KEYS, metricInfo } from '@/lib/views/metrics';
+import {
+  CURVES_CHART_HEIGHT,
+  CURVES_STATE,
+  curvesDrawing,
+  sweepSeriesKey,
+  sweepSeriesPath,
+} from '@/lib/views/page-state';
 import { anyLive } from '@/lib/views/types';
 
-const DEFAULTS = { m: 'train/loss', e: 'eval/loss', b: 'std', s: '0', log: '0', t: '0' };
 const SMOOTHING = ['0', '0.3', '0.6', '0.8', '0.9', '0.95'];
-
-const seriesPath = (sweepId: string, metric: string) =>
-  `/api/sweeps/${sweepId}/series?key=${encodeURIComponent(metric)}&points=300`;
+const NO_ROWS = { columns: [], rows: [] };
 
 function CurveChart({
   id,
@@ -28,6 +32,7 @@ function CurveChart({
   smoothing,
   log,
   seeds,
+  preview,
 }: {
   id: string;
   sweepId: string;
@@ -38,8 +43,9 @@ function CurveChart({
   smoothing: number;
   log: boolean;
   seeds: boolean;
+  preview?: ChartPreview;
 }) {
-  const q = useLive<MultiSeries>(['sweep-series', sweepId, metric], seriesPath(sweepId, metric), live);
+  const q = useLive<MultiSeries>(sweepSeriesKey(sweepId, metric), sweepSeriesPath(sweepId, metric), live);
   const chart = useMemo(
     () =>
       q.data
@@ -47,7 +53,15 @@ function CurveChart({
         : null,
     [q.data, groups, metric, band, smoothing, log, seeds],
   );
+  const captionOf = (note: string | null) =>
+    `${metricInfo(metric).axis} vs training step; line = mean over seeds, band = ${BAND_LABEL[band]}` +
+    `${note ? ` (${note})` : ''}${smoothing > 0 ? `; EMA smoothing ${smoothing}` : ''}.`;
   if (q.error) return <ErrorBox error={q.error} what={metric} />;
+  if (!chart && preview) {
+    // The series is on its way: the server's picture of this chart stands in for it.
+    const props = { id, title: metric, caption: captionOf(preview.note), height: CURVES_CHART_HEIGHT };
+    return <Chart {...props} option={null} data={NO_ROWS} preview={preview.svg} />;
+  }
   if (!chart) return <Loading what={metric} />;
   if (chart.data.rows.length === 0) {
     return (
@@ -60,20 +74,31 @@ function CurveChart({
       </Empty>
     );
   }
-  const caption =
-    `${metricInfo(metric).axis} vs training step; line = mean over seeds, band = ${BAND_LABEL[band]}` +
-    `${chart.note ? ` (${chart.note})` : ''}${smoothing > 0 ? `; EMA smoothing ${smoothing}` : ''}.`;
-  return <Chart id={id} title={metric} option={chart.option} data={chart.data} caption={caption} height={380} />;
+  return (
+    <Chart
+      id={id}
+      title={metric}
+      option={chart.option}
+      data={chart.data}
+      caption={captionOf(chart.note)}
+      height={CURVES_CHART_HEIGHT}
+      preview={preview?.svg}
+    />
+  );
 }
 
-export function CurvesView({ id }: { id: string }) {
-  const [st, set] = useUrlState(DEFAULTS);
+/**
+ * `previews`: the charts as the server drew them for this URL (app/components/page-data.ts), by chart id, shown
+ * until ECharts has drawn them here.
+ */
+export function CurvesView({ id, previews }: { id: string; previews?: Record<string, ChartPreview> }) {
+  const [st, set] = useUrlState(CURVES_STATE);
   const sweep = useSweep(id);
   // Both series are requested together with the sweep, not after it: their URLs do not depend on the run list,
   // and the charts' own reads (same keys) then find them in the cache.
   const polling = sweep.data ? anyLive(sweep.data.runs) : true;
-  useLive<MultiSeries>(['sweep-series', id, st.m], seriesPath(id, st.m), polling);
-  useLive<MultiSeries>(['sweep-series', id, st.e], seriesPath(id, st.e), polling);
+  useLive<MultiSeries>(sweepSeriesKey(id, st.m), sweepSeriesPath(id, st.m), polling);
+  useLive<MultiSeries>(sweepSeriesKey(id, st.e), sweepSeriesPath(id, st.e), polling);
   const groups = useMemo(() => groupRuns(sweep.data?.runs ?? []), [sweep.data]);
   if (sweep.error) return <ErrorBox error={sweep.error} what={`sweep ${id}`} />;
   if (!sweep.data) return <Loading what="the sweep" />;
@@ -84,17 +109,10 @@ export function CurvesView({ id }: { id: string }) {
       </Empty>
     );
   const live = anyLive(sweep.data.runs);
-  const band = (BANDS as readonly string[]).includes(st.b) ? (st.b as BandKind) : 'std';
+  const drawing = curvesDrawing(st);
+  const { band } = drawing;
   const keys = COMMON_KEYS.map((k): [string, string] => [k, k]);
-  const common = {
-    sweepId: id,
-    groups,
-    live,
-    band,
-    smoothing: Number(st.s) || 0,
-    log: st.log === '1',
-    seeds: st.t === '1',
-  };
+  const common = { sweepId: id, groups, live, ...drawing };
   return (
     <section>
       <Controls>
@@ -128,8 +146,8 @@ export function CurvesView({ id }: { id: string }) {
         />
         {live ? <span className="status status-running">live</span> : null}
       </Controls>
-      <CurveChart id="curves-train" metric={st.m} {...common} />
-      <CurveChart id="curves-eval" metric={st.e} {...common} />
+      <CurveChart id="curves-train" metric={st.m} {...common} preview={previews?.['curves-train']} />
+      <CurveChart id="curves-eval" metric={st.e} {...common} preview={previews?.['curves-eval']} />
       <SweepRuns groups={groups} runs={sweep.data.runs} />
     </section>
   );

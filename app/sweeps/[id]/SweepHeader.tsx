@@ -5,6 +5,7 @@ import { Annotations } from '@/app/components/Annotations';
 import { ExportButton } from '@/app/components/ExportButton';
 import { ShareButton } from '@/app/components/ShareButton';
 import { type SweepJson, useSweep } from '@/app/components/data';
+import { sweepKey } from '@/lib/views/page-state';
 
 const TABS: [string, string][] = [
   ['', 'Curves'],
@@ -64,7 +65,7 @@ export function SweepHeader({ id }: { id: string }) {
         </span>
       </div>
       {sweep.data ? (
-        <Annotations target="sweep" id={id} value={sweep.data.annotations} queryKey={['sweep', id]} />
+        <Annotations target="sweep" id={id} value={sweep.data.annotations} queryKey={sweepKey(id)} />
       ) : null}
       <nav className="tabs" aria-label="Sweep views">
         {TABS.map(([suffix, label]) => {

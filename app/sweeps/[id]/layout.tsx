@@ -1,6 +1,8 @@
+import { HydrationBoundary } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
 import { notFound } from 'next/navigation';
 import { Suspense } from 'react';
+import { sweepLayoutState } from '@/app/components/page-data';
 import { sweepExists } from '@/lib/queries/runs';
 import { getContext } from '@/lib/server/context';
 import { SweepHeader } from './SweepHeader';
@@ -18,11 +20,11 @@ export default async function SweepLayout({
   const { id } = await params;
   if (!sweepExists(getContext().conn.sqlite, id)) notFound();
   return (
-    <>
+    <HydrationBoundary state={await sweepLayoutState(id)}>
       <Suspense fallback={null}>
         <SweepHeader id={id} />
       </Suspense>
       {children}
-    </>
+    </HydrationBoundary>
   );
 }

@@ -1,9 +1,8 @@
-import { getSweep, redactSweep } from '@/lib/queries/runs';
 import { requireRead, viewerOf } from '@/lib/server/auth';
 import { getContext } from '@/lib/server/context';
-import { sweepPlacement } from '@/lib/server/placement';
 import { jsonWithNaN } from '@/lib/server/query';
 import { handle } from '@/lib/server/http';
+import { sweepAnswer } from '@/lib/server/sweep-answer';
 
 export const dynamic = 'force-dynamic';
 
@@ -11,14 +10,6 @@ export async function GET(req: Request, ctx: { params: Promise<{ id: string }> }
   return handle(async () => {
     const { id } = await ctx.params;
     requireRead(req, { sweepId: id });
-    const context = getContext();
-    const sweep = getSweep(context.conn.db, id);
-    const placement = sweepPlacement(
-      context,
-      sweep.spec,
-      sweep.runs.map((r) => r.id),
-    );
-    // A share link never sees a command sweep's program, command or environment.
-    return jsonWithNaN({ ...(viewerOf(req).role === 'share' ? redactSweep(sweep) : sweep), placement });
+    return jsonWithNaN(sweepAnswer(getContext(), id, viewerOf(req)));
   });
 }

@@ -14,6 +14,14 @@ import { figure2Chart, QUANTITY_AXIS } from '@/lib/views/charts/figure2';
 import { HEAT_QUANTITIES } from '@/lib/views/charts/heatmap';
 import { figure2, type RunNorms } from '@/lib/views/figure2';
 import { groupRuns } from '@/lib/views/groups';
+import {
+  FIGURE2_CHART_HEIGHT,
+  NORMS_STATE,
+  normsAggregation,
+  normsAggregationLabel,
+  sweepNormsKey,
+  sweepNormsPath,
+} from '@/lib/views/page-state';
 import { anyLive } from '@/lib/views/types';
 
 const QUANTITIES: [string, string][] = [
@@ -27,18 +35,17 @@ const AGGS: [string, string][] = [
   ['last', 'at the last step'],
 ];
 
-export function NormsView({ id }: { id: string }) {
-  const [st, set] = useUrlState({ q: 'trainable', a: 'mean', t: '', r: '', h: 'update', n: '0', l: '' });
+/** `preview`: the Figure-2 chart as the server drew it for this URL (app/components/page-data.ts). */
+export function NormsView({ id, preview }: { id: string; preview?: string }) {
+  const [st, set] = useUrlState(NORMS_STATE);
   const sweep = useSweep(id);
   const groups = useMemo(() => groupRuns(sweep.data?.runs ?? []), [sweep.data]);
   const live = sweep.data ? anyLive(sweep.data.runs) : true;
-  const agg = st.a === 'step' && st.t === '' ? 'last' : st.a;
-  const path = `/api/sweeps/${id}/norms?quantity=${st.q}&agg=${agg}${agg === 'step' ? `&step=${st.t}` : ''}`;
-  const norms = useLive<{ runs: RunNorms[] }>(['sweep-norms', id, st.q, agg, st.t], path, live);
+  const agg = normsAggregation(st);
+  const norms = useLive<{ runs: RunNorms[] }>(sweepNormsKey(id, st), sweepNormsPath(id, st), live);
   const chart = useMemo(() => {
     if (!norms.data) return null;
-    const aggLabel = agg === 'mean' ? 'mean over steps' : agg === 'step' ? `at step ${st.t}` : 'at the last step';
-    return figure2Chart(figure2(norms.data.runs, groups), st.q, aggLabel);
+    return figure2Chart(figure2(norms.data.runs, groups), st.q, normsAggregationLabel({ a: agg, t: st.t }));
   }, [norms.data, groups, st.q, agg, st.t]);
 
   if (sweep.error) return <ErrorBox error={sweep.error} what={`sweep ${id}`} />;
@@ -101,7 +108,8 @@ export function NormsView({ id }: { id: string }) {
           title={`Layer-wise ${QUANTITY_AXIS[st.q] ?? st.q} per method (paper Fig. 2)`}
           option={chart.option}
           data={chart.data}
-          height={400}
+          height={FIGURE2_CHART_HEIGHT}
+          preview={preview}
           caption={
             'L2 norm over each layer group’s parameters, seeds averaged; log axis. For LoRA, ‘trainable’ ' +
             'is the adapters only — compare with ‘update’ before reading the paper’s skew as a LoRA property.'

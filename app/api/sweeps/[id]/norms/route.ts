@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { LAYER_NORM_QUANTITIES } from '@/lib/protocol';
-import { normAggregates } from '@/lib/queries/norms';
+import { sweepNorms } from '@/lib/queries/norms';
 import { intParam } from '@/lib/server/query';
 import { sweepReadRoute } from '@/lib/server/read-route';
 
@@ -15,10 +15,6 @@ const query = z
   .refine((q) => q.agg !== 'step' || q.step !== undefined, { message: 'agg=step needs step=N', path: ['step'] });
 
 /** Per-layer-group norms of every fine-tuning run of the sweep (the inputs of the paper's Figure 2). */
-export const GET = sweepReadRoute(query, (sweepId, runIds, q, { conn }) => ({
-  sweepId,
-  quantity: q.quantity,
-  agg: q.agg,
-  step: q.step ?? null,
-  runs: runIds.map((runId) => ({ runId, groups: normAggregates(conn.sqlite, runId, q.quantity, q.agg, q.step) })),
-}));
+export const GET = sweepReadRoute(query, (sweepId, runIds, q, { conn }) =>
+  sweepNorms(conn.sqlite, sweepId, runIds, q.quantity, q.agg, q.step),
+);
