@@ -31,6 +31,7 @@ import { median, table } from './lib/stats';
 const quick = process.argv.includes('--quick');
 const loadsArg = process.argv.indexOf('--loads');
 const LOADS = loadsArg > 0 ? Math.max(1, Number(process.argv[loadsArg + 1]) || 1) : quick ? 3 : 7;
+const SWEEP_TRAIN = 'chart-curves-train';
 const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
@@ -310,6 +311,18 @@ async function main(): Promise<void> {
         `${Math.max(...Object.values(sweep.drawnMs)).toFixed(0)} ms`,
     );
     record('sweep page: both charts drawn by ECharts (median)', Math.max(...Object.values(sweep.drawnMs)), 'ms');
+    // Pictures drawn for the request on a warm server: each load asks for a view state not drawn before.
+    const states = ['b=se', 'b=mm', 'b=ci', 's=0.3', 's=0.6', 's=0.8', 's=0.9'].slice(0, LOADS);
+    const fresh: Load[] = [];
+    for (const q of states) fresh.push(await loadOnce(browser, `${server.url}/sweeps/${SWEEP}?${q}`, [SWEEP_TRAIN]));
+    record(
+      'sweep page: train-loss chart visible, a view state not drawn before (median)',
+      median(fresh.map((l) => l.drawn[SWEEP_TRAIN].visible)),
+      'ms',
+      undefined,
+      `pictures drawn for each request; document TTFB ${median(fresh.map((l) => l.ttfb)).toFixed(0)} ms; ` +
+        `states ${states.join(', ')}`,
+    );
 
     const fig2 = await measurePage(browser, server, 'Figure 2, 20 runs', `/sweeps/${NORMS}/norms`, ['chart-figure2']);
     results.push(fig2);

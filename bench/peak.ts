@@ -21,7 +21,9 @@ import { PYTHON } from './lib/torch';
 
 /** The same loop in Debian's python3-torch (OpenBLAS, AVX2 + FMA), one thread: this CPU core's native peak. */
 const TORCH_LOOP = `
-import json, time, torch
+import json, os, time
+os.environ["OPENBLAS_NUM_THREADS"] = "1"  # before torch loads OpenBLAS: set_num_threads does not reach it
+import torch
 torch.set_num_threads(1)
 best = 0.0
 for n in (256, 512, 1024):
