@@ -99,17 +99,24 @@ function seed(entries: [unknown[], unknown][]): DehydratedState {
 
 const validKey = (key: string) => key.length >= 1 && key.length <= 200;
 
+/** The sweep's answer and its fine-tuning runs, when this request's viewer may read the sweep. */
+async function readableSweep(id: string) {
+  const sweep = await sweepFor(id);
+  const { sqlite } = getContext().conn;
+  const runIds = sweepRunIds(sqlite, id);
+  return sweep && runIds ? { sweep, runIds, sqlite } : null;
+}
+
 /**
  * The curves page: both charts drawn. Their series are not seeded: 100 runs' buckets are megabytes in the page's
  * payload, more than the fetch after hydration costs; the pictures stand in until they arrive.
  */
 export async function curvesPageData(id: string, search: Search): Promise<PageData | null> {
-  const sweep = await sweepFor(id);
-  const ctx = getContext();
-  const runIds = sweepRunIds(ctx.conn.sqlite, id);
-  if (!sweep || !runIds) return null;
+  const readable = await readableSweep(id);
+  if (!readable) return null;
+  const { sweep, runIds, sqlite } = readable;
   const st = stateFromSearch(CURVES_STATE, search);
-  const key = `curves|${id}|${JSON.stringify(st)}|${dataVersion(ctx.conn.sqlite, id)}`;
+  const key = `curves|${id}|${JSON.stringify(st)}|${dataVersion(sqlite, id)}`;
   const cached = pictures.get(key);
   if (cached) {
     pictures.delete(key); // re-insert: Map order is the LRU order
@@ -124,7 +131,7 @@ export async function curvesPageData(id: string, search: Search): Promise<PageDa
     ['curves-eval', st.e],
   ]) {
     if (!validKey(metric) || groups.length === 0) continue;
-    const series: MultiSeries = seriesForRuns(ctx.conn.sqlite, runIds, metric, SWEEP_SERIES_POINTS);
+    const series: MultiSeries = seriesForRuns(sqlite, runIds, metric, SWEEP_SERIES_POINTS);
     const curves = groupCurves(series, groups, drawing.band, drawing.smoothing);
     const drawn = curveChart({ key: metric, curves, ...drawing });
     if (drawn.data.rows.length === 0) continue;
@@ -145,23 +152,20 @@ const PICTURES_KEPT = 32;
 
 /** What changes whenever a sweep's charts could: its runs, their statuses and the events they have stored. */
 function dataVersion(sqlite: Database.Database, sweepId: string): string {
-  const v = sqlite
-    .prepare(
-      "SELECT count(*) AS n, total(last_seq) AS seq, group_concat(id || ':' || status || ':' || last_seq) AS runs " +
-        'FROM runs WHERE sweep_id = ?',
-    )
-    .get(sweepId) as { n: number; seq: number; runs: string | null };
+  const runs = sqlite
+    .prepare("SELECT group_concat(id || ':' || status || ':' || last_seq) FROM runs WHERE sweep_id = ?")
+    .pluck()
+    .get(sweepId) as string | null;
   return createHash('sha1')
-    .update(`${v.n}|${v.seq}|${v.runs ?? ''}`)
+    .update(runs ?? '')
     .digest('hex');
 }
 
 /** The Figure-2 page: the sweep and the norms the Figure-2 chart shows, drawn. */
 export async function normsPageData(id: string, search: Search): Promise<PageData | null> {
-  const sweep = await sweepFor(id);
-  const ctx = getContext();
-  const runIds = sweepRunIds(ctx.conn.sqlite, id);
-  if (!sweep || !runIds) return null;
+  const readable = await readableSweep(id);
+  if (!readable) return null;
+  const { sweep, runIds, sqlite } = readable;
   const st = stateFromSearch(NORMS_STATE, search);
   const entries: [unknown[], unknown][] = [];
   const previews: Record<string, ChartPreview> = {};
@@ -172,7 +176,7 @@ export async function normsPageData(id: string, search: Search): Promise<PageDat
     (agg === 'mean' || agg === 'last' || (agg === 'step' && /^\d+$/.test(st.t) && Number.isSafeInteger(step)));
   if (valid) {
     const quantity = st.q as LayerNormQuantity;
-    const norms = asJson(sweepNorms(ctx.conn.sqlite, id, runIds, quantity, agg as 'mean' | 'last' | 'step', step));
+    const norms = asJson(sweepNorms(sqlite, id, runIds, quantity, agg as 'mean' | 'last' | 'step', step));
     entries.push([sweepNormsKey(id, st), norms]);
     const drawn = figure2Chart(
       figure2(norms.runs as RunNorms[], groupRuns(sweep.runs)),

@@ -72,8 +72,10 @@ test('the curves and Figure-2 pages carry their charts as SVG for a reader of th
   expect(curves).toContain('<svg');
   expect(curves).toContain('LISA γ=2 K=5'); // a configuration's label, in the legend of the picture
   // The metrics named in the URL are the ones drawn.
-  const log = await (await fetch(`${server.url}/sweeps/${SWEEP}?m=eval/loss&e=train/loss`, { headers: admin })).text();
-  expect(previews(log)).toBe(2);
+  const swapped = await (
+    await fetch(`${server.url}/sweeps/${SWEEP}?m=eval/loss&e=train/loss`, { headers: admin })
+  ).text();
+  expect(previews(swapped)).toBe(2);
   const norms = await (await fetch(`${server.url}/sweeps/${SWEEP}/norms`, { headers: admin })).text();
   expect(previews(norms)).toBe(1);
   // A metric no run recorded draws nothing (the view says so once its data arrive).
